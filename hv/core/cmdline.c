@@ -1,0 +1,113 @@
+/*
+ * cmdline.c - parse the hypervisor's command line (the Multiboot2 string).
+ *
+ * Runs in: hypervisor at boot, and host tests.
+ *
+ * Options are space-separated "name" or "name=value" words, looked up in
+ * one table. A word the table does not know, or a value an option cannot
+ * use, is reported and skipped: a typo on the boot line should cost a
+ * warning, not a machine that will not boot. The first word is dropped if
+ * it looks like a path, since some loaders pass the image's file name.
+ */
+#include "hv.h"
+#include "core/cmdline.h"
+
+struct hv_options hv_opts = { .loglvl = LOG_INFO };
+
+struct option {
+	const char *name;
+	bool takes_value;
+	bool (*set)(struct hv_options *o, const char *val);
+	const char *help;
+};
+
+static bool set_loglvl(struct hv_options *o, const char *val)
+{
+	static const char *const names[] = { "err", "warn", "info", "debug" };
+	const char *end;
+	u64 n;
+
+	for (int i = 0; i < (int)ARRAY_SIZE(names); i++) {
+		if (!strcmp(val, names[i])) {
+			o->loglvl = i;
+			return true;
+		}
+	}
+	if (parse_u64(val, &end, &n) && *end == '\0' && n <= LOG_DEBUG) {
+		o->loglvl = (int)n;
+		return true;
+	}
+	return false;
+}
+
+static bool set_console(struct hv_options *o, const char *val)
+{
+	(void)o;
+	return !strcmp(val, "com1");	/* the only console there is */
+}
+
+static bool set_dryrun(struct hv_options *o, const char *val)
+{
+	(void)val;
+	o->dryrun = true;
+	return true;
+}
+
+static const struct option options[] = {
+	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
+	{ "console", true, set_console, "com1" },
+	{ "dryrun", false, set_dryrun, "print the boot plan, run no domain" },
+};
+
+static int apply(struct hv_options *o, char *word)
+{
+	char *eq = strchr(word, '=');
+	const char *val = eq ? eq + 1 : "";
+
+	if (eq)
+		*eq = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct option *opt = &options[i];
+
+		if (strcmp(word, opt->name))
+			continue;
+		if (opt->takes_value != (eq != NULL) || !opt->set(o, val)) {
+			pr_warn("option '%s%s%s' ignored: expected %s\n", word,
+				eq ? "=" : "", val, opt->help);
+			return 1;
+		}
+		return 0;
+	}
+	pr_warn("unknown option '%s' ignored\n", word);
+	return 1;
+}
+
+/* Returns the number of words that were reported and ignored. */
+int cmdline_parse(const char *cmdline, struct hv_options *o)
+{
+	char word[128];
+	int problems = 0;
+	bool first = true;
+
+	while (*cmdline) {
+		size_t n = 0;
+
+		while (*cmdline == ' ')
+			cmdline++;
+		while (cmdline[n] && cmdline[n] != ' ')
+			n++;
+		if (n == 0)
+			break;
+		if (n >= sizeof(word)) {
+			pr_warn("option '%.20s...' is too long; ignored\n", cmdline);
+			problems++;
+		} else if (!(first && cmdline[0] == '/')) {
+			memcpy(word, cmdline, n);
+			word[n] = '\0';
+			problems += apply(o, word);
+		}
+		first = false;
+		cmdline += n;
+	}
+	return problems;
+}

@@ -1,0 +1,18 @@
+/*
+ * cmdline.h - the hypervisor's own command-line options.
+ */
+#ifndef HV_CORE_CMDLINE_H
+#define HV_CORE_CMDLINE_H
+
+#include "hv.h"
+
+struct hv_options {
+	int loglvl;		/* loglvl=err|warn|info|debug or 0-3 */
+	bool dryrun;		/* dryrun: print the boot plan, run nothing */
+};
+
+extern struct hv_options hv_opts;
+
+int cmdline_parse(const char *cmdline, struct hv_options *o);
+
+#endif /* HV_CORE_CMDLINE_H */

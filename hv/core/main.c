@@ -1,0 +1,84 @@
+/*
+ * main.c - the hypervisor from first C instruction to the end of the run.
+ *
+ * Runs in: hypervisor, ring 0, interrupts off, on the boot stack.
+ *
+ * This file is the table of contents: one commented call per step of
+ * DESIGN.md section 3. Each step lives in the file named in its comment.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "version.h"
+#include "boot/mb2.h"
+#include "core/cmdline.h"
+#include "core/console.h"
+#include "mm/setup.h"
+#include "x86/desc.h"
+#include "x86/power.h"
+
+#define MB2_BOOT_MAGIC	0x36d76289
+
+static struct boot_info boot;
+
+static const char *mem_type_name(u32 type)
+{
+	switch (type) {
+	case 1: return "RAM";
+	case 3: return "ACPI reclaimable";
+	case 4: return "ACPI NVS";
+	case 5: return "bad RAM";
+	default: return "reserved";
+	}
+}
+
+static void print_boot_info(void)
+{
+	printk("boot loader: %s\n", boot.loader[0] ? boot.loader : "(unknown)");
+	printk("command line: '%s'\n", boot.cmdline);
+	printk("memory map (%d entries):\n", boot.nr_raw);
+	for (int i = 0; i < boot.nr_raw; i++)
+		printk("  %016llx-%016llx %s\n",
+		       (unsigned long long)boot.raw[i].start,
+		       (unsigned long long)(boot.raw[i].start + boot.raw[i].len),
+		       mem_type_name(boot.raw[i].type));
+	printk("usable RAM: %llu KiB in %d ranges\n",
+	       (unsigned long long)(memmap_total(&boot.usable) >> 10),
+	       boot.usable.n);
+	printk("modules: %d\n", boot.nr_mods);
+	for (int i = 0; i < boot.nr_mods; i++)
+		printk("  module %d: %016llx-%016llx (%llu bytes) '%s'\n", i,
+		       (unsigned long long)boot.mods[i].start,
+		       (unsigned long long)boot.mods[i].end,
+		       (unsigned long long)(boot.mods[i].end - boot.mods[i].start),
+		       boot.mods[i].cmdline);
+}
+
+void hv_main(u32 magic, u32 mbi_phys);
+void hv_main(u32 magic, u32 mbi_phys)
+{
+	const void *mbi = __va(mbi_phys);
+	u32 mbi_size;
+
+	console_init();				/* x86/uart.c: COM1, 115200 8N1 */
+	printk("pvisor %s: x86-64 paravirtualization hypervisor\n",
+	       PVISOR_VERSION);
+	if (magic != MB2_BOOT_MAGIC)		/* head.S checked; be sure */
+		panic("bad boot magic %#x", magic);
+	memcpy(&mbi_size, mbi, sizeof(mbi_size));
+	if (mbi_size > MiB(1))			/* GRUB's is a few KiB */
+		panic("boot information claims %u bytes", mbi_size);
+	if (mb2_parse(mbi, mbi_size, &boot) < 0)	/* boot/mb2.c */
+		panic("unusable Multiboot2 information");
+	cmdline_parse(boot.cmdline, &hv_opts);	/* core/cmdline.c */
+	hv_loglvl = hv_opts.loglvl;
+	print_boot_info();
+	mm_init(&boot, mbi_phys, mbi_size);	/* mm/setup.c, mm/paging.c */
+	desc_init();				/* x86/desc.c: GDT, TSS, IDT */
+
+	if (hv_opts.dryrun) {
+		printk("dryrun: boot plan printed, no domain started\n");
+		hv_exit(boot.nr_problems == 0);	/* x86/power.c */
+	}
+	printk("no domains to run\n");
+	hv_exit(boot.nr_problems == 0);
+}

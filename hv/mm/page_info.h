@@ -1,0 +1,49 @@
+/*
+ * page_info.h - what the hypervisor knows about every machine frame.
+ *
+ * One entry per frame of RAM, in frame_table[] (DESIGN.md section 6). The
+ * owner and the two reference counts are the heart of PV memory safety:
+ * a frame may be mapped writable by a guest only while its type is
+ * PGT_writable, page tables change only through validated updates, and a
+ * frame goes back to the allocator only when nothing references it.
+ */
+#ifndef HV_MM_PAGE_INFO_H
+#define HV_MM_PAGE_INFO_H
+
+#include "hv.h"
+
+enum page_type {
+	PGT_none = 0,
+	PGT_writable,
+	PGT_l1,
+	PGT_l2,
+	PGT_l3,
+	PGT_l4,
+	PGT_seg_desc,
+};
+
+#define PGF_validated	0x01	/* contents checked for the current type */
+#define PGF_pinned	0x02	/* the guest pinned it (holds one type ref) */
+#define PGF_allocated	0x04	/* owned by a domain (holds one general ref) */
+
+#define OWNER_NONE	0xffff	/* free, or the hypervisor's */
+
+struct page_info {
+	u32 count;		/* general references */
+	u32 type_count;		/* references under the current type */
+	u16 owner;		/* domain id, or OWNER_NONE */
+	u8 type;		/* enum page_type */
+	u8 flags;		/* PGF_* */
+	u32 reserved;
+};
+_Static_assert(sizeof(struct page_info) == 16, "page_info is 16 bytes");
+
+extern struct page_info *frame_table;
+extern u64 frame_table_size;	/* entries: highest RAM frame + 1 */
+
+static inline struct page_info *mfn_to_page(mfn_t mfn)
+{
+	return mfn < frame_table_size ? &frame_table[mfn] : NULL;
+}
+
+#endif /* HV_MM_PAGE_INFO_H */

@@ -1,0 +1,77 @@
+/*
+ * paging.c - the hypervisor's own page tables.
+ *
+ * Runs in: hypervisor, at boot, after the frame allocator exists.
+ *
+ * Replaces head.S's throwaway tables (first 4 GiB mapped twice) with the
+ * real ones: only the direct map at DIRECTMAP_BASE, covering RAM up to its
+ * highest address with 2 MiB pages, supervisor-only and global. Nothing is
+ * mapped at low addresses any more, so a stray NULL dereference in the
+ * hypervisor faults instead of reading machine memory. Guest L4s will get
+ * copies of the hypervisor's L4 slots 256-271 (DESIGN.md section 4), so the
+ * tables below those slots are shared by every address space.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "mm/frame.h"
+#include "mm/paging.h"
+#include "x86/cpu.h"
+
+static u64 *idle_l4;	/* the hypervisor's own L4: what runs when no guest does */
+
+u64 *hv_l4(void)
+{
+	return idle_l4;
+}
+
+static u64 *alloc_table(void)
+{
+	mfn_t mfn = frame_alloc();
+
+	if (mfn == INVALID_MFN)
+		panic("out of memory building the hypervisor's page tables");
+	if ((mfn << PAGE_SHIFT) >= EARLY_MAP_SIZE)
+		panic("page-table frame above the early 4 GiB map");
+	memset(__va(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+	return __va(mfn << PAGE_SHIFT);
+}
+
+/* The next-level table under entry e of table t, created if absent. */
+static u64 *next_table(u64 *t, unsigned idx)
+{
+	if (!(t[idx] & _PAGE_PRESENT)) {
+		u64 *n = alloc_table();
+
+		t[idx] = __pa(n) | _PAGE_PRESENT | _PAGE_RW;
+	}
+	return __va(t[idx] & PTE_ADDR_MASK);
+}
+
+static void map_2m(u64 *l4, u64 va, u64 pa, u64 flags)
+{
+	u64 *l3 = next_table(l4, pt_index(va, L4_SHIFT));
+	u64 *l2 = next_table(l3, pt_index(va, L3_SHIFT));
+
+	l2[pt_index(va, L2_SHIFT)] = pa | flags | _PAGE_PSE | _PAGE_PRESENT;
+}
+
+void paging_init(u64 ram_end)
+{
+	u64 end = ALIGN_UP(ram_end, MiB(2));
+	u64 cr4 = read_cr4();
+
+	if (end > DIRECTMAP_SIZE)
+		panic("RAM ends at 0x%llx, beyond the %llu GiB direct map",
+		      (unsigned long long)ram_end,
+		      (unsigned long long)(DIRECTMAP_SIZE >> 30));
+	idle_l4 = alloc_table();
+	for (u64 pa = 0; pa < end; pa += MiB(2))
+		map_2m(idle_l4, DIRECTMAP_BASE + pa, pa,
+		       _PAGE_RW | _PAGE_GLOBAL | _PAGE_ACCESSED | _PAGE_DIRTY);
+
+	/* Global pages survive CR3 switches between guest address spaces. */
+	write_cr4(cr4 | CR4_PGE);
+	write_cr3(__pa(idle_l4));
+	printk("paging: direct map of %llu MiB at %#lx\n",
+	       (unsigned long long)(end >> 20), DIRECTMAP_BASE);
+}

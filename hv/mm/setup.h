@@ -1,0 +1,13 @@
+/*
+ * setup.h - memory management bring-up.
+ */
+#ifndef HV_MM_SETUP_H
+#define HV_MM_SETUP_H
+
+#include "hv.h"
+
+struct boot_info;
+
+void mm_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size);
+
+#endif /* HV_MM_SETUP_H */

@@ -1,0 +1,111 @@
+/*
+ * cpu.h - inline access to x86 registers, MSRs and I/O ports.
+ *
+ * Runs in: hypervisor, ring 0. Never included by mechanism files, which
+ * must compile on the host.
+ */
+#ifndef HV_X86_CPU_H
+#define HV_X86_CPU_H
+
+#include "hv.h"
+
+#define CR0_TS		(1UL << 3)
+#define CR0_WP		(1UL << 16)
+#define CR4_PAE		(1UL << 5)
+#define CR4_PGE		(1UL << 7)
+#define CR4_OSFXSR	(1UL << 9)
+#define CR4_OSXMMEXCPT	(1UL << 10)
+#define CR4_SMEP	(1UL << 20)
+#define CR4_SMAP	(1UL << 21)
+
+#define MSR_EFER		0xc0000080
+#define MSR_STAR		0xc0000081
+#define MSR_LSTAR		0xc0000082
+#define MSR_CSTAR		0xc0000083
+#define MSR_SYSCALL_MASK	0xc0000084
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
+#define MSR_KERNEL_GS_BASE	0xc0000102
+
+#define RFLAGS_IF	(1UL << 9)
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outb(u16 port, u8 v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(u16 port, u32 v)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+#define DEFINE_CR_ACCESS(n)						\
+	static inline u64 read_cr##n(void)				\
+	{								\
+		u64 v;							\
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));		\
+		return v;						\
+	}								\
+	static inline void write_cr##n(u64 v)				\
+	{								\
+		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");	\
+	}
+DEFINE_CR_ACCESS(0)
+DEFINE_CR_ACCESS(2)
+DEFINE_CR_ACCESS(3)
+DEFINE_CR_ACCESS(4)
+#undef DEFINE_CR_ACCESS
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+static inline void cpuid(u32 leaf, u32 subleaf, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	asm volatile("cpuid"
+		     : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+		     : "a"(leaf), "c"(subleaf));
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void invlpg(unsigned long va)
+{
+	asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline void cpu_relax(void)
+{
+	asm volatile("pause");
+}
+
+static inline __noreturn void halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+#endif /* HV_X86_CPU_H */

@@ -1,0 +1,131 @@
+/*
+ * desc.c - the hypervisor's GDT, TSS and IDT.
+ *
+ * Runs in: hypervisor, once at boot with interrupts off.
+ *
+ * The GDT is laid out as Xen's so that guest-visible selectors match the
+ * PV ABI: 14 pages of guest descriptors (empty until a guest calls set_gdt)
+ * followed by the hypervisor's own page at entry 0x1c00. Every exception
+ * vector is an interrupt gate (interrupts stay off until the handler decides
+ * otherwise); #BP and #OF have DPL 3 so a guest's int3/into reach them
+ * directly, everything else has DPL 0, so a guest "int $n" raises #GP and is
+ * decoded and forwarded by the PV trap code. #DF, NMI and #MC run on their
+ * own stacks: they can arrive when RSP cannot be trusted.
+ */
+#include "hv.h"
+#include "x86/cpu.h"
+#include "layout.h"
+#include "x86/desc.h"
+
+#define GDT_ENTRIES	(FIRST_RESERVED_GDT_ENTRY + 16)
+#define SEL_INDEX(s)	((s) >> 3)
+
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+_Static_assert(sizeof(struct tss64) == 104, "TSS layout");
+
+struct idt_gate {
+	u16 offset_lo;
+	u16 selector;
+	u8 ist;
+	u8 type_attr;	/* P | DPL | 0 | type (0xE: interrupt gate) */
+	u16 offset_mid;
+	u32 offset_hi;
+	u32 reserved;
+} __packed;
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
+
+struct desc_ptr {
+	u16 limit;
+	u64 base;
+} __packed;
+
+static u64 gdt[GDT_ENTRIES] __aligned(4096);
+static struct idt_gate idt[256] __aligned(4096);
+static struct tss64 tss __aligned(128);
+static u8 ist_stacks[3][HV_STACK_SIZE] __aligned(16);
+
+extern const u64 exception_stubs[32];	/* entry.S */
+extern u8 boot_stack_top[];		/* head.S */
+
+static void set_gate(int vec, u64 handler, int dpl, int ist)
+{
+	struct idt_gate *g = &idt[vec];
+
+	g->offset_lo = (u16)handler;
+	g->selector = HV_CS;
+	g->ist = (u8)ist;
+	g->type_attr = (u8)(0x80 | (dpl << 5) | 0x0e);
+	g->offset_mid = (u16)(handler >> 16);
+	g->offset_hi = (u32)(handler >> 32);
+	g->reserved = 0;
+}
+
+/* A 16-byte system descriptor (TSS) at GDT entry idx and idx+1. */
+static void set_system_desc(int idx, u64 base, u32 limit, u8 type)
+{
+	gdt[idx] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		   ((u64)(0x80 | type) << 40) | ((u64)((limit >> 16) & 0xf) << 48) |
+		   ((base >> 24) & 0xff) << 56;
+	gdt[idx + 1] = base >> 32;
+}
+
+static void gdt_init(void)
+{
+	gdt[SEL_INDEX(HV_CS)]      = 0x00af9b000000ffffULL;
+	gdt[SEL_INDEX(HV_DS)]      = 0x00cf93000000ffffULL;
+	gdt[SEL_INDEX(GUEST_CS32)] = 0x00cffb000000ffffULL;
+	gdt[SEL_INDEX(GUEST_DS)]   = 0x00cff3000000ffffULL;
+	gdt[SEL_INDEX(GUEST_CS64)] = 0x00affb000000ffffULL;
+	gdt[SEL_INDEX(HV_CS32)]    = 0x00cf9b000000ffffULL;
+	set_system_desc(SEL_INDEX(HV_TSS), (u64)&tss, sizeof(tss) - 1, 0x9);
+}
+
+static void load_tables(void)
+{
+	struct desc_ptr g = { sizeof(gdt) - 1, (u64)gdt };
+	struct desc_ptr i = { sizeof(idt) - 1, (u64)idt };
+
+	asm volatile("lgdt %0" : : "m"(g));
+	/* Reload CS with a far return, then the data segments. */
+	asm volatile("pushq %0\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:\n\t"
+		     "movl %1, %%eax\n\t"
+		     "movl %%eax, %%ss\n\t"
+		     "xorl %%eax, %%eax\n\t"
+		     "movl %%eax, %%ds\n\t"
+		     "movl %%eax, %%es\n\t"
+		     "movl %%eax, %%fs\n\t"
+		     "movl %%eax, %%gs\n\t"
+		     : : "i"(HV_CS), "i"(HV_DS) : "rax", "memory");
+	asm volatile("ltr %w0" : : "r"(HV_TSS));
+	asm volatile("lidt %0" : : "m"(i));
+}
+
+void desc_init(void)
+{
+	gdt_init();
+	tss.rsp[0] = (u64)boot_stack_top;
+	tss.ist[IST_DF - 1] = (u64)ist_stacks[0] + HV_STACK_SIZE;
+	tss.ist[IST_NMI - 1] = (u64)ist_stacks[1] + HV_STACK_SIZE;
+	tss.ist[IST_MC - 1] = (u64)ist_stacks[2] + HV_STACK_SIZE;
+	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 gets #GP */
+
+	for (int v = 0; v < 32; v++) {
+		int dpl = (v == 3 || v == 4) ? 3 : 0;
+		int ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0;
+
+		set_gate(v, exception_stubs[v], dpl, ist);
+	}
+	load_tables();
+}

@@ -1,0 +1,31 @@
+/*
+ * desc.h - the hypervisor's GDT, TSS and IDT, and its segment selectors.
+ *
+ * The selectors are Xen's x86-64 ones (pvabi/xen.h repeats the guest-visible
+ * ones): the hypervisor's descriptors live in the GDT page that starts at
+ * entry 0x1c00 (byte 0xe000), leaving entries 0-7167 (14 pages) to a guest's
+ * own GDT (set_gdt), as on Xen.
+ */
+#ifndef HV_X86_DESC_H
+#define HV_X86_DESC_H
+
+#define FIRST_RESERVED_GDT_ENTRY	0x1c00
+#define HV_CS		0xe008	/* ring 0, 64-bit */
+#define HV_DS		0xe010	/* ring 0 data */
+#define GUEST_CS32	0xe023	/* ring 3, compatibility mode */
+#define GUEST_DS	0xe02b	/* ring 3 data and stack */
+#define GUEST_CS64	0xe033	/* ring 3, 64-bit: FLAT_RING3_CS64 */
+#define HV_CS32		0xe038	/* ring 0, compatibility mode */
+#define HV_TSS		0xe040
+#define HV_LDT		0xe050
+
+/* Interrupt stacks (TSS IST slots) for the vectors that must not trust RSP. */
+#define IST_DF		1
+#define IST_NMI		2
+#define IST_MC		3
+
+#ifndef __ASSEMBLER__
+void desc_init(void);
+#endif
+
+#endif /* HV_X86_DESC_H */

@@ -1,0 +1,109 @@
+/*
+ * traps.c - what happens when the CPU raises an exception.
+ *
+ * Runs in: hypervisor, ring 0, interrupts off, on the stack the exception
+ * arrived on (the TSS rsp0 stack from a guest, an IST stack for #DF/NMI/#MC).
+ *
+ * An exception inside the hypervisor is a hypervisor bug: print everything
+ * that helps find it (vector, error code, RIP with its symbol, control
+ * registers, all general registers, a stack trace with symbol names) and
+ * stop. Exceptions from guests are routed to the PV code, which handles
+ * or forwards them (hv/pv/).
+ */
+#include "hv.h"
+#include "layout.h"
+#include "core/symbols.h"
+#include "x86/cpu.h"
+#include "x86/regs.h"
+#include "x86/traps.h"
+
+static const char *const vector_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault",
+	"coprocessor segment overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved 15",
+	"#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+};
+
+const char *trap_name(unsigned vector)
+{
+	if (vector < 32 && vector_names[vector])
+		return vector_names[vector];
+	return "interrupt";
+}
+
+static void print_symbol(const char *what, u64 addr)
+{
+	u64 off;
+	const char *name = symbol_lookup(addr, &off);
+
+	if (name)
+		printk("%s %016llx <%s+0x%llx>\n", what, (unsigned long long)addr,
+		       name, (unsigned long long)off);
+	else
+		printk("%s %016llx\n", what, (unsigned long long)addr);
+}
+
+/*
+ * Follow the frame-pointer chain (the hypervisor is built with
+ * -fno-omit-frame-pointer) while it stays inside the stack it started on.
+ */
+static void stack_trace(u64 rbp)
+{
+	u64 lo = ALIGN_DOWN(rbp, HV_STACK_SIZE), hi = lo + HV_STACK_SIZE;
+
+	printk("stack trace:\n");
+	for (int depth = 0; depth < 32; depth++) {
+		const u64 *frame = (const u64 *)rbp;
+
+		if (rbp < lo || rbp + 16 > hi || !IS_ALIGNED(rbp, 8))
+			break;
+		print_symbol("  ", frame[1]);
+		if (frame[0] <= rbp)
+			break;
+		rbp = frame[0];
+	}
+}
+
+void trap_report(const struct cpu_regs *r)
+{
+	printk("*** %s (vector %llu) error code %#llx in %s\n",
+	       trap_name((unsigned)r->vector), (unsigned long long)r->vector,
+	       (unsigned long long)r->error_code,
+	       regs_from_guest(r) ? "guest" : "hypervisor");
+	print_symbol("RIP:", r->rip);
+	printk("CS:  %04llx  RFLAGS: %016llx  RSP: %016llx  SS: %04llx\n",
+	       (unsigned long long)r->cs, (unsigned long long)r->rflags,
+	       (unsigned long long)r->rsp, (unsigned long long)r->ss);
+	printk("CR0: %016llx  CR2: %016llx\n", (unsigned long long)read_cr0(),
+	       (unsigned long long)read_cr2());
+	printk("CR3: %016llx  CR4: %016llx\n", (unsigned long long)read_cr3(),
+	       (unsigned long long)read_cr4());
+	printk("RAX: %016llx  RBX: %016llx  RCX: %016llx\n",
+	       (unsigned long long)r->rax, (unsigned long long)r->rbx,
+	       (unsigned long long)r->rcx);
+	printk("RDX: %016llx  RSI: %016llx  RDI: %016llx\n",
+	       (unsigned long long)r->rdx, (unsigned long long)r->rsi,
+	       (unsigned long long)r->rdi);
+	printk("RBP: %016llx  R8:  %016llx  R9:  %016llx\n",
+	       (unsigned long long)r->rbp, (unsigned long long)r->r8,
+	       (unsigned long long)r->r9);
+	printk("R10: %016llx  R11: %016llx  R12: %016llx\n",
+	       (unsigned long long)r->r10, (unsigned long long)r->r11,
+	       (unsigned long long)r->r12);
+	printk("R13: %016llx  R14: %016llx  R15: %016llx\n",
+	       (unsigned long long)r->r13, (unsigned long long)r->r14,
+	       (unsigned long long)r->r15);
+	if (!regs_from_guest(r))
+		stack_trace(r->rbp);
+}
+
+/* Called by entry.S for every exception vector. */
+void trap_entry(struct cpu_regs *r)
+{
+	trap_report(r);
+	panic("unexpected %s in the hypervisor", trap_name((unsigned)r->vector));
+}

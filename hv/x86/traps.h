@@ -1,0 +1,13 @@
+/*
+ * traps.h - exception reporting and dispatch.
+ */
+#ifndef HV_X86_TRAPS_H
+#define HV_X86_TRAPS_H
+
+#include "x86/regs.h"
+
+const char *trap_name(unsigned vector);
+void trap_report(const struct cpu_regs *r);
+void trap_entry(struct cpu_regs *r);
+
+#endif /* HV_X86_TRAPS_H */
