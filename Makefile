@@ -106,7 +106,13 @@ UNIT_HV_SRCS := \
 	hv/lib/printf.c \
 	hv/mm/frame.c \
 	hv/mm/memmap.c
-UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_SRCS := \
+	tests/unit/harness.c \
+	tests/unit/test_cmdline.c \
+	tests/unit/test_frame.c \
+	tests/unit/test_mb2.c \
+	tests/unit/test_memmap.c \
+	tests/unit/test_printf.c
 
 $(BUILD)/unit/run-unit: $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/unit/*.h) $(wildcard hv/*/*.h)
 	@mkdir -p $(dir $@)

@@ -53,10 +53,19 @@ static bool set_dryrun(struct hv_options *o, const char *val)
 	return true;
 }
 
+static bool set_crashtest(struct hv_options *o, const char *val)
+{
+	if (strcmp(val, "pf") && strcmp(val, "ud") && strcmp(val, "panic"))
+		return false;
+	memcpy(o->crashtest, val, strlen(val) + 1);
+	return true;
+}
+
 static const struct option options[] = {
 	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
 	{ "console", true, set_console, "com1" },
 	{ "dryrun", false, set_dryrun, "print the boot plan, run no domain" },
+	{ "crashtest", true, set_crashtest, "pf|ud|panic" },
 };
 
 static int apply(struct hv_options *o, char *word)

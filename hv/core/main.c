@@ -53,6 +53,19 @@ static void print_boot_info(void)
 		       boot.mods[i].cmdline);
 }
 
+/*
+ * crashtest=: crash on purpose, so the tests can check that a hypervisor
+ * fault produces a complete report and the failure status.
+ */
+static void __attribute__((noinline)) crash_test(const char *how)
+{
+	if (!strcmp(how, "pf"))
+		*(volatile u64 *)0xdead000UL = 1;	/* nothing is mapped low */
+	else if (!strcmp(how, "ud"))
+		asm volatile("ud2");
+	panic("crashtest=%s", how);
+}
+
 void hv_main(u32 magic, u32 mbi_phys);
 void hv_main(u32 magic, u32 mbi_phys)
 {
@@ -74,6 +87,8 @@ void hv_main(u32 magic, u32 mbi_phys)
 	print_boot_info();
 	mm_init(&boot, mbi_phys, mbi_size);	/* mm/setup.c, mm/paging.c */
 	desc_init();				/* x86/desc.c: GDT, TSS, IDT */
+	if (hv_opts.crashtest[0])
+		crash_test(hv_opts.crashtest);
 
 	if (hv_opts.dryrun) {
 		printk("dryrun: boot plan printed, no domain started\n");

@@ -59,6 +59,7 @@ static void put_num(struct out *o, const struct spec *sp, u64 v, bool neg,
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24], prefix[3] = "";
 	int n = 0, plen = 0, zeros, total;
+	bool is_zero = v == 0;
 
 	do {
 		tmp[n++] = digits[v % base];
@@ -73,7 +74,7 @@ static void put_num(struct out *o, const struct spec *sp, u64 v, bool neg,
 		prefix[plen++] = '+';
 	else if (sp->space)
 		prefix[plen++] = ' ';
-	if (sp->alt && base == 16) {
+	if (sp->alt && base == 16 && !is_zero) {
 		prefix[plen++] = '0';
 		prefix[plen++] = upper ? 'X' : 'x';
 	} else if (sp->alt && base == 8 && (n == 0 || tmp[n - 1] != '0')) {

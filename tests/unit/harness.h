@@ -1,0 +1,28 @@
+/*
+ * harness.h - the stub environment hypervisor files run in on the host.
+ *
+ * printk() output is captured so a test can check that a problem was
+ * reported (and how); panic() aborts, which Check turns into a failure or,
+ * with tcase_add_test_raise_signal(SIGABRT), into the expected outcome.
+ */
+#ifndef TESTS_UNIT_HARNESS_H
+#define TESTS_UNIT_HARNESS_H
+
+#include <check.h>
+
+void harness_log_clear(void);
+const char *harness_log(void);
+int harness_log_count(const char *needle);
+
+#define ck_assert_logged(needle) \
+	ck_assert_msg(harness_log_count(needle) > 0, \
+		      "expected \"%s\" in the log, got:\n%s", needle, harness_log())
+
+Suite *printf_suite(void);
+Suite *parse_suite(void);
+Suite *memmap_suite(void);
+Suite *frame_suite(void);
+Suite *mb2_suite(void);
+Suite *cmdline_suite(void);
+
+#endif /* TESTS_UNIT_HARNESS_H */

@@ -1,0 +1,82 @@
+/*
+ * test_cmdline.c - hv/core/cmdline.c: the hypervisor's boot options.
+ */
+#include "hv.h"
+#include "harness.h"
+#include "core/cmdline.h"
+
+static struct hv_options opts(void)
+{
+	return (struct hv_options){ .loglvl = LOG_INFO };
+}
+
+START_TEST(test_known_options)
+{
+	struct hv_options o = opts();
+
+	ck_assert_int_eq(cmdline_parse("loglvl=debug  console=com1 dryrun", &o), 0);
+	ck_assert_int_eq(o.loglvl, LOG_DEBUG);
+	ck_assert(o.dryrun);
+	o = opts();
+	ck_assert_int_eq(cmdline_parse("loglvl=0 crashtest=ud", &o), 0);
+	ck_assert_str_eq(o.crashtest, "ud");
+	ck_assert_int_eq(o.loglvl, LOG_ERR);
+	ck_assert(!o.dryrun);
+}
+END_TEST
+
+START_TEST(test_unknown_reported_not_fatal)
+{
+	struct hv_options o = opts();
+
+	/* The bad words are reported; the good one after them still applies. */
+	ck_assert_int_eq(cmdline_parse("frobnicate=3 nosmp loglvl=warn", &o), 2);
+	ck_assert_logged("unknown option 'frobnicate' ignored");
+	ck_assert_logged("unknown option 'nosmp' ignored");
+	ck_assert_int_eq(o.loglvl, LOG_WARN);
+}
+END_TEST
+
+START_TEST(test_bad_values)
+{
+	struct hv_options o = opts();
+
+	ck_assert_int_eq(cmdline_parse("loglvl=9 loglvl=2x loglvl console=vga dryrun=1 crashtest=df", &o), 6);
+	ck_assert_str_eq(o.crashtest, "");
+	ck_assert_int_eq(o.loglvl, LOG_INFO);	/* unchanged */
+	ck_assert(!o.dryrun);
+	ck_assert_logged("option 'loglvl=9' ignored");
+	ck_assert_logged("option 'console=vga' ignored: expected com1");
+}
+END_TEST
+
+START_TEST(test_path_and_long_words)
+{
+	struct hv_options o = opts();
+	char longword[300];
+
+	/* A loader that passes the image path first: skipped silently. */
+	ck_assert_int_eq(cmdline_parse("/boot/hv.elf dryrun", &o), 0);
+	ck_assert(o.dryrun);
+	memset(longword, 'a', sizeof(longword) - 1);
+	longword[sizeof(longword) - 1] = '\0';
+	o = opts();
+	ck_assert_int_eq(cmdline_parse(longword, &o), 1);
+	ck_assert_logged("too long");
+	ck_assert_int_eq(cmdline_parse("", &o), 0);
+	ck_assert_int_eq(cmdline_parse("   ", &o), 0);
+}
+END_TEST
+
+Suite *cmdline_suite(void)
+{
+	Suite *s = suite_create("cmdline");
+	TCase *tc = tcase_create("options");
+
+	tcase_add_test(tc, test_known_options);
+	tcase_add_test(tc, test_unknown_reported_not_fatal);
+	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_path_and_long_words);
+	suite_add_tcase(s, tc);
+	return s;
+}
