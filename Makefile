@@ -23,8 +23,11 @@ HV_OBJS := \
 	boot/mb2.o \
 	core/cmdline.o \
 	core/console.o \
+	core/domcfg.o \
+	core/elf.o \
 	core/main.o \
 	core/panic.o \
+	core/pv_layout.o \
 	core/symbols.o \
 	lib/parse.o \
 	lib/printf.o \
@@ -102,6 +105,9 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 UNIT_HV_SRCS := \
 	hv/boot/mb2.c \
 	hv/core/cmdline.c \
+	hv/core/domcfg.c \
+	hv/core/elf.c \
+	hv/core/pv_layout.c \
 	hv/lib/parse.c \
 	hv/lib/printf.c \
 	hv/mm/frame.c \
@@ -109,10 +115,13 @@ UNIT_HV_SRCS := \
 UNIT_SRCS := \
 	tests/unit/harness.c \
 	tests/unit/test_cmdline.c \
+	tests/unit/test_domcfg.c \
+	tests/unit/test_elf.c \
 	tests/unit/test_frame.c \
 	tests/unit/test_mb2.c \
 	tests/unit/test_memmap.c \
-	tests/unit/test_printf.c
+	tests/unit/test_printf.c \
+	tests/unit/test_pv_layout.c
 
 $(BUILD)/unit/run-unit: $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/unit/*.h) $(wildcard hv/*/*.h)
 	@mkdir -p $(dir $@)

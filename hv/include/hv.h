@@ -63,6 +63,7 @@ size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+void *memchr(const void *s, int c, size_t n);
 
 /* hv/lib/printf.c: the formatter, pure and host-testable. */
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

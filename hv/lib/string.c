@@ -103,3 +103,14 @@ char *strchr(const char *s, int c)
 			return NULL;
 	}
 }
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const u8 *p = s;
+
+	for (; n; n--, p++) {
+		if (*p == (u8)c)
+			return (void *)p;
+	}
+	return NULL;
+}

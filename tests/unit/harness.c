@@ -83,7 +83,8 @@ int main(void)
 {
 	Suite *(*const suites[])(void) = {
 		printf_suite, parse_suite, memmap_suite, frame_suite,
-		mb2_suite, cmdline_suite,
+		mb2_suite, cmdline_suite, elf_suite, domcfg_suite,
+		pv_layout_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

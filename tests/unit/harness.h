@@ -24,5 +24,8 @@ Suite *memmap_suite(void);
 Suite *frame_suite(void);
 Suite *mb2_suite(void);
 Suite *cmdline_suite(void);
+Suite *elf_suite(void);
+Suite *domcfg_suite(void);
+Suite *pv_layout_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */

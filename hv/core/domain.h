@@ -1,0 +1,78 @@
+/*
+ * domain.h - domains and their virtual CPUs.
+ *
+ * A domain is a guest: its memory (a list of machine frames, pfn -> mfn),
+ * its shared-info page, and its vCPUs. A vCPU is the saved state of one
+ * virtual processor while it is not running on the physical CPU.
+ */
+#ifndef HV_CORE_DOMAIN_H
+#define HV_CORE_DOMAIN_H
+
+#include "hv.h"
+#include "core/domcfg.h"
+#include "x86/regs.h"
+#include "pvabi/xen.h"
+
+#define MAX_DOMAINS		16
+#define NR_HYPERCALLS		64
+
+struct domain;
+
+struct vcpu {
+	struct domain *domain;
+	int id;
+	bool runnable;
+
+	/* Guest state while not running (the live copy is on the hv stack). */
+	struct cpu_regs regs;
+	bool kernel_mode;	/* guest kernel (true) or guest user context */
+	mfn_t cr3_kernel;	/* the kernel L4 */
+	mfn_t cr3_user;		/* the user L4, 0 = none */
+	u64 fs_base, gs_base_kernel, gs_base_user;
+	u8 fpu[512] __aligned(16);	/* fxsave image */
+
+	struct vcpu_info *vcpu_info;	/* in shared_info, hypervisor address */
+};
+
+enum domain_state {
+	DOM_RUNNING,
+	DOM_DEAD,	/* shut down or crashed; resources freed */
+};
+
+struct domain {
+	u16 id;
+	char name[DOMAIN_NAME_MAX + 1];
+	char prefix[DOMAIN_NAME_MAX + 4];	/* "(name) " on the console */
+	enum domain_state state;
+
+	u64 nr_pages;
+	mfn_t *p2m;		/* hypervisor's copy: pfn -> mfn */
+	mfn_t p2m_first;	/* contiguous frames holding p2m[] */
+	u64 p2m_frames;
+
+	struct shared_info *shared_info;
+	mfn_t shared_info_mfn;
+
+	u64 vm_assist;		/* VMASST_TYPE_* bits enabled */
+	int shutdown_reason;	/* SHUTDOWN_*, valid once DOM_DEAD */
+	u32 shutdown_code;	/* SCHEDOP_shutdown_code, -1 = none */
+	bool crashed;
+	bool in_multicall;
+
+	int nr_vcpus;
+	struct vcpu vcpus[DOMAIN_VCPUS_MAX];
+
+	u64 hypercalls[NR_HYPERCALLS];	/* per-number counters */
+};
+
+extern struct domain domains[MAX_DOMAINS];
+extern struct vcpu *current;	/* the vCPU running on this CPU */
+
+struct domain *domain_alloc(const struct domcfg *cfg);
+void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+void domain_shutdown(struct domain *d, int reason);
+void domain_destroy(struct domain *d);
+int domains_alive(void);
+const char *shutdown_reason_name(int reason);
+
+#endif /* HV_CORE_DOMAIN_H */

@@ -1,0 +1,162 @@
+/*
+ * pvabi/grant_table.h - grant tables: HYPERVISOR_grant_table_op.
+ *
+ * A grant table is an array of entries, in frames shared between a domain
+ * and the hypervisor, through which the domain lets another domain map or
+ * copy one of its pages: the entry's index (a grant reference) is the
+ * capability the other domain presents. Split drivers (block, net,
+ * console over xenstore) are built on it.
+ *
+ * pvisor has no grant tables yet: GNTTABOP_setup_table answers
+ * -XEN_ENOSYS, which makes Linux boot with grant tables disabled. Only the
+ * operations and structures Linux issues at boot are declared in full.
+ *
+ * HYPERVISOR_grant_table_op(cmd, args, count): cmd is GNTTABOP_*, args the
+ * guest address of an array of count structures of the matching type.
+ * Returns 0 if the array was processed (each entry then carries its own
+ * GNTST_* status) or -XEN_E* if the call itself failed.
+ */
+#ifndef PVABI_GRANT_TABLE_H
+#define PVABI_GRANT_TABLE_H
+
+#include "xen.h"
+
+#define GNTTABOP_map_grant_ref		0  /* map a foreign grant */
+#define GNTTABOP_unmap_grant_ref	1  /* undo a map */
+#define GNTTABOP_setup_table		2  /* get the frames of our table */
+#define GNTTABOP_dump_table		3  /* print a table (debug) */
+#define GNTTABOP_transfer		4  /* give a page to another domain */
+#define GNTTABOP_copy			5  /* hypervisor-side copy via grants */
+#define GNTTABOP_query_size		6  /* current and maximum table frames */
+#define GNTTABOP_unmap_and_replace	7  /* unmap, put another page there */
+#define GNTTABOP_set_version		8  /* choose entry format 1 or 2 */
+#define GNTTABOP_get_status_frames	9  /* v2 status frames */
+#define GNTTABOP_get_version		10 /* format in use */
+#define GNTTABOP_swap_grant_ref		11 /* swap two entries */
+#define GNTTABOP_cache_flush		12 /* cache maintenance (Arm) */
+
+/* Status codes written into the structures' status fields. */
+#define GNTST_okay			0
+#define GNTST_general_error		(-1)
+#define GNTST_bad_domain		(-2)
+#define GNTST_bad_gntref		(-3)
+#define GNTST_bad_handle		(-4)
+#define GNTST_bad_virt_addr		(-5)
+#define GNTST_bad_dev_addr		(-6)
+#define GNTST_no_device_space		(-7)
+#define GNTST_permission_denied		(-8)
+#define GNTST_bad_page			(-9)
+#define GNTST_bad_copy_arg		(-10)
+#define GNTST_address_too_big		(-11)
+#define GNTST_eagain			(-12)
+#define GNTST_no_space			(-13)
+
+/* Entries 0-7 are reserved for the toolstack's own use. */
+#define GNTTAB_NR_RESERVED_ENTRIES	8
+#define GNTTAB_RESERVED_CONSOLE		0
+#define GNTTAB_RESERVED_XENSTORE	1
+
+/* grant_entry_v1.flags: the type in bits 0-1 ... */
+#define GTF_invalid			(0 << 0)
+#define GTF_permit_access		(1 << 0)
+#define GTF_accept_transfer		(2 << 0)
+#define GTF_transitive			(3 << 0)
+#define GTF_type_mask			(3 << 0)
+/* ... and flags above it. */
+#define _GTF_readonly			2
+#define GTF_readonly			(1 << _GTF_readonly)  /* guest */
+#define _GTF_reading			3
+#define GTF_reading			(1 << _GTF_reading)   /* hypervisor */
+#define _GTF_writing			4
+#define GTF_writing			(1 << _GTF_writing)   /* hypervisor */
+#define _GTF_transfer_committed		2
+#define GTF_transfer_committed		(1 << _GTF_transfer_committed)
+#define _GTF_transfer_completed		3
+#define GTF_transfer_completed		(1 << _GTF_transfer_completed)
+
+#ifndef __ASSEMBLER__
+
+/* An index into a domain's grant table. */
+typedef uint32_t grant_ref_t;
+
+/* The hypervisor's handle for one mapping made with map_grant_ref. */
+typedef uint32_t grant_handle_t;
+
+/*
+ * struct grant_entry_v1 - one entry of a version 1 grant table. The guest
+ * writes domid and frame, then (after a write barrier) flags; the
+ * hypervisor sets and clears the GTF_reading/GTF_writing bits.
+ */
+struct grant_entry_v1 {
+	uint16_t flags;		/* GTF_* */
+	domid_t domid;		/* guest: domain allowed to use the entry */
+	uint32_t frame;		/* guest: frame granted */
+}; /* 8 bytes */
+PVABI_CHECK_SIZE(struct grant_entry_v1, 8);
+PVABI_CHECK_OFFSET(struct grant_entry_v1, flags, 0);
+PVABI_CHECK_OFFSET(struct grant_entry_v1, domid, 2);
+PVABI_CHECK_OFFSET(struct grant_entry_v1, frame, 4);
+
+/*
+ * GNTTABOP_setup_table: size dom's table to at least nr_frames frames and
+ * write their machine frame numbers to frame_list.
+ */
+struct gnttab_setup_table {
+	/* IN */
+	domid_t dom;		/* DOMID_SELF unless privileged */
+	uint16_t pad0;
+	uint32_t nr_frames;
+	/* OUT */
+	int16_t status;		/* GNTST_* */
+	uint16_t pad1[3];
+	/* IN: guest VA of xen_pfn_t[nr_frames], filled in (OUT) */
+	uint64_t frame_list;
+}; /* 24 bytes */
+PVABI_CHECK_SIZE(struct gnttab_setup_table, 24);
+PVABI_CHECK_OFFSET(struct gnttab_setup_table, dom, 0);
+PVABI_CHECK_OFFSET(struct gnttab_setup_table, nr_frames, 4);
+PVABI_CHECK_OFFSET(struct gnttab_setup_table, status, 8);
+PVABI_CHECK_OFFSET(struct gnttab_setup_table, frame_list, 16);
+
+/* GNTTABOP_query_size: how many frames dom's table has and may have. */
+struct gnttab_query_size {
+	/* IN */
+	domid_t dom;
+	uint16_t pad0;
+	/* OUT */
+	uint32_t nr_frames;
+	uint32_t max_nr_frames;
+	int16_t status;		/* GNTST_* */
+	uint16_t pad1;
+}; /* 16 bytes */
+PVABI_CHECK_SIZE(struct gnttab_query_size, 16);
+PVABI_CHECK_OFFSET(struct gnttab_query_size, dom, 0);
+PVABI_CHECK_OFFSET(struct gnttab_query_size, nr_frames, 4);
+PVABI_CHECK_OFFSET(struct gnttab_query_size, max_nr_frames, 8);
+PVABI_CHECK_OFFSET(struct gnttab_query_size, status, 12);
+
+/*
+ * GNTTABOP_set_version: ask for entry format 1 or 2 (only while no grant
+ * is active). The version in effect afterwards is written back.
+ */
+struct gnttab_set_version {
+	uint32_t version;	/* IN/OUT */
+}; /* 4 bytes */
+PVABI_CHECK_SIZE(struct gnttab_set_version, 4);
+PVABI_CHECK_OFFSET(struct gnttab_set_version, version, 0);
+
+/* GNTTABOP_get_version: the format dom's table uses. */
+struct gnttab_get_version {
+	/* IN */
+	domid_t dom;
+	uint16_t pad;
+	/* OUT */
+	uint32_t version;
+}; /* 8 bytes */
+PVABI_CHECK_SIZE(struct gnttab_get_version, 8);
+PVABI_CHECK_OFFSET(struct gnttab_get_version, dom, 0);
+PVABI_CHECK_OFFSET(struct gnttab_get_version, version, 4);
+
+#endif /* !__ASSEMBLER__ */
+
+#endif /* PVABI_GRANT_TABLE_H */
