@@ -23,19 +23,30 @@ HV_OBJS := \
 	boot/mb2.o \
 	core/cmdline.o \
 	core/console.o \
+	core/domain.o \
+	core/domain_build.o \
 	core/domcfg.o \
 	core/elf.o \
+	core/guest_access.o \
+	core/hypercall.o \
 	core/main.o \
 	core/panic.o \
 	core/pv_layout.o \
+	core/sched.o \
 	core/symbols.o \
+	core/version.o \
+	lib/copy.o \
 	lib/parse.o \
 	lib/printf.o \
 	lib/string.o \
 	mm/frame.o \
+	mm/m2p.o \
 	mm/memmap.o \
 	mm/paging.o \
 	mm/setup.o \
+	pv/compat_entry.o \
+	pv/l4_slots.o \
+	pv/traps.o \
 	x86/desc.o \
 	x86/entry.o \
 	x86/power.o \
@@ -53,6 +64,9 @@ $(BUILD)/hv/%.o: hv/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+# The source revision, for XENVER_changeset.
+$(BUILD)/hv/core/version.o: HV_CFLAGS += -DPVISOR_CHANGESET='"$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)"'
 
 $(BUILD)/hv/%.o: hv/%.S
 	@mkdir -p $(dir $@)
@@ -73,8 +87,8 @@ $(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/hv/hv.lds tools/gensyms
 	@tools/gensyms $(BUILD)/hv.elf.0 $(BUILD)/hv/syms.S
 	@$(CC) $(HV_ASFLAGS) -c $(BUILD)/hv/syms.S -o $(BUILD)/hv/syms.o
 	@$(CC) $(HV_LDFLAGS) -T $(BUILD)/hv/hv.lds -o $@ $(HV_OBJS) $(BUILD)/hv/syms.o
-	@nm -n $(BUILD)/hv.elf.0 | grep -v symtab > $(BUILD)/hv/nm0; \
-	 nm -n $@ | grep -v symtab > $(BUILD)/hv/nm1; \
+	@nm -n $(BUILD)/hv.elf.0 | grep -v "symtab\|__image_end" > $(BUILD)/hv/nm0; \
+	 nm -n $@ | grep -v "symtab\|__image_end" > $(BUILD)/hv/nm1; \
 	 cmp -s $(BUILD)/hv/nm0 $(BUILD)/hv/nm1 || { echo "symbols moved between link passes"; exit 1; }
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

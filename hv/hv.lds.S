@@ -37,6 +37,10 @@ SECTIONS
 	} :text
 	.rodata : AT(ADDR(.rodata) - DIRECTMAP_BASE) {
 		*(.rodata .rodata.*)
+		. = ALIGN(8);
+		__ex_table_start = .;
+		*(.ex_table)
+		__ex_table_end = .;
 	} :text
 
 	. = ALIGN(4096);

@@ -13,6 +13,11 @@
 #include "hv.h"
 #include "core/console.h"
 #include "x86/uart.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "core/hypercall.h"
+#include "pvabi/errno.h"
+#include "pvabi/xen.h"
 
 int hv_loglvl = LOG_INFO;
 
@@ -68,4 +73,32 @@ void printk_lvl(int lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * do_console_io - the guest's direct line to the hypervisor console.
+ *   CONSOLEIO_write: print count bytes from the guest buffer, each line
+ *                    prefixed with the domain's name. Returns 0.
+ * Errors: -EFAULT if the buffer cannot be read (what was read before the
+ * fault has been printed); -ENOSYS for CONSOLEIO_read (input arrives with
+ * the console ring) and any other cmd. Never blocks.
+ */
+long do_console_io(u64 cmd, u64 count, u64 buffer, u64 a4, u64 a5)
+{
+	const char *prefix = current->domain->prefix;
+	char chunk[256];
+
+	(void)a4, (void)a5;
+	if (cmd != CONSOLEIO_write)
+		return -XEN_ENOSYS;
+	while (count) {
+		u64 n = MIN(count, sizeof(chunk));
+
+		if (copy_from_guest(chunk, buffer, n))
+			return -XEN_EFAULT;
+		console_write(prefix, chunk, n);
+		buffer += n;
+		count -= n;
+	}
+	return 0;
 }

@@ -73,6 +73,7 @@ void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 void domain_shutdown(struct domain *d, int reason);
 void domain_destroy(struct domain *d);
 int domains_alive(void);
+bool domains_all_clean(void);
 const char *shutdown_reason_name(int reason);
 
 #endif /* HV_CORE_DOMAIN_H */

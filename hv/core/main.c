@@ -12,6 +12,12 @@
 #include "boot/mb2.h"
 #include "core/cmdline.h"
 #include "core/console.h"
+#include "core/domain.h"
+#include "core/domain_build.h"
+#include "core/sched.h"
+#include "mm/m2p.h"
+#include "mm/page_info.h"
+#include "pv/traps.h"
 #include "mm/setup.h"
 #include "x86/desc.h"
 #include "x86/power.h"
@@ -71,6 +77,7 @@ void hv_main(u32 magic, u32 mbi_phys)
 {
 	const void *mbi = __va(mbi_phys);
 	u32 mbi_size;
+	int refused;
 
 	console_init();				/* x86/uart.c: COM1, 115200 8N1 */
 	printk("pvisor %s: x86-64 paravirtualization hypervisor\n",
@@ -90,10 +97,18 @@ void hv_main(u32 magic, u32 mbi_phys)
 	if (hv_opts.crashtest[0])
 		crash_test(hv_opts.crashtest);
 
+	m2p_init(frame_table_size);		/* mm/m2p.c: read-only to guests */
+	fpu_init();				/* core/sched.c: SSE on, clean state */
+	pv_compat_cpu_init();			/* pv/traps.c: SYSCALL entry */
+
+	refused = domains_create(&boot, hv_opts.dryrun);	/* core/domain_build.c */
 	if (hv_opts.dryrun) {
 		printk("dryrun: boot plan printed, no domain started\n");
-		hv_exit(boot.nr_problems == 0);	/* x86/power.c */
+		hv_exit(boot.nr_problems == 0 && refused == 0);	/* x86/power.c */
 	}
-	printk("no domains to run\n");
-	hv_exit(boot.nr_problems == 0);
+	if (domains_alive() == 0) {
+		printk("no domain to run\n");
+		hv_exit(boot.nr_problems == 0 && refused == 0 && boot.nr_mods == 0);
+	}
+	sched_start();				/* core/sched.c: never returns */
 }

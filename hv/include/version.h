@@ -3,7 +3,15 @@
 #define HV_VERSION_H
 
 #define PVISOR_VERSION		"0.1"
-#define PVISOR_MAJOR		0
-#define PVISOR_MINOR		1
+
+/* The Xen interface version pvisor models (XENVER_version). */
+#define XEN_COMPAT_MAJOR	4
+#define XEN_COMPAT_MINOR	17
+
+/*
+ * XENVER_get_features submap 0: the XENFEAT_* bits pvisor implements.
+ * None yet: each bit is added with the code that makes it true.
+ */
+#define PVISOR_FEATURES		0u
 
 #endif /* HV_VERSION_H */

@@ -5,19 +5,18 @@
  * the C library's versions of the same functions.
  *
  * gcc may emit calls to memcpy/memset/memmove/memcmp for plain structure
- * copies even with -ffreestanding, so these four must exist. They are
- * simple byte loops: under QEMU's software emulation a "rep movsb" is not
- * faster per byte than a loop, and clarity wins here.
+ * copies even with -ffreestanding, so these four must exist. memcpy and
+ * memset are "rep movsb" and "rep stosb": QEMU's software emulation runs
+ * those as one helper call per instruction rather than translating a loop,
+ * which makes zeroing a 128 MiB domain several times faster.
  */
 #include "hv.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	u8 *d = dst;
-	const u8 *s = src;
+	void *d = dst;
 
-	while (n--)
-		*d++ = *s++;
+	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
 
@@ -40,10 +39,9 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	u8 *d = dst;
+	void *d = dst;
 
-	while (n--)
-		*d++ = (u8)c;
+	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 

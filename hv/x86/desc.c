@@ -17,7 +17,7 @@
 #include "layout.h"
 #include "x86/desc.h"
 
-#define GDT_ENTRIES	(FIRST_RESERVED_GDT_ENTRY + 16)
+#define GDT_ENTRIES	(HV_GDT_FIRST_ENTRY + 16)
 #define SEL_INDEX(s)	((s) >> 3)
 
 struct tss64 {
@@ -51,6 +51,8 @@ static u64 gdt[GDT_ENTRIES] __aligned(4096);
 static struct idt_gate idt[256] __aligned(4096);
 static struct tss64 tss __aligned(128);
 static u8 ist_stacks[3][HV_STACK_SIZE] __aligned(16);
+
+u64 hv_stack_top;	/* where entries from a guest start (TSS rsp0) */
 
 extern const u64 exception_stubs[32];	/* entry.S */
 extern u8 boot_stack_top[];		/* head.S */
@@ -115,7 +117,8 @@ static void load_tables(void)
 void desc_init(void)
 {
 	gdt_init();
-	tss.rsp[0] = (u64)boot_stack_top;
+	hv_stack_top = (u64)boot_stack_top;
+	tss.rsp[0] = hv_stack_top;
 	tss.ist[IST_DF - 1] = (u64)ist_stacks[0] + HV_STACK_SIZE;
 	tss.ist[IST_NMI - 1] = (u64)ist_stacks[1] + HV_STACK_SIZE;
 	tss.ist[IST_MC - 1] = (u64)ist_stacks[2] + HV_STACK_SIZE;

@@ -9,7 +9,7 @@
 #ifndef HV_X86_DESC_H
 #define HV_X86_DESC_H
 
-#define FIRST_RESERVED_GDT_ENTRY	0x1c00
+#define HV_GDT_FIRST_ENTRY	0x1c00	/* FIRST_RESERVED_GDT_ENTRY in pvabi/xen.h */
 #define HV_CS		0xe008	/* ring 0, 64-bit */
 #define HV_DS		0xe010	/* ring 0 data */
 #define GUEST_CS32	0xe023	/* ring 3, compatibility mode */
@@ -25,6 +25,7 @@
 #define IST_MC		3
 
 #ifndef __ASSEMBLER__
+extern u64 hv_stack_top;
 void desc_init(void);
 #endif
 

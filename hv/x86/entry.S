@@ -6,9 +6,11 @@
  * pushes none, then the vector) and jumps to exception_common, which saves
  * the general registers into a struct cpu_regs (regs.h) and calls
  * trap_entry(regs) in traps.c. If that returns, the registers are restored
- * and iretq resumes whatever was interrupted.
+ * and iretq resumes whatever was interrupted; a guest frame first passes
+ * through return_to_guest.
  */
 #include "x86/regs.h"
+#include "x86/entry-macros.h"
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
@@ -32,51 +34,36 @@ exception_stub_\vec:
 	.set	nvec, nvec + 1
 	.endr
 
-	.macro	SAVE_ALL
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%rdx
-	pushq	%rcx
-	pushq	%rax
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	.endm
-
-	.macro	RESTORE_ALL
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbp
-	popq	%rbx
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rax
-	popq	%rcx
-	popq	%rdx
-	popq	%rsi
-	popq	%rdi
-	.endm
-
 exception_common:
 	cld
 	SAVE_ALL
 	movq	%rsp, %rdi
-	movabsq	$trap_entry, %rax
-	call	*%rax
+	call	trap_entry
+	testb	$3, REGS_CS(%rsp)	/* back to a guest? */
+	jnz	return_to_guest
 	RESTORE_ALL
 	addq	$16, %rsp		/* vector and error code */
 	iretq
+
+/*
+ * Every return to a guest passes here: guest_exit_prepare() may switch to
+ * another vCPU (rewriting the frame) or deliver pending work first. With
+ * RSP at a struct cpu_regs for the guest, it never returns if no guest is
+ * left to run.
+ */
+	.globl	return_to_guest
+return_to_guest:
+	movq	%rsp, %rdi
+	call	guest_exit_prepare
+	RESTORE_ALL
+	addq	$16, %rsp
+	iretq
+
+/* void enter_guest(struct cpu_regs *frame): start running guests. */
+	.globl	enter_guest
+enter_guest:
+	movq	%rdi, %rsp
+	jmp	return_to_guest
 
 	.section .rodata
 	.balign	8

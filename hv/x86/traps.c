@@ -12,7 +12,9 @@
  */
 #include "hv.h"
 #include "layout.h"
+#include "core/guest_access.h"
 #include "core/symbols.h"
+#include "pv/traps.h"
 #include "x86/cpu.h"
 #include "x86/regs.h"
 #include "x86/traps.h"
@@ -101,9 +103,19 @@ void trap_report(const struct cpu_regs *r)
 		stack_trace(r->rbp);
 }
 
-/* Called by entry.S for every exception vector. */
+/*
+ * Called by entry.S for every exception vector. From a guest: the PV code
+ * decides. From the hypervisor: a fault on a listed guest-memory access
+ * resumes at its fixup (guest_access.c); anything else is our bug.
+ */
 void trap_entry(struct cpu_regs *r)
 {
+	if (regs_from_guest(r)) {
+		pv_guest_exception(r);
+		return;
+	}
+	if ((r->vector == 14 || r->vector == 13) && fixup_exception(&r->rip))
+		return;
 	trap_report(r);
 	panic("unexpected %s in the hypervisor", trap_name((unsigned)r->vector));
 }

@@ -1,0 +1,435 @@
+/*
+ * domain_build.c - turn a kernel module (and a ramdisk) into a running PV domain.
+ *
+ * Runs in: hypervisor at boot, on the hypervisor's own page tables.
+ * Trusts: nothing in the image (elf.c checks it) or the module line
+ * (domcfg.c parses it).
+ *
+ * This is Xen's PV domain builder, cut down to what a domU needs and
+ * described in xen-pv-mechanics.md section 10 and linux-pv-guest.md
+ * section 1. In order:
+ *
+ *	alloc_memory     nr_pages frames, the P2M (ours) and the M2P entries
+ *	load_kernel      ELF segments copied by physical address
+ *	load_ramdisk     the ramdisk module, copied after the kernel
+ *	write_p2m        the guest's P2M list (pfn -> mfn), in its memory
+ *	build_pagetables L4, L3s, L2s, L1s mapping [v_start, v_end)
+ *	write_start_info start_info and shared_info
+ *	init_vcpu        RIP = entry, RSP = boot stack, RSI = start_info
+ *
+ * A failure at any step refuses the domain with a message naming it and
+ * the reason, gives its frames back, and the other domains still start.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "boot/mb2.h"
+#include "core/domain.h"
+#include "core/domain_build.h"
+#include "core/domcfg.h"
+#include "core/elf.h"
+#include "core/pv_layout.h"
+#include "core/sched.h"
+#include "mm/frame.h"
+#include "mm/m2p.h"
+#include "mm/page_info.h"
+#include "mm/paging.h"
+#include "pv/l4_slots.h"
+#include "pvabi/xen.h"
+#include "pvabi/errno.h"
+
+struct build {
+	struct domain *d;
+	const struct domcfg *cfg;
+	const void *image;
+	u64 image_len;
+	const struct boot_module *ramdisk;
+	struct pv_image img;
+	struct pv_layout lay;
+	char err[160];
+};
+
+static int refuse(struct build *b, const char *fmt, ...) __printf(2, 3);
+static int refuse(struct build *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vsnprintf(b->err, sizeof(b->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void *pfn_ptr(struct domain *d, u64 pfn)
+{
+	return __va(d->p2m[pfn] << PAGE_SHIFT);
+}
+
+static u64 va_to_pfn(const struct build *b, u64 va)
+{
+	return (va - b->lay.v_start) >> PAGE_SHIFT;
+}
+
+/* Hypervisor pointer to guest virtual va inside the initial mapping. */
+static void *gva_ptr(struct build *b, u64 va)
+{
+	return (u8 *)pfn_ptr(b->d, va_to_pfn(b, va)) + (va & (PAGE_SIZE - 1));
+}
+
+/* Copy (or zero, src NULL) len bytes to guest virtual va, page by page. */
+static int write_guest(void *ctx, u64 va, const void *src, u64 len)
+{
+	struct build *b = ctx;
+
+	if (va < b->lay.v_start || va + len > b->lay.v_end || va + len < va)
+		return -XEN_EINVAL;
+	while (len) {
+		u64 n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+
+		if (src) {
+			memcpy(gva_ptr(b, va), src, n);
+			src = (const u8 *)src + n;
+		} else {
+			memset(gva_ptr(b, va), 0, n);
+		}
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int alloc_memory(struct build *b)
+{
+	struct domain *d = b->d;
+	u64 p2m_bytes = d->nr_pages * sizeof(mfn_t);
+
+	d->p2m_frames = DIV_ROUND_UP(p2m_bytes, PAGE_SIZE);
+	if (frame_nr_free() < d->nr_pages + d->p2m_frames + 1)
+		return refuse(b, "out of memory: needs %llu MiB, %llu MiB free",
+			      (unsigned long long)(d->nr_pages >> 8),
+			      (unsigned long long)(frame_nr_free() >> 8));
+	d->p2m_first = frame_alloc_contig(d->p2m_frames, 1);
+	if (d->p2m_first == INVALID_MFN)
+		return refuse(b, "no contiguous %llu KiB for the P2M",
+			      (unsigned long long)(p2m_bytes >> 10));
+	d->p2m = __va(d->p2m_first << PAGE_SHIFT);
+	memset(d->p2m, 0, d->p2m_frames * PAGE_SIZE);
+
+	for (u64 pfn = 0; pfn < d->nr_pages; pfn++) {
+		mfn_t mfn = frame_alloc();
+		struct page_info *pg = mfn_to_page(mfn);
+
+		BUG_ON(mfn == INVALID_MFN);	/* counted above */
+		memset(__va(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+		d->p2m[pfn] = mfn;
+		pg->owner = d->id;
+		pg->count = 1;		/* the allocation itself */
+		pg->flags = PGF_allocated;
+		m2p_set(mfn, pfn);
+	}
+	return 0;
+}
+
+static int load_kernel(struct build *b)
+{
+	if (elf_load(b->image, &b->img, write_guest, b) < 0)
+		return refuse(b, "kernel segments do not fit the initial mapping");
+	return 0;
+}
+
+static int load_ramdisk(struct build *b)
+{
+	const struct boot_module *m = b->ramdisk;
+
+	if (!m)
+		return 0;
+	return write_guest(b, b->lay.ramdisk, __va(m->start), m->end - m->start);
+}
+
+static int write_p2m(struct build *b)
+{
+	return write_guest(b, b->lay.p2m, b->d->p2m, b->d->nr_pages * sizeof(mfn_t));
+}
+
+/* Mark a frame as typed by the initial mapping (xen-pv-mechanics 10.2). */
+static void set_type(struct domain *d, u64 pfn, enum page_type type, u32 refs)
+{
+	struct page_info *pg = mfn_to_page(d->p2m[pfn]);
+
+	pg->type = (u8)type;
+	pg->type_count = refs;
+	pg->count += refs;
+	if (type != PGT_writable)
+		pg->flags |= PGF_validated;
+}
+
+/*
+ * The bootstrap tables, top level first (L4, L3s, L2s, L1s), as Xen's domU
+ * builder lays them out; Linux's check_pt_base() can then give the first
+ * three back. Table frames are mapped read-only, everything else read-write.
+ */
+static int build_pagetables(struct build *b)
+{
+	struct pv_layout *l = &b->lay;
+	struct domain *d = b->d;
+	u64 pt_pfn = va_to_pfn(b, l->pt_start);
+	u64 next[4] = {		/* next free table frame, per level below L4 */
+		[1] = pt_pfn + 1 + l->nr_l3 + l->nr_l2,
+		[2] = pt_pfn + 1 + l->nr_l3,
+		[3] = pt_pfn + 1,
+	};
+	u64 limit[4] = { [1] = next[1] + l->nr_l1, [2] = next[2] + l->nr_l2,
+			 [3] = next[3] + l->nr_l3 };
+	u64 *l4 = pfn_ptr(d, pt_pfn);
+	u64 table_flags = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED |
+			  _PAGE_DIRTY;
+
+	for (u64 va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
+		u64 *t = l4;
+		u64 pfn = va_to_pfn(b, va);
+		bool is_pt = pfn >= pt_pfn && pfn < pt_pfn + pv_layout_nr_pt(l);
+
+		/* Walk down from L4 (level 3 below it) to the L1, making tables. */
+		for (int level = 3; level >= 1; level--) {
+			unsigned idx = pt_index(va, L1_SHIFT + 9 * level);
+
+			if (!(t[idx] & _PAGE_PRESENT)) {
+				BUG_ON(next[level] >= limit[level]);
+				t[idx] = (d->p2m[next[level]] << PAGE_SHIFT) | table_flags;
+				set_type(d, next[level], (enum page_type)(PGT_l1 + level - 1), 1);
+				next[level]++;
+			}
+			t = __va(t[idx] & PTE_ADDR_MASK);
+		}
+		t[pt_index(va, L1_SHIFT)] = (d->p2m[pfn] << PAGE_SHIFT) |
+			_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY |
+			(is_pt ? 0 : _PAGE_RW);
+		if (!is_pt)
+			set_type(d, pfn, PGT_writable, 1);
+		else
+			mfn_to_page(d->p2m[pfn])->count++;	/* the RO mapping */
+	}
+	compat_install_hv_l4_slots(l4);
+	/* The L4: referenced by CR3 and pinned, as Linux expects to unpin it. */
+	set_type(d, pt_pfn, PGT_l4, 2);
+	mfn_to_page(d->p2m[pt_pfn])->flags |= PGF_pinned;
+	return 0;
+}
+
+static void write_hypercall_page(struct build *b)
+{
+	u8 *page = gva_ptr(b, b->img.hypercall_page);
+
+	/*
+	 * 32-byte stubs: push %rcx; push %r11; mov $nr, %eax; syscall;
+	 * pop %r11; pop %rcx; ret. SYSCALL clobbers RCX and R11, so the stub
+	 * keeps them for the caller. The iret stub does not return: it is
+	 * jumped to with the iret frame already on the stack.
+	 */
+	for (u32 nr = 0; nr < PAGE_SIZE / 32; nr++) {
+		u8 *p = page + nr * 32;
+		u8 stub[] = { 0x51, 0x41, 0x53, 0xb8, (u8)nr, 0, 0, 0, 0x0f, 0x05,
+			      0x41, 0x5b, 0x59, 0xc3 };
+
+		memset(p, 0xcc, 32);	/* int3 padding */
+		memcpy(p, stub, sizeof(stub));
+		if (nr == __HYPERVISOR_iret)
+			memset(p + 10, 0xcc, 4);
+	}
+}
+
+static int write_start_info(struct build *b)
+{
+	struct domain *d = b->d;
+	struct pv_layout *l = &b->lay;
+	struct start_info *si = gva_ptr(b, l->start_info);
+	mfn_t shinfo = frame_alloc();
+	struct page_info *pg;
+
+	if (shinfo == INVALID_MFN)
+		return refuse(b, "out of memory for the shared-info page");
+	d->shared_info_mfn = shinfo;
+	d->shared_info = __va(shinfo << PAGE_SHIFT);
+	memset(d->shared_info, 0, PAGE_SIZE);
+	pg = mfn_to_page(shinfo);
+	pg->owner = d->id;
+	pg->count = 1;
+	pg->flags = PGF_allocated;
+	for (int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+	d->shared_info->arch.max_pfn = d->nr_pages;
+
+	memset(si, 0, sizeof(*si));
+	memcpy(si->magic, PVABI_START_INFO_MAGIC, sizeof(PVABI_START_INFO_MAGIC));
+	si->nr_pages = d->nr_pages;
+	si->shared_info = shinfo << PAGE_SHIFT;
+	si->flags = 0;			/* a domU: neither privileged nor dom0 */
+	si->store_mfn = d->p2m[va_to_pfn(b, l->store)];
+	si->store_evtchn = 0;		/* no xenstore */
+	si->console.domU.mfn = d->p2m[va_to_pfn(b, l->console)];
+	si->console.domU.evtchn = 0;	/* no PV console ring yet */
+	si->pt_base = l->pt_start;
+	si->nr_pt_frames = pv_layout_nr_pt(l);
+	si->mfn_list = l->p2m;
+	if (l->ramdisk_len) {
+		si->mod_start = l->ramdisk;
+		si->mod_len = l->ramdisk_len;
+	}
+	memcpy(si->cmd_line, b->cfg->cmdline, strlen(b->cfg->cmdline) + 1);
+	return 0;
+}
+
+static void init_vcpu(struct build *b)
+{
+	struct vcpu *v = &b->d->vcpus[0];
+
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.rip = b->img.entry;
+	v->regs.rsp = b->lay.stack + PAGE_SIZE;
+	v->regs.rsi = b->lay.start_info;
+	v->regs.rflags = 0x202;		/* IF (hardware; events stay masked) */
+	v->regs.cs = FLAT_KERNEL_CS;
+	v->regs.ss = FLAT_KERNEL_SS;
+	v->kernel_mode = true;
+	v->cr3_kernel = b->d->p2m[va_to_pfn(b, b->lay.pt_start)];
+	v->vcpu_info = &b->d->shared_info->vcpu_info[0];
+	v->runnable = true;
+}
+
+static int parse_and_place(struct build *b)
+{
+	struct pv_layout_in in;
+	char why[160];
+
+	if (elf_parse(b->image, b->image_len, &b->img, why, sizeof(why)) < 0)
+		return refuse(b, "%s", why);
+	in.virt_base = b->img.virt_base;
+	in.kstart = b->img.virt_kstart;
+	in.kend = b->img.virt_kend;
+	in.ramdisk_len = b->ramdisk ? b->ramdisk->end - b->ramdisk->start : 0;
+	in.nr_pages = b->d->nr_pages;
+	if (pv_layout_compute(&in, &b->lay, why, sizeof(why)) < 0)
+		return refuse(b, "%s (mem=%lluM)", why,
+			      (unsigned long long)(b->cfg->mem >> 20));
+	return 0;
+}
+
+static int build_one(struct build *b)
+{
+	if (parse_and_place(b) < 0 || alloc_memory(b) < 0 || load_kernel(b) < 0)
+		return -1;
+	if (load_ramdisk(b) < 0 || write_p2m(b) < 0)
+		return refuse(b, "ramdisk or P2M outside the mapping");
+	build_pagetables(b);
+	if (b->img.has_hypercall_page)
+		write_hypercall_page(b);
+	if (write_start_info(b) < 0)
+		return -1;
+	init_vcpu(b);
+	return 0;
+}
+
+static void print_domain(const struct build *b)
+{
+	const struct pv_layout *l = &b->lay;
+
+	printk("domain %s: id %u, %llu MiB, entry %#llx, mapping %#llx-%#llx\n",
+	       b->d->name, b->d->id, (unsigned long long)(b->cfg->mem >> 20),
+	       (unsigned long long)b->img.entry, (unsigned long long)l->v_start,
+	       (unsigned long long)l->v_end);
+	pr_debug("domain %s: kernel %#llx-%#llx ramdisk %#llx+%#llx p2m %#llx start_info %#llx pt %#llx (%llu frames) stack %#llx\n",
+		 b->d->name, (unsigned long long)l->kstart,
+		 (unsigned long long)l->kend, (unsigned long long)l->ramdisk,
+		 (unsigned long long)l->ramdisk_len, (unsigned long long)l->p2m,
+		 (unsigned long long)l->start_info,
+		 (unsigned long long)l->pt_start,
+		 (unsigned long long)pv_layout_nr_pt(l),
+		 (unsigned long long)l->stack);
+}
+
+/* The ramdisk module that names this domain, if any. */
+static const struct boot_module *find_ramdisk(const struct boot_info *bi,
+					      const char *name)
+{
+	struct domcfg c;
+	char err[8];
+
+	for (int i = 0; i < bi->nr_mods; i++) {
+		if (domcfg_parse(bi->mods[i].cmdline, &c, err, sizeof(err)) == 0 &&
+		    c.kind == DOMCFG_RAMDISK && !strcmp(c.name, name))
+			return &bi->mods[i];
+	}
+	return NULL;
+}
+
+static bool name_taken(const char *name)
+{
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		if (domains[i].id && !strcmp(domains[i].name, name))
+			return true;
+	}
+	return false;
+}
+
+/* Build one domain from module i; 0, or -1 after reporting why not. */
+static int create_from_module(const struct boot_info *bi, int i, bool dryrun)
+{
+	static struct build b;
+	struct domcfg cfg;
+	char err[160];
+
+	if (domcfg_parse(bi->mods[i].cmdline, &cfg, err, sizeof(err)) < 0) {
+		printk("module %d ('%s'): refused: %s\n", i, bi->mods[i].cmdline, err);
+		return -1;
+	}
+	if (cfg.kind == DOMCFG_RAMDISK)
+		return name_taken(cfg.name) ? 0 : 0;	/* claimed by its domain */
+	if (name_taken(cfg.name)) {
+		printk("domain %s: refused: the name is used by an earlier module\n",
+		       cfg.name);
+		return -1;
+	}
+	memset(&b, 0, sizeof(b));
+	b.cfg = &cfg;
+	b.image = __va(bi->mods[i].start);
+	b.image_len = bi->mods[i].end - bi->mods[i].start;
+	b.ramdisk = find_ramdisk(bi, cfg.name);
+	b.d = domain_alloc(&cfg);
+	if (!b.d) {
+		printk("domain %s: refused: more than %d domains\n", cfg.name, MAX_DOMAINS);
+		return -1;
+	}
+	if (dryrun ? parse_and_place(&b) : build_one(&b)) {
+		printk("domain %s: refused: %s\n", cfg.name, b.err);
+		domain_destroy(b.d);
+		b.d->crashed = true;
+		return -1;
+	}
+	print_domain(&b);
+	if (!dryrun) {
+		b.d->state = DOM_RUNNING;
+		sched_add(&b.d->vcpus[0]);
+	}
+	return 0;
+}
+
+/* Every module line that names a domain becomes one. Returns how many were refused. */
+int domains_create(const struct boot_info *bi, bool dryrun)
+{
+	int refused = 0;
+
+	for (int i = 0; i < bi->nr_mods; i++)
+		refused += create_from_module(bi, i, dryrun) < 0;
+	/* A ramdisk whose domain does not exist is a configuration error. */
+	for (int i = 0; i < bi->nr_mods; i++) {
+		struct domcfg c;
+		char err[8];
+
+		if (domcfg_parse(bi->mods[i].cmdline, &c, err, sizeof(err)) == 0 &&
+		    c.kind == DOMCFG_RAMDISK && !name_taken(c.name)) {
+			printk("module %d: ramdisk for unknown domain '%s' ignored\n",
+			       i, c.name);
+			refused++;
+		}
+	}
+	return refused;
+}

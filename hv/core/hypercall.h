@@ -1,0 +1,24 @@
+/*
+ * hypercall.h - the guest-callable handlers (do_*) and their dispatch.
+ *
+ * Every handler takes the five argument registers (rdi, rsi, rdx, r10, r8)
+ * and returns what the guest finds in rax: >= 0 on success, -XEN_E* on
+ * failure.
+ */
+#ifndef HV_CORE_HYPERCALL_H
+#define HV_CORE_HYPERCALL_H
+
+#include "hv.h"
+
+typedef long (*hypercall_fn)(u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
+
+long hypercall_dispatch(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
+const char *hypercall_name(u64 nr);
+
+long do_console_io(u64 cmd, u64 count, u64 buffer, u64 a4, u64 a5);
+long do_sched_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
+long do_xen_version(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
+long do_vm_assist(u64 cmd, u64 type, u64 a3, u64 a4, u64 a5);
+long do_multicall(u64 list, u64 nr, u64 a3, u64 a4, u64 a5);
+
+#endif

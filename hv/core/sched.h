@@ -1,0 +1,18 @@
+/*
+ * sched.h - choosing which vCPU runs.
+ */
+#ifndef HV_CORE_SCHED_H
+#define HV_CORE_SCHED_H
+
+#include "hv.h"
+#include "x86/regs.h"
+
+struct vcpu;
+
+void sched_add(struct vcpu *v);
+void sched_need_resched(void);
+void sched_start(void) __noreturn;
+void guest_exit_prepare(struct cpu_regs *frame);
+void fpu_init(void);
+
+#endif

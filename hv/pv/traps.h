@@ -1,0 +1,12 @@
+/*
+ * traps.h - guest traps and system calls (compat mode).
+ */
+#ifndef HV_PV_TRAPS_H
+#define HV_PV_TRAPS_H
+
+#include "x86/regs.h"
+
+void pv_guest_exception(struct cpu_regs *r);
+void pv_compat_cpu_init(void);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * entry-macros.h - save and restore the general registers (assembly).
+ *
+ * The push order builds struct cpu_regs (regs.h) below the hardware frame.
+ */
+#ifndef HV_X86_ENTRY_MACROS_H
+#define HV_X86_ENTRY_MACROS_H
+
+	.macro	SAVE_ALL
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rdx
+	pushq	%rcx
+	pushq	%rax
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	.endm
+
+	.macro	RESTORE_ALL
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbp
+	popq	%rbx
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rax
+	popq	%rcx
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+	.endm
+
+#endif
