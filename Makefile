@@ -49,6 +49,7 @@ HV_OBJS := \
 	pv/traps.o \
 	x86/desc.o \
 	x86/entry.o \
+	x86/pic.o \
 	x86/power.o \
 	x86/traps.o \
 	x86/uart.o

@@ -20,6 +20,7 @@
 #include "pv/traps.h"
 #include "mm/setup.h"
 #include "x86/desc.h"
+#include "x86/pic.h"
 #include "x86/power.h"
 
 #define MB2_BOOT_MAGIC	0x36d76289
@@ -94,6 +95,7 @@ void hv_main(u32 magic, u32 mbi_phys)
 	print_boot_info();
 	mm_init(&boot, mbi_phys, mbi_size);	/* mm/setup.c, mm/paging.c */
 	desc_init();				/* x86/desc.c: GDT, TSS, IDT */
+	pic_disable();				/* x86/pic.c: no stray IRQ 0 as #DF */
 	if (hv_opts.crashtest[0])
 		crash_test(hv_opts.crashtest);
 

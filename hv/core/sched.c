@@ -123,13 +123,11 @@ void guest_exit_prepare(struct cpu_regs *frame)
 /* Leave the boot path for good and run the first vCPU. */
 void sched_start(void)
 {
-	struct cpu_regs *frame = (struct cpu_regs *)(hv_stack_top - sizeof(*frame));
-	extern void enter_guest(struct cpu_regs *frame) __noreturn;
+	extern void enter_guest(void) __noreturn;	/* entry.S */
 
 	current = NULL;
 	need_resched = true;
-	memset(frame, 0, sizeof(*frame));
-	enter_guest(frame);
+	enter_guest();
 }
 
 /* Capture a clean FPU/SSE state for new vCPUs. */

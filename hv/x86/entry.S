@@ -59,10 +59,19 @@ return_to_guest:
 	addq	$16, %rsp
 	iretq
 
-/* void enter_guest(struct cpu_regs *frame): start running guests. */
+/*
+ * void enter_guest(void): leave the boot path for the scheduler. Moves to
+ * the top of the hypervisor stack first, since the boot path's own frames
+ * live there, then makes an empty guest frame for the first switch to fill.
+ */
 	.globl	enter_guest
 enter_guest:
-	movq	%rdi, %rsp
+	movq	hv_stack_top(%rip), %rsp
+	subq	$REGS_SIZE, %rsp
+	movq	%rsp, %rdi
+	movl	$(REGS_SIZE / 8), %ecx
+	xorl	%eax, %eax
+	rep stosq
 	jmp	return_to_guest
 
 	.section .rodata
