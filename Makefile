@@ -44,13 +44,17 @@ HV_OBJS := \
 	mm/memmap.o \
 	mm/paging.o \
 	mm/setup.o \
+	pv/bounce.o \
+	pv/callbacks.o \
 	pv/compat_entry.o \
+	pv/emulate.o \
 	pv/l4_slots.o \
 	pv/traps.o \
 	x86/desc.o \
 	x86/entry.o \
 	x86/pic.o \
 	x86/power.o \
+	x86/segments.o \
 	x86/traps.o \
 	x86/uart.o
 

@@ -32,6 +32,34 @@ struct vcpu {
 	u8 fpu[512] __aligned(16);	/* fxsave image */
 
 	struct vcpu_info *vcpu_info;	/* in shared_info, hypervisor address */
+
+	/* PV CPU (hv/pv/): what the guest registered and its virtual CPU state. */
+	struct trap_info trap_ctxt[256];	/* set_trap_table */
+	u64 kernel_sp;				/* stack_switch: kernel stack for bounces from user */
+	u64 event_callback;			/* CALLBACKTYPE_event */
+	u64 failsafe_callback;			/* CALLBACKTYPE_failsafe */
+	u64 syscall_callback;			/* CALLBACKTYPE_syscall */
+	bool syscall_masks_events;		/* CALLBACKF_mask_events on it */
+	bool failsafe_masks_events;
+	bool vcr0_ts;				/* virtual CR0.TS (fpu_taskswitch) */
+	u8 iopl;				/* virtual IOPL (PHYSDEVOP_set_iopl) */
+	u64 vcr4;				/* virtual CR4 the guest reads */
+	u64 debugreg[8];
+	u16 sel_ds, sel_es, sel_fs, sel_gs;	/* data selectors while descheduled */
+
+	/* Scheduling and time (hv/core/sched.c, hv/core/time.c). */
+	bool blocked;				/* SCHEDOP_block/poll: waits for an event */
+	bool polling;				/* SCHEDOP_poll: also wakes on poll_ports */
+	u64 poll_deadline;			/* system time (ns) for SCHEDOP_poll, 0 none */
+	u16 poll_ports[8];
+	int nr_poll_ports;
+	u64 singleshot_deadline;		/* ns of system time, 0 = stopped */
+	u64 periodic_period;			/* ns, 0 = stopped */
+	u64 periodic_next;
+	u64 runstate_area;			/* guest VA (register_runstate_memory_area) */
+	u16 virq_to_port[24];			/* VIRQ_* -> event channel port, 0 = none */
+	bool vcpu_info_registered;		/* VCPUOP_register_vcpu_info done */
+	u64 slice_end;				/* TSC when its time slice ends */
 };
 
 enum domain_state {

@@ -21,4 +21,19 @@ long do_xen_version(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
 long do_vm_assist(u64 cmd, u64 type, u64 a3, u64 a4, u64 a5);
 long do_multicall(u64 list, u64 nr, u64 a3, u64 a4, u64 a5);
 
+/* hv/pv/callbacks.c */
+long do_set_trap_table(u64 list, u64 a2, u64 a3, u64 a4, u64 a5);
+long do_callback_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
+long do_set_callbacks(u64 event, u64 failsafe, u64 syscall, u64 a4, u64 a5);
+long do_stack_switch(u64 ss, u64 sp, u64 a3, u64 a4, u64 a5);
+long do_set_segment_base(u64 which, u64 base, u64 a3, u64 a4, u64 a5);
+long do_fpu_taskswitch(u64 set, u64 a2, u64 a3, u64 a4, u64 a5);
+long do_set_debugreg(u64 reg, u64 value, u64 a3, u64 a4, u64 a5);
+long do_get_debugreg(u64 reg, u64 a2, u64 a3, u64 a4, u64 a5);
+/* hv/pv/emulate.c */
+long do_physdev_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
+
+struct cpu_regs;
+long pv_do_iret(struct cpu_regs *r);	/* __HYPERVISOR_iret: takes the frame */
+
 #endif

@@ -18,6 +18,8 @@
 #include "x86/cpu.h"
 #include "x86/desc.h"
 #include "x86/power.h"
+#include "x86/segments.h"
+#include "pv/bounce.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
 #include "pvabi/errno.h"
@@ -77,18 +79,40 @@ static void load_segment_bases(const struct vcpu *v)
 	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
 }
 
+static void save_selectors(struct vcpu *v)
+{
+	asm volatile("movw %%ds, %0" : "=m"(v->sel_ds));
+	asm volatile("movw %%es, %0" : "=m"(v->sel_es));
+	asm volatile("movw %%fs, %0" : "=m"(v->sel_fs));
+	asm volatile("movw %%gs, %0" : "=m"(v->sel_gs));
+}
+
+/* Selectors first: loading FS or GS also loads a base, which the MSRs then fix. */
+static void load_selectors(const struct vcpu *v)
+{
+	load_ds(v->sel_ds);
+	load_es(v->sel_es);
+	load_fs(v->sel_fs);
+	load_gs(v->sel_gs);
+}
+
 static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 			   struct vcpu *next)
 {
+	clts();		/* fxsave/fxrstor must not raise #NM here */
 	if (prev && prev->runnable) {
 		prev->regs = *frame;
+		save_selectors(prev);
 		save_segment_bases(prev);
 		asm volatile("fxsave64 %0" : "=m"(prev->fpu));
 	}
 	*frame = next->regs;
 	write_cr3((next->kernel_mode ? next->cr3_kernel : next->cr3_user) << PAGE_SHIFT);
+	load_selectors(next);
 	load_segment_bases(next);
 	asm volatile("fxrstor64 %0" : : "m"(next->fpu));
+	if (next->vcr0_ts)
+		write_cr0(read_cr0() | CR0_TS);
 	current = next;
 }
 
@@ -104,20 +128,22 @@ static void __noreturn all_done(void)
 
 /*
  * Called (from entry.S) on the way back to a guest with the guest's frame:
- * switch vCPU if the current one cannot run or asked to yield.
+ * switch vCPU if the current one cannot run or asked to yield, then
+ * deliver a pending event (xen-pv-mechanics.md 1.6).
  */
 void guest_exit_prepare(struct cpu_regs *frame)
 {
 	struct vcpu *next;
 
-	if (current && current->runnable && !need_resched)
-		return;
-	need_resched = false;
-	next = pick_next();
-	if (!next)
-		all_done();
-	if (next != current)
-		context_switch(frame, current, next);
+	if (!current || !current->runnable || need_resched) {
+		need_resched = false;
+		next = pick_next();
+		if (!next)
+			all_done();
+		if (next != current)
+			context_switch(frame, current, next);
+	}
+	pv_deliver_events(frame);
 }
 
 /* Leave the boot path for good and run the first vCPU. */

@@ -97,6 +97,11 @@ static inline void invlpg(unsigned long va)
 	asm volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+static inline void clts(void)
+{
+	asm volatile("clts");
+}
+
 static inline void cpu_relax(void)
 {
 	asm volatile("pause");

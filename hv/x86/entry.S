@@ -57,7 +57,26 @@ return_to_guest:
 	call	guest_exit_prepare
 	RESTORE_ALL
 	addq	$16, %rsp
+.Liret_to_guest:
 	iretq
+
+/*
+ * The iretq above faulted (#GP, #NP, #SS: a bad CS or SS in the frame).
+ * The exception table resumed us here with RSP back at the guest's
+ * hardware frame and the guest's registers live: rebuild the full frame
+ * in its usual place and let the PV code deliver the fault to the guest.
+ */
+.Liret_fault:
+	pushq	$0
+	pushq	$13
+	SAVE_ALL
+	movq	%rsp, %rdi
+	call	pv_iret_fault
+	jmp	return_to_guest
+
+	.section .ex_table, "a"
+	.quad	.Liret_to_guest, .Liret_fault
+	.text
 
 /*
  * void enter_guest(void): leave the boot path for the scheduler. Moves to

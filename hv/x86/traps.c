@@ -114,7 +114,7 @@ void trap_entry(struct cpu_regs *r)
 		pv_guest_exception(r);
 		return;
 	}
-	if ((r->vector == 14 || r->vector == 13) && fixup_exception(&r->rip))
+	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip))
 		return;
 	trap_report(r);
 	panic("unexpected %s in the hypervisor", trap_name((unsigned)r->vector));

@@ -1,0 +1,128 @@
+/*
+ * bounce.c - make a guest kernel handle an exception, a system call or an event.
+ *
+ * Runs in: hypervisor, interrupts off, on the current vCPU's frame.
+ *
+ * A PV guest kernel has no IDT of its own: it registers handlers with the
+ * hypervisor (set_trap_table, callback_op), and the hypervisor "bounces"
+ * an event into one by writing a frame on the guest kernel's stack and
+ * resuming the guest at the handler. The frame is Xen's x86-64 one, which
+ * Linux's xen-asm.S reads (xen-pv-mechanics.md 1.5), from high to low:
+ *
+ *	SS | RSP | RFLAGS | CS with the saved upcall mask in bits 32-39 | RIP
+ *	| [error code] | R11 | RCX	<- new guest RSP
+ *
+ * The guest's virtual interrupt flag is vcpu_info.evtchn_upcall_mask, not
+ * RFLAGS.IF (which is always 1 in hardware while a guest runs): the frame's
+ * IF shows the mask as it was, and the handler may mask events on entry.
+ * A bounce from guest user mode first switches to the guest kernel's
+ * context: its L4, its GS base, and the stack it gave with stack_switch.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "pv/bounce.h"
+#include "x86/cpu.h"
+#include "pvabi/xen.h"
+
+#define RFLAGS_TF	(1UL << 8)
+#define RFLAGS_IF	(1UL << 9)
+#define RFLAGS_IOPL	(3UL << 12)
+#define RFLAGS_NT	(1UL << 14)
+#define RFLAGS_RF	(1UL << 16)
+#define RFLAGS_VM	(1UL << 17)
+#define RFLAGS_AC	(1UL << 18)
+
+/*
+ * Switch between guest kernel and guest user context: the L4 and which GS
+ * base is active. The hypervisor itself never uses GS, so swapgs is enough
+ * to exchange the two bases (xen-pv-mechanics.md 1.8).
+ */
+void toggle_guest_mode(struct vcpu *v)
+{
+	asm volatile("swapgs");
+	v->kernel_mode = !v->kernel_mode;
+	write_cr3((v->kernel_mode ? v->cr3_kernel : v->cr3_user) << PAGE_SHIFT);
+}
+
+/*
+ * Enter the guest kernel at target with a bounce frame. A frame that cannot
+ * be written (a kernel stack that is not mapped) is a broken guest: crash it.
+ */
+void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
+	       bool mask_events)
+{
+	struct vcpu *v = current;
+	u8 saved_mask = v->vcpu_info->evtchn_upcall_mask;
+	u64 frame[8], cs = r->cs, sp;
+	int n = 0;
+
+	if (!target) {
+		domain_crash(v->domain, "no handler registered for a bounce at rip %#llx",
+			     (unsigned long long)r->rip);
+		return;
+	}
+	if (v->kernel_mode) {
+		sp = r->rsp;
+		cs &= ~3ULL;	/* tells the guest it interrupted its kernel */
+	} else {
+		toggle_guest_mode(v);
+		sp = v->kernel_sp;
+	}
+	sp &= ~0xfULL;
+
+	frame[n++] = r->rcx;
+	frame[n++] = r->r11;
+	if (has_err)
+		frame[n++] = err;
+	frame[n++] = r->rip;
+	frame[n++] = cs | ((u64)saved_mask << 32);
+	frame[n++] = (r->rflags & ~(RFLAGS_IF | RFLAGS_IOPL)) |
+		     (saved_mask ? 0 : RFLAGS_IF);
+	frame[n++] = r->rsp;
+	frame[n++] = r->ss;
+	sp -= (u64)n * 8;
+	if (copy_to_guest(sp, frame, (u64)n * 8)) {
+		domain_crash(v->domain, "cannot write a bounce frame at %#llx (kernel stack)",
+			     (unsigned long long)sp);
+		return;
+	}
+	if (mask_events)
+		v->vcpu_info->evtchn_upcall_mask = 1;
+	r->rip = target;
+	r->cs = FLAT_KERNEL_CS;
+	r->ss = FLAT_KERNEL_SS;
+	r->rsp = sp;
+	r->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | RFLAGS_AC);
+	r->rflags |= RFLAGS_IF;
+}
+
+/* Deliver exception vector through the guest's virtual IDT. */
+void pv_inject_trap(struct cpu_regs *r, unsigned vector, bool has_err, u64 err)
+{
+	struct vcpu *v = current;
+	const struct trap_info *ti = &v->trap_ctxt[vector & 255];
+
+	if (!ti->address) {
+		domain_crash(v->domain, "vector %u at rip %#llx (error %#llx) and no handler for it",
+			     vector, (unsigned long long)r->rip,
+			     (unsigned long long)err);
+		return;
+	}
+	pv_bounce(r, ti->address, has_err, err, ti->flags & 4);
+}
+
+/*
+ * Before every return to the guest: an event is pending and not masked?
+ * Then enter the event callback, masking events (Xen always masks here).
+ */
+void pv_deliver_events(struct cpu_regs *r)
+{
+	struct vcpu *v = current;
+	struct vcpu_info *vi = v->vcpu_info;
+
+	if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask &&
+	    v->event_callback)
+		pv_bounce(r, v->event_callback, false, 0, true);
+}

@@ -1,0 +1,18 @@
+/*
+ * bounce.h - delivering exceptions, system calls and events to a PV guest.
+ */
+#ifndef HV_PV_BOUNCE_H
+#define HV_PV_BOUNCE_H
+
+#include "hv.h"
+#include "x86/regs.h"
+
+struct vcpu;
+
+void toggle_guest_mode(struct vcpu *v);
+void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
+	       bool mask_events);
+void pv_inject_trap(struct cpu_regs *r, unsigned vector, bool has_err, u64 err);
+void pv_deliver_events(struct cpu_regs *r);
+
+#endif

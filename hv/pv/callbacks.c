@@ -1,0 +1,257 @@
+/*
+ * callbacks.c - the hypercalls a PV kernel uses instead of privileged
+ * CPU state: its virtual IDT, entry points, kernel stack, segment bases,
+ * FPU switch flag, debug registers, and the iret that returns from a bounce.
+ *
+ * Runs in: hypervisor, on the calling vCPU, interrupts off.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "core/hypercall.h"
+#include "pv/bounce.h"
+#include "x86/cpu.h"
+#include "x86/segments.h"
+#include "pvabi/callback.h"
+#include "pvabi/errno.h"
+#include "pvabi/xen.h"
+
+#define CR0_TS_BIT	(1UL << 3)
+
+static bool canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+/* A guest kernel address: canonical and outside the hypervisor's range. */
+static bool guest_code_address(u64 a)
+{
+	return canonical(a) && (a < HV_VIRT_START || a >= HV_VIRT_END);
+}
+
+/*
+ * do_set_trap_table - install entries of the guest's virtual IDT.
+ *   IN list: guest array of struct trap_info, ended by an entry whose
+ *            address is 0; list == 0 clears the whole table.
+ * Returns 0; -EFAULT (entries before the bad one stay installed); -EINVAL
+ * for a handler address that is not a guest address.
+ */
+long do_set_trap_table(u64 list, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	struct vcpu *v = current;
+	struct trap_info ti;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (!list) {
+		memset(v->trap_ctxt, 0, sizeof(v->trap_ctxt));
+		return 0;
+	}
+	for (int i = 0; i < 256 * 4; i++, list += sizeof(ti)) {
+		if (copy_from_guest(&ti, list, sizeof(ti)))
+			return -XEN_EFAULT;
+		if (ti.address == 0)
+			return 0;
+		if (!guest_code_address(ti.address))
+			return -XEN_EINVAL;
+		v->trap_ctxt[ti.vector] = ti;
+	}
+	return 0;	/* a table without its end marker: stop after 1024 */
+}
+
+static long register_callback(struct vcpu *v, const struct callback_register *cb)
+{
+	bool mask = cb->flags & CALLBACKF_mask_events;
+
+	if (!guest_code_address(cb->address))
+		return -XEN_EINVAL;
+	switch (cb->type) {
+	case CALLBACKTYPE_event:
+		v->event_callback = cb->address;
+		return 0;
+	case CALLBACKTYPE_failsafe:
+		v->failsafe_callback = cb->address;
+		v->failsafe_masks_events = mask;
+		return 0;
+	case CALLBACKTYPE_syscall:
+		v->syscall_callback = cb->address;
+		v->syscall_masks_events = mask;
+		return 0;
+	case CALLBACKTYPE_nmi:
+		return 0;	/* accepted; pvisor raises no virtual NMIs */
+	default:
+		return -XEN_ENOSYS;	/* syscall32/sysenter: no 32-bit user mode */
+	}
+}
+
+/*
+ * do_callback_op - register the guest kernel's entry points.
+ *   CALLBACKOP_register:   IN struct callback_register {type, flags, address}
+ *                          types event, failsafe, syscall, nmi; others
+ *                          (syscall32, sysenter) -ENOSYS
+ *   CALLBACKOP_unregister: only the NMI callback may be unregistered
+ * Returns 0, -EINVAL (bad address or unregister), -EFAULT, -ENOSYS.
+ */
+long do_callback_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
+{
+	struct callback_register cb;
+
+	(void)a3, (void)a4, (void)a5;
+	switch (cmd) {
+	case CALLBACKOP_register:
+		if (copy_from_guest(&cb, arg, sizeof(cb)))
+			return -XEN_EFAULT;
+		return register_callback(current, &cb);
+	case CALLBACKOP_unregister:
+		if (copy_from_guest(&cb.type, arg, sizeof(cb.type)))
+			return -XEN_EFAULT;
+		return cb.type == CALLBACKTYPE_nmi ? 0 : -XEN_EINVAL;
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+/*
+ * do_set_callbacks - the older form: event, failsafe and syscall entry
+ * points in one call (none masks events except as Xen: the failsafe and
+ * syscall ones do not). Returns 0 or -EINVAL.
+ */
+long do_set_callbacks(u64 event, u64 failsafe, u64 syscall, u64 a4, u64 a5)
+{
+	struct vcpu *v = current;
+
+	(void)a4, (void)a5;
+	if (!guest_code_address(event) || !guest_code_address(failsafe) ||
+	    !guest_code_address(syscall))
+		return -XEN_EINVAL;
+	v->event_callback = event;
+	v->failsafe_callback = failsafe;
+	v->syscall_callback = syscall;
+	v->syscall_masks_events = false;
+	v->failsafe_masks_events = false;
+	return 0;
+}
+
+/*
+ * do_stack_switch - the kernel stack to use when a bounce arrives in guest
+ * user mode (the guest's TSS.rsp0). IN ss (ignored on x86-64), sp. Returns 0.
+ */
+long do_stack_switch(u64 ss, u64 sp, u64 a3, u64 a4, u64 a5)
+{
+	(void)ss, (void)a3, (void)a4, (void)a5;
+	current->kernel_sp = sp;
+	return 0;
+}
+
+/*
+ * do_iret - return from a bounce frame (xen-pv-mechanics.md 1.9).
+ *   IN the guest's RSP points at struct iret_context {rax, r11, rcx, flags,
+ *      rip, cs, rflags, rsp, ss}. CS with RPL 3 returns to guest user mode
+ *      (switching to the user L4 and GS base), otherwise to the kernel.
+ *      Without VGCF_in_syscall, rcx and r11 are restored from the frame.
+ * Returns the frame's rax (the guest sees its own RAX). An unreadable frame
+ * or a return to user mode without a user L4 crashes the domain.
+ */
+long pv_do_iret(struct cpu_regs *r)
+{
+	struct vcpu *v = current;
+	struct iret_context ic;
+	const u64 keep = 0x3f7fd5;	/* architectural flags, minus IOPL/VM/IF */
+
+	if (copy_from_guest(&ic, r->rsp, sizeof(ic))) {
+		domain_crash(v->domain, "iret frame at %#llx is unreadable",
+			     (unsigned long long)r->rsp);
+		return 0;
+	}
+	if ((ic.cs & 3) == 3 && v->kernel_mode) {
+		if (!v->cr3_user) {
+			domain_crash(v->domain, "iret to user mode with no user page tables");
+			return 0;
+		}
+		toggle_guest_mode(v);
+	}
+	r->rip = ic.rip;
+	r->cs = ic.cs | 3;
+	r->ss = ic.ss | 3;
+	r->rflags = (ic.rflags & keep & ~(1UL << 9)) | (1UL << 9) | 2;
+	r->rsp = ic.rsp;
+	if (!(ic.flags & VGCF_in_syscall)) {
+		r->r11 = ic.r11;
+		r->rcx = ic.rcx;
+	}
+	v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & (1UL << 9));
+	return (long)ic.rax;
+}
+
+/*
+ * do_set_segment_base - the segment bases a guest kernel cannot write with
+ * WRMSR from ring 3.
+ *   SEGBASE_FS        FS base
+ *   SEGBASE_GS_USER   the guest user GS base (inactive while in the kernel)
+ *   SEGBASE_GS_KERNEL the guest kernel GS base (the active one)
+ *   SEGBASE_GS_USER_SEL load the user %gs selector (null if it faults);
+ *                     returns 0 even then, as Linux BUGs on an error
+ * Returns 0, or -EINVAL for a non-canonical base or an unknown which.
+ */
+long do_set_segment_base(u64 which, u64 base, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (which <= SEGBASE_GS_KERNEL && !canonical(base))
+		return -XEN_EINVAL;
+	switch (which) {
+	case SEGBASE_FS:
+		wrmsr(MSR_FS_BASE, base);
+		return 0;
+	case SEGBASE_GS_USER:
+		wrmsr(current->kernel_mode ? MSR_KERNEL_GS_BASE : MSR_GS_BASE, base);
+		return 0;
+	case SEGBASE_GS_KERNEL:
+		wrmsr(current->kernel_mode ? MSR_GS_BASE : MSR_KERNEL_GS_BASE, base);
+		return 0;
+	case SEGBASE_GS_USER_SEL:
+		load_user_gs_selector((u16)base);
+		return 0;
+	default:
+		return -XEN_EINVAL;
+	}
+}
+
+/*
+ * do_fpu_taskswitch - set (1) or clear (0) the virtual CR0.TS. With TS set
+ * the next FPU/SSE instruction raises #NM, bounced to the guest, which is
+ * how a guest kernel switches FPU state lazily. Returns 0.
+ */
+long do_fpu_taskswitch(u64 set, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	current->vcr0_ts = set != 0;
+	write_cr0(set ? read_cr0() | CR0_TS_BIT : read_cr0() & ~CR0_TS_BIT);
+	return 0;
+}
+
+/*
+ * do_set_debugreg / do_get_debugreg - the guest's debug registers, kept per
+ * vCPU. Addresses in DR0-3 must be guest addresses (-EPERM otherwise);
+ * DR4/5 and the reserved upper halves of DR6/DR7 are refused (-EINVAL).
+ * pvisor records them but does not arm hardware breakpoints.
+ */
+long do_set_debugreg(u64 reg, u64 value, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (reg > 7 || reg == 4 || reg == 5)
+		return -XEN_EINVAL;
+	if (reg < 4 && !guest_code_address(value))
+		return -XEN_EPERM;
+	if (reg >= 6 && (value >> 32))
+		return -XEN_EINVAL;
+	current->debugreg[reg] = value;
+	return 0;
+}
+
+long do_get_debugreg(u64 reg, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (reg > 7 || reg == 4 || reg == 5)
+		return -XEN_EINVAL;
+	return (long)current->debugreg[reg];
+}
