@@ -27,6 +27,8 @@ HV_OBJS := \
 	core/domain_build.o \
 	core/domcfg.o \
 	core/elf.o \
+	core/evtchn.o \
+	core/evtchn_2l.o \
 	core/guest_access.o \
 	core/hypercall.o \
 	core/main.o \
@@ -34,6 +36,8 @@ HV_OBJS := \
 	core/pv_layout.o \
 	core/sched.o \
 	core/symbols.o \
+	core/time.o \
+	core/vcpu_op.o \
 	core/version.o \
 	lib/copy.o \
 	lib/parse.o \
@@ -50,6 +54,7 @@ HV_OBJS := \
 	pv/emulate.o \
 	pv/l4_slots.o \
 	pv/traps.o \
+	x86/apic.o \
 	x86/desc.o \
 	x86/entry.o \
 	x86/pic.o \

@@ -18,6 +18,8 @@
 #include "core/hypercall.h"
 #include "pvabi/errno.h"
 #include "pvabi/xen.h"
+#include "pvabi/console.h"
+#include "core/evtchn.h"
 
 int hv_loglvl = LOG_INFO;
 
@@ -75,20 +77,132 @@ void printk_lvl(int lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ---- the PV console ring, served by the hypervisor ------------------- */
+
+static struct domain *focus;	/* who gets serial input */
+static int ctrl_a_count;
+
+/* Print what the guest put in its ring, and tell it there is room again. */
+static void ring_drain(struct domain *d)
+{
+	struct xencons_interface *r = d->console_ring;
+	u32 cons = r->out_cons, prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
+	char buf[64];
+
+	if (prod - cons > sizeof(r->out))	/* a guest lying about its indexes */
+		cons = prod - (u32)sizeof(r->out);
+	while (cons != prod) {
+		u32 n = 0;
+
+		while (cons != prod && n < sizeof(buf))
+			buf[n++] = r->out[MASK_XENCONS_IDX(cons++, r->out)];
+		console_write(d->prefix, buf, n);
+	}
+	__atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
+	evtchn_notify(d, d->console_port);
+}
+
+/* EVTCHNOP_send on a hypervisor port: the guest kicked its console ring. */
+void evtchn_hypervisor_port_sent(struct domain *d, u32 port)
+{
+	if (d->console_ring && port == d->console_port)
+		ring_drain(d);
+}
+
+/* Give a domain its console ring: the page at mfn, and a port for it. */
+int console_ring_init(struct domain *d, void *ring)
+{
+	int port = evtchn_alloc_hypervisor_port(d);
+
+	if (port < 0)
+		return port;
+	d->console_ring = ring;
+	d->console_port = (u32)port;
+	if (!focus)
+		focus = d;
+	return port;
+}
+
+static struct domain *next_focus(struct domain *from)
+{
+	int start = from ? (int)(from - domains) + 1 : 0;
+
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		struct domain *d = &domains[(start + i) % MAX_DOMAINS];
+
+		if (d->state == DOM_RUNNING)
+			return d;
+	}
+	return NULL;
+}
+
+static void input_char(struct domain *d, char c)
+{
+	struct xencons_interface *r = d->console_ring;
+
+	if (r) {
+		if (r->in_prod - r->in_cons < sizeof(r->in)) {
+			r->in[MASK_XENCONS_IDX(r->in_prod, r->in)] = c;
+			__atomic_store_n(&r->in_prod, r->in_prod + 1, __ATOMIC_RELEASE);
+		}
+		evtchn_notify(d, d->console_port);
+	} else if (d->input_len < sizeof(d->input)) {
+		d->input[d->input_len++] = c;
+	}
+}
+
+/*
+ * Serial input, polled from the timer interrupt: it goes to the domain
+ * that has the focus. Ctrl-A pressed three times moves the focus to the
+ * next domain, as on Xen's console.
+ */
+void console_poll_input(void)
+{
+	int c;
+
+	while ((c = uart_getc()) >= 0) {
+		if (c == 1 && ++ctrl_a_count == 3) {
+			ctrl_a_count = 0;
+			focus = next_focus(focus);
+			printk("console input now goes to %s (Ctrl-A three times to switch)\n",
+			       focus ? focus->name : "nobody");
+			continue;
+		}
+		if (c != 1)
+			ctrl_a_count = 0;
+		if (!focus || focus->state != DOM_RUNNING)
+			focus = next_focus(focus);
+		if (focus)
+			input_char(focus, (char)c);
+	}
+}
+
 /*
  * do_console_io - the guest's direct line to the hypervisor console.
  *   CONSOLEIO_write: print count bytes from the guest buffer, each line
  *                    prefixed with the domain's name. Returns 0.
+ *   CONSOLEIO_read:  copy up to count bytes of serial input that arrived
+ *                    while the domain had the focus (and no console ring)
+ *                    into buffer; returns the number of bytes, 0 if none.
  * Errors: -EFAULT if the buffer cannot be read (what was read before the
- * fault has been printed); -ENOSYS for CONSOLEIO_read (input arrives with
- * the console ring) and any other cmd. Never blocks.
+ * fault has been printed); -ENOSYS for another cmd. Never blocks.
  */
 long do_console_io(u64 cmd, u64 count, u64 buffer, u64 a4, u64 a5)
 {
-	const char *prefix = current->domain->prefix;
+	struct domain *d = current->domain;
+	const char *prefix = d->prefix;
 	char chunk[256];
+	u32 n;
 
 	(void)a4, (void)a5;
+	if (cmd == CONSOLEIO_read) {
+		n = (u32)MIN(count, (u64)d->input_len);
+		if (copy_to_guest(buffer, d->input, n))
+			return -XEN_EFAULT;
+		memmove(d->input, d->input + n, d->input_len - n);
+		d->input_len -= n;
+		return n;
+	}
 	if (cmd != CONSOLEIO_write)
 		return -XEN_ENOSYS;
 	while (count) {

@@ -9,4 +9,8 @@
 void console_init(void);
 void console_write(const char *prefix, const char *buf, size_t len);
 
+struct domain;
+int console_ring_init(struct domain *d, void *ring);
+void console_poll_input(void);
+
 #endif /* HV_CORE_CONSOLE_H */

@@ -13,6 +13,7 @@
 #include "layout.h"
 #include "core/domain.h"
 #include "core/sched.h"
+#include "core/evtchn.h"
 #include "mm/frame.h"
 #include "mm/m2p.h"
 #include "mm/page_info.h"
@@ -61,7 +62,17 @@ struct domain *domain_alloc(const struct domcfg *cfg)
 		d->vcpus[i].id = i;
 	}
 	d->state = DOM_DEAD;	/* until the builder finishes */
+	evtchn_init(d);
+	for (int i = 0; i < d->nr_vcpus; i++)
+		d->vcpus[i].runstate.state = RUNSTATE_runnable;
 	return d;
+}
+
+struct domain *domain_by_id(u16 id)
+{
+	if (id == 0 || id > nr_domains || domains[id - 1].state != DOM_RUNNING)
+		return NULL;
+	return &domains[id - 1];
 }
 
 static void release_frame(mfn_t mfn)
@@ -85,6 +96,8 @@ void domain_destroy(struct domain *d)
 		write_cr3(__pa(hv_l4()));
 	for (int i = 0; i < d->nr_vcpus; i++)
 		d->vcpus[i].runnable = false;
+	evtchn_destroy(d);
+	d->console_ring = NULL;
 	if (d->p2m) {
 		for (u64 pfn = 0; pfn < d->nr_pages; pfn++) {
 			if (d->p2m[pfn] != INVALID_MFN && d->p2m[pfn] != 0)

@@ -12,9 +12,29 @@
 #include "core/domcfg.h"
 #include "x86/regs.h"
 #include "pvabi/xen.h"
+#include "pvabi/vcpu.h"
 
 #define MAX_DOMAINS		16
 #define NR_HYPERCALLS		64
+#define EVTCHN_PORTS		1024	/* of the 2-level ABI's 4096 */
+
+/* One event channel port (hv/core/evtchn.c). */
+enum evtchn_state {
+	ECS_FREE = 0,
+	ECS_RESERVED,		/* port 0 */
+	ECS_UNBOUND,		/* remote_dom may bind to it */
+	ECS_INTERDOMAIN,	/* connected to remote_dom:remote_port */
+	ECS_VIRQ,		/* virq */
+	ECS_IPI,
+	ECS_HYPERVISOR,		/* served by the hypervisor (console ring) */
+};
+
+struct evtchn {
+	u8 state;		/* enum evtchn_state */
+	u8 notify_vcpu;
+	u16 remote_dom;		/* UNBOUND, INTERDOMAIN */
+	u32 remote_port;	/* INTERDOMAIN; the VIRQ number for ECS_VIRQ */
+};
 
 struct domain;
 
@@ -57,6 +77,7 @@ struct vcpu {
 	u64 periodic_period;			/* ns, 0 = stopped */
 	u64 periodic_next;
 	u64 runstate_area;			/* guest VA (register_runstate_memory_area) */
+	struct vcpu_runstate_info runstate;
 	u16 virq_to_port[24];			/* VIRQ_* -> event channel port, 0 = none */
 	bool vcpu_info_registered;		/* VCPUOP_register_vcpu_info done */
 	u64 slice_end;				/* TSC when its time slice ends */
@@ -91,12 +112,22 @@ struct domain {
 	struct vcpu vcpus[DOMAIN_VCPUS_MAX];
 
 	u64 hypercalls[NR_HYPERCALLS];	/* per-number counters */
+
+	struct evtchn evtchn[EVTCHN_PORTS];
+
+	/* The PV console ring (start_info.console.domU), served by us. */
+	void *console_ring;		/* struct xencons_interface, hypervisor address */
+	u32 console_port;
+	char input[64];			/* serial input waiting for console_io read */
+	u32 input_len;
 };
 
 extern struct domain domains[MAX_DOMAINS];
 extern struct vcpu *current;	/* the vCPU running on this CPU */
 
 struct domain *domain_alloc(const struct domcfg *cfg);
+struct domain *domain_by_id(u16 id);
+void vcpu_kick(struct vcpu *v);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 void domain_shutdown(struct domain *d, int reason);
 void domain_destroy(struct domain *d);

@@ -29,11 +29,14 @@
 #include "core/elf.h"
 #include "core/pv_layout.h"
 #include "core/sched.h"
+#include "core/console.h"
+#include "core/time.h"
 #include "mm/frame.h"
 #include "mm/m2p.h"
 #include "mm/page_info.h"
 #include "mm/paging.h"
 #include "pv/l4_slots.h"
+#include "x86/cpu.h"
 #include "pvabi/xen.h"
 #include "pvabi/errno.h"
 
@@ -244,6 +247,7 @@ static int write_start_info(struct build *b)
 	struct start_info *si = gva_ptr(b, l->start_info);
 	mfn_t shinfo = frame_alloc();
 	struct page_info *pg;
+	int port;
 
 	if (shinfo == INVALID_MFN)
 		return refuse(b, "out of memory for the shared-info page");
@@ -257,6 +261,9 @@ static int write_start_info(struct build *b)
 	for (int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
 		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 	d->shared_info->arch.max_pfn = d->nr_pages;
+	for (int i = 0; i < d->nr_vcpus; i++)
+		d->vcpus[i].vcpu_info = &d->shared_info->vcpu_info[i];
+	time_init_domain(d);
 
 	memset(si, 0, sizeof(*si));
 	memcpy(si->magic, PVABI_START_INFO_MAGIC, sizeof(PVABI_START_INFO_MAGIC));
@@ -266,7 +273,10 @@ static int write_start_info(struct build *b)
 	si->store_mfn = d->p2m[va_to_pfn(b, l->store)];
 	si->store_evtchn = 0;		/* no xenstore */
 	si->console.domU.mfn = d->p2m[va_to_pfn(b, l->console)];
-	si->console.domU.evtchn = 0;	/* no PV console ring yet */
+	port = console_ring_init(d, gva_ptr(b, l->console));
+	if (port < 0)
+		return refuse(b, "no event channel for the console");
+	si->console.domU.evtchn = (u32)port;
 	si->pt_base = l->pt_start;
 	si->nr_pt_frames = pv_layout_nr_pt(l);
 	si->mfn_list = l->p2m;
@@ -291,7 +301,7 @@ static void init_vcpu(struct build *b)
 	v->regs.ss = FLAT_KERNEL_SS;
 	v->kernel_mode = true;
 	v->cr3_kernel = b->d->p2m[va_to_pfn(b, b->lay.pt_start)];
-	v->vcpu_info = &b->d->shared_info->vcpu_info[0];
+	v->vcr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	v->runnable = true;
 }
 

@@ -28,12 +28,15 @@ static const struct {
 	[__HYPERVISOR_set_debugreg]	= { do_set_debugreg, "set_debugreg" },
 	[__HYPERVISOR_get_debugreg]	= { do_get_debugreg, "get_debugreg" },
 	[__HYPERVISOR_multicall]	= { do_multicall, "multicall" },
+	[__HYPERVISOR_set_timer_op]	= { do_set_timer_op, "set_timer_op" },
 	[__HYPERVISOR_xen_version]	= { do_xen_version, "xen_version" },
 	[__HYPERVISOR_console_io]	= { do_console_io, "console_io" },
 	[__HYPERVISOR_vm_assist]	= { do_vm_assist, "vm_assist" },
+	[__HYPERVISOR_vcpu_op]		= { do_vcpu_op, "vcpu_op" },
 	[__HYPERVISOR_set_segment_base]	= { do_set_segment_base, "set_segment_base" },
 	[__HYPERVISOR_sched_op]		= { do_sched_op, "sched_op" },
 	[__HYPERVISOR_callback_op]	= { do_callback_op, "callback_op" },
+	[__HYPERVISOR_event_channel_op]	= { do_event_channel_op, "event_channel_op" },
 	[__HYPERVISOR_physdev_op]	= { do_physdev_op, "physdev_op" },
 };
 

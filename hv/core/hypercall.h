@@ -32,6 +32,10 @@ long do_set_debugreg(u64 reg, u64 value, u64 a3, u64 a4, u64 a5);
 long do_get_debugreg(u64 reg, u64 a2, u64 a3, u64 a4, u64 a5);
 /* hv/pv/emulate.c */
 long do_physdev_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
+/* hv/core/vcpu_op.c */
+long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5);
+long do_set_timer_op(u64 timeout, u64 a2, u64 a3, u64 a4, u64 a5);
+long do_event_channel_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
 
 struct cpu_regs;
 long pv_do_iret(struct cpu_regs *r);	/* __HYPERVISOR_iret: takes the frame */

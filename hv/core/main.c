@@ -15,6 +15,7 @@
 #include "core/domain.h"
 #include "core/domain_build.h"
 #include "core/sched.h"
+#include "core/time.h"
 #include "mm/m2p.h"
 #include "mm/page_info.h"
 #include "pv/traps.h"
@@ -96,6 +97,7 @@ void hv_main(u32 magic, u32 mbi_phys)
 	mm_init(&boot, mbi_phys, mbi_size);	/* mm/setup.c, mm/paging.c */
 	desc_init();				/* x86/desc.c: GDT, TSS, IDT */
 	pic_disable();				/* x86/pic.c: no stray IRQ 0 as #DF */
+	time_init();				/* core/time.c, x86/apic.c: TSC, APIC timer, RTC */
 	if (hv_opts.crashtest[0])
 		crash_test(hv_opts.crashtest);
 

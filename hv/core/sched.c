@@ -8,8 +8,10 @@
  * regs.h). Switching vCPUs is therefore: copy that frame into the old
  * vCPU, copy the new vCPU's saved registers into it, and switch the
  * state the frame does not hold: CR3, the FS/GS bases and the FPU.
- * Scheduling points, for now, are SCHEDOP_yield and the end of a domain;
- * timer-driven preemption comes with the timer (issue 5).
+ * Scheduling points are every return to a guest after SCHEDOP_yield,
+ * SCHEDOP_block/poll, the end of a domain, or the end of a 10 ms time
+ * slice (the APIC timer). With nothing runnable the CPU halts until an
+ * interrupt makes something runnable.
  */
 #include "hv.h"
 #include "layout.h"
@@ -20,6 +22,8 @@
 #include "x86/power.h"
 #include "x86/segments.h"
 #include "pv/bounce.h"
+#include "core/evtchn.h"
+#include "core/time.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
 #include "pvabi/errno.h"
@@ -100,7 +104,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 			   struct vcpu *next)
 {
 	clts();		/* fxsave/fxrstor must not raise #NM here */
-	if (prev && prev->runnable) {
+	if (prev && prev->domain->state == DOM_RUNNING) {
 		prev->regs = *frame;
 		save_selectors(prev);
 		save_segment_bases(prev);
@@ -113,7 +117,82 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	asm volatile("fxrstor64 %0" : : "m"(next->fpu));
 	if (next->vcr0_ts)
 		write_cr0(read_cr0() | CR0_TS);
+	if (prev && prev->domain->state == DOM_RUNNING)
+		runstate_change(prev, prev->runnable ? RUNSTATE_runnable : RUNSTATE_blocked);
 	current = next;
+	runstate_change(next, RUNSTATE_running);
+	time_update_vcpu(next);
+}
+
+/*
+ * Nothing to run: halt until an interrupt. The timer interrupt runs in
+ * this frame (ring 0 to ring 0, same stack) and may wake a vCPU.
+ */
+static void idle(void)
+{
+	timers_reprogram();
+	asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+/* An event arrived for v: if it was blocked waiting, it can run again. */
+void vcpu_kick(struct vcpu *v)
+{
+	if (v->blocked && v->domain->state == DOM_RUNNING) {
+		v->blocked = false;
+		v->polling = false;
+		v->runnable = true;
+	}
+}
+
+static bool events_deliverable(const struct vcpu *v)
+{
+	return v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask;
+}
+
+/* SCHEDOP_block: unmask events and sleep until one is deliverable. */
+static long block(struct vcpu *v)
+{
+	v->vcpu_info->evtchn_upcall_mask = 0;
+	v->blocked = true;
+	v->runnable = false;
+	/* An event that arrived before we blocked must not be lost. */
+	if (events_deliverable(v))
+		vcpu_kick(v);
+	sched_need_resched();
+	return 0;
+}
+
+/*
+ * SCHEDOP_poll: sleep until one of the listed ports is pending (masked or
+ * not), an unmasked event is deliverable, or the timeout (absolute system
+ * time, 0 = none) passes. Events stay masked as they were.
+ */
+static long poll(struct vcpu *v, u64 arg)
+{
+	struct domain *d = v->domain;
+	struct sched_poll sp;
+	u32 ports[128];
+
+	if (copy_from_guest(&sp, arg, sizeof(sp)))
+		return -XEN_EFAULT;
+	if (sp.nr_ports > ARRAY_SIZE(ports))
+		return -XEN_EINVAL;
+	if (copy_from_guest(ports, sp.ports, sp.nr_ports * sizeof(u32)))
+		return -XEN_EFAULT;
+	for (u32 i = 0; i < sp.nr_ports; i++) {
+		if (ports[i] >= EVTCHN_PORTS)
+			return -XEN_EINVAL;
+		if (evtchn_2l_is_pending(d, ports[i]))
+			return 0;
+	}
+	if (events_deliverable(v) || (sp.timeout && sp.timeout <= NOW()))
+		return 0;
+	v->blocked = true;
+	v->polling = true;
+	v->poll_deadline = sp.timeout;
+	v->runnable = false;
+	sched_need_resched();
+	return 0;
 }
 
 /* No guest left: say how each ended, and end the run. */
@@ -137,11 +216,15 @@ void guest_exit_prepare(struct cpu_regs *frame)
 
 	if (!current || !current->runnable || need_resched) {
 		need_resched = false;
-		next = pick_next();
-		if (!next)
-			all_done();
+		while (!(next = pick_next())) {
+			if (domains_alive() == 0)
+				all_done();
+			idle();
+		}
 		if (next != current)
 			context_switch(frame, current, next);
+		current->slice_end = NOW() + TIME_SLICE_NS;
+		timers_reprogram();
 	}
 	pv_deliver_events(frame);
 }
@@ -176,8 +259,12 @@ void fpu_init(void)
  *                          caller; -EINVAL for an unknown reason, -EFAULT.
  *   SCHEDOP_shutdown_code: IN struct sched_shutdown: record the code that
  *                          the shutdown report will show. Returns 0.
- * Blocking and polling (SCHEDOP_block, SCHEDOP_poll) arrive with event
- * channels; they and the rest answer -ENOSYS.
+ *   SCHEDOP_block:         unmask events and wait for one. Returns 0.
+ *   SCHEDOP_poll:          IN struct sched_poll {ports, nr_ports,
+ *                          timeout}, nr_ports <= 128: wait for a listed
+ *                          port or the timeout.
+ *                          Returns 0 whatever woke it; -EINVAL, -EFAULT.
+ * Other commands answer -ENOSYS.
  */
 long do_sched_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 {
@@ -189,6 +276,10 @@ long do_sched_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 	case SCHEDOP_yield:
 		sched_need_resched();
 		return 0;
+	case SCHEDOP_block:
+		return block(current);
+	case SCHEDOP_poll:
+		return poll(current, arg);
 	case SCHEDOP_shutdown:
 	case SCHEDOP_shutdown_code:
 		if (copy_from_guest(&sd, arg, sizeof(sd)))

@@ -25,6 +25,8 @@ enum page_type {
 #define PGF_validated	0x01	/* contents checked for the current type */
 #define PGF_pinned	0x02	/* the guest pinned it (holds one type ref) */
 #define PGF_allocated	0x04	/* owned by a domain (holds one general ref) */
+#define PGF_hv_owned	0x08	/* allocated by the hypervisor for the domain
+				 * (shared info): never given back, no pfn */
 
 #define OWNER_NONE	0xffff	/* free, or the hypervisor's */
 
@@ -34,7 +36,9 @@ struct page_info {
 	u16 owner;		/* domain id, or OWNER_NONE */
 	u8 type;		/* enum page_type */
 	u8 flags;		/* PGF_* */
-	u32 reserved;
+	u32 tlbflush_stamp;	/* TLB clock when type_count last fell to 0
+				 * (mm/pgtype.c): decides whether a type
+				 * change must flush stale mappings first */
 };
 _Static_assert(sizeof(struct page_info) == 16, "page_info is 16 bytes");
 

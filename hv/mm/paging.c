@@ -75,3 +75,18 @@ void paging_init(u64 ram_end)
 	printk("paging: direct map of %llu MiB at %#lx\n",
 	       (unsigned long long)(end >> 20), DIRECTMAP_BASE);
 }
+
+/*
+ * Map device memory (the local APIC) into the direct map, uncached. Uses
+ * 2 MiB pages like the rest of the direct map; the tables below the L4 are
+ * shared with every guest L4, so the mapping is visible everywhere.
+ */
+void paging_map_mmio(u64 pa, u64 size)
+{
+	for (u64 p = ALIGN_DOWN(pa, MiB(2)); p < pa + size; p += MiB(2)) {
+		map_2m(idle_l4, DIRECTMAP_BASE + p, p,
+		       _PAGE_RW | _PAGE_PCD | _PAGE_PWT | _PAGE_GLOBAL | _PAGE_NX |
+		       _PAGE_ACCESSED | _PAGE_DIRTY);
+		invlpg(DIRECTMAP_BASE + p);
+	}
+}

@@ -16,6 +16,7 @@
 #include "x86/cpu.h"
 #include "layout.h"
 #include "x86/desc.h"
+#include "x86/apic.h"
 
 #define GDT_ENTRIES	(HV_GDT_FIRST_ENTRY + 16)
 #define SEL_INDEX(s)	((s) >> 3)
@@ -56,6 +57,7 @@ u64 hv_stack_top;	/* where entries from a guest start (TSS rsp0) */
 
 extern const u64 exception_stubs[32];	/* entry.S */
 extern u8 boot_stack_top[];		/* head.S */
+extern const char irq_timer_stub[], irq_spurious_stub[];	/* entry.S */
 
 static void set_gate(int vec, u64 handler, int dpl, int ist)
 {
@@ -130,5 +132,7 @@ void desc_init(void)
 
 		set_gate(v, exception_stubs[v], dpl, ist);
 	}
+	set_gate(TIMER_VECTOR, (u64)irq_timer_stub, 0, 0);
+	set_gate(SPURIOUS_VECTOR, (u64)irq_spurious_stub, 0, 0);
 	load_tables();
 }

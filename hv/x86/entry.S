@@ -93,6 +93,17 @@ enter_guest:
 	rep stosq
 	jmp	return_to_guest
 
+/* The local APIC timer, and its spurious vector (which needs no EOI). */
+	.globl	irq_timer_stub
+irq_timer_stub:
+	pushq	$0
+	pushq	$0xf0
+	jmp	exception_common
+
+	.globl	irq_spurious_stub
+irq_spurious_stub:
+	iretq
+
 	.section .rodata
 	.balign	8
 	.globl	exception_stubs

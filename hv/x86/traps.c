@@ -15,7 +15,9 @@
 #include "core/guest_access.h"
 #include "core/symbols.h"
 #include "pv/traps.h"
+#include "x86/apic.h"
 #include "x86/cpu.h"
+#include "core/time.h"
 #include "x86/regs.h"
 #include "x86/traps.h"
 
@@ -110,6 +112,10 @@ void trap_report(const struct cpu_regs *r)
  */
 void trap_entry(struct cpu_regs *r)
 {
+	if (r->vector == TIMER_VECTOR) {	/* from a guest or from idle */
+		timer_interrupt();
+		return;
+	}
 	if (regs_from_guest(r)) {
 		pv_guest_exception(r);
 		return;

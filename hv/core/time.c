@@ -1,0 +1,201 @@
+/*
+ * time.c - system time, the time info guests read, and vCPU timers.
+ *
+ * Runs in: hypervisor, interrupts off.
+ *
+ * System time is nanoseconds since boot, a pure function of the TSC:
+ * NOW() = (rdtsc() - tsc_at_boot) scaled by tsc_to_system_mul/shift. Guests
+ * compute exactly the same thing from their vcpu_time_info (Xen's pvclock
+ * formula), so guest and hypervisor never disagree about the time, and a
+ * guest reads the clock without a hypercall. The wall clock at system time
+ * 0 comes from the CMOS RTC and goes into shared_info.
+ *
+ * Timers: each vCPU has a single-shot deadline (set_timer_op,
+ * VCPUOP_set_singleshot_timer) and a periodic timer (100 Hz at start, as
+ * Xen gives PV vCPUs, until the guest stops it). Both raise VIRQ_TIMER.
+ * One local APIC one-shot interrupt serves them all: it is always
+ * programmed for the earliest deadline, the end of the running vCPU's time
+ * slice, or the next serial-input poll, whichever comes first.
+ */
+#include "hv.h"
+#include "core/console.h"
+#include "core/domain.h"
+#include "core/evtchn.h"
+#include "core/guest_access.h"
+#include "core/sched.h"
+#include "core/time.h"
+#include "x86/apic.h"
+#include "x86/cpu.h"
+#include "pvabi/xen.h"
+
+static u64 tsc_at_boot;
+static u32 tsc_mul;		/* tsc_to_system_mul */
+static s8 tsc_shift;
+static u64 wallclock_at_boot;	/* seconds since 1970 at system time 0 */
+
+/* Xen's set_time_scale: bring the rate into (1e9, 2e9], then a 32.32 fraction. */
+static void set_time_scale(u64 hz)
+{
+	u64 f = hz;
+	int shift = 0;
+
+	while (f > 2000000000ULL) {
+		f >>= 1;
+		shift--;
+	}
+	while (f <= 1000000000ULL) {
+		f <<= 1;
+		shift++;
+	}
+	tsc_mul = (u32)((1000000000ULL << 32) / f);
+	tsc_shift = (s8)shift;
+}
+
+static u64 scale_delta(u64 delta)
+{
+	if (tsc_shift < 0)
+		delta >>= -tsc_shift;
+	else
+		delta <<= tsc_shift;
+	return (u64)(((unsigned __int128)delta * tsc_mul) >> 32);
+}
+
+u64 NOW(void)
+{
+	return scale_delta(rdtsc() - tsc_at_boot);
+}
+
+void time_init(void)
+{
+	u64 hz = tsc_calibrate();
+
+	set_time_scale(hz);
+	tsc_at_boot = rdtsc();
+	rtc_read(&wallclock_at_boot);
+	apic_init();
+	printk("time: tsc_to_system_mul %u shift %d, wall clock %llu s since 1970\n",
+	       tsc_mul, tsc_shift, (unsigned long long)wallclock_at_boot);
+}
+
+/* The wall clock in shared_info: version odd while it changes. */
+void time_init_domain(struct domain *d)
+{
+	struct shared_info *s = d->shared_info;
+
+	s->wc_version++;
+	asm volatile("" ::: "memory");
+	s->wc_sec = (u32)wallclock_at_boot;
+	s->wc_sec_hi = (u32)(wallclock_at_boot >> 32);
+	s->wc_nsec = 0;
+	asm volatile("" ::: "memory");
+	s->wc_version++;
+	for (int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = &d->vcpus[i];
+
+		v->periodic_period = 10000000ULL;	/* 100 Hz, as Xen */
+		v->periodic_next = NOW() + v->periodic_period;
+		time_update_vcpu(v);
+	}
+}
+
+/* Refresh a vCPU's vcpu_time_info (pvclock protocol: odd version while writing). */
+void time_update_vcpu(struct vcpu *v)
+{
+	struct vcpu_time_info *t = &v->vcpu_info->time;
+	u64 tsc = rdtsc();
+
+	t->version++;
+	asm volatile("" ::: "memory");
+	t->tsc_timestamp = tsc;
+	t->system_time = scale_delta(tsc - tsc_at_boot);
+	t->tsc_to_system_mul = tsc_mul;
+	t->tsc_shift = tsc_shift;
+	t->flags = 0;	/* no TSC_STABLE: Linux then skips the vsyscall time area */
+	asm volatile("" ::: "memory");
+	t->version++;
+}
+
+/* Move a vCPU's runstate accounting to a new RUNSTATE_* and publish it. */
+void runstate_change(struct vcpu *v, int state)
+{
+	struct vcpu_runstate_info *rs = &v->runstate;
+	u64 now = NOW();
+
+	if (rs->state >= 0 && rs->state < 4)
+		rs->time[rs->state] += now - rs->state_entry_time;
+	rs->state = state;
+	rs->state_entry_time = now;
+	/* Written under the vCPU's own page tables, so only when it is current. */
+	if (v->runstate_area && v == current)
+		copy_to_guest(v->runstate_area, rs, sizeof(*rs));
+}
+
+static void vcpu_timers(struct vcpu *v, u64 now)
+{
+	bool fire = false;
+
+	if (v->singleshot_deadline && v->singleshot_deadline <= now) {
+		v->singleshot_deadline = 0;
+		fire = true;
+	}
+	if (v->periodic_period && v->periodic_next <= now) {
+		v->periodic_next += v->periodic_period;
+		if (v->periodic_next <= now)	/* fell behind: skip, do not storm */
+			v->periodic_next = now + v->periodic_period;
+		fire = true;
+	}
+	if (fire)
+		evtchn_send_virq(v, VIRQ_TIMER);
+	if (v->polling && v->poll_deadline && v->poll_deadline <= now)
+		vcpu_kick(v);
+}
+
+static u64 earliest_deadline(u64 now)
+{
+	u64 next = now + CONSOLE_POLL_NS;
+
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		struct domain *d = &domains[i];
+
+		if (d->state != DOM_RUNNING)
+			continue;
+		for (int j = 0; j < d->nr_vcpus; j++) {
+			struct vcpu *v = &d->vcpus[j];
+
+			if (v->singleshot_deadline)
+				next = MIN(next, v->singleshot_deadline);
+			if (v->periodic_period)
+				next = MIN(next, v->periodic_next);
+			if (v->polling && v->poll_deadline)
+				next = MIN(next, v->poll_deadline);
+		}
+	}
+	if (current && current->runnable)
+		next = MIN(next, current->slice_end);
+	return next;
+}
+
+void timers_reprogram(void)
+{
+	u64 now = NOW(), next = earliest_deadline(now);
+
+	apic_timer_oneshot(next > now ? next - now : 1);
+}
+
+/* The APIC timer fired: run what is due, then aim the timer again. */
+void timer_interrupt(void)
+{
+	u64 now = NOW();
+
+	apic_eoi();
+	console_poll_input();
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		struct domain *d = &domains[i];
+
+		for (int j = 0; d->state == DOM_RUNNING && j < d->nr_vcpus; j++)
+			vcpu_timers(&d->vcpus[j], now);
+	}
+	if (current && current->runnable && now >= current->slice_end)
+		sched_need_resched();
+	timers_reprogram();
+}

@@ -1,0 +1,174 @@
+/*
+ * vcpu_op.c - HYPERVISOR_vcpu_op and set_timer_op: a vCPU's timers, where
+ * its vcpu_info lives, and its runstate.
+ *
+ * Runs in: hypervisor, on the calling vCPU.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "core/domain.h"
+#include "core/evtchn.h"
+#include "core/guest_access.h"
+#include "core/hypercall.h"
+#include "core/sched.h"
+#include "core/time.h"
+#include "mm/page_info.h"
+#include "pvabi/errno.h"
+#include "pvabi/vcpu.h"
+#include "pvabi/xen.h"
+
+/* Arm (or, with deadline 0, stop) the single-shot timer; past deadlines fire now. */
+static void set_singleshot(struct vcpu *v, u64 deadline)
+{
+	v->singleshot_deadline = 0;
+	if (deadline && deadline <= NOW())
+		evtchn_send_virq(v, VIRQ_TIMER);
+	else
+		v->singleshot_deadline = deadline;
+	timers_reprogram();
+}
+
+/*
+ * Move the vCPU's vcpu_info from shared_info into a guest frame (Linux
+ * does this for every vCPU and panics if it fails). The frame must belong
+ * to the domain and not be a page table or descriptor page.
+ */
+static long register_vcpu_info(struct vcpu *v, u64 arg)
+{
+	struct vcpu_register_vcpu_info r;
+	struct page_info *pg;
+	struct vcpu_info *vi;
+
+	if (copy_from_guest(&r, arg, sizeof(r)))
+		return -XEN_EFAULT;
+	if (v->vcpu_info_registered)
+		return -XEN_EBUSY;
+	if (r.offset % 8 || r.offset + sizeof(*vi) > PAGE_SIZE)
+		return -XEN_ENXIO;
+	pg = mfn_to_page(r.mfn);
+	if (!pg || pg->owner != v->domain->id || !(pg->flags & PGF_allocated))
+		return -XEN_EINVAL;
+	if (pg->type != PGT_none && pg->type != PGT_writable)
+		return -XEN_EACCES;
+	vi = (struct vcpu_info *)((u8 *)__va(r.mfn << PAGE_SHIFT) + r.offset);
+	memcpy(vi, v->vcpu_info, sizeof(*vi));
+	v->vcpu_info = vi;
+	v->vcpu_info_registered = true;
+	pg->count++;		/* held while the hypervisor writes there */
+	/* A spurious scan is harmless; a lost event is not. */
+	vi->evtchn_pending_sel = ~0UL;
+	vi->evtchn_upcall_pending = 1;
+	time_update_vcpu(v);
+	return 0;
+}
+
+/*
+ * do_vcpu_op - operations on one of the caller's vCPUs.
+ *   VCPUOP_is_up                        returns 1 (every vCPU of a domain runs)
+ *   VCPUOP_get_runstate_info            OUT struct vcpu_runstate_info
+ *   VCPUOP_register_runstate_memory_area IN guest VA; written at every switch
+ *   VCPUOP_set_periodic_timer           IN period_ns >= 1 ms (-EINVAL below)
+ *   VCPUOP_stop_periodic_timer
+ *   VCPUOP_set_singleshot_timer         IN timeout_abs_ns (past: fires now);
+ *                                       only the calling vCPU (-EINVAL)
+ *   VCPUOP_stop_singleshot_timer
+ *   VCPUOP_register_vcpu_info           IN {mfn, offset}; once (-EBUSY),
+ *                                       aligned and inside the page (-ENXIO)
+ * Errors: -ENOENT for a vCPU the domain does not have, -EFAULT, and
+ * -ENOSYS for the rest (no SMP bring-up yet: initialise, up, down).
+ */
+long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5)
+{
+	struct domain *d = current->domain;
+	struct vcpu *v;
+	u64 x;
+
+	(void)a4, (void)a5;
+	if (vcpuid >= (u64)d->nr_vcpus)
+		return -XEN_ENOENT;
+	v = &d->vcpus[vcpuid];
+	switch (cmd) {
+	case VCPUOP_is_up:
+		return 1;
+	case VCPUOP_get_runstate_info:
+		runstate_change(v, v->runstate.state);	/* bring times up to now */
+		return copy_to_guest(arg, &v->runstate, sizeof(v->runstate));
+	case VCPUOP_register_runstate_memory_area:
+		if (copy_from_guest(&x, arg, sizeof(x)))
+			return -XEN_EFAULT;
+		if (!guest_range_ok(x, sizeof(struct vcpu_runstate_info)))
+			return -XEN_EFAULT;
+		v->runstate_area = x;
+		if (v == current)
+			copy_to_guest(x, &v->runstate, sizeof(v->runstate));
+		return 0;
+	case VCPUOP_set_periodic_timer:
+		if (copy_from_guest(&x, arg, sizeof(x)))
+			return -XEN_EFAULT;
+		if (x < 1000000)
+			return -XEN_EINVAL;
+		v->periodic_period = x;
+		v->periodic_next = NOW() + x;
+		timers_reprogram();
+		return 0;
+	case VCPUOP_stop_periodic_timer:
+		v->periodic_period = 0;
+		return 0;
+	case VCPUOP_set_singleshot_timer: {
+		struct vcpu_set_singleshot_timer t;
+
+		if (v != current)
+			return -XEN_EINVAL;
+		if (copy_from_guest(&t, arg, sizeof(t)))
+			return -XEN_EFAULT;
+		set_singleshot(v, t.timeout_abs_ns);	/* VCPU_SSHOTTMR_future is ignored, as Xen */
+		return 0;
+	}
+	case VCPUOP_stop_singleshot_timer:
+		v->singleshot_deadline = 0;
+		return 0;
+	case VCPUOP_register_vcpu_info:
+		return register_vcpu_info(v, arg);
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+/*
+ * do_set_timer_op - the older single-shot timer.
+ *   IN timeout: absolute system time in ns; 0 stops the timer. A deadline
+ *   in the past fires at once; a negative one or one more than 2^50 ns
+ *   ahead fires in 100 ms (Xen's guard against bogus values). Returns 0.
+ */
+long do_set_timer_op(u64 timeout, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	u64 now = NOW();
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (timeout && ((s64)timeout < 0 || timeout > now + (1ULL << 50)))
+		timeout = now + 100000000ULL;
+	set_singleshot(current, timeout);
+	return 0;
+}
+
+/*
+ * do_event_channel_op - copy the argument in, run the operation
+ * (core/evtchn.c), copy the result out. -ENOSYS for unknown commands and
+ * for the FIFO ABI (init_control), so guests use the 2-level ABI.
+ */
+long do_event_channel_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
+{
+	u8 buf[32];
+	size_t size = evtchn_op_size(cmd);
+	long rc;
+
+	(void)a3, (void)a4, (void)a5;
+	if (size == 0)
+		return -XEN_ENOSYS;
+	if (copy_from_guest(buf, arg, size))
+		return -XEN_EFAULT;
+	rc = evtchn_op(current->domain, cmd, buf);
+	if (rc == 0 && copy_to_guest(arg, buf, size))
+		return -XEN_EFAULT;
+	return rc;
+}

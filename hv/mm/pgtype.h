@@ -1,0 +1,88 @@
+/*
+ * pgtype.h - page types and reference counts (Xen's rules), and validated
+ * page-table entries. See mm/pgtype.c and docs/isolation.md.
+ *
+ * Runs in: hypervisor, and host unit tests (tests/unit/test_pgtype.c).
+ */
+#ifndef HV_MM_PGTYPE_H
+#define HV_MM_PGTYPE_H
+
+#include "hv.h"
+#include "mm/page_info.h"
+
+/* Page-table entry bits (the same values as mm/paging.h, which is hv-only). */
+#define PTE_P		0x001ULL
+#define PTE_RW		0x002ULL
+#define PTE_US		0x004ULL
+#define PTE_PWT		0x008ULL
+#define PTE_PCD		0x010ULL
+#define PTE_A		0x020ULL
+#define PTE_D		0x040ULL
+#define PTE_PSE		0x080ULL	/* L2/L3: superpage; L1: PAT */
+#define PTE_G		0x100ULL
+#define PTE_AVAIL	0xe00ULL	/* bits 9-11: software */
+#define PTE_AVAIL_HIGH	0x7ff0000000000000ULL	/* bits 52-62: software */
+#define PTE_NX		(1ULL << 63)
+#define PTE_ADDR	0x000ffffffffff000ULL
+
+static inline mfn_t pte_mfn(u64 e)
+{
+	return (e & PTE_ADDR) >> 12;
+}
+
+/* L4 slots 256-271 are the hypervisor's (DESIGN.md section 4). */
+static inline bool pgt_hv_l4_slot(unsigned idx)
+{
+	return idx >= 256 && idx <= 271;
+}
+
+/* Level of a page-table type (PGT_l1 -> 1 ... PGT_l4 -> 4), 0 otherwise. */
+static inline int pgt_level(unsigned type)
+{
+	return type >= PGT_l1 && type <= PGT_l4 ? (int)(type - PGT_l1 + 1) : 0;
+}
+
+/*
+ * ---- The environment -------------------------------------------------
+ * Provided by mm/mm_hv.c in the hypervisor and by the test harness on the
+ * host, so this file reaches nothing else.
+ */
+
+/* The hypervisor's address of a machine frame's contents. */
+void *mfn_to_virt(mfn_t mfn);
+/* Write the hypervisor's entries into slots 256-271 of a guest L4. */
+void pgt_env_install_hv_l4_slots(u64 *l4);
+/* Flush every TLB that may hold a guest mapping (all CPUs, not global). */
+void pgt_env_flush_tlbs(void);
+/* The last general reference to an owned frame went: give it back. */
+void pgt_env_frame_free(mfn_t mfn);
+
+/* ---- Reference counts ------------------------------------------------- */
+
+bool get_page(mfn_t mfn, u16 dom);
+void put_page(mfn_t mfn);
+int get_page_type(mfn_t mfn, enum page_type type);
+void put_page_type(mfn_t mfn);
+int get_page_and_type(mfn_t mfn, u16 dom, enum page_type type);
+void put_page_and_type(mfn_t mfn);
+
+/* The TLB clock: tick it whenever every guest TLB entry has been flushed. */
+void pgt_tlb_flushed(void);
+u32 pgt_tlb_clock(void);
+
+/* ---- Entries ------------------------------------------------------------ */
+
+int pgt_get_entry(int level, u64 e, u16 dom);
+void pgt_put_entry(int level, u64 e);
+u64 pgt_adjust_entry(int level, u64 e);
+int pgt_mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad);
+int pgt_write_checked(mfn_t mfn, unsigned offset, u64 val, u16 dom);
+
+/* ---- Pins and walks ------------------------------------------------------ */
+
+int pgt_pin(mfn_t mfn, enum page_type type, u16 dom);
+int pgt_unpin(mfn_t mfn, u16 dom);
+bool pgt_guest_va_ok(u64 va);
+int pgt_find_l1(mfn_t l4, u64 va, mfn_t *l1);
+
+#endif /* HV_MM_PGTYPE_H */
