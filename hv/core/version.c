@@ -66,7 +66,7 @@ static long get_features(u64 arg)
  *   XENVER_platform_parameters OUT struct: virt_start 0xFFFF800000000000
  *   XENVER_get_features       IN/OUT struct xen_feature_info; -EINVAL for
  *                             a submap index >= XENFEAT_NR_SUBMAPS
- *   XENVER_pagesize           returns 4096
+ *   XENVER_pagesize           returns 4096 (arg must be 0: -EINVAL)
  *   XENVER_guest_handle       OUT 16 bytes: the domain's handle (all zero)
  *   XENVER_commandline, XENVER_build_id: -EPERM, as for an unprivileged
  *                             Xen domain
@@ -94,7 +94,7 @@ long do_xen_version(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 	case XENVER_get_features:
 		return get_features(arg);
 	case XENVER_pagesize:
-		return PAGE_SIZE;
+		return arg ? -XEN_EINVAL : (long)PAGE_SIZE;
 	case XENVER_guest_handle:
 		return copy_to_guest(arg, handle, sizeof(handle));
 	case XENVER_commandline:

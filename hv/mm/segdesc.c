@@ -1,0 +1,92 @@
+/*
+ * segdesc.c - which segment descriptors a guest may put in its GDT.
+ *
+ * Runs in: hypervisor (set_gdt, update_descriptor, validating a frame as a
+ * descriptor page) and host unit tests (tests/unit/test_segdesc.c).
+ * Trusts: nothing in the descriptor.
+ *
+ * The guest's GDT frames are mapped into the hypervisor's per-vCPU area and
+ * loaded with lgdt (pv/descriptor_tables.c), so the CPU uses them for real:
+ * a descriptor the guest wrote must never give it more privilege than
+ * ring 3 or reach the hypervisor's segments. Xen's check_descriptor() for
+ * 64-bit PV guests (xen-pv-mechanics.md 5.3), rule by rule:
+ *
+ *  - not present: harmless, it can only fault; kept as it is.
+ *  - DPL below 3 is raised to 3. The guest kernel runs in ring 3, so
+ *    Linux's DPL-0 __KERNEL_CS/__KERNEL_DS work, and nothing the guest
+ *    loads can be more privileged than ring 3.
+ *  - code and data (S = 1): fine; base and limit do not matter in long
+ *    mode, and a ring-3 segment is a ring-3 segment.
+ *  - system type 0: harmless (the upper half of a 16-byte call gate).
+ *  - a call gate (type 0xc): its target selector must be a guest GDT
+ *    entry, an LDT entry or FLAT_KERNEL_CS, never a hypervisor segment.
+ *    The gate's DPL is forced to 0, so any use faults (#GP) and nothing
+ *    can enter ring 0 through it; the original DPL is kept in the target's
+ *    RPL. The reserved bits must be zero.
+ *  - every other system descriptor (TSS, LDT, interrupt and trap gates):
+ *    refused. A TSS or LDT descriptor would let the guest point the CPU
+ *    at memory it chooses; gates belong in the IDT, which is ours.
+ *
+ * The check rewrites the descriptor (DPL, gate selector) in place, as Xen
+ * does: what the CPU later sees is the checked value.
+ */
+#include "hv.h"
+#include "mm/segdesc.h"
+#include "pvabi/xen.h"
+
+/* Bits of the descriptor's high 32-bit word. */
+#define SEG_TYPE	(15U << 8)
+#define SEG_S		(1U << 12)	/* code or data (not system) */
+#define SEG_DPL		(3U << 13)
+#define SEG_P		(1U << 15)
+
+#define SYS_CALL_GATE	(0xcU << 8)
+
+/* May a call gate in a guest GDT jump to this selector? */
+static bool gate_selector_ok(u32 sel)
+{
+	return (sel >> 3) < FIRST_RESERVED_GDT_ENTRY ||	/* the guest's own GDT */
+	       sel == FLAT_KERNEL_CS ||			/* the flat kernel code */
+	       (sel & 4);					/* the guest's LDT */
+}
+
+/* True if *desc may be loaded; rewrites its DPL (and gate selector). */
+bool check_descriptor(u64 *desc)
+{
+	u32 a = (u32)*desc, b = (u32)(*desc >> 32);
+	u32 dpl, cs;
+
+	if (!(b & SEG_P))
+		return true;
+	dpl = (b >> 13) & 3;
+	if (dpl < 3)
+		dpl = 3;
+	b = (b & ~SEG_DPL) | (dpl << 13);
+	if (b & SEG_S)
+		goto good;
+	if ((b & SEG_TYPE) == 0)
+		return true;
+	if ((b & SEG_TYPE) != SYS_CALL_GATE)
+		return false;
+	cs = a >> 16;
+	if (!gate_selector_ok(cs))
+		return false;
+	b &= ~SEG_DPL;			/* any use faults */
+	cs = (cs & ~3U) | dpl;		/* remember the DPL in the RPL */
+	a = (a & 0xffffU) | (cs << 16);
+	if (b & 0xff)			/* reserved in a 64-bit call gate */
+		return false;
+good:
+	*desc = ((u64)b << 32) | a;
+	return true;
+}
+
+/* A whole frame about to become a descriptor page: all 512 entries. */
+int validate_segdesc_page(u64 *descs)
+{
+	for (int i = 0; i < 512; i++) {
+		if (!check_descriptor(&descs[i]))
+			return -1;
+	}
+	return 0;
+}
