@@ -270,8 +270,8 @@ static int write_start_info(struct build *b)
 	si->nr_pages = d->nr_pages;
 	si->shared_info = shinfo << PAGE_SHIFT;
 	si->flags = 0;			/* a domU: neither privileged nor dom0 */
-	si->store_mfn = d->p2m[va_to_pfn(b, l->store)];
-	si->store_evtchn = 0;		/* no xenstore */
+	si->store_mfn = 0;		/* no xenstore: Linux then skips it */
+	si->store_evtchn = 0;
 	si->console.domU.mfn = d->p2m[va_to_pfn(b, l->console)];
 	port = console_ring_init(d, gva_ptr(b, l->console));
 	if (port < 0)
