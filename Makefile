@@ -65,8 +65,10 @@ HV_OBJS := \
 
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(HV_OBJS))
 
-.PHONY: all hv deps iso run debug test test-unit test-boot check-abi clean
+.PHONY: all hv deps iso run debug test test-unit test-boot test-guests check-abi clean
 all: hv
+
+include tests/guests/guests.mk
 
 hv: $(BUILD)/hv.elf
 
@@ -135,17 +137,24 @@ UNIT_HV_SRCS := \
 	hv/lib/parse.c \
 	hv/lib/printf.c \
 	hv/mm/frame.c \
-	hv/mm/memmap.c
+	hv/mm/memmap.c \
+	hv/mm/pgtype.c \
+	hv/mm/ptwr_decode.c \
+	hv/mm/segdesc.c
 UNIT_SRCS := \
 	tests/unit/harness.c \
+	tests/unit/fake_mm.c \
 	tests/unit/test_cmdline.c \
 	tests/unit/test_domcfg.c \
 	tests/unit/test_elf.c \
 	tests/unit/test_frame.c \
 	tests/unit/test_mb2.c \
 	tests/unit/test_memmap.c \
+	tests/unit/test_pgtype.c \
 	tests/unit/test_printf.c \
-	tests/unit/test_pv_layout.c
+	tests/unit/test_ptwr.c \
+	tests/unit/test_pv_layout.c \
+	tests/unit/test_segdesc.c
 
 $(BUILD)/unit/run-unit: $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/unit/*.h) $(wildcard hv/*/*.h)
 	@mkdir -p $(dir $@)
@@ -156,6 +165,9 @@ test-unit: deps $(BUILD)/unit/run-unit
 
 test-boot: deps $(BUILD)/hv.elf
 	tests/boot/run
+
+test-guests: deps $(BUILD)/hv.elf guests
+	tests/guests/run
 
 check-abi:
 	tools/check-abi

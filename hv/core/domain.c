@@ -117,13 +117,11 @@ void domain_shutdown(struct domain *d, int reason)
 {
 	if (d->state != DOM_RUNNING)
 		return;
-	d->shutdown_reason = reason;
+	/* A code latched with SCHEDOP_shutdown_code wins, as on Xen. */
 	if (d->shutdown_code != ~0U)
-		printk("domain %s: shut down (%s, code %u)\n", d->name,
-		       shutdown_reason_name(reason), d->shutdown_code);
-	else
-		printk("domain %s: shut down (%s)\n", d->name,
-		       shutdown_reason_name(reason));
+		reason = (int)d->shutdown_code;
+	d->shutdown_reason = reason;
+	printk("domain %s: shut down (%s)\n", d->name, shutdown_reason_name(reason));
 	domain_destroy(d);
 	sched_need_resched();
 }

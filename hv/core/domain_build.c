@@ -226,17 +226,22 @@ static void write_hypercall_page(struct build *b)
 	 * 32-byte stubs: push %rcx; push %r11; mov $nr, %eax; syscall;
 	 * pop %r11; pop %rcx; ret. SYSCALL clobbers RCX and R11, so the stub
 	 * keeps them for the caller. The iret stub does not return: it is
-	 * jumped to with the iret frame already on the stack.
+	 * jumped to with the iret frame already on the stack, and pushes rcx,
+	 * r11 and rax to complete struct iret_context (rax lowest).
 	 */
+	static const u8 iret_stub[] = { 0x51, 0x41, 0x53, 0x50, 0xb8,
+					__HYPERVISOR_iret, 0, 0, 0, 0x0f, 0x05 };
+
 	for (u32 nr = 0; nr < PAGE_SIZE / 32; nr++) {
 		u8 *p = page + nr * 32;
 		u8 stub[] = { 0x51, 0x41, 0x53, 0xb8, (u8)nr, 0, 0, 0, 0x0f, 0x05,
 			      0x41, 0x5b, 0x59, 0xc3 };
 
 		memset(p, 0xcc, 32);	/* int3 padding */
-		memcpy(p, stub, sizeof(stub));
 		if (nr == __HYPERVISOR_iret)
-			memset(p + 10, 0xcc, 4);
+			memcpy(p, iret_stub, sizeof(iret_stub));
+		else
+			memcpy(p, stub, sizeof(stub));
 	}
 }
 

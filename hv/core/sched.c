@@ -257,8 +257,9 @@ void fpu_init(void)
  *                          (SHUTDOWN_poweroff, reboot, suspend, crash,
  *                          watchdog, soft_reset). Does not return to the
  *                          caller; -EINVAL for an unknown reason, -EFAULT.
- *   SCHEDOP_shutdown_code: IN struct sched_shutdown: record the code that
- *                          the shutdown report will show. Returns 0.
+ *   SCHEDOP_shutdown_code: IN struct sched_shutdown: latch a reason that a
+ *                          later shutdown reports instead of its own (Xen).
+ *                          Returns 0.
  *   SCHEDOP_block:         unmask events and wait for one. Returns 0.
  *   SCHEDOP_poll:          IN struct sched_poll {ports, nr_ports,
  *                          timeout}, nr_ports <= 128: wait for a listed

@@ -76,7 +76,7 @@ int pgt_get_entry(int level, u64 e, u16 dom);
 void pgt_put_entry(int level, u64 e);
 u64 pgt_adjust_entry(int level, u64 e);
 int pgt_mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad);
-int pgt_write_checked(mfn_t mfn, unsigned offset, u64 val, u16 dom);
+int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom);
 
 /* ---- Pins and walks ------------------------------------------------------ */
 

@@ -27,5 +27,8 @@ Suite *cmdline_suite(void);
 Suite *elf_suite(void);
 Suite *domcfg_suite(void);
 Suite *pv_layout_suite(void);
+Suite *pgtype_suite(void);
+Suite *segdesc_suite(void);
+Suite *ptwr_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */

@@ -1,0 +1,53 @@
+/*
+ * ptwr_decode.h - the instructions the writable page-table assist emulates
+ * (mm/ptwr_decode.c), decoded and executed without touching memory.
+ */
+#ifndef HV_MM_PTWR_DECODE_H
+#define HV_MM_PTWR_DECODE_H
+
+#include "hv.h"
+
+enum ptwr_op {
+	PTWR_MOV,	/* mov r/imm -> m */
+	PTWR_XCHG,	/* xchg r, m (always locked) */
+	PTWR_CMPXCHG,	/* [lock] cmpxchg r, m */
+	PTWR_AND,	/* [lock] and r/imm -> m */
+	PTWR_OR,	/* [lock] or r/imm -> m */
+	PTWR_BTR,	/* [lock] btr $imm, m */
+	PTWR_BTS,	/* [lock] bts $imm, m */
+};
+
+#define PTWR_REG_NONE	(-1)
+#define PTWR_REG_RIP	(-2)	/* base of a RIP-relative operand */
+
+/* Register numbers are the encoding's: 0 rax, 1 rcx, 2 rdx, 3 rbx, 4 rsp, ... 15 r15. */
+struct ptwr_insn {
+	u8 len;			/* bytes, prefixes included */
+	u8 op;			/* enum ptwr_op */
+	u8 size;		/* operand size: 1, 2, 4 or 8 */
+	bool lock;		/* LOCK prefix, or an xchg */
+	s8 base, index;		/* memory operand: base + index * scale + disp */
+	u8 scale;
+	s64 disp;
+	bool src_is_imm;
+	s8 src_reg;		/* register source (mov, xchg, cmpxchg, and, or) */
+	bool src_high8;		/* ... it is AH, CH, DH or BH */
+	u64 imm;		/* immediate, sign-extended to the operand size */
+};
+
+/* The x86 RFLAGS bits the emulated instructions change. */
+#define RFLAGS_CF	(1ULL << 0)
+#define RFLAGS_PF	(1ULL << 2)
+#define RFLAGS_AF	(1ULL << 4)
+#define RFLAGS_ZF	(1ULL << 6)
+#define RFLAGS_SF	(1ULL << 7)
+#define RFLAGS_OF	(1ULL << 11)
+#define RFLAGS_ARITH	(RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | \
+			 RFLAGS_SF | RFLAGS_OF)
+
+int ptwr_decode(const u8 *code, unsigned avail, struct ptwr_insn *in);
+u64 ptwr_address(const struct ptwr_insn *in, const u64 gpr[16], u64 rip);
+u64 ptwr_execute(const struct ptwr_insn *in, u64 gpr[16], u64 *rflags,
+		 u64 old, bool *store);
+
+#endif /* HV_MM_PTWR_DECODE_H */

@@ -1,0 +1,116 @@
+/*
+ * hypercall.h - the test guests' hypercall wrappers.
+ *
+ * Runs in: test guests, guest kernel mode (ring 3).
+ *
+ * A hypercall is a `syscall` with the number in rax and up to five
+ * arguments in rdi, rsi, rdx, r10, r8; the result comes back in rax: 0 or
+ * a positive value, or -XEN_E* (pvabi/errno.h). The CPU's syscall writes
+ * rcx and r11, and the hypervisor may change the argument registers, so
+ * every wrapper lists all of them as clobbered, and "memory": the
+ * hypervisor reads and writes our buffers.
+ *
+ * Built with HYPERCALL_PAGE (test.mk: HYPERCALL_PAGE := 1), the image has
+ * the XEN_ELFNOTE_HYPERCALL_PAGE note (head.S) and the same wrappers
+ * `call hypercall_page + 32 * nr` instead, the builder's stub for nr. The
+ * number must then be a constant, which every HYPERVISOR_* wrapper's is.
+ * hypercall_raw() always issues `syscall`, for any number at run time.
+ */
+#ifndef GUEST_HYPERCALL_H
+#define GUEST_HYPERCALL_H
+
+#include <stdint.h>
+#include "pvabi/xen.h"
+#include "pvabi/sched.h"
+#include "pvabi/version.h"
+
+#ifdef HYPERCALL_PAGE
+extern uint8_t hypercall_page[4096];
+#define HYPERCALL_INSN		"call hypercall_page + %c[stub]"
+#else
+#define HYPERCALL_INSN		"syscall"
+#endif
+
+/*
+ * nr: a constant __HYPERVISOR_* number. The arguments are evaluated into
+ * temporaries first, so that a function call inside one cannot clobber a
+ * register variable already loaded.
+ */
+#define _hypercall(nr, a1, a2, a3, a4, a5) ({				\
+	uint64_t _v1 = (uint64_t)(a1), _v2 = (uint64_t)(a2);		\
+	uint64_t _v3 = (uint64_t)(a3), _v4 = (uint64_t)(a4);		\
+	uint64_t _v5 = (uint64_t)(a5);					\
+	register uint64_t _r1 asm("rdi") = _v1;				\
+	register uint64_t _r2 asm("rsi") = _v2;				\
+	register uint64_t _r3 asm("rdx") = _v3;				\
+	register uint64_t _r4 asm("r10") = _v4;				\
+	register uint64_t _r5 asm("r8") = _v5;				\
+	long _res;							\
+									\
+	asm volatile(HYPERCALL_INSN					\
+		     : "=a"(_res), "+r"(_r1), "+r"(_r2), "+r"(_r3),	\
+		       "+r"(_r4), "+r"(_r5)				\
+		     : "0"((uint64_t)(nr)),				\
+		       [stub] "i"((nr) * PVABI_HYPERCALL_STUB_SIZE)	\
+		     : "rcx", "r11", "memory");				\
+	_res;								\
+})
+
+/* Any number, decided at run time, always by `syscall`. */
+static inline long hypercall_raw(uint64_t nr, uint64_t a1, uint64_t a2,
+				 uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	register uint64_t r1 asm("rdi") = a1;
+	register uint64_t r2 asm("rsi") = a2;
+	register uint64_t r3 asm("rdx") = a3;
+	register uint64_t r4 asm("r10") = a4;
+	register uint64_t r5 asm("r8") = a5;
+	long res;
+
+	asm volatile("syscall"
+		     : "=a"(res), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4),
+		       "+r"(r5)
+		     : "0"(nr)
+		     : "rcx", "r11", "memory");
+	return res;
+}
+
+static inline long HYPERVISOR_console_io(int cmd, uint64_t count,
+					 const void *buf)
+{
+	return _hypercall(__HYPERVISOR_console_io, cmd, count, buf, 0, 0);
+}
+
+static inline long HYPERVISOR_sched_op(int cmd, void *arg)
+{
+	return _hypercall(__HYPERVISOR_sched_op, cmd, arg, 0, 0, 0);
+}
+
+/*
+ * SCHEDOP_shutdown with SHUTDOWN_suspend: x86 PV guests also pass the
+ * machine frame of their start_info in rdx (Xen's public sched.h).
+ */
+static inline long HYPERVISOR_suspend(struct sched_shutdown *sd,
+				      uint64_t start_info_mfn)
+{
+	return _hypercall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, sd,
+			  start_info_mfn, 0, 0);
+}
+
+static inline long HYPERVISOR_xen_version(int cmd, void *arg)
+{
+	return _hypercall(__HYPERVISOR_xen_version, cmd, arg, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type)
+{
+	return _hypercall(__HYPERVISOR_vm_assist, cmd, type, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_multicall(struct multicall_entry *calls,
+					uint64_t nr)
+{
+	return _hypercall(__HYPERVISOR_multicall, calls, nr, 0, 0, 0);
+}
+
+#endif /* GUEST_HYPERCALL_H */
