@@ -116,11 +116,16 @@ $(BUILD)/pvisor.iso: $(BUILD)/hv.elf tools/mkiso
 
 iso: deps $(ISO)
 
-run: deps $(BUILD)/pvisor.iso
-	tools/run $(BUILD)/pvisor.iso
+# Until the Linux guest lands, `make run` boots two test guests side by side.
+RUN_DOMAINS ?= tests/guests/two_domains/domains.list
+$(BUILD)/run.iso: $(BUILD)/hv.elf tools/mkiso $(RUN_DOMAINS) guests
+	tools/mkiso -o $@ -d $(RUN_DOMAINS) $(BUILD)/hv.elf
 
-debug: deps $(BUILD)/pvisor.iso
-	tools/run -g $(BUILD)/pvisor.iso
+run: deps $(BUILD)/run.iso
+	tools/run $(BUILD)/run.iso
+
+debug: deps $(BUILD)/run.iso
+	tools/run -g $(BUILD)/run.iso
 
 # ---- tests --------------------------------------------------------------
 

@@ -244,7 +244,8 @@ void fpu_init(void)
 {
 	u32 mxcsr = 0x1f80;	/* all SSE exceptions masked, round to nearest */
 
-	write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 5)); /* EM off; MP, NE on */
+	/* EM off; MP, NE on; AM on so guests can use alignment checking (as Xen). */
+	write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 5) | (1UL << 18));
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	asm volatile("fninit; ldmxcsr %1; fxsave64 %0"
 		     : "=m"(fpu_initial) : "m"(mxcsr));
