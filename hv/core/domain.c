@@ -18,6 +18,7 @@
 #include "mm/m2p.h"
 #include "mm/page_info.h"
 #include "mm/paging.h"
+#include "mm/pv_mm.h"
 #include "x86/cpu.h"
 #include "pvabi/sched.h"
 
@@ -75,19 +76,10 @@ struct domain *domain_by_id(u16 id)
 	return &domains[id - 1];
 }
 
-static void release_frame(mfn_t mfn)
-{
-	struct page_info *pg = mfn_to_page(mfn);
-
-	memset(pg, 0, sizeof(*pg));
-	pg->owner = OWNER_NONE;
-	m2p_set(mfn, INVALID_M2P_ENTRY);
-	frame_free(mfn);
-}
-
 /*
- * Give every frame back. Safe on a half-built domain: the builder records
- * each frame in p2m[] as it allocates it, so only real frames are freed.
+ * Give every frame back. Safe on a half-built domain: the teardown finds
+ * the domain's frames by their owner, and the builder takes every
+ * reference it counts together with the thing that holds it.
  */
 void domain_destroy(struct domain *d)
 {
@@ -98,17 +90,11 @@ void domain_destroy(struct domain *d)
 		d->vcpus[i].runnable = false;
 	evtchn_destroy(d);
 	d->console_ring = NULL;
+	/* mm/pv_mm.c: drop CR3s, pins, GDTs; check every count; free the frames. */
+	mm_domain_teardown(d);
 	if (d->p2m) {
-		for (u64 pfn = 0; pfn < d->nr_pages; pfn++) {
-			if (d->p2m[pfn] != INVALID_MFN && d->p2m[pfn] != 0)
-				release_frame(d->p2m[pfn]);
-		}
 		frame_free_contig(d->p2m_first, d->p2m_frames);
 		d->p2m = NULL;
-	}
-	if (d->shared_info) {
-		release_frame(d->shared_info_mfn);
-		d->shared_info = NULL;
 	}
 	d->state = DOM_DEAD;
 }
@@ -160,7 +146,8 @@ bool domains_all_clean(void)
 	for (int i = 0; i < nr_domains; i++) {
 		const struct domain *d = &domains[i];
 
-		if (d->crashed || d->shutdown_reason != SHUTDOWN_poweroff)
+		if (d->crashed || d->shutdown_reason != SHUTDOWN_poweroff ||
+		    d->mm_leak)		/* a reference left behind: mm/pv_mm.c */
 			clean = false;
 	}
 	return clean;

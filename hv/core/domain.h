@@ -46,12 +46,16 @@ struct vcpu {
 	/* Guest state while not running (the live copy is on the hv stack). */
 	struct cpu_regs regs;
 	bool kernel_mode;	/* guest kernel (true) or guest user context */
-	mfn_t cr3_kernel;	/* the kernel L4 */
-	mfn_t cr3_user;		/* the user L4, 0 = none */
+	mfn_t cr3_kernel;	/* the kernel L4 (holds an L4 type reference) */
+	mfn_t cr3_user;		/* the user L4, 0 = none (holds one too) */
 	u64 fs_base, gs_base_kernel, gs_base_user;
 	u8 fpu[512] __aligned(16);	/* fxsave image */
 
 	struct vcpu_info *vcpu_info;	/* in shared_info, hypervisor address */
+
+	/* Its GDT (hv/pv/descriptor_tables.c): frames typed seg_desc, 0 = none. */
+	mfn_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
+	u32 gdt_ents;
 
 	/* PV CPU (hv/pv/): what the guest registered and its virtual CPU state. */
 	struct trap_info trap_ctxt[256];	/* set_trap_table */
@@ -101,6 +105,13 @@ struct domain {
 
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
+
+	/* Memory accounting (hv/mm/pv_mm.c, hv/mm/memory_op.c). */
+	u64 tot_pages;		/* frames it owns now (shared info not counted) */
+	u64 max_pages;		/* the most it may own: XENMEM_maximum_reservation */
+	mfn_t mm_held[4];	/* guest frames the hypervisor writes (mm_hold_frame) */
+	int nr_mm_held;
+	bool mm_leak;		/* teardown found a frame still referenced */
 
 	u64 vm_assist;		/* VMASST_TYPE_* bits enabled */
 	int shutdown_reason;	/* SHUTDOWN_*, valid once DOM_DEAD */

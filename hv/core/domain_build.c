@@ -35,6 +35,8 @@
 #include "mm/m2p.h"
 #include "mm/page_info.h"
 #include "mm/paging.h"
+#include "mm/pv_mm.h"
+#include "pv/descriptor_tables.h"
 #include "pv/l4_slots.h"
 #include "x86/cpu.h"
 #include "pvabi/xen.h"
@@ -117,6 +119,7 @@ static int alloc_memory(struct build *b)
 	d->p2m = __va(d->p2m_first << PAGE_SHIFT);
 	memset(d->p2m, 0, d->p2m_frames * PAGE_SIZE);
 
+	d->max_pages = d->nr_pages;
 	for (u64 pfn = 0; pfn < d->nr_pages; pfn++) {
 		mfn_t mfn = frame_alloc();
 		struct page_info *pg = mfn_to_page(mfn);
@@ -124,9 +127,11 @@ static int alloc_memory(struct build *b)
 		BUG_ON(mfn == INVALID_MFN);	/* counted above */
 		memset(__va(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
 		d->p2m[pfn] = mfn;
+		memset(pg, 0, sizeof(*pg));
 		pg->owner = d->id;
 		pg->count = 1;		/* the allocation itself */
 		pg->flags = PGF_allocated;
+		d->tot_pages++;
 		m2p_set(mfn, pfn);
 	}
 	return 0;
@@ -153,16 +158,23 @@ static int write_p2m(struct build *b)
 	return write_guest(b, b->lay.p2m, b->d->p2m, b->d->nr_pages * sizeof(mfn_t));
 }
 
-/* Mark a frame as typed by the initial mapping (xen-pv-mechanics 10.2). */
+/*
+ * Mark a frame as typed by the initial mapping (xen-pv-mechanics 10.2):
+ * refs type references, each with its general reference. The counts must
+ * be exactly what pgtype.c would have taken: every table gets one from its
+ * parent entry (the L4 one from CR3 and one from its pin), every frame one
+ * general reference per mapping of it and a writable type reference per
+ * writable mapping. The teardown checks them to the last one.
+ */
 static void set_type(struct domain *d, u64 pfn, enum page_type type, u32 refs)
 {
 	struct page_info *pg = mfn_to_page(d->p2m[pfn]);
 
+	BUG_ON(pg->type_count);		/* typed once, at its first mapping */
 	pg->type = (u8)type;
 	pg->type_count = refs;
 	pg->count += refs;
-	if (type != PGT_writable)
-		pg->flags |= PGF_validated;
+	pg->flags |= PGF_validated;	/* built valid: tables by construction */
 }
 
 /*
@@ -215,6 +227,7 @@ static int build_pagetables(struct build *b)
 	/* The L4: referenced by CR3 and pinned, as Linux expects to unpin it. */
 	set_type(d, pt_pfn, PGT_l4, 2);
 	mfn_to_page(d->p2m[pt_pfn])->flags |= PGF_pinned;
+	d->vcpus[0].cr3_kernel = d->p2m[pt_pfn];	/* holds one of the two */
 	return 0;
 }
 
@@ -259,10 +272,19 @@ static int write_start_info(struct build *b)
 	d->shared_info_mfn = shinfo;
 	d->shared_info = __va(shinfo << PAGE_SHIFT);
 	memset(d->shared_info, 0, PAGE_SIZE);
+	/*
+	 * Shared info is the hypervisor's page, lent to the domain (Xen's
+	 * share_xen_page_with_guest): owned by it, so it may map it, but of
+	 * type writable for good (one type reference nobody drops until the
+	 * teardown), so it can never become a page table, and with no pfn.
+	 */
 	pg = mfn_to_page(shinfo);
+	memset(pg, 0, sizeof(*pg));
 	pg->owner = d->id;
 	pg->count = 1;
-	pg->flags = PGF_allocated;
+	pg->flags = PGF_allocated | PGF_hv_owned | PGF_validated;
+	pg->type = PGT_writable;
+	pg->type_count = 1;
 	for (int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
 		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 	d->shared_info->arch.max_pfn = d->nr_pages;
@@ -278,6 +300,9 @@ static int write_start_info(struct build *b)
 	si->store_mfn = 0;		/* no xenstore: Linux then skips it */
 	si->store_evtchn = 0;
 	si->console.domU.mfn = d->p2m[va_to_pfn(b, l->console)];
+	/* We write into the console ring: it must stay writable memory. */
+	if (mm_hold_frame(d, si->console.domU.mfn))
+		return refuse(b, "cannot hold the console page");
 	port = console_ring_init(d, gva_ptr(b, l->console));
 	if (port < 0)
 		return refuse(b, "no event channel for the console");
@@ -305,7 +330,6 @@ static void init_vcpu(struct build *b)
 	v->regs.cs = FLAT_KERNEL_CS;
 	v->regs.ss = FLAT_KERNEL_SS;
 	v->kernel_mode = true;
-	v->cr3_kernel = b->d->p2m[va_to_pfn(b, b->lay.pt_start)];
 	v->vcr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	v->runnable = true;
 }
@@ -431,6 +455,8 @@ static int create_from_module(const struct boot_info *bi, int i, bool dryrun)
 int domains_create(const struct boot_info *bi, bool dryrun)
 {
 	int refused = 0;
+
+	pv_gdt_init();		/* pv/descriptor_tables.c: before any guest L4 */
 
 	for (int i = 0; i < bi->nr_mods; i++)
 		refused += create_from_module(bi, i, dryrun) < 0;

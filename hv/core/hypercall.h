@@ -37,6 +37,14 @@ long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5);
 long do_set_timer_op(u64 timeout, u64 a2, u64 a3, u64 a4, u64 a5);
 long do_event_channel_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
 
+/* hv/mm/pv_mm.c, hv/mm/memory_op.c, hv/pv/descriptor_tables.c */
+long do_mmu_update(u64 reqs, u64 count, u64 pdone, u64 foreigndom, u64 a5);
+long do_mmuext_op(u64 ops, u64 count, u64 pdone, u64 foreigndom, u64 a5);
+long do_update_va_mapping(u64 va, u64 val, u64 flags, u64 a4, u64 a5);
+long do_memory_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
+long do_set_gdt(u64 frame_list, u64 entries, u64 a3, u64 a4, u64 a5);
+long do_update_descriptor(u64 maddr, u64 desc, u64 a3, u64 a4, u64 a5);
+
 struct cpu_regs;
 long pv_do_iret(struct cpu_regs *r);	/* __HYPERVISOR_iret: takes the frame */
 

@@ -22,6 +22,7 @@
 #include "x86/power.h"
 #include "x86/segments.h"
 #include "pv/bounce.h"
+#include "pv/descriptor_tables.h"
 #include "core/evtchn.h"
 #include "core/time.h"
 #include "core/guest_access.h"
@@ -112,6 +113,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	}
 	*frame = next->regs;
 	write_cr3((next->kernel_mode ? next->cr3_kernel : next->cr3_user) << PAGE_SHIFT);
+	pv_load_gdt(next);	/* pv/descriptor_tables.c: before its selectors load */
 	load_selectors(next);
 	load_segment_bases(next);
 	asm volatile("fxrstor64 %0" : : "m"(next->fpu));

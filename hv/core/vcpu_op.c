@@ -13,6 +13,7 @@
 #include "core/sched.h"
 #include "core/time.h"
 #include "mm/page_info.h"
+#include "mm/pv_mm.h"
 #include "pvabi/errno.h"
 #include "pvabi/vcpu.h"
 #include "pvabi/xen.h"
@@ -38,6 +39,7 @@ static long register_vcpu_info(struct vcpu *v, u64 arg)
 	struct vcpu_register_vcpu_info r;
 	struct page_info *pg;
 	struct vcpu_info *vi;
+	int rc;
 
 	if (copy_from_guest(&r, arg, sizeof(r)))
 		return -XEN_EFAULT;
@@ -48,13 +50,14 @@ static long register_vcpu_info(struct vcpu *v, u64 arg)
 	pg = mfn_to_page(r.mfn);
 	if (!pg || pg->owner != v->domain->id || !(pg->flags & PGF_allocated))
 		return -XEN_EINVAL;
-	if (pg->type != PGT_none && pg->type != PGT_writable)
-		return -XEN_EACCES;
+	/* Held writable for good: never a page table under our writes. */
+	rc = mm_hold_frame(v->domain, r.mfn);	/* mm/pv_mm.c: -EACCES if in use as one */
+	if (rc)
+		return rc;
 	vi = (struct vcpu_info *)((u8 *)__va(r.mfn << PAGE_SHIFT) + r.offset);
 	memcpy(vi, v->vcpu_info, sizeof(*vi));
 	v->vcpu_info = vi;
 	v->vcpu_info_registered = true;
-	pg->count++;		/* held while the hypervisor writes there */
 	/* A spurious scan is harmless; a lost event is not. */
 	vi->evtchn_pending_sel = ~0UL;
 	vi->evtchn_upcall_pending = 1;

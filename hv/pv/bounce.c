@@ -98,6 +98,23 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	r->rflags |= RFLAGS_IF;
 }
 
+/* For debugging a guest that dies: the top of its stack (loglvl=debug). */
+void dump_guest_stack(const struct cpu_regs *r)
+{
+	u64 w[16];
+
+	if (copy_from_guest(w, r->rsp, sizeof(w))) {
+		printk("guest stack at %#llx is unreadable\n", (unsigned long long)r->rsp);
+		return;
+	}
+	printk("guest rsp %#llx rbp %#llx:\n", (unsigned long long)r->rsp,
+	       (unsigned long long)r->rbp);
+	for (int i = 0; i < 16; i += 4)
+		printk("  %016llx %016llx %016llx %016llx\n",
+		       (unsigned long long)w[i], (unsigned long long)w[i + 1],
+		       (unsigned long long)w[i + 2], (unsigned long long)w[i + 3]);
+}
+
 /* Deliver exception vector through the guest's virtual IDT. */
 void pv_inject_trap(struct cpu_regs *r, unsigned vector, bool has_err, u64 err)
 {
@@ -105,6 +122,8 @@ void pv_inject_trap(struct cpu_regs *r, unsigned vector, bool has_err, u64 err)
 	const struct trap_info *ti = &v->trap_ctxt[vector & 255];
 
 	if (!ti->address) {
+		if (hv_loglvl >= LOG_DEBUG)
+			dump_guest_stack(r);
 		domain_crash(v->domain, "vector %u at rip %#llx (error %#llx) and no handler for it",
 			     vector, (unsigned long long)r->rip,
 			     (unsigned long long)err);

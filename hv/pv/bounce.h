@@ -14,5 +14,6 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	       bool mask_events);
 void pv_inject_trap(struct cpu_regs *r, unsigned vector, bool has_err, u64 err);
 void pv_deliver_events(struct cpu_regs *r);
+void dump_guest_stack(const struct cpu_regs *r);
 
 #endif

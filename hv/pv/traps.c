@@ -16,6 +16,7 @@
 #include "hv.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
+#include "mm/pv_mm.h"
 #include "pv/bounce.h"
 #include "pv/emulate.h"
 #include "pv/traps.h"
@@ -75,6 +76,8 @@ static void page_fault(struct cpu_regs *r)
 	u64 cr2 = read_cr2();
 	u64 err = r->error_code;
 
+	if (ptwr_do_page_fault(r, cr2))		/* mm/ptwr.c: a page-table write */
+		return;
 	/*
 	 * The CPU always reports a user-mode access (CPL 3); tell the guest
 	 * which of its modes really faulted.

@@ -116,6 +116,21 @@ static void load_tables(void)
 	asm volatile("lidt %0" : : "m"(i));
 }
 
+/*
+ * The GDT page holding the hypervisor's descriptors (entry 0x1c00 on), and
+ * the limit every GDT must have: pv/descriptor_tables.c maps this page as
+ * page 14 of each vCPU's GDT area, behind the guest's own 14 pages.
+ */
+paddr_t desc_hv_gdt_page(void)
+{
+	return __pa(&gdt[HV_GDT_FIRST_ENTRY]);
+}
+
+u16 desc_gdt_limit(void)
+{
+	return (u16)(sizeof(gdt) - 1);
+}
+
 void desc_init(void)
 {
 	gdt_init();

@@ -27,6 +27,8 @@
 #ifndef __ASSEMBLER__
 extern u64 hv_stack_top;
 void desc_init(void);
+paddr_t desc_hv_gdt_page(void);
+u16 desc_gdt_limit(void);
 #endif
 
 #endif /* HV_X86_DESC_H */

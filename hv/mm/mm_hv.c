@@ -1,0 +1,85 @@
+/*
+ * mm_hv.c - what mm/pgtype.c needs from the machine, in the hypervisor.
+ *
+ * Runs in: hypervisor, one CPU, interrupts off.
+ *
+ * pgtype.c is plain C that also runs in host unit tests; it reaches frames,
+ * TLBs and the allocator only through the four functions here (pgtype.h,
+ * "environment"). The test harness has its own versions.
+ *
+ * TLB flushes: with one CPU, "every TLB" is this one, and reloading CR3
+ * drops every non-global entry; guest mappings are never global (pgtype.c
+ * strips G). A reload costs ~1.35 us under QEMU (DESIGN.md 9), so frames
+ * freed during a hypercall are flushed once at its end, not one by one:
+ * nothing can reuse them before then.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "core/domain.h"
+#include "mm/frame.h"
+#include "mm/m2p.h"
+#include "mm/page_info.h"
+#include "mm/pgtype.h"
+#include "mm/pv_mm.h"
+#include "pv/l4_slots.h"
+#include "x86/cpu.h"
+
+static bool flush_pending;	/* a frame was freed since the last flush */
+
+void *mfn_to_virt(mfn_t mfn)
+{
+	return __va(mfn << PAGE_SHIFT);
+}
+
+void pgt_env_install_hv_l4_slots(u64 *l4)
+{
+	compat_install_hv_l4_slots(l4);
+}
+
+void pgt_env_flush_tlbs(void)
+{
+	write_cr3(read_cr3());
+	flush_pending = false;
+}
+
+/* Reload CR3 now, and tell pgtype.c's TLB clock. */
+void mm_flush_local(void)
+{
+	write_cr3(read_cr3());
+	pgt_tlb_flushed();
+	flush_pending = false;
+}
+
+/* At the end of a hypercall: flush if a frame was given back during it. */
+void mm_flush_deferred(void)
+{
+	if (flush_pending)
+		mm_flush_local();
+}
+
+static struct domain *owner_domain(u16 id)
+{
+	return id >= 1 && id <= MAX_DOMAINS ? &domains[id - 1] : NULL;
+}
+
+/*
+ * The last reference to an owned frame went (pgtype.c:put_page): it leaves
+ * its domain. The M2P forgets it, and it goes back to the allocator, which
+ * hands it out only after the TLB flush that mm_flush_deferred() or the
+ * next CR3 write performs (a stale translation of it may remain until then).
+ */
+void pgt_env_frame_free(mfn_t mfn)
+{
+	struct page_info *pg = mfn_to_page(mfn);
+	struct domain *d = owner_domain(pg->owner);
+
+	if (d && !(pg->flags & PGF_hv_owned)) {
+		BUG_ON(d->tot_pages == 0);
+		d->tot_pages--;
+	}
+	memset(pg, 0, sizeof(*pg));
+	pg->owner = OWNER_NONE;
+	m2p_set(mfn, INVALID_M2P_ENTRY);
+	frame_free(mfn);
+	flush_pending = true;
+}

@@ -1,0 +1,468 @@
+/*
+ * pv_mm.c - the page-table hypercalls of a PV guest, and the end of its
+ * memory when the domain dies.
+ *
+ * Runs in: hypervisor, on the calling guest's page tables (kernel mode),
+ * one CPU, interrupts off; every call runs to completion.
+ * Trusts: nothing the guest passes. Requests are copied in once, then
+ * checked by mm/pgtype.c, which is the security boundary (docs/isolation.md).
+ *
+ * The hypercalls are Xen's (xen-pv-mechanics.md 2.7-2.9) with its numbers,
+ * structures, batch semantics and errors: a batch stops at the first
+ * failing request, *pdone says how many were done, and a refused request
+ * changes nothing. Xen breaks long batches into continuations; pvisor
+ * does not need to (the work is bounded by the guest's own page tables),
+ * so MMU_UPDATE_PREEMPTED is only ever stripped.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "core/hypercall.h"
+#include "mm/m2p.h"
+#include "mm/page_info.h"
+#include "mm/pgtype.h"
+#include "mm/pv_mm.h"
+#include "pv/descriptor_tables.h"
+#include "x86/cpu.h"
+#include "pvabi/errno.h"
+#include "pvabi/xen.h"
+
+/*
+ * The foreigndom argument: whose frames the requests name. pvisor has no
+ * privileged domain, so only the caller itself (DOMID_SELF or its own id;
+ * Xen refuses the latter, pvisor accepts it). For mmu_update, bits 16-31
+ * name the owner of the page tables plus one (0 = the caller). Another
+ * domain: -EPERM (Xen's XSM answer); no such domain: -ESRCH.
+ */
+static int foreign_error(u32 id)
+{
+	if (id == DOMID_IO || id == DOMID_XEN || domain_by_id((u16)id))
+		return -XEN_EPERM;
+	return -XEN_ESRCH;
+}
+
+static int check_foreigndom(const struct domain *d, u64 fd, bool pt_owner)
+{
+	u32 pg = (u32)fd & 0xffff, pt = ((u32)fd >> 16) & 0xffff;
+
+	if (pg != DOMID_SELF && pg != d->id)
+		return foreign_error(pg);
+	if (pt_owner && pt && pt - 1 != d->id)
+		return foreign_error(pt - 1);
+	return 0;
+}
+
+/* Xen's *pdone is an unsigned int: 4 bytes. */
+static void write_pdone(u64 pdone, u32 done)
+{
+	if (pdone)
+		copy_to_guest(pdone, &done, sizeof(done));
+}
+
+static u32 start_count(u64 *count, u64 pdone)
+{
+	u32 done = 0;
+
+	*count = (u32)*count;
+	if (*count & MMU_UPDATE_PREEMPTED) {
+		*count &= ~(u64)MMU_UPDATE_PREEMPTED;
+		if (pdone)
+			copy_from_guest(&done, pdone, sizeof(done));
+	}
+	return done;
+}
+
+/* ---- mmu_update ------------------------------------------------------------ */
+
+static long mmu_update_one(struct domain *d, const struct mmu_update *req)
+{
+	u64 cmd = req->ptr & 7;
+	mfn_t mfn = req->ptr >> PAGE_SHIFT;
+
+	switch (cmd) {
+	case MMU_NORMAL_PT_UPDATE:
+	case MMU_PT_UPDATE_PRESERVE_AD:
+		return pgt_mmu_normal_update(req->ptr - cmd, req->val,
+					     cmd == MMU_PT_UPDATE_PRESERVE_AD, d->id);
+	case MMU_MACHPHYS_UPDATE:
+		/* Any pfn: the M2P entry of a frame of its own is the guest's. */
+		if (!get_page(mfn, d->id))
+			return -XEN_EINVAL;
+		m2p_set(mfn, req->val);
+		put_page(mfn);
+		return 0;
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+/*
+ * do_mmu_update - checked writes of page-table entries and M2P entries.
+ *   IN  reqs: guest address of count struct mmu_update {ptr, val};
+ *       ptr & 7 = MMU_NORMAL_PT_UPDATE (validated write of the entry at
+ *       machine address ptr; a plain store if the frame is not a page table
+ *       in use), MMU_PT_UPDATE_PRESERVE_AD (the same, keeping the entry's
+ *       Accessed/Dirty bits) or MMU_MACHPHYS_UPDATE (M2P[ptr >> 12] = val)
+ *   OUT *pdone (if pdone != 0, 4 bytes): requests done
+ *   foreigndom: DOMID_SELF or the caller's id
+ * Stops at the first failure and returns its error: -EINVAL (a bad entry,
+ * a frame not the caller's, a slot of the hypervisor), -EBUSY (a mapping of
+ * another domain's frame, or a writable mapping of a page table or
+ * descriptor page), -EPERM (not RAM), -ENOSYS (unknown command), -EFAULT;
+ * -EPERM/-ESRCH for a foreign domain. Never blocks.
+ */
+long do_mmu_update(u64 reqs, u64 count, u64 pdone, u64 foreigndom, u64 a5)
+{
+	struct domain *d = current->domain;
+	struct mmu_update req;
+	u32 done = start_count(&count, pdone), i = 0;
+	long rc;
+
+	(void)a5;
+	if (!guest_range_ok(reqs, count * sizeof(req)))
+		return -XEN_EFAULT;
+	rc = check_foreigndom(d, foreigndom, true);
+	for (; !rc && i < count; i++) {
+		if (copy_from_guest(&req, reqs + (u64)i * sizeof(req), sizeof(req))) {
+			rc = -XEN_EFAULT;
+			break;
+		}
+		rc = mmu_update_one(d, &req);
+		if (rc)
+			break;
+	}
+	mm_flush_deferred();
+	write_pdone(pdone, done + i);
+	return rc;
+}
+
+/* ---- Base pointers ----------------------------------------------------------- */
+
+/* MMUEXT_NEW_BASEPTR: the new kernel L4, loaded now (hypercalls run in kernel mode). */
+static int new_baseptr(struct vcpu *v, mfn_t mfn)
+{
+	mfn_t old = v->cr3_kernel;
+	int rc;
+
+	if (mfn != old) {
+		rc = get_page_and_type(mfn, v->domain->id, PGT_l4);
+		if (rc)
+			return rc;
+		v->cr3_kernel = mfn;
+	}
+	write_cr3(mfn << PAGE_SHIFT);		/* flushes, as on Xen */
+	pgt_tlb_flushed();
+	if (mfn != old && old)
+		put_page_and_type(old);
+	return 0;
+}
+
+/* MMUEXT_NEW_USER_BASEPTR: the L4 of guest user mode; 0 = none. */
+static int new_user_baseptr(struct vcpu *v, mfn_t mfn)
+{
+	mfn_t old = v->cr3_user;
+	int rc;
+
+	if (mfn == old)
+		return 0;
+	if (mfn) {
+		rc = get_page_and_type(mfn, v->domain->id, PGT_l4);
+		if (rc)
+			return rc;
+	}
+	v->cr3_user = mfn;
+	if (old)
+		put_page_and_type(old);
+	return 0;
+}
+
+/* ---- mmuext_op --------------------------------------------------------------- */
+
+/*
+ * The vCPUs named by a guest bitmap, for the *_MULTI flushes. With one
+ * physical CPU any flush is a local one; the bitmap only has to be
+ * readable (one word covers every vCPU a domain can have).
+ */
+static int read_vcpumask(u64 mask)
+{
+	u64 word;
+
+	return copy_from_guest(&word, mask, sizeof(word));
+}
+
+static void invlpg_guest(u64 va)
+{
+	if (pgt_guest_va_ok(va))
+		invlpg(va);
+}
+
+static int clear_page(struct domain *d, mfn_t mfn)
+{
+	if (get_page_and_type(mfn, d->id, PGT_writable))
+		return -XEN_EINVAL;
+	memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+	put_page_and_type(mfn);
+	return 0;
+}
+
+static int copy_page(struct domain *d, mfn_t dst, mfn_t src)
+{
+	if (!get_page(src, d->id))
+		return -XEN_EINVAL;
+	if (get_page_and_type(dst, d->id, PGT_writable)) {
+		put_page(src);
+		return -XEN_EINVAL;
+	}
+	memcpy(mfn_to_virt(dst), mfn_to_virt(src), PAGE_SIZE);
+	put_page_and_type(dst);
+	put_page(src);
+	return 0;
+}
+
+/*
+ * MMUEXT_SET_LDT. Only the empty LDT (linear_addr 0 or nr_ents 0) is
+ * supported: that is all Linux uses unless a process calls modify_ldt(2).
+ * A real LDT needs Xen's lazy shadow mapping (xen-pv-mechanics.md 5.4: map
+ * each LDT page on its first #PF in the per-vCPU area, typed seg_desc) and
+ * an LDT descriptor per vCPU; until then a non-empty LDT is refused with
+ * -EINVAL, the answer Xen gives for bad arguments.
+ */
+static int set_ldt(u64 linear_addr, u32 ents)
+{
+	u64 ptr = ents ? linear_addr : 0;
+
+	if ((ptr & (PAGE_SIZE - 1)) || !pgt_guest_va_ok(ptr) || ents > 8192)
+		return -XEN_EINVAL;
+	if (ents)
+		return -XEN_EINVAL;	/* not implemented: see above */
+	return 0;
+}
+
+static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
+{
+	struct domain *d = v->domain;
+	mfn_t mfn = op->arg1.mfn;
+
+	switch (op->cmd) {
+	case MMUEXT_PIN_L1_TABLE:
+	case MMUEXT_PIN_L2_TABLE:
+	case MMUEXT_PIN_L3_TABLE:
+	case MMUEXT_PIN_L4_TABLE:
+		return pgt_pin(mfn, (enum page_type)(PGT_l1 + op->cmd - MMUEXT_PIN_L1_TABLE),
+			       d->id);
+	case MMUEXT_UNPIN_TABLE:
+		return pgt_unpin(mfn, d->id);
+	case MMUEXT_NEW_BASEPTR:
+		return new_baseptr(v, mfn);
+	case MMUEXT_NEW_USER_BASEPTR:
+		return new_user_baseptr(v, mfn);
+	case MMUEXT_TLB_FLUSH_MULTI:
+		if (read_vcpumask(op->arg2.vcpumask))
+			return -XEN_EINVAL;
+		/* fall through */
+	case MMUEXT_TLB_FLUSH_LOCAL:
+	case MMUEXT_TLB_FLUSH_ALL:
+		mm_flush_local();
+		return 0;
+	case MMUEXT_INVLPG_MULTI:
+		if (read_vcpumask(op->arg2.vcpumask))
+			return -XEN_EINVAL;
+		/* fall through */
+	case MMUEXT_INVLPG_LOCAL:
+	case MMUEXT_INVLPG_ALL:
+		invlpg_guest(op->arg1.linear_addr);
+		return 0;
+	case MMUEXT_FLUSH_CACHE:
+		return -XEN_EACCES;	/* no I/O rights: no wbinvd */
+	case MMUEXT_FLUSH_CACHE_GLOBAL:
+		return -XEN_EINVAL;	/* the same, as Xen answers it */
+	case MMUEXT_SET_LDT:
+		return set_ldt(op->arg1.linear_addr, op->arg2.nr_ents);
+	case MMUEXT_CLEAR_PAGE:
+		return clear_page(d, mfn);
+	case MMUEXT_COPY_PAGE:
+		return copy_page(d, mfn, op->arg2.src_mfn);
+	case MMUEXT_MARK_SUPER:
+	case MMUEXT_UNMARK_SUPER:
+		return -XEN_EOPNOTSUPP;
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+/*
+ * do_mmuext_op - pin and unpin page tables, switch base pointers, flush.
+ *   IN  ops: guest address of count struct mmuext_op {cmd, arg1, arg2}
+ *       PIN_L1..L4_TABLE (arg1.mfn): validate as that level and keep it so;
+ *       UNPIN_TABLE; NEW_BASEPTR (kernel L4, loaded now); NEW_USER_BASEPTR
+ *       (0 = none); TLB_FLUSH_LOCAL/MULTI/ALL; INVLPG_LOCAL/MULTI/ALL
+ *       (arg1.linear_addr; MULTI: arg2.vcpumask, a guest bitmap);
+ *       SET_LDT (empty only); CLEAR_PAGE (arg1.mfn); COPY_PAGE (arg1.mfn
+ *       <- arg2.src_mfn)
+ *   OUT *pdone (if pdone != 0, 4 bytes): operations done
+ * Stops at the first failure and returns its error: -EINVAL (not the
+ * caller's frame, already pinned / not pinned, wrong type, an invalid
+ * table, a bad vCPU mask, a non-empty LDT), -EBUSY and -EPERM from
+ * validation, -EACCES (FLUSH_CACHE), -EOPNOTSUPP (MARK_SUPER),
+ * -ENOSYS (unknown), -EFAULT; -EPERM/-ESRCH for a foreign domain.
+ */
+long do_mmuext_op(u64 ops, u64 count, u64 pdone, u64 foreigndom, u64 a5)
+{
+	struct vcpu *v = current;
+	struct mmuext_op op;
+	u32 done = start_count(&count, pdone), i = 0;
+	long rc;
+
+	(void)a5;
+	if (!guest_range_ok(ops, count * sizeof(op)))
+		return -XEN_EFAULT;
+	rc = check_foreigndom(v->domain, foreigndom & 0xffff, false);
+	if (rc)
+		return rc;
+	for (; i < count; i++) {
+		if (copy_from_guest(&op, ops + (u64)i * sizeof(op), sizeof(op))) {
+			rc = -XEN_EFAULT;
+			break;
+		}
+		rc = mmuext_one(v, &op);
+		if (rc)
+			break;
+	}
+	mm_flush_deferred();
+	write_pdone(pdone, done + i);
+	return rc;
+}
+
+/* ---- update_va_mapping -------------------------------------------------------- */
+
+static long update_l1_of(struct vcpu *v, u64 va, u64 val)
+{
+	struct domain *d = v->domain;
+	struct page_info *pg;
+	mfn_t l1;
+	long rc = pgt_find_l1(v->cr3_kernel, va, &l1);
+
+	if (rc)
+		return rc;
+	if (!get_page(l1, d->id))
+		return -XEN_EINVAL;
+	pg = mfn_to_page(l1);
+	if (pg->type != PGT_l1 || !pg->type_count || !(pg->flags & PGF_validated))
+		rc = -XEN_EINVAL;
+	else
+		rc = pgt_mod_entry(l1, (va >> PAGE_SHIFT) & 511, val, false);
+	put_page(l1);
+	return rc;
+}
+
+/*
+ * do_update_va_mapping - write the L1 entry that maps va in the current
+ * (kernel) address space, validated as MMU_NORMAL_PT_UPDATE, then flush.
+ *   IN va: a guest address; val: the new entry;
+ *      flags: UVMF_NONE, UVMF_TLB_FLUSH or UVMF_INVLPG, | UVMF_LOCAL,
+ *      UVMF_ALL, or the guest address of a vCPU bitmap
+ * Returns 0; -EINVAL if no L1 maps va (or va is the hypervisor's) and the
+ * entry's errors as mmu_update; -EFAULT for an unreadable bitmap. The
+ * flush happens whatever the outcome, as on Xen. Never blocks.
+ */
+long do_update_va_mapping(u64 va, u64 val, u64 flags, u64 a4, u64 a5)
+{
+	struct vcpu *v = current;
+	long rc = update_l1_of(v, va, val);
+	u64 scope = flags & ~(u64)UVMF_FLUSHTYPE_MASK;
+
+	(void)a4, (void)a5;
+	mm_flush_deferred();
+	if (!(flags & UVMF_FLUSHTYPE_MASK))
+		return rc;
+	if (scope != UVMF_LOCAL && scope != UVMF_ALL && read_vcpumask(scope) && !rc)
+		rc = -XEN_EFAULT;
+	if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
+		mm_flush_local();
+	else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
+		invlpg_guest(va);
+	return rc;
+}
+
+/* ---- Frames the hypervisor writes into ------------------------------------------ */
+
+/*
+ * The hypervisor keeps writing into some guest frames (the vcpu_info a
+ * guest registers, its console ring). Each is held writable for the
+ * domain's life, so it can never become a page table or a descriptor page
+ * under our writes. Returns 0, -EINVAL (not the domain's frame), -EACCES
+ * (a page table or descriptor page now), -ENOMEM (too many).
+ */
+int mm_hold_frame(struct domain *d, mfn_t mfn)
+{
+	if (d->nr_mm_held == (int)ARRAY_SIZE(d->mm_held))
+		return -XEN_ENOMEM;
+	if (!get_page(mfn, d->id))
+		return -XEN_EINVAL;
+	if (get_page_type(mfn, PGT_writable)) {
+		put_page(mfn);
+		return -XEN_EACCES;
+	}
+	d->mm_held[d->nr_mm_held++] = mfn;
+	return 0;
+}
+
+/* ---- The end of a domain ------------------------------------------------------- */
+
+/* Drop every root of the domain's trees: they devalidate all the way down. */
+static void drop_roots(struct domain *d)
+{
+	for (int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = &d->vcpus[i];
+
+		pv_destroy_gdt(v);
+		if (v->cr3_user)
+			put_page_and_type(v->cr3_user);
+		if (v->cr3_kernel)
+			put_page_and_type(v->cr3_kernel);
+		v->cr3_user = v->cr3_kernel = 0;
+	}
+	while (d->nr_mm_held > 0)
+		put_page_and_type(d->mm_held[--d->nr_mm_held]);
+	for (mfn_t mfn = 0; mfn < frame_table_size; mfn++) {
+		struct page_info *pg = &frame_table[mfn];
+
+		if (pg->owner == d->id && (pg->flags & PGF_pinned)) {
+			pg->flags &= ~PGF_pinned;
+			put_page_and_type(mfn);
+		}
+	}
+	if (d->shared_info)	/* its permanent writable type (domain_build.c) */
+		put_page_type(d->shared_info_mfn);
+}
+
+/*
+ * Called by domain_destroy() on the hypervisor's own page tables. With
+ * every root dropped, each frame the domain owns must be back to its
+ * allocation reference alone; anything else is a reference the hypervisor
+ * lost track of, reported as a leak (the frame is then never reused, and
+ * the run fails: domains_all_clean()).
+ */
+void mm_domain_teardown(struct domain *d)
+{
+	drop_roots(d);
+	for (mfn_t mfn = 0; mfn < frame_table_size; mfn++) {
+		struct page_info *pg = &frame_table[mfn];
+		u32 want = (pg->flags & PGF_allocated) ? 1 : 0;
+
+		if (pg->owner != d->id)
+			continue;
+		if (pg->count != want || pg->type_count) {
+			printk("domain %s: leak: mfn %#llx count %u type %u tc %u\n",
+			       d->name, (unsigned long long)mfn, pg->count, pg->type,
+			       pg->type_count);
+			d->mm_leak = true;
+			continue;
+		}
+		pg->flags &= ~PGF_allocated;
+		put_page(mfn);		/* frees it: pgt_env_frame_free() */
+	}
+	d->shared_info = NULL;
+	mm_flush_local();
+}

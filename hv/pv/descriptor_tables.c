@@ -1,0 +1,202 @@
+/*
+ * descriptor_tables.c - a PV guest's GDT: set_gdt, update_descriptor, and
+ * the per-vCPU GDT area the CPU really uses.
+ *
+ * Runs in: hypervisor, interrupts off, one CPU.
+ * Trusts: nothing: every descriptor passes mm/segdesc.c's check before the
+ * CPU can see it, and a frame holding a guest GDT is typed seg_desc, so
+ * the guest can no longer map it writable (mm/pgtype.c).
+ *
+ * As on Xen (xen-pv-mechanics.md 5.1), each vCPU has a 64 KiB GDT area in
+ * the hypervisor's per-vCPU range (L4 slot 260, shared into every guest
+ * L4, supervisor-only):
+ *
+ *	pages 0-13   the guest's GDT frames (set_gdt), read-write for the CPU
+ *	             (it sets Accessed bits); unused pages map a read-only
+ *	             page of zeroes, whose descriptors are all not present
+ *	page 14      the hypervisor's own GDT page: its code and data
+ *	             segments, the guest-visible FLAT_* selectors, the TSS
+ *	page 15      unmapped
+ *
+ * GDTR = {area, the hypervisor GDT's limit}, loaded on every switch to the
+ * vCPU (pv_load_gdt, from sched.c; lgdt costs no TLB flush). A guest
+ * selector thus reaches its own descriptors below entry 0x1c00 and the
+ * hypervisor's above, exactly as on Xen, and no guest can see another's.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "core/hypercall.h"
+#include "mm/frame.h"
+#include "mm/page_info.h"
+#include "mm/paging.h"
+#include "mm/pgtype.h"
+#include "mm/pv_mm.h"
+#include "mm/segdesc.h"
+#include "pv/descriptor_tables.h"
+#include "x86/desc.h"
+#include "pvabi/errno.h"
+#include "pvabi/xen.h"
+
+#define AREA_PAGES	16			/* per vCPU: 64 KiB */
+#define NR_SLOTS	(MAX_DOMAINS * DOMAIN_VCPUS_MAX)
+#define NR_L1		DIV_ROUND_UP(NR_SLOTS * AREA_PAGES, PT_ENTRIES)
+
+#define HV_TABLE	(_PAGE_PRESENT | _PAGE_RW)
+#define GDT_RW		(_PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY)
+#define GDT_RO		(_PAGE_PRESENT | _PAGE_NX | _PAGE_ACCESSED)
+
+_Static_assert(NR_L1 <= PT_ENTRIES, "the GDT areas fit one L2");
+
+static u64 *area_l1;		/* the L1 entries of every area, in order */
+static mfn_t zero_mfn;
+
+static u64 *alloc_zeroed(mfn_t *mfn)
+{
+	*mfn = frame_alloc();
+	if (*mfn == INVALID_MFN)
+		panic("out of memory for the GDT areas");
+	memset(__va(*mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+	return __va(*mfn << PAGE_SHIFT);
+}
+
+static unsigned slot_of(const struct vcpu *v)
+{
+	return (unsigned)(v->domain - domains) * DOMAIN_VCPUS_MAX + (unsigned)v->id;
+}
+
+static u64 area_va(const struct vcpu *v)
+{
+	return PERVCPU_VIRT_START + (u64)slot_of(v) * AREA_PAGES * PAGE_SIZE;
+}
+
+static u64 *area_ptes(const struct vcpu *v)
+{
+	return &area_l1[slot_of(v) * AREA_PAGES];
+}
+
+/*
+ * Build the tables under L4 slot 260 at boot, before any guest L4 copies
+ * the hypervisor's slots: L3 -> L2 -> NR_L1 contiguous L1s, every area
+ * showing the zero page and the hypervisor's GDT page.
+ */
+void pv_gdt_init(void)
+{
+	mfn_t l3_mfn, l2_mfn, l1_first, hv_page = desc_hv_gdt_page() >> PAGE_SHIFT;
+	u64 *l4 = hv_l4(), *l3, *l2;
+
+	if (l4[pt_index(PERVCPU_VIRT_START, L4_SHIFT)] & _PAGE_PRESENT)
+		return;		/* done already */
+	l3 = alloc_zeroed(&l3_mfn);
+	l2 = alloc_zeroed(&l2_mfn);
+	alloc_zeroed(&zero_mfn);
+	l1_first = frame_alloc_contig(NR_L1, 1);
+	if (l1_first == INVALID_MFN)
+		panic("out of memory for the GDT areas");
+	area_l1 = __va(l1_first << PAGE_SHIFT);
+	memset(area_l1, 0, NR_L1 * PAGE_SIZE);
+	for (unsigned i = 0; i < NR_L1; i++)
+		l2[i] = ((l1_first + i) << PAGE_SHIFT) | HV_TABLE;
+	l3[0] = (l2_mfn << PAGE_SHIFT) | HV_TABLE;
+	for (unsigned s = 0; s < NR_SLOTS; s++) {
+		u64 *pte = &area_l1[s * AREA_PAGES];
+
+		for (unsigned p = 0; p < FIRST_RESERVED_GDT_PAGE; p++)
+			pte[p] = (zero_mfn << PAGE_SHIFT) | GDT_RO;
+		pte[FIRST_RESERVED_GDT_PAGE] = (hv_page << PAGE_SHIFT) | GDT_RW;
+	}
+	l4[pt_index(PERVCPU_VIRT_START, L4_SHIFT)] = (l3_mfn << PAGE_SHIFT) | HV_TABLE;
+}
+
+/* On every switch to v (core/sched.c): its GDT area becomes the GDT. */
+void pv_load_gdt(const struct vcpu *v)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed gdtr = { desc_gdt_limit(), area_va(v) };
+
+	asm volatile("lgdt %0" : : "m"(gdtr));
+}
+
+/* Drop the guest's GDT frames; the area shows zeroes. The caller flushes. */
+void pv_destroy_gdt(struct vcpu *v)
+{
+	u64 *pte = area_ptes(v);
+
+	for (unsigned i = 0; i < FIRST_RESERVED_GDT_PAGE; i++) {
+		if (v->gdt_frames[i])
+			put_page_and_type(v->gdt_frames[i]);
+		v->gdt_frames[i] = 0;
+		pte[i] = (zero_mfn << PAGE_SHIFT) | GDT_RO;
+	}
+	v->gdt_ents = 0;
+}
+
+/*
+ * do_set_gdt - load a new GDT for the calling vCPU.
+ *   IN frames: guest address of ceil(entries / 512) machine frame numbers;
+ *      entries: at most 7168 (FIRST_RESERVED_GDT_ENTRY)
+ * Every frame must be the caller's and become a descriptor page: all its
+ * 512 descriptors pass check_descriptor() (DPL raised to 3, no system
+ * descriptors but call gates), and it must not be mapped writable
+ * anywhere. Returns 0; -EINVAL (too many entries, a frame refused; nothing
+ * changes), -EFAULT. Never blocks.
+ */
+long do_set_gdt(u64 frame_list, u64 entries64, u64 a3, u64 a4, u64 a5)
+{
+	struct vcpu *v = current;
+	u32 entries = (u32)entries64, nr = DIV_ROUND_UP(entries, 512), i;
+	mfn_t frames[FIRST_RESERVED_GDT_PAGE];
+	u64 *pte = area_ptes(v);
+
+	(void)a3, (void)a4, (void)a5;
+	if (entries > FIRST_RESERVED_GDT_ENTRY)
+		return -XEN_EINVAL;
+	if (copy_from_guest(frames, frame_list, nr * sizeof(frames[0])))
+		return -XEN_EFAULT;
+	for (i = 0; i < nr; i++) {
+		if (get_page_and_type(frames[i], v->domain->id, PGT_seg_desc))
+			goto fail;
+	}
+	pv_destroy_gdt(v);	/* after the new references: a frame may be in both */
+	for (i = 0; i < nr; i++) {
+		v->gdt_frames[i] = frames[i];
+		pte[i] = (frames[i] << PAGE_SHIFT) | GDT_RW;
+	}
+	v->gdt_ents = entries;
+	mm_flush_local();
+	return 0;
+fail:
+	while (i-- > 0)
+		put_page_and_type(frames[i]);
+	return -XEN_EINVAL;
+}
+
+/*
+ * do_update_descriptor - write one descriptor into a GDT page.
+ *   IN maddr: machine address (8-aligned) of the entry, in a frame of the
+ *      caller's that is a descriptor page or can be typed writable;
+ *      desc: the 8 bytes, checked by check_descriptor()
+ * Returns 0; -EINVAL (misaligned, a bad descriptor, not the caller's
+ * frame, a page table). Never blocks.
+ */
+long do_update_descriptor(u64 maddr, u64 desc, u64 a3, u64 a4, u64 a5)
+{
+	struct domain *d = current->domain;
+	mfn_t mfn = maddr >> PAGE_SHIFT;
+	enum page_type type;
+
+	(void)a3, (void)a4, (void)a5;
+	if ((maddr & 7) || !check_descriptor(&desc) || !get_page(mfn, d->id))
+		return -XEN_EINVAL;
+	type = mfn_to_page(mfn)->type == PGT_seg_desc ? PGT_seg_desc : PGT_writable;
+	if (get_page_type(mfn, type)) {
+		put_page(mfn);
+		return -XEN_EINVAL;
+	}
+	__atomic_store_n((u64 *)__va(maddr), desc, __ATOMIC_RELAXED);
+	put_page_and_type(mfn);
+	return 0;
+}
