@@ -35,6 +35,7 @@ HV_OBJS := \
 	core/panic.o \
 	core/pv_layout.o \
 	core/sched.o \
+	core/stats.o \
 	core/symbols.o \
 	core/time.o \
 	core/vcpu_op.o \

@@ -276,6 +276,13 @@
 #define MMU_PT_UPDATE_NO_TRANSLATE	3 /* as NORMAL, val never translated */
 
 /*
+ * Set in count by a hypervisor that stopped a batch to continue it later
+ * (Xen's continuations); *pdone then accumulates. pvisor runs every batch
+ * to completion and only strips it if a guest passes it.
+ */
+#define MMU_UPDATE_PREEMPTED		0x80000000U
+
+/*
  * ---------------------------------------------------------------------
  * HYPERVISOR_mmuext_op(ops, count, pdone, foreigndom): extended MMU
  * operations, one struct mmuext_op each. arg1/arg2 use depends on cmd.

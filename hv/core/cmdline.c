@@ -53,6 +53,13 @@ static bool set_dryrun(struct hv_options *o, const char *val)
 	return true;
 }
 
+static bool set_stats(struct hv_options *o, const char *val)
+{
+	(void)val;
+	o->stats = true;
+	return true;
+}
+
 static bool set_crashtest(struct hv_options *o, const char *val)
 {
 	if (strcmp(val, "pf") && strcmp(val, "ud") && strcmp(val, "panic"))
@@ -66,6 +73,7 @@ static const struct option options[] = {
 	{ "console", true, set_console, "com1" },
 	{ "dryrun", false, set_dryrun, "print the boot plan, run no domain" },
 	{ "crashtest", true, set_crashtest, "pf|ud|panic" },
+	{ "stats", false, set_stats, "print each domain's counters when it ends" },
 };
 
 static int apply(struct hv_options *o, char *word)

@@ -108,6 +108,7 @@ void domain_shutdown(struct domain *d, int reason)
 		reason = (int)d->shutdown_code;
 	d->shutdown_reason = reason;
 	printk("domain %s: shut down (%s)\n", d->name, shutdown_reason_name(reason));
+	domain_print_stats(d);
 	domain_destroy(d);
 	sched_need_resched();
 }
@@ -125,6 +126,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	printk("domain %s: crashed: %s\n", d->name, why);
 	d->crashed = true;
 	d->shutdown_reason = SHUTDOWN_crash;
+	domain_print_stats(d);
 	domain_destroy(d);
 	sched_need_resched();
 }

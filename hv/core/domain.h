@@ -123,6 +123,16 @@ struct domain {
 	struct vcpu vcpus[DOMAIN_VCPUS_MAX];
 
 	u64 hypercalls[NR_HYPERCALLS];	/* per-number counters */
+	struct {			/* what the hypervisor did for it (core/stats.c) */
+		u64 traps[32];		/* exceptions taken from guest code, by vector */
+		u64 bounces;		/* frames written to the guest kernel stack */
+		u64 syscalls;		/* user-mode SYSCALLs bounced to the kernel */
+		u64 events;		/* upcalls delivered to the event callback */
+		u64 emul_priv;		/* privileged instructions emulated */
+		u64 emul_cpuid;		/* forced-emulation CPUIDs */
+		u64 ptwr;		/* page-table writes emulated (ptwr) */
+		u64 switches;		/* times this domain's vCPU was switched in */
+	} stats;
 
 	struct evtchn evtchn[EVTCHN_PORTS];
 
@@ -145,5 +155,6 @@ void domain_destroy(struct domain *d);
 int domains_alive(void);
 bool domains_all_clean(void);
 const char *shutdown_reason_name(int reason);
+void domain_print_stats(const struct domain *d);
 
 #endif /* HV_CORE_DOMAIN_H */

@@ -122,6 +122,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	if (prev && prev->domain->state == DOM_RUNNING)
 		runstate_change(prev, prev->runnable ? RUNSTATE_runnable : RUNSTATE_blocked);
 	current = next;
+	next->domain->stats.switches++;
 	runstate_change(next, RUNSTATE_running);
 	time_update_vcpu(next);
 }

@@ -90,6 +90,7 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	}
 	if (mask_events)
 		v->vcpu_info->evtchn_upcall_mask = 1;
+	v->domain->stats.bounces++;
 	r->rip = target;
 	r->cs = FLAT_KERNEL_CS;
 	r->ss = FLAT_KERNEL_SS;
@@ -142,6 +143,8 @@ void pv_deliver_events(struct cpu_regs *r)
 	struct vcpu_info *vi = v->vcpu_info;
 
 	if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask &&
-	    v->event_callback)
+	    v->event_callback) {
+		v->domain->stats.events++;
 		pv_bounce(r, v->event_callback, false, 0, true);
+	}
 }

@@ -156,7 +156,12 @@ long pv_do_iret(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
 	struct iret_context ic;
-	const u64 keep = 0x3f7fd5;	/* architectural flags, minus IOPL/VM/IF */
+	/*
+	 * The architectural flags (0x3f7fd5) minus IOPL, VM and IF: the guest
+	 * must never get a real IOPL (with IOPL 3 its cli would really turn
+	 * interrupts off and keep the CPU); IF is forced on below.
+	 */
+	const u64 keep = 0x3f7fd5 & ~(0x3000UL | 0x20000UL | 0x200UL);
 
 	if (copy_from_guest(&ic, r->rsp, sizeof(ic))) {
 		domain_crash(v->domain, "iret frame at %#llx is unreadable",
@@ -173,7 +178,7 @@ long pv_do_iret(struct cpu_regs *r)
 	r->rip = ic.rip;
 	r->cs = ic.cs | 3;
 	r->ss = ic.ss | 3;
-	r->rflags = (ic.rflags & keep & ~(1UL << 9)) | (1UL << 9) | 2;
+	r->rflags = (ic.rflags & keep) | (1UL << 9) | 2;
 	r->rsp = ic.rsp;
 	if (!(ic.flags & VGCF_in_syscall)) {
 		r->r11 = ic.r11;

@@ -152,6 +152,7 @@ bool pv_emulate_forced_cpuid(struct cpu_regs *r)
 	pv_cpuid((u32)r->rax, (u32)r->rcx, out);
 	r->rax = out[0], r->rbx = out[1], r->rcx = out[2], r->rdx = out[3];
 	r->rip += sizeof(sig);
+	current->domain->stats.emul_cpuid++;
 	return true;
 }
 

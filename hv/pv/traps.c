@@ -43,6 +43,7 @@ static void bounce_syscall(struct cpu_regs *r)
 		pv_inject_trap(r, 6, false, 0);
 		return;
 	}
+	v->domain->stats.syscalls++;
 	pv_bounce(r, v->syscall_callback, false, 0, v->syscall_masks_events);
 	r->rflags &= ~RFLAGS_DF;
 }
@@ -76,8 +77,10 @@ static void page_fault(struct cpu_regs *r)
 	u64 cr2 = read_cr2();
 	u64 err = r->error_code;
 
-	if (ptwr_do_page_fault(r, cr2))		/* mm/ptwr.c: a page-table write */
+	if (ptwr_do_page_fault(r, cr2)) {	/* mm/ptwr.c: a page-table write */
+		v->domain->stats.ptwr++;
 		return;
+	}
 	/*
 	 * The CPU always reports a user-mode access (CPL 3); tell the guest
 	 * which of its modes really faulted.
@@ -91,8 +94,10 @@ static void general_protection(struct cpu_regs *r)
 {
 	u64 err = r->error_code;
 
-	if (err == 0 && pv_emulate_priv_op(r))
+	if (err == 0 && pv_emulate_priv_op(r)) {
+		current->domain->stats.emul_priv++;
 		return;
+	}
 	if ((err & 3) == 2 && pv_emulate_int(r, &err))
 		return;
 	pv_inject_trap(r, 13, true, err);
@@ -115,6 +120,23 @@ static void device_not_available(struct cpu_regs *r)
 	pv_inject_trap(r, 7, false, 0);
 }
 
+/*
+ * #DB: as Xen, merge the status bits the CPU left in DR6 (B0-B3, BD, BS,
+ * BT) into the virtual DR6 that the guest reads with get_debugreg(6) to
+ * learn why it trapped (Linux's exc_debug: single step or breakpoint),
+ * and reset the real DR6, whose status bits are sticky.
+ */
+static void debug_trap(struct cpu_regs *r)
+{
+	const u64 status = 0xe00f, dr6_default = 0xffff0ff0;
+	u64 dr6;
+
+	asm volatile("mov %%dr6, %0" : "=r"(dr6));
+	asm volatile("mov %0, %%dr6" : : "r"(dr6_default));
+	current->debugreg[6] |= dr6 & status;
+	pv_inject_trap(r, 1, false, 0);
+}
+
 /* An exception raised by guest code (vector < 32). */
 void pv_guest_exception(struct cpu_regs *r)
 {
@@ -122,6 +144,8 @@ void pv_guest_exception(struct cpu_regs *r)
 
 	if (hv_loglvl >= LOG_DEBUG && vec != 14 && vec != 13)
 		trap_report(r);
+	if (vec < 32)
+		current->domain->stats.traps[vec]++;
 	switch (vec) {
 	case 14:
 		page_fault(r);
@@ -135,6 +159,9 @@ void pv_guest_exception(struct cpu_regs *r)
 		return;
 	case 7:
 		device_not_available(r);
+		return;
+	case 1:
+		debug_trap(r);
 		return;
 	case 2:		/* a host NMI that arrived while a guest ran */
 		return;

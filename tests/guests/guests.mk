@@ -36,12 +36,17 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 \
 
 # The framework, one object per line.
 GUEST_COMMON := \
+	clock.o \
 	cmdline.o \
 	console.o \
+	events.o \
 	head.o \
+	memory.o \
 	probe.o \
 	probe_call.o \
-	test.o
+	test.o \
+	trap_entry.o \
+	traps.o
 
 # The hypervisor's library, compiled for the guest: printf, string, parse.
 GUEST_HVLIB := \

@@ -14,9 +14,10 @@ START_TEST(test_known_options)
 {
 	struct hv_options o = opts();
 
-	ck_assert_int_eq(cmdline_parse("loglvl=debug  console=com1 dryrun", &o), 0);
+	ck_assert_int_eq(cmdline_parse("loglvl=debug  console=com1 dryrun stats", &o), 0);
 	ck_assert_int_eq(o.loglvl, LOG_DEBUG);
 	ck_assert(o.dryrun);
+	ck_assert(o.stats);
 	o = opts();
 	ck_assert_int_eq(cmdline_parse("loglvl=0 crashtest=ud", &o), 0);
 	ck_assert_str_eq(o.crashtest, "ud");

@@ -113,4 +113,82 @@ static inline long HYPERVISOR_multicall(struct multicall_entry *calls,
 	return _hypercall(__HYPERVISOR_multicall, calls, nr, 0, 0, 0);
 }
 
+/* ---- The PV CPU: traps, callbacks, events, time, memory ------------- */
+
+static inline long HYPERVISOR_set_trap_table(const struct trap_info *table)
+{
+	return _hypercall(__HYPERVISOR_set_trap_table, table, 0, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_stack_switch(uint64_t ss, uint64_t sp)
+{
+	return _hypercall(__HYPERVISOR_stack_switch, ss, sp, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_fpu_taskswitch(int set)
+{
+	return _hypercall(__HYPERVISOR_fpu_taskswitch, set, 0, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_set_debugreg(int reg, uint64_t value)
+{
+	return _hypercall(__HYPERVISOR_set_debugreg, reg, value, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_get_debugreg(int reg)
+{
+	return _hypercall(__HYPERVISOR_get_debugreg, reg, 0, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_set_segment_base(int which, uint64_t base)
+{
+	return _hypercall(__HYPERVISOR_set_segment_base, which, base, 0, 0, 0);
+}
+
+/* arg: struct callback_register or callback_unregister (pvabi/callback.h) */
+static inline long HYPERVISOR_callback_op(int cmd, const void *arg)
+{
+	return _hypercall(__HYPERVISOR_callback_op, cmd, arg, 0, 0, 0);
+}
+
+/* arg: the struct evtchn_* of cmd (pvabi/event_channel.h) */
+static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
+{
+	return _hypercall(__HYPERVISOR_event_channel_op, cmd, arg, 0, 0, 0);
+}
+
+/* arg: the struct vcpu_* of cmd (pvabi/vcpu.h) */
+static inline long HYPERVISOR_vcpu_op(int cmd, uint64_t vcpuid, void *arg)
+{
+	return _hypercall(__HYPERVISOR_vcpu_op, cmd, vcpuid, arg, 0, 0);
+}
+
+/* timeout: absolute system time in ns; 0 stops the timer */
+static inline long HYPERVISOR_set_timer_op(uint64_t timeout)
+{
+	return _hypercall(__HYPERVISOR_set_timer_op, timeout, 0, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_update_va_mapping(uint64_t va, uint64_t pte,
+						uint64_t flags)
+{
+	return _hypercall(__HYPERVISOR_update_va_mapping, va, pte, flags, 0, 0);
+}
+
+static inline long HYPERVISOR_mmu_update(const struct mmu_update *reqs,
+					 uint64_t count, uint64_t *done,
+					 uint64_t foreigndom)
+{
+	return _hypercall(__HYPERVISOR_mmu_update, reqs, count, done,
+			  foreigndom, 0);
+}
+
+static inline long HYPERVISOR_mmuext_op(const struct mmuext_op *ops,
+					uint64_t count, uint64_t *done,
+					uint64_t foreigndom)
+{
+	return _hypercall(__HYPERVISOR_mmuext_op, ops, count, done,
+			  foreigndom, 0);
+}
+
 #endif /* GUEST_HYPERCALL_H */

@@ -1,0 +1,229 @@
+/*
+ * events.c - vcpu_info placement, event channels and the event callback
+ * (events.h).
+ *
+ * Runs in: test guests, guest kernel mode; event_upcall() in the event
+ * callback, events masked (the hypervisor always masks them on entry).
+ */
+#include "guest.h"
+#include "events.h"
+#include "memory.h"
+#include "traps.h"
+#include "pvabi/callback.h"
+
+struct vcpu_info *vcpu;
+struct shared_info *shinfo;
+
+volatile u64 event_upcalls;
+volatile u32 evtchn_seen[EVTCHN_MAX];
+static evtchn_handler_fn port_handlers[EVTCHN_MAX];
+
+/* A page of our own for vcpu_info (VCPUOP_register_vcpu_info). */
+static u8 vcpu_info_page[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
+
+long vcpu_info_register(void)
+{
+	struct vcpu_register_vcpu_info r = {
+		.mfn = virt_to_mfn(vcpu_info_page),
+		.offset = 0,
+	};
+	long rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
+
+	if (rc == 0)
+		vcpu = (struct vcpu_info *)vcpu_info_page;
+	return rc;
+}
+
+/* ---- bits in shared memory: locked, as the hypervisor writes them too -- */
+
+static void set_bit(volatile u64 *words, unsigned bit)
+{
+	asm volatile("lock btsq %1, %0" : "+m"(words[bit / 64])
+		     : "r"((u64)(bit % 64)) : "memory", "cc");
+}
+
+static void clear_bit(volatile u64 *words, unsigned bit)
+{
+	asm volatile("lock btrq %1, %0" : "+m"(words[bit / 64])
+		     : "r"((u64)(bit % 64)) : "memory", "cc");
+}
+
+static bool test_bit(const volatile u64 *words, unsigned bit)
+{
+	return (words[bit / 64] >> (bit % 64)) & 1;
+}
+
+void evtchn_mask(evtchn_port_t port)
+{
+	set_bit(shinfo->evtchn_mask, port);
+}
+
+void evtchn_clear_mask(evtchn_port_t port)
+{
+	clear_bit(shinfo->evtchn_mask, port);
+}
+
+bool evtchn_is_pending(evtchn_port_t port)
+{
+	return test_bit(shinfo->evtchn_pending, port);
+}
+
+bool evtchn_is_masked(evtchn_port_t port)
+{
+	return test_bit(shinfo->evtchn_mask, port);
+}
+
+void evtchn_clear_pending(evtchn_port_t port)
+{
+	clear_bit(shinfo->evtchn_pending, port);
+}
+
+/* ---- the callback ---------------------------------------------------- */
+
+static void dispatch(evtchn_port_t port, struct trap_frame *f)
+{
+	if (port < EVTCHN_MAX) {
+		evtchn_seen[port]++;
+		if (port_handlers[port])
+			port_handlers[port](port, f);
+	}
+}
+
+/*
+ * Mini-OS's scan: clear upcall_pending, take the selector with xchg, and
+ * for each word it names, handle the pending and unmasked ports, clearing
+ * each pending bit before its handler runs (an event raised during the
+ * handler is then not lost). Look again if something came in meanwhile.
+ */
+void event_upcall(struct trap_frame *f)
+{
+	event_upcalls++;
+	do {
+		u64 sel;
+
+		vcpu->evtchn_upcall_pending = 0;
+		asm volatile("" ::: "memory");
+		sel = __atomic_exchange_n(&vcpu->evtchn_pending_sel, 0,
+					  __ATOMIC_SEQ_CST);
+		while (sel) {
+			unsigned w = (unsigned)__builtin_ctzl(sel);
+			u64 active;
+
+			sel &= sel - 1;
+			while ((active = shinfo->evtchn_pending[w] &
+					 ~shinfo->evtchn_mask[w])) {
+				unsigned port = w * 64 + (unsigned)__builtin_ctzl(active);
+
+				evtchn_clear_pending(port);
+				dispatch(port, f);
+			}
+		}
+	} while (vcpu->evtchn_upcall_pending);
+}
+
+void evtchn_set_handler(evtchn_port_t port, evtchn_handler_fn fn)
+{
+	if (port < EVTCHN_MAX)
+		port_handlers[port] = fn;
+}
+
+void events_init(void)
+{
+	long rc;
+
+	if (!shared_info_map())
+		test_skip("shared_info cannot be mapped (update_va_mapping is not there yet)");
+	vcpu->evtchn_upcall_mask = 1;
+	rc = trap_register_callback(CALLBACKTYPE_event, CALLBACKF_mask_events);
+	if (rc)
+		test_error("callback_op(register event) returned %ld", rc);
+}
+
+/* ---- the virtual interrupt flag ------------------------------------------ */
+
+void events_disable(void)
+{
+	vcpu->evtchn_upcall_mask = 1;
+	asm volatile("" ::: "memory");
+}
+
+/* As Linux's xen_irq_enable: unmask, then make a hypercall if something waits. */
+void events_enable(void)
+{
+	asm volatile("" ::: "memory");
+	vcpu->evtchn_upcall_mask = 0;
+	asm volatile("" ::: "memory");
+	if (vcpu->evtchn_upcall_pending)
+		HYPERVISOR_xen_version(XENVER_version, NULL);
+}
+
+bool events_enabled(void)
+{
+	return !vcpu->evtchn_upcall_mask;
+}
+
+/* ---- EVTCHNOP_* ------------------------------------------------------------ */
+
+long evtchn_bind_virq(u32 virq)
+{
+	struct evtchn_bind_virq b = { .virq = virq, .vcpu = 0 };
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &b);
+
+	return rc ? rc : (long)b.port;
+}
+
+long evtchn_bind_ipi(void)
+{
+	struct evtchn_bind_ipi b = { .vcpu = 0 };
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &b);
+
+	return rc ? rc : (long)b.port;
+}
+
+long evtchn_alloc_unbound(domid_t remote)
+{
+	struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = remote };
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+
+	return rc ? rc : (long)a.port;
+}
+
+long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port)
+{
+	struct evtchn_bind_interdomain b = {
+		.remote_dom = remote,
+		.remote_port = remote_port,
+	};
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &b);
+
+	return rc ? rc : (long)b.local_port;
+}
+
+long evtchn_send(evtchn_port_t port)
+{
+	struct evtchn_send s = { .port = port };
+
+	return HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
+}
+
+long evtchn_close(evtchn_port_t port)
+{
+	struct evtchn_close c = { .port = port };
+
+	return HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
+}
+
+long evtchn_unmask(evtchn_port_t port)
+{
+	struct evtchn_unmask u = { .port = port };
+
+	return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &u);
+}
+
+long evtchn_status(evtchn_port_t port, struct evtchn_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dom = DOMID_SELF;
+	st->port = port;
+	return HYPERVISOR_event_channel_op(EVTCHNOP_status, st);
+}

@@ -1,0 +1,146 @@
+/*
+ * mmu.h - page-table helpers for the memory-management tests (mm_*):
+ * spare frames, windows whose mapping a test changes, where an entry of
+ * the builder's page tables lives, and one-request wrappers.
+ *
+ * Runs in: test guests, guest kernel mode.
+ *
+ * Header-only (static functions), on top of memory.h. The builder's tables
+ * map pseudo-physical frames 0.. of the initial mapping at GUEST_VIRT_BASE
+ * (about the first 4 MiB); the domain's last frames are mapped nowhere, so
+ * a test can make page tables of them. A window is a page of the test's
+ * .bss: its L1 entry is changed to show another frame, and put back.
+ */
+#ifndef GUEST_MMU_H
+#define GUEST_MMU_H
+
+#include "guest.h"
+#include "memory.h"
+#include "pvabi/memory.h"
+
+#define PTE_PWT		(1UL << 3)
+#define PTE_PCD		(1UL << 4)
+#define PTE_PSE		(1UL << 7)
+#define PTE_G		(1UL << 8)
+#define PTE_FLAGS	(PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+
+#define INVALID_M2P	(~0UL)
+
+static inline long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
+{
+	return _hypercall(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_set_gdt(const u64 *frames, u64 entries)
+{
+	return _hypercall(__HYPERVISOR_set_gdt, frames, entries, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_update_descriptor(u64 maddr, u64 desc)
+{
+	return _hypercall(__HYPERVISOR_update_descriptor, maddr, desc, 0, 0, 0);
+}
+
+/* ---- One request --------------------------------------------------------- */
+
+/* mmu_update of one entry; ptr is a machine address | MMU_* command. */
+static inline long mmu1(u64 ptr, u64 val)
+{
+	struct mmu_update req = { .ptr = ptr, .val = val };
+	u64 done = 0;
+
+	return HYPERVISOR_mmu_update(&req, 1, &done, DOMID_SELF);
+}
+
+static inline long mmuext1(unsigned int cmd, u64 arg1, u64 arg2)
+{
+	struct mmuext_op op = { .cmd = cmd, .arg1.mfn = arg1, .arg2.src_mfn = arg2 };
+	u64 done = 0;
+
+	return HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
+}
+
+static inline long pin(int level, u64 mfn)
+{
+	return mmuext1(MMUEXT_PIN_L1_TABLE + (unsigned int)(level - 1), mfn, 0);
+}
+
+static inline long unpin(u64 mfn)
+{
+	return mmuext1(MMUEXT_UNPIN_TABLE, mfn, 0);
+}
+
+/* ---- Frames and windows ------------------------------------------------------ */
+
+/*
+ * The i-th spare frame counting down from the domain's last pfn: mapped
+ * nowhere (the test ends with an error if it is). Its pfn in *pfn.
+ */
+static inline u64 spare_mfn(unsigned int i, u64 *pfn)
+{
+	u64 p = start_info->nr_pages - 1 - i;
+
+	if (pte_of(pfn_to_virt(p)))
+		test_error("pfn %lu is mapped: no spare frames", p);
+	if (pfn)
+		*pfn = p;
+	return pfn_to_mfn(p);
+}
+
+/* Show machine frame mfn at window va (a page of ours), with flags. */
+static inline long window_map(void *va, u64 mfn, u64 flags)
+{
+	return HYPERVISOR_update_va_mapping((u64)va, (mfn << 12) | flags,
+					    UVMF_INVLPG | UVMF_LOCAL);
+}
+
+/* Put the window's own frame back, writable. */
+static inline void window_restore(void *va)
+{
+	long rc = window_map(va, virt_to_mfn(va), PTE_FLAGS);
+
+	if (rc)
+		test_error("restoring window %p: %ld", va, rc);
+}
+
+/* Zero a frame mapped nowhere, through a window. */
+static inline void frame_zero(void *window, u64 mfn)
+{
+	if (window_map(window, mfn, PTE_FLAGS))
+		test_error("cannot map mfn %#lx to zero it", mfn);
+	memset(window, 0, GUEST_PAGE_SIZE);
+	window_restore(window);
+}
+
+/* ---- The builder's tables ------------------------------------------------------- */
+
+/*
+ * The machine address of the level-`level` entry (1 = L1 ... 4 = L4) that
+ * maps va in the builder's tables (start_info.pt_base, all in the initial
+ * mapping); 0 if a table on the way is missing.
+ */
+static inline u64 entry_maddr(const void *va, int level)
+{
+	u64 table = virt_to_mfn((const void *)start_info->pt_base);
+
+	for (int l = 4; ; l--) {
+		unsigned int idx = ((u64)va >> (12 + 9 * (l - 1))) & 511;
+		const u64 *t = pfn_to_virt(mfn_to_pfn(table));
+
+		if (l == level)
+			return (table << 12) | (idx * 8);
+		if (!(t[idx] & PTE_P))
+			return 0;
+		table = (t[idx] & PTE_MFN_MASK) >> 12;
+	}
+}
+
+/* The value of an entry, read through its table's read-only mapping. */
+static inline u64 entry_read(u64 maddr)
+{
+	const u64 *t = pfn_to_virt(mfn_to_pfn(maddr >> 12));
+
+	return t[(maddr & 0xfff) / 8];
+}
+
+#endif /* GUEST_MMU_H */
