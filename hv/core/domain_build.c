@@ -421,7 +421,7 @@ static int create_from_module(const struct boot_info *bi, int i, bool dryrun)
 		return -1;
 	}
 	if (cfg.kind == DOMCFG_RAMDISK)
-		return name_taken(cfg.name) ? 0 : 0;	/* claimed by its domain */
+		return 0;	/* a ramdisk: claimed by its domain below */
 	if (name_taken(cfg.name)) {
 		printk("domain %s: refused: the name is used by an earlier module\n",
 		       cfg.name);
