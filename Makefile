@@ -149,6 +149,13 @@ $(BUILD)/linux/initramfs.cpio.gz: tools/mkinitramfs
 	tools/deps linux
 	tools/mkinitramfs -o $@
 
+# ---- the PV-vs-native benchmark (docs/benchmarks.md) ----------------------
+
+.PHONY: bench
+bench: deps hv linux
+	tools/deps bench
+	tools/bench/bench.py $(BENCH_ARGS)
+
 # ---- tests --------------------------------------------------------------
 
 UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \

@@ -37,6 +37,8 @@ static const struct {
 	[__HYPERVISOR_xen_version]	= { do_xen_version, "xen_version" },
 	[__HYPERVISOR_console_io]	= { do_console_io, "console_io" },
 	[__HYPERVISOR_vm_assist]	= { do_vm_assist, "vm_assist" },
+	/* iret rewrites the whole frame: pv_syscall calls it directly. */
+	[__HYPERVISOR_iret]		= { NULL, "iret" },
 	[__HYPERVISOR_vcpu_op]		= { do_vcpu_op, "vcpu_op" },
 	[__HYPERVISOR_set_segment_base]	= { do_set_segment_base, "set_segment_base" },
 	[__HYPERVISOR_sched_op]		= { do_sched_op, "sched_op" },

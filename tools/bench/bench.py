@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""bench.py - the PV-vs-native benchmark behind `make bench`.
+
+The same kernel (build/linux: vmlinux for PV, bzImage for native) and the
+same initramfs, holding the static pvbench binary (tools/bench/pvbench.c),
+boot in the same QEMU (TCG, no VT-x) twice per round: natively, and as a PV
+guest on pvisor. Rounds alternate native and PV so that drift in the host's
+load affects both alike; each benchmark's result is the median over rounds
+of the medians the guest reports. The output is the ratio PV / native per
+operation, with the hypervisor's own counters for the PV runs (`stats`)
+so the ratio can be explained:
+
+  build/bench/results.csv   name, native_ns, pv_ns, ratio
+  build/bench/results.md    the table, with the hypercall and trap counts
+  build/bench/ratios.png    the ratios as bars (gnuplot), if gnuplot exists
+  build/bench/*.log         the serial logs of every run
+
+Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M]
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "build", "bench")
+
+
+def sh(*cmd, **kw):
+    return subprocess.run(cmd, cwd=ROOT, check=True, **kw)
+
+
+def build(scale):
+    """The benchmark binary, its initramfs and the ISO for the PV runs."""
+    os.makedirs(OUT, exist_ok=True)
+    binary = os.path.join(OUT, "pvbench")
+    sh("gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary,
+       "tools/bench/pvbench.c")
+    script = os.path.join(OUT, "run.sh")
+    with open(script, "w") as f:
+        f.write("echo BENCH-BEGIN\n/bin/pvbench %s\necho BENCH-END\n" % scale)
+    initrd = os.path.join(OUT, "bench.cpio.gz")
+    sh("tools/mkinitramfs", "-o", initrd, "-s", script, "-a", binary + ":/bin/pvbench")
+    lst = os.path.join(OUT, "domains.list")
+    with open(lst, "w") as f:
+        f.write("bench build/linux/vmlinux %s 256M 1 console=hvc0 8250.nr_uarts=0 quiet\n"
+                % os.path.relpath(initrd, ROOT))
+    iso = os.path.join(OUT, "bench.iso")
+    sh("tools/mkiso", "-o", iso, "-c", "stats", "-d", lst, "build/hv.elf")
+    return initrd, iso
+
+
+def run(kind, n, initrd, iso, mem):
+    log = os.path.join(OUT, "%s-%d.log" % (kind, n))
+    if kind == "native":
+        cmd = ["tools/run", "-m", mem, "-t", "1200", "-l", log,
+               "-k", "build/linux/bzImage", "-r", initrd,
+               "-a", "console=ttyS0 quiet"]
+    else:
+        cmd = ["tools/run", "-m", mem, "-t", "1200", "-l", log, iso]
+    print("bench: %s run %d ..." % (kind, n), flush=True)
+    subprocess.run(cmd, cwd=ROOT, check=False)
+    text = open(log, errors="replace").read().replace("\r", "")
+    results = {}
+    for m in re.finditer(r"^(?:\(bench\) )?bench (\S+) ([0-9.]+)$", text, re.M):
+        results[m.group(1)] = float(m.group(2))
+    if not results:
+        sys.exit("bench: no results in %s; its tail:\n%s" % (log, text[-2000:]))
+    stats = re.findall(r"^\(hv\) stats bench: (.*)$", text, re.M)
+    return results, stats
+
+
+def report(native, pv, stats, rounds):
+    names = list(native[0].keys())
+    rows = []
+    for name in names:
+        n = statistics.median(r[name] for r in native)
+        p = statistics.median(r[name] for r in pv)
+        rows.append((name, n, p, p / n))
+    with open(os.path.join(OUT, "results.csv"), "w") as f:
+        f.write("name,native_ns,pv_ns,ratio\n")
+        for r in rows:
+            f.write("%s,%.1f,%.1f,%.2f\n" % r)
+    lines = ["# pvisor: PV guest vs the same kernel native, in QEMU TCG", "",
+             "Median of %d alternating rounds; ns per operation as the guest measures it." % rounds,
+             "", "| operation | native ns | PV ns | PV / native |", "|---|---:|---:|---:|"]
+    for r in rows:
+        lines.append("| %s | %.0f | %.0f | %.2f |" % r)
+    lines += ["", "Hypervisor counters for the last PV run (whole boot and benchmark):", ""]
+    lines += ["    " + s for s in stats]
+    with open(os.path.join(OUT, "results.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return rows
+
+
+def plot(rows):
+    if not shutil.which("gnuplot"):
+        print("bench: gnuplot not found; no plot")
+        return
+    dat = os.path.join(OUT, "ratios.dat")
+    with open(dat, "w") as f:
+        for name, _, _, ratio in rows:
+            f.write("%s %.3f\n" % (name, ratio))
+    gp = """set terminal pngcairo size 900,500 noenhanced
+set output '%s'
+set title 'PV guest on pvisor vs native, same kernel, QEMU TCG (lower is better)'
+set ylabel 'time PV / time native'
+set style fill solid 0.6
+set boxwidth 0.6
+set xtics rotate by -30
+set grid ytics
+set yrange [0:*]
+plot '%s' using 0:2:xtic(1) with boxes notitle, 1 with lines lt 2 title 'native'
+""" % (os.path.join(OUT, "ratios.png"), dat)
+    subprocess.run(["gnuplot"], input=gp.encode(), check=True)
+    print("bench: plot in build/bench/ratios.png")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--scale", default="1")
+    ap.add_argument("--mem", default="512M")
+    a = ap.parse_args()
+    initrd, iso = build(a.scale)
+    native, pv, stats = [], [], []
+    for n in range(a.rounds):
+        native.append(run("native", n, initrd, iso, a.mem)[0])
+        r, stats = run("pv", n, initrd, iso, a.mem)
+        pv.append(r)
+    plot(report(native, pv, stats, a.rounds))
+
+
+if __name__ == "__main__":
+    main()
