@@ -280,7 +280,7 @@
  * (Xen's continuations); *pdone then accumulates. pvisor runs every batch
  * to completion and only strips it if a guest passes it.
  */
-#define MMU_UPDATE_PREEMPTED		0x80000000U
+#define MMU_UPDATE_PREEMPTED		0x80000000	/* unsigned int in C */
 
 /*
  * ---------------------------------------------------------------------

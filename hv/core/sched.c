@@ -25,6 +25,7 @@
 #include "pv/descriptor_tables.h"
 #include "core/evtchn.h"
 #include "core/time.h"
+#include "mm/pgtype.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
 #include "pvabi/errno.h"
@@ -113,6 +114,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	}
 	*frame = next->regs;
 	write_cr3((next->kernel_mode ? next->cr3_kernel : next->cr3_user) << PAGE_SHIFT);
+	pgt_tlb_flushed();	/* that CR3 write flushed the TLB: tell the TLB clock */
 	pv_load_gdt(next);	/* pv/descriptor_tables.c: before its selectors load */
 	load_selectors(next);
 	load_segment_bases(next);
@@ -219,6 +221,13 @@ void guest_exit_prepare(struct cpu_regs *frame)
 
 	if (!current || !current->runnable || need_resched) {
 		need_resched = false;
+		/*
+		 * A vCPU that blocks is blocked from now, even if nothing else
+		 * runs meanwhile and it is the next one picked (no switch).
+		 */
+		if (current && !current->runnable &&
+		    current->domain->state == DOM_RUNNING)
+			runstate_change(current, RUNSTATE_blocked);
 		while (!(next = pick_next())) {
 			if (domains_alive() == 0)
 				all_done();
@@ -226,6 +235,8 @@ void guest_exit_prepare(struct cpu_regs *frame)
 		}
 		if (next != current)
 			context_switch(frame, current, next);
+		else if (current->runstate.state != RUNSTATE_running)
+			runstate_change(current, RUNSTATE_running);
 		current->slice_end = NOW() + TIME_SLICE_NS;
 		timers_reprogram();
 	}

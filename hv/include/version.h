@@ -10,8 +10,12 @@
 
 /*
  * XENVER_get_features submap 0: the XENFEAT_* bits pvisor implements.
- * None yet: each bit is added with the code that makes it true.
+ * Each bit is added with the code that makes it true:
+ *   5 mmu_pt_update_preserve_ad: MMU_PT_UPDATE_PRESERVE_AD (mm/pv_mm.c)
+ *   7 gnttab_map_avail_bits: grant mappings keep the PTE's software bits.
+ *     True without effort, since pvisor has no grant mappings at all
+ *     (grant_table_op answers -ENOSYS); Linux panics without it.
  */
-#define PVISOR_FEATURES		0u
+#define PVISOR_FEATURES		0xa0u
 
 #endif /* HV_VERSION_H */

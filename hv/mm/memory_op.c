@@ -145,8 +145,10 @@ static long reservation(struct domain *d, u64 op, u64 start, u64 arg)
 	struct xen_memory_reservation r;
 	u64 i;
 
-	if (copy_from_guest(&r, arg, sizeof(r)) || self_domain(d, r.domid))
-		return (long)start;
+	if (copy_from_guest(&r, arg, sizeof(r)))
+		return (long)start;	/* Xen's answer to an unreadable request */
+	if (self_domain(d, r.domid))	/* another domain: -EPERM; none: nothing done */
+		return self_domain(d, r.domid) == -XEN_EPERM ? -XEN_EPERM : (long)start;
 	if (r.extent_order > MAX_EXTENT_ORDER || r.nr_extents > (~0U >> MEMOP_EXTENT_SHIFT))
 		return (long)start;
 	for (i = start; i < r.nr_extents; i++) {

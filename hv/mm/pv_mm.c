@@ -21,6 +21,7 @@
 #include "core/hypercall.h"
 #include "mm/m2p.h"
 #include "mm/page_info.h"
+#include "mm/paging.h"
 #include "mm/pgtype.h"
 #include "mm/pv_mm.h"
 #include "pv/descriptor_tables.h"
@@ -139,6 +140,20 @@ long do_mmu_update(u64 reqs, u64 count, u64 pdone, u64 foreigndom, u64 a5)
 
 /* ---- Base pointers ----------------------------------------------------------- */
 
+/*
+ * VMASST_TYPE_m2p_strict (Xen's fill_ro_mpt/zap_ro_mpt): guest user mode
+ * must not see the M2P. Every validated L4 gets it in slot 256; an L4 that
+ * becomes the user base loses it, one that becomes the kernel base gets it
+ * back. The slot is the hypervisor's, so only we write it.
+ */
+static void set_ro_mpt(const struct domain *d, mfn_t l4, bool present)
+{
+	u64 *slot = (u64 *)mfn_to_virt(l4) + pt_index(RO_MPT_VIRT_START, L4_SHIFT);
+
+	if (d->vm_assist & (1ULL << VMASST_TYPE_m2p_strict))
+		*slot = present ? m2p_l4_entry() : 0;
+}
+
 /* MMUEXT_NEW_BASEPTR: the new kernel L4, loaded now (hypercalls run in kernel mode). */
 static int new_baseptr(struct vcpu *v, mfn_t mfn)
 {
@@ -150,6 +165,7 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn)
 		if (rc)
 			return rc;
 		v->cr3_kernel = mfn;
+		set_ro_mpt(v->domain, mfn, true);
 	}
 	write_cr3(mfn << PAGE_SHIFT);		/* flushes, as on Xen */
 	pgt_tlb_flushed();
@@ -170,6 +186,7 @@ static int new_user_baseptr(struct vcpu *v, mfn_t mfn)
 		rc = get_page_and_type(mfn, v->domain->id, PGT_l4);
 		if (rc)
 			return rc;
+		set_ro_mpt(v->domain, mfn, false);
 	}
 	v->cr3_user = mfn;
 	if (old)
@@ -446,6 +463,9 @@ static void drop_roots(struct domain *d)
  */
 void mm_domain_teardown(struct domain *d)
 {
+	static struct vcpu_info dead_vcpu_info;	/* for late writes: harmless */
+	u64 leaks = 0;
+
 	drop_roots(d);
 	for (mfn_t mfn = 0; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];
@@ -454,15 +474,22 @@ void mm_domain_teardown(struct domain *d)
 		if (pg->owner != d->id)
 			continue;
 		if (pg->count != want || pg->type_count) {
-			printk("domain %s: leak: mfn %#llx count %u type %u tc %u\n",
-			       d->name, (unsigned long long)mfn, pg->count, pg->type,
-			       pg->type_count);
+			if (leaks++ < 16)
+				printk("domain %s: leak: mfn %#llx count %u type %u tc %u\n",
+				       d->name, (unsigned long long)mfn, pg->count,
+				       pg->type, pg->type_count);
 			d->mm_leak = true;
 			continue;
 		}
 		pg->flags &= ~PGF_allocated;
 		put_page(mfn);		/* frees it: pgt_env_frame_free() */
 	}
+	if (leaks > 16)
+		printk("domain %s: leak: %llu frames in all\n", d->name,
+		       (unsigned long long)leaks);
+	/* Its vcpu_info and shared info pages are free now: nothing may write there. */
+	for (int i = 0; i < d->nr_vcpus; i++)
+		d->vcpus[i].vcpu_info = &dead_vcpu_info;
 	d->shared_info = NULL;
 	mm_flush_local();
 }

@@ -183,6 +183,15 @@ long pv_do_iret(struct cpu_regs *r)
 	if (!(ic.flags & VGCF_in_syscall)) {
 		r->r11 = ic.r11;
 		r->rcx = ic.rcx;
+	} else {
+		/*
+		 * Xen leaves by SYSRET here, which puts the return RIP in rcx
+		 * and RFLAGS in r11. We leave by iretq: do the same by hand, or
+		 * the guest would find the rcx/r11 of the kernel's iret call (the
+		 * address of its iret stub: a kernel address leaked to user mode).
+		 */
+		r->rcx = r->rip;
+		r->r11 = r->rflags;
 	}
 	v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & (1UL << 9));
 	return (long)ic.rax;

@@ -414,6 +414,11 @@ START_TEST(test_mmu_normal_update)
 	ck_assert_int_eq(pgt_mmu_normal_update((150 << 12) | 0x18, 0x1234, false, DOM_A), 0);
 	ck_assert_uint_eq(fake_table(150)[3], 0x1234);
 	ck_assert_uint_eq(frame_table[150].type_count, 0);
+	/* ... also while it is mapped writable somewhere. */
+	hold_root(150, PGT_writable);
+	ck_assert_int_eq(pgt_mmu_normal_update((150 << 12) | 0x20, 0x5678, false, DOM_A), 0);
+	ck_assert_uint_eq(fake_table(150)[4], 0x5678);
+	ck_assert_uint_eq(frame_table[150].type_count, 1);
 	/* Another domain's frame, a free one, beyond RAM. */
 	ck_assert_int_eq(pgt_mmu_normal_update(250ULL << 12, 1, false, DOM_A), -XEN_EINVAL);
 	ck_assert_int_eq(pgt_mmu_normal_update(400ULL << 12, 1, false, DOM_A), -XEN_EINVAL);

@@ -86,9 +86,9 @@ void evtchn_clear_pending(evtchn_port_t port);
 
 /* ---- time and timers (clock.c) ----------------------------------------- */
 
-#define NSEC_PER_SEC	1000000000ULL
-#define NSEC_PER_MSEC	1000000ULL
-#define NSEC_PER_USEC	1000ULL
+#define NSEC_PER_SEC	1000000000UL
+#define NSEC_PER_MSEC	1000000UL
+#define NSEC_PER_USEC	1000UL
 
 static inline u64 rdtsc(void)
 {

@@ -12,7 +12,9 @@
  * magic number; its slot 260 holds garbage of ours. After the switch that
  * address shows the magic and the kernel still runs (its slots were
  * copied); the hypervisor replaced slot 260 with its own entry and made
- * every entry user-accessible. Once pinned, no frame of the tree can be
+ * every entry user-accessible. With VMASST_TYPE_m2p_strict, the L4 loses
+ * the M2P (slot 256) while it is a user base and gets it back as the
+ * kernel's. Once pinned, no frame of the tree can be
  * mapped writable. Unpinning the L4 while it is the base is allowed (as on
  * Xen): the base holds it. Switching back then leaves the tree unused, and
  * its frames are plain memory again.
@@ -74,8 +76,16 @@ void test_main(const struct start_info *si)
 	EXPECT_EQ(w[0], (data << 12) | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_US);
 	window_restore(window);
 
+	/* With m2p_strict, a user base loses the M2P, a kernel base gets it back. */
+	ASSERT_EQ(HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_m2p_strict), 0);
+	EXPECT_EQ(mmuext1(MMUEXT_NEW_USER_BASEPTR, l4, 0), 0);
+	ASSERT_EQ(window_map(window, l4, PTE_P), 0);
+	EXPECT_EQ(w[256], 0);
+	window_restore(window);
+
 	ASSERT_EQ(mmuext1(MMUEXT_NEW_BASEPTR, l4, 0), 0);
 	printk("mm_newbase: running on the new L4\n");
+	EXPECT_EQ(HYPERVISOR_vm_assist(VMASST_CMD_disable, VMASST_TYPE_m2p_strict), 0);
 	EXPECT_EQ(*(volatile u64 *)TEST_VA, MAGIC);
 	EXPECT_EQ(mfn_to_pfn(data), data_pfn);		/* the M2P is still there */
 	*(volatile u64 *)TEST_VA = ~MAGIC;		/* mapped writable */

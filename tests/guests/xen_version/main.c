@@ -18,7 +18,7 @@ const char test_title[] = "HYPERVISOR_xen_version answers";
 
 /* What pvisor models: Xen 4.17, and which features it implements. */
 #define EXPECTED_VERSION	((4 << 16) | 17)
-#define EXPECTED_FEATURES	0u	/* submap 0; grows with the hypervisor */
+#define EXPECTED_FEATURES	0xa0u	/* submap 0: mmu_pt_update_preserve_ad, gnttab_map_avail_bits */
 
 #define CANARY		0x5a
 #define UNMAPPED	((void *)0x1000)

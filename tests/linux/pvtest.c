@@ -1,0 +1,341 @@
+/*
+ * pvtest - the Linux guest's workload programs, one static binary
+ * (tests/linux/run builds it with the host's gcc -static and puts it in
+ * the test initramfs as /bin/pvtest).
+ *
+ *   pvtest forkexec N   N times: fork, execve("/bin/pvtest", "child", i),
+ *                       read what the child wrote into a pipe, wait for it
+ *                       and check its exit status
+ *   pvtest mmap         anonymous and file mappings, mprotect with a
+ *                       caught SIGSEGV, copy-on-write across fork, mremap,
+ *                       munmap: the page-table paths of a PV kernel
+ *   pvtest sleep MS     nanosleep MS milliseconds; print how long it took by
+ *                       CLOCK_MONOTONIC and CLOCK_REALTIME, and check that
+ *                       both clocks never went backwards in a busy loop
+ *   pvtest fill SEED N  write N bytes of pseudo-random data (xorshift64*,
+ *                       from SEED) to stdout: test data much faster than
+ *                       /dev/urandom under TCG
+ *
+ * The first three print one line "pvtest NAME: ok ..." and exit 0, or
+ * print "pvtest NAME: FAIL ..." and exit 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *test = "?";
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("pvtest %s: FAIL ", test);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (errno %d: %s)\n", errno, strerror(errno));
+	exit(1);
+}
+
+static double now(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- forkexec ----------------------------------------------------------- */
+
+static int child(const char *arg)
+{
+	long i = strtol(arg, NULL, 10);
+
+	printf("child %ld %ld\n", i, i * i);
+	return (int)(i % 7);
+}
+
+static int forkexec(int n)
+{
+	double t0 = now(CLOCK_MONOTONIC);
+
+	for (int i = 0; i < n; i++) {
+		int fd[2], status;
+		char arg[16], buf[64], want[64];
+		ssize_t got = 0, r;
+		pid_t pid;
+
+		if (pipe(fd))
+			fail("pipe");
+		snprintf(arg, sizeof(arg), "%d", i);
+		pid = fork();
+		if (pid < 0)
+			fail("fork %d", i);
+		if (pid == 0) {
+			char *argv[] = { "pvtest", "child", arg, NULL };
+			char *envp[] = { "PATH=/bin", NULL };
+
+			dup2(fd[1], 1);
+			close(fd[0]);
+			close(fd[1]);
+			execve("/bin/pvtest", argv, envp);
+			_exit(127);
+		}
+		close(fd[1]);
+		while ((r = read(fd[0], buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+			got += r;
+		close(fd[0]);
+		buf[got] = 0;
+		if (waitpid(pid, &status, 0) != pid)
+			fail("waitpid %d", i);
+		snprintf(want, sizeof(want), "child %d %d\n", i, i * i);
+		if (strcmp(buf, want))
+			fail("child %d wrote '%s', not '%s'", i, buf, want);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != i % 7)
+			fail("child %d: status %#x, expected exit %d", i, status, i % 7);
+	}
+	printf("pvtest forkexec: ok %d fork+execve+wait in %.2fs\n", n,
+	       now(CLOCK_MONOTONIC) - t0);
+	return 0;
+}
+
+/* ---- mmap ----------------------------------------------------------------- */
+
+static sigjmp_buf segv_jmp;
+static volatile sig_atomic_t segv_count;
+static volatile void *segv_addr;
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	segv_count++;
+	segv_addr = si->si_addr;
+	siglongjmp(segv_jmp, 1);
+}
+
+static int mmap_test(void)
+{
+	const long pg = sysconf(_SC_PAGESIZE);
+	const size_t big = 32 << 20;	/* 32 MiB */
+	double t0 = now(CLOCK_MONOTONIC);
+	long ops = 0;
+	unsigned char *p, *q;
+	struct sigaction sa;
+
+	/* 1. Many small anonymous mappings: touch, check, unmap; 20 rounds. */
+	for (int round = 0; round < 20; round++) {
+		unsigned char *maps[64];
+
+		for (int i = 0; i < 64; i++) {
+			size_t len = (size_t)(1 + (i % 8)) * (size_t)pg;
+
+			maps[i] = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (maps[i] == MAP_FAILED)
+				fail("mmap small %d/%d", round, i);
+			for (size_t off = 0; off < len; off += (size_t)pg) {
+				if (maps[i][off] != 0)
+					fail("fresh anonymous page not zero");
+				maps[i][off] = (unsigned char)(i + round + off / (size_t)pg);
+			}
+			ops++;
+		}
+		for (int i = 0; i < 64; i++) {
+			size_t len = (size_t)(1 + (i % 8)) * (size_t)pg;
+
+			for (size_t off = 0; off < len; off += (size_t)pg)
+				if (maps[i][off] != (unsigned char)(i + round + off / (size_t)pg))
+					fail("small mapping %d lost its data", i);
+			if (munmap(maps[i], len))
+				fail("munmap");
+			ops++;
+		}
+	}
+
+	/* 2. A big anonymous mapping, every page written and read back. */
+	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		fail("mmap 32 MiB");
+	for (size_t off = 0; off < big; off += (size_t)pg)
+		*(uint64_t *)(p + off) = off * 2654435761u;
+	for (size_t off = 0; off < big; off += (size_t)pg)
+		if (*(uint64_t *)(p + off) != off * 2654435761u)
+			fail("32 MiB mapping: wrong value at +%#zx", off);
+	ops += 2 * (long)(big / (size_t)pg);
+
+	/* 3. Copy-on-write across fork: the child changes every page. */
+	{
+		pid_t pid = fork();
+		int status;
+
+		if (pid < 0)
+			fail("fork");
+		if (pid == 0) {
+			for (size_t off = 0; off < big; off += (size_t)pg)
+				*(uint64_t *)(p + off) = ~0ull;
+			_exit(0);
+		}
+		if (waitpid(pid, &status, 0) != pid || status != 0)
+			fail("COW child: status %#x", status);
+		for (size_t off = 0; off < big; off += (size_t)pg)
+			if (*(uint64_t *)(p + off) != off * 2654435761u)
+				fail("the child's write reached the parent at +%#zx", off);
+		ops += (long)(big / (size_t)pg);
+	}
+
+	/* 4. mprotect: read-only, a write faults (caught), then writable again. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, NULL);
+	for (int i = 0; i < 16; i++) {
+		volatile unsigned char *target = p + (size_t)i * (size_t)pg * 97;
+
+		if (mprotect(p, big, PROT_READ))
+			fail("mprotect read-only");
+		if (sigsetjmp(segv_jmp, 1) == 0) {
+			*target = 1;
+			fail("a write to a read-only page did not fault");
+		}
+		if (segv_addr != (void *)target)
+			fail("SIGSEGV address %p, expected %p", (void *)segv_addr, (void *)target);
+		if (mprotect(p, big, PROT_READ | PROT_WRITE))
+			fail("mprotect read-write");
+		*target = 2;
+		if (*target != 2)
+			fail("write after mprotect lost");
+		ops += 3;
+	}
+	if (segv_count != 16)
+		fail("%d SIGSEGVs, expected 16", (int)segv_count);
+	signal(SIGSEGV, SIG_DFL);
+
+	/* 5. mremap: grow (maybe moving), the data comes along. */
+	q = mremap(p, big, 2 * big, MREMAP_MAYMOVE);
+	if (q == MAP_FAILED)
+		fail("mremap");
+	for (size_t off = (size_t)pg * 97 * 16; off < big; off += (size_t)pg)
+		if (*(uint64_t *)(q + off) != off * 2654435761u)
+			fail("mremap lost data at +%#zx", off);
+	for (size_t off = big; off < 2 * big; off += (size_t)pg)
+		if (q[off] != 0)
+			fail("mremap's new pages not zero");
+	if (munmap(q, 2 * big))
+		fail("munmap 64 MiB");
+	ops += 2;
+
+	/* 6. A shared file mapping in tmpfs, seen through read(). */
+	{
+		const size_t flen = 4 << 20;
+		char path[] = "/tmp/pvtest-mmap.XXXXXX";
+		int fd = mkstemp(path);
+		unsigned char *f, buf[256];
+
+		if (fd < 0 || ftruncate(fd, (off_t)flen))
+			fail("tmpfs file");
+		f = mmap(NULL, flen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (f == MAP_FAILED)
+			fail("mmap file");
+		for (size_t off = 0; off < flen; off += 256)
+			memset(f + off, (int)((off >> 8) & 0xff), 256);
+		if (msync(f, flen, MS_SYNC))
+			fail("msync");
+		for (size_t off = 0; off < flen; off += 256 * 37) {
+			if (pread(fd, buf, 256, (off_t)off) != 256)
+				fail("pread");
+			for (int k = 0; k < 256; k++)
+				if (buf[k] != (unsigned char)((off >> 8) & 0xff))
+					fail("file byte at %zu", off + (size_t)k);
+		}
+		munmap(f, flen);
+		close(fd);
+		unlink(path);
+		ops += 3;
+	}
+
+	printf("pvtest mmap: ok %ld operations in %.2fs\n", ops, now(CLOCK_MONOTONIC) - t0);
+	return 0;
+}
+
+/* ---- sleep ---------------------------------------------------------------- */
+
+static int sleep_test(long ms)
+{
+	struct timespec req = { ms / 1000, (ms % 1000) * 1000000L };
+	double m0, r0, m1, r1, last_m, last_r;
+
+	/* The clocks never go backwards, over a busy 100 ms. */
+	last_m = now(CLOCK_MONOTONIC);
+	last_r = now(CLOCK_REALTIME);
+	m0 = last_m;
+	while (last_m - m0 < 0.1) {
+		double m = now(CLOCK_MONOTONIC), r = now(CLOCK_REALTIME);
+
+		if (m < last_m)
+			fail("CLOCK_MONOTONIC went back by %.9fs", last_m - m);
+		if (r < last_r - 1e-6)
+			fail("CLOCK_REALTIME went back by %.9fs", last_r - r);
+		last_m = m, last_r = r;
+	}
+	m0 = now(CLOCK_MONOTONIC);
+	r0 = now(CLOCK_REALTIME);
+	if (nanosleep(&req, NULL))
+		fail("nanosleep");
+	m1 = now(CLOCK_MONOTONIC);
+	r1 = now(CLOCK_REALTIME);
+	printf("pvtest sleep: ok %ldms took %.3fs monotonic, %.3fs realtime; realtime %.0f\n",
+	       ms, m1 - m0, r1 - r0, r1);
+	return 0;
+}
+
+/* ---- fill ------------------------------------------------------------------ */
+
+static int fill(uint64_t seed, long long n)
+{
+	static uint64_t buf[8192];
+	uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+
+	while (n > 0) {
+		size_t len = n < (long long)sizeof(buf) ? (size_t)n : sizeof(buf);
+
+		for (size_t i = 0; i < sizeof(buf) / 8; i++) {
+			x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+			buf[i] = x * 0x2545f4914f6cdd1dull;
+		}
+		if (fwrite(buf, 1, len, stdout) != len)
+			fail("write");
+		n -= (long long)len;
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2)
+		test = argv[1];
+	if (argc != 4 || strcmp(argv[1], "fill"))
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "child"))
+		return child(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "forkexec"))
+		return forkexec(atoi(argv[2]));
+	if (argc == 2 && !strcmp(argv[1], "mmap"))
+		return mmap_test();
+	if (argc == 3 && !strcmp(argv[1], "sleep"))
+		return sleep_test(atol(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "fill"))
+		return fill(strtoull(argv[2], NULL, 0), atoll(argv[3]));
+	fprintf(stderr, "usage: pvtest forkexec N | mmap | sleep MS | fill SEED N\n");
+	return 2;
+}
