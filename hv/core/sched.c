@@ -111,6 +111,12 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 		save_selectors(prev);
 		save_segment_bases(prev);
 		asm volatile("fxsave64 %0" : "=m"(prev->fpu));
+		/*
+		 * Now, while prev's page tables are still loaded: its runstate
+		 * area is a guest virtual address of prev's, and written after
+		 * the CR3 switch it would land in next's memory.
+		 */
+		runstate_change(prev, prev->runnable ? RUNSTATE_runnable : RUNSTATE_blocked);
 	}
 	*frame = next->regs;
 	write_cr3((next->kernel_mode ? next->cr3_kernel : next->cr3_user) << PAGE_SHIFT);
@@ -121,8 +127,6 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	asm volatile("fxrstor64 %0" : : "m"(next->fpu));
 	if (next->vcr0_ts)
 		write_cr0(read_cr0() | CR0_TS);
-	if (prev && prev->domain->state == DOM_RUNNING)
-		runstate_change(prev, prev->runnable ? RUNSTATE_runnable : RUNSTATE_blocked);
 	current = next;
 	next->domain->stats.switches++;
 	runstate_change(next, RUNSTATE_running);

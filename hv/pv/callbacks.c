@@ -246,7 +246,8 @@ long do_fpu_taskswitch(u64 set, u64 a2, u64 a3, u64 a4, u64 a5)
 /*
  * do_set_debugreg / do_get_debugreg - the guest's debug registers, kept per
  * vCPU. Addresses in DR0-3 must be guest addresses (-EPERM otherwise);
- * DR4/5 and the reserved upper halves of DR6/DR7 are refused (-EINVAL).
+ * DR4/5 and the reserved upper halves of DR6/DR7 are refused (-EINVAL),
+ * and so is DR7.GD (-EPERM), as Xen does.
  * pvisor records them but does not arm hardware breakpoints.
  */
 long do_set_debugreg(u64 reg, u64 value, u64 a3, u64 a4, u64 a5)
@@ -258,6 +259,8 @@ long do_set_debugreg(u64 reg, u64 value, u64 a3, u64 a4, u64 a5)
 		return -XEN_EPERM;
 	if (reg >= 6 && (value >> 32))
 		return -XEN_EINVAL;
+	if (reg == 7 && (value & (1UL << 13)))
+		return -XEN_EPERM;	/* DR7.GD: as Xen, never for a guest */
 	current->debugreg[reg] = value;
 	return 0;
 }

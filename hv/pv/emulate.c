@@ -308,8 +308,10 @@ static bool emulate_mov_cr_dr(struct vcpu *v, struct cpu_regs *r, u8 op,
 		}
 		return true;
 	case 0x21:	/* mov drN, reg */
+		if (crn == 4 || crn == 5)
+			return false;	/* #GP, with the register untouched */
 		*reg = v->debugreg[crn];
-		return crn != 4 && crn != 5;
+		return true;
 	case 0x23:	/* mov reg, drN */
 		return do_set_debugreg((u64)crn, *reg, 0, 0, 0) == 0;
 	default:

@@ -11,7 +11,8 @@
  * selector; xen-pv-mechanics.md 1.13). The hypervisor must then keep all
  * three per vCPU across its own context switches, together with the
  * %fs/%gs selectors (restoring a selector loads a base too, so the order
- * matters). RDGSBASE is hidden (CPUID leaf 7), so the values are read
+ * matters). RDGSBASE is hidden (CPUID leaf 7; executing it is #UD), so
+ * the values are read
  * back with the emulated rdmsr of FS_BASE, GS_BASE (the kernel's, active)
  * and KERNEL_GS_BASE (the user's, swapped out), and used through %fs: and
  * %gs: loads from memory.
@@ -26,6 +27,7 @@
  */
 #include "guest.h"
 #include "events.h"
+#include "traps.h"
 
 const char test_title[] = "FS/GS bases across domain switches";
 
@@ -132,6 +134,15 @@ void test_main(const struct start_info *si)
 		test_error("no side= on the command line");
 	for (unsigned i = 0; i < ARRAY_SIZE(area); i++)
 		area[i] = ((u64)side[0] << 56) | i;
+
+	/* RDGSBASE is hidden: CR4.FSGSBASE is off, so it is #UD. */
+	traps_init();
+	trap_record_reset();
+	asm volatile("movq $1f, trap_resume_rip(%%rip)\n\t"
+		     "rdgsbase %%rax\n"
+		     "1:" ::: "rax", "memory");
+	EXPECT_EQ(trap_count, 1);
+	EXPECT_EQ(trap_last.vector, 6);
 
 	/* The flat selector first: loading it sets the FS base to 0. */
 	asm volatile("movw %w0, %%fs" : : "r"(FLAT_USER_DS32));

@@ -46,8 +46,14 @@
  *	  DPL 3 is delivered, with DPL 1 it is #GP(0x80*8+2 = 0x402);
  *	- a VIRQ_TIMER event arriving while the user program spins enters the
  *	  event callback with CS 0xe033 and returns to user mode;
+ *	- before the kernel registers a syscall callback, a user syscall is
+ *	  #UD at the syscall instruction (Xen's rule);
  *	- back in kernel mode after the exit: hypercalls work, the kernel GS
  *	  base is the kernel's.
+ *
+ * no_user_l4.list boots it once more with "no_user_l4": an iret to user
+ * mode before any MMUEXT_NEW_USER_BASEPTR must crash that domain (as
+ * Xen does), reported by the hypervisor.
  */
 #include "guest.h"
 #include "events.h"
@@ -91,6 +97,24 @@ static struct seen_call calls[8];
 static int nr_calls;
 static bool in_syscall_flags = true;	/* for SYS_SUM */
 
+/* Make the iret resume the kernel at user_return, user_run returning code. */
+static void exit_to_kernel(struct trap_frame *f, u64 code)
+{
+	f->regs->rax = code;
+	f->rip = (u64)user_return;
+	f->cs = FLAT_KERNEL_CS & ~3;	/* RPL 0: stay in kernel mode */
+	f->ss = FLAT_KERNEL_SS;
+	f->rsp = user_kernel_rsp;
+	f->rflags = 0x2;		/* IF 0: events masked again */
+	f->iret_flags = 0;
+}
+
+/* int $0x82 (DPL 3): the way out of user mode without a system call. */
+static void int82_handler(struct trap_frame *f)
+{
+	exit_to_kernel(f, f->regs->rdi);
+}
+
 static void syscall_handler(struct trap_frame *f)
 {
 	struct seen_call *c = &calls[nr_calls < 8 ? nr_calls : 7];
@@ -118,13 +142,7 @@ static void syscall_handler(struct trap_frame *f)
 		f->iret_flags = VGCF_in_syscall;
 		break;
 	case SYS_EXIT:
-		r->rax = r->rdi;
-		f->rip = (u64)user_return;
-		f->cs = FLAT_KERNEL_CS & ~3;	/* RPL 0: stay in kernel mode */
-		f->ss = FLAT_KERNEL_SS;
-		f->rsp = user_kernel_rsp;
-		f->rflags = 0x2;		/* IF 0: events masked again */
-		f->iret_flags = 0;
+		exit_to_kernel(f, r->rdi);
 		break;
 	default:
 		r->rax = (u64)-XEN_ENOSYS;
@@ -203,6 +221,28 @@ static void user_main(void)
 	asm volatile("syscall" : : "a"(SYS_EXIT), "D"(42UL) : "rcx", "r11", "memory");
 	for (;;)
 		;	/* never: the exit does not return here */
+}
+
+/* Before any syscall callback: a user syscall is #UD at the instruction. */
+static struct {
+	u64 at, count;
+	struct trap_frame f;
+} ud;
+
+static void user_main_no_callback(void)
+{
+	u64 before = trap_count;
+
+	asm volatile("leaq 1f(%%rip), %0\n\t"
+		     "movq $2f, trap_resume_rip(%%rip)\n"
+		     "1: syscall\n"
+		     "2:"
+		     : "=&r"(ud.at) : "a"(SYS_SUM) : "rcx", "r11", "memory");
+	ud.count = trap_count - before;
+	ud.f = trap_last;
+	asm volatile("int $0x82" : : "D"(5UL) : "memory");
+	for (;;)
+		;
 }
 
 /* The second run's program: one call, then exit(7). */
@@ -383,20 +423,45 @@ static void unmasked_callback(void)
 		   &us.sum, SYS_SUM, false);
 }
 
+/*
+ * no_user_l4.list: an iret to user mode with no user L4 is a broken guest
+ * (Xen crashes it); this domain must never get past the iret.
+ */
+static void no_user_l4(void)
+{
+	ASSERT_EQ(HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (u64)kstack + sizeof(kstack)), 0);
+	printk("syscall_user: iret to user mode without a user L4\n");
+	user_run(user_main_short, (u64)ustack + sizeof(ustack), 0x202);
+	test_fail("the iret to user mode without a user L4 came back");
+}
+
 void test_main(const struct start_info *si)
 {
 	long rc;
 
 	traps_init();
+	if (cmdline_get("no_user_l4", NULL, 0)) {
+		no_user_l4();
+		return;
+	}
 	events_init();
 	ASSERT_EQ(trap_register(0x80, TI_DPL(3) | TI_MASK_EVENTS), 0);
 	ASSERT_EQ(trap_register(0x81, TI_DPL(1) | TI_MASK_EVENTS), 0);
 	trap_set_handler(TRAP_SYSCALL, syscall_handler);
-	ASSERT_EQ(trap_register_callback(CALLBACKTYPE_syscall, CALLBACKF_mask_events), 0);
 	ASSERT_EQ(HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (u64)kstack + sizeof(kstack)), 0);
 	ASSERT_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, (u64)kernel_gs_area), 0);
 	ASSERT_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_USER, (u64)user_gs_area), 0);
 	user_address_space(si);
+
+	/* No syscall callback yet: #UD. */
+	ASSERT_EQ(trap_register(0x82, TI_DPL(3) | TI_MASK_EVENTS), 0);
+	trap_set_handler(0x82, int82_handler);
+	rc = user_run(user_main_no_callback, (u64)ustack + sizeof(ustack), 0x202);
+	EXPECT_EQ(rc, 5);
+	EXPECT_EQ(nr_calls, 0);
+	check_user_trap("user syscall with no callback", ud.count, &ud.f, 6, 0, ud.at);
+
+	ASSERT_EQ(trap_register_callback(CALLBACKTYPE_syscall, CALLBACKF_mask_events), 0);
 	ASSERT_EQ(timer_init(), 0);
 	evtchn_set_handler(timer_port, timer_handler);
 	ASSERT_EQ(timer_set_singleshot(system_time() + 50 * NSEC_PER_MSEC), 0);

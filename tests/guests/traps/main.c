@@ -37,7 +37,15 @@
  * iret restores the mask from the frame's IF. The iret itself: a handler
  * that changes rax, rcx, r11 and rbx sees them come back changed, and an
  * RFLAGS with IOPL 3 in the iret frame must not give the guest IOPL 3
- * (it could then disable real interrupts with cli).
+ * (it could then disable real interrupts with cli), and an iret frame with
+ * a CS the CPU refuses makes the hypervisor's iretq fault: the guest gets
+ * #GP at the target RIP, and runs on.
+ *
+ * Registration: set_trap_table and callback_op refuse handlers at
+ * non-canonical or hypervisor addresses (-EINVAL), unknown callback types
+ * (-ENOSYS), and unregistering anything but the NMI callback (-EINVAL).
+ * bad_stack.list boots it again twice with "bad_stack=RSP": an exception
+ * with rsp unmapped, or inside the hypervisor, must crash the domain.
  *
  * If the platform does not raise #AC, #MF or #XM at all (no trap comes:
  * QEMU 7.2's TCG implements neither alignment checks nor SSE exceptions),
@@ -47,6 +55,7 @@
 #include "guest.h"
 #include "events.h"
 #include "traps.h"
+#include "pvabi/callback.h"
 
 const char test_title[] = "exceptions through set_trap_table and iret";
 
@@ -488,6 +497,86 @@ static void iret_registers(void)
 			  (flags & RFLAGS_IOPL) >> 12, flags);
 }
 
+/*
+ * An iret frame with a CS the CPU refuses (GDT entry 1: the guest has no
+ * GDT): the hypervisor's own iretq faults, and the guest must get that as
+ * an exception at the target RIP (Xen: no failsafe on 64-bit), not be
+ * crashed, and certainly not take the hypervisor down.
+ */
+static u64 bad_cs_target;
+
+static void bad_cs_handler(struct trap_frame *f)
+{
+	bad_cs_target = f->rip;
+	f->cs = 0x0008;		/* RPL 0: stays in kernel mode, entry 1 */
+}
+
+static void bad_iret(void)
+{
+	trap_set_handler(3, bad_cs_handler);
+	trap_record_reset();
+	asm volatile("movq $1f, trap_resume_rip(%%rip)\n\t"
+		     "int3\n"
+		     "1:" ::: "memory", "rax");
+	trap_set_handler(3, NULL);
+	if (trap_count != 1) {
+		test_fail("iret to CS 0x000b: %lu exceptions, expected 1", trap_count);
+		return;
+	}
+	printk("traps: iret to CS 0x000b: %s error %#lx at the target\n",
+	       trap_name(trap_last.vector), trap_last.error_code);
+	if (trap_last.vector != 13 && trap_last.vector != 11)
+		test_fail("iret to CS 0x000b gave %s, expected #GP (or #NP)",
+			  trap_name(trap_last.vector));
+	EXPECT_EQ(trap_last.rip, bad_cs_target);
+	EXPECT_EQ(trap_last.cs, KERNEL_CS_RPL0);
+	EXPECT_EQ(trap_last.ss, FLAT_KERNEL_SS);
+}
+
+/* What set_trap_table and callback_op refuse (xen-pv-mechanics.md 1.13). */
+static void registration_errors(void)
+{
+	struct trap_info t[2];
+	struct callback_register cb = { .type = CALLBACKTYPE_event };
+	struct callback_unregister un = { .type = CALLBACKTYPE_event };
+
+	memset(t, 0, sizeof(t));
+	t[0].vector = 0x50;
+	t[0].address = 0x0000800000000000UL;		/* non-canonical */
+	EXPECT_EQ(HYPERVISOR_set_trap_table(t), -XEN_EINVAL);
+	t[0].address = 0xffff830000000000UL;		/* the hypervisor's */
+	EXPECT_EQ(HYPERVISOR_set_trap_table(t), -XEN_EINVAL);
+
+	cb.address = 0xffff800000000000UL;
+	EXPECT_EQ(HYPERVISOR_callback_op(CALLBACKOP_register, &cb), -XEN_EINVAL);
+	cb.address = 0x8000000000000000UL;
+	EXPECT_EQ(HYPERVISOR_callback_op(CALLBACKOP_register, &cb), -XEN_EINVAL);
+	cb.type = 99;
+	cb.address = trap_entry_address(TRAP_EVENT);
+	EXPECT_EQ(HYPERVISOR_callback_op(CALLBACKOP_register, &cb), -XEN_ENOSYS);
+	EXPECT_EQ(HYPERVISOR_callback_op(CALLBACKOP_unregister, &un), -XEN_EINVAL);
+	un.type = CALLBACKTYPE_nmi;
+	EXPECT_EQ(HYPERVISOR_callback_op(CALLBACKOP_unregister, &un), 0);
+	EXPECT_EQ(HYPERVISOR_callback_op(99, &un), -XEN_ENOSYS);
+}
+
+/*
+ * bad_stack.list: an exception while rsp points where no frame can be
+ * written (unmapped, or the hypervisor's own memory) crashes the domain,
+ * as Xen does; it must not get a frame, and must not write one into the
+ * hypervisor.
+ */
+static void bad_stack(u64 rsp)
+{
+	printk("traps: int3 with rsp %#lx\n", rsp);
+	asm volatile("movq %%rsp, %%rbx\n\t"
+		     "movq %0, %%rsp\n\t"
+		     "int3\n\t"
+		     "movq %%rbx, %%rsp"
+		     : : "r"(rsp) : "rbx", "memory");
+	test_fail("int3 with rsp %#lx came back", rsp);
+}
+
 void test_main(const struct start_info *si)
 {
 	long rc = vcpu_info_register();
@@ -495,7 +584,12 @@ void test_main(const struct start_info *si)
 	if (rc)
 		test_error("VCPUOP_register_vcpu_info returned %ld", rc);
 	traps_init();
+	if (cmdline_get("bad_stack", NULL, 0)) {
+		bad_stack(cmdline_u64("bad_stack", 0));
+		return;
+	}
 
+	registration_errors();
 	divide_error();
 	single_step();
 	breakpoint();
@@ -511,5 +605,6 @@ void test_main(const struct start_info *si)
 	software_interrupts();
 	saved_mask();
 	iret_registers();
+	bad_iret();
 	(void)zero;
 }

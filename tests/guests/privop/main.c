@@ -1,0 +1,234 @@
+/*
+ * privop: the privileged instructions a PV kernel still executes in ring 3
+ * are emulated as Xen does, and the others fault.
+ *
+ * A PV kernel replaces most ring-0 instructions with hypercalls, but some
+ * it executes and expects emulated (xen-pv-mechanics.md 4.1-4.4): reads
+ * of the control registers, CR0.TS through mov/clts (the lazy FPU
+ * switch), CR2 and CR4 writes, the debug registers, wbinvd, and port I/O
+ * and cli/sti once it has an I/O privilege level (PHYSDEVOP_set_iopl).
+ * Checked:
+ *
+ *	- CR0 reads with PE and PG set and TS as fpu_taskswitch left it;
+ *	  clts clears TS; mov to CR0 changing only TS is fpu_taskswitch; a
+ *	  mov to CR0 changing another bit is #GP(0);
+ *	- a mov to CR2 reads back, and shows in vcpu_info.arch.cr2;
+ *	- CR3 reads as the machine address of the current kernel L4;
+ *	- CR4 reads PAE, OSFXSR, OSXMMEXCPT and none of PGE, PCIDE, VMXE,
+ *	  SMEP, SMAP; a mov to CR4 with such bits never faults and reads back
+ *	  filtered;
+ *	- wbinvd runs (nothing to do for a domU);
+ *	- in/out and cli/sti are #GP(0) at virtual IOPL 0; at IOPL 1 port
+ *	  reads give all ones (no devices), writes are dropped, cli/sti do
+ *	  nothing, not even to the event mask; set_iopl(4) is -EINVAL;
+ *	- the debug registers: set_debugreg/get_debugreg and the emulated mov
+ *	  to and from %dr0-3 agree; a hypervisor address in DR0-3 is -EPERM;
+ *	  the reserved upper half of DR7 is -EINVAL, and DR7.GD (general
+ *	  detect, which would trap the guest's own debug-register accesses)
+ *	  -EPERM, as on Xen; get_debugreg(8) is -EINVAL; a mov from %dr4
+ *	  that faults (pvisor refuses DR4/5) leaves its register alone;
+ *	- instructions nobody emulates for a PV kernel: hlt, lidt, swapgs,
+ *	  invlpg, mov to CR3 are #GP(0), reflected to the guest.
+ */
+#include "guest.h"
+#include "events.h"
+#include "memory.h"
+#include "traps.h"
+#include "pvabi/physdev.h"
+
+const char test_title[] = "privileged-instruction emulation";
+
+#define CR0_PE		(1UL << 0)
+#define CR0_TS		(1UL << 3)
+#define CR0_WP		(1UL << 16)
+#define CR0_PG		(1UL << 31)
+#define CR4_PAE		(1UL << 5)
+#define CR4_PGE		(1UL << 7)
+#define CR4_OSFXSR	(1UL << 9)
+#define CR4_OSXMMEXCPT	(1UL << 10)
+#define CR4_VMXE	(1UL << 13)
+#define CR4_PCIDE	(1UL << 17)
+#define CR4_SMEP	(1UL << 20)
+#define CR4_SMAP	(1UL << 21)
+#define DR7_GD		(1UL << 13)
+
+static u64 read_cr0(void)
+{
+	u64 v;
+
+	asm volatile("movq %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static u64 read_cr4(void)
+{
+	u64 v;
+
+	asm volatile("movq %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+/*
+ * One instruction that must raise #GP(0), resuming after it. As in
+ * TRAP_EXPECT, the instruction's operands are %1 on (%0 is its address).
+ */
+#define EXPECT_GP(what, insn, ...)					\
+	do {								\
+		trap_record_reset();					\
+		TRAP_EXPECT(insn, ##__VA_ARGS__);			\
+		if (trap_count != 1 || trap_last.vector != 13 ||	\
+		    trap_last.error_code != 0)				\
+			test_fail("%s: %lu exceptions, the last %s error %#lx; expected #GP(0)", \
+				  what, trap_count, trap_name(trap_last.vector), \
+				  trap_last.error_code);			\
+	} while (0)
+
+/* ... and one that must not trap at all. */
+#define EXPECT_RUNS(what, insn, ...)					\
+	do {								\
+		trap_record_reset();					\
+		TRAP_EXPECT(insn, ##__VA_ARGS__);			\
+		if (trap_count)						\
+			test_fail("%s: %s (error %#lx)", what,		\
+				  trap_name(trap_last.vector),		\
+				  trap_last.error_code);		\
+		trap_resume_rip = 0;					\
+	} while (0)
+
+static void control_registers(const struct start_info *si)
+{
+	u64 cr0, cr2, cr3, cr4;
+
+	cr0 = read_cr0();
+	EXPECT(cr0 & CR0_PE);
+	EXPECT(cr0 & CR0_PG);
+	EXPECT(!(cr0 & CR0_TS));
+	EXPECT_EQ(HYPERVISOR_fpu_taskswitch(1), 0);
+	EXPECT(read_cr0() & CR0_TS);
+	EXPECT_RUNS("clts", "clts");
+	EXPECT(!(read_cr0() & CR0_TS));
+	EXPECT_RUNS("mov to CR0 setting TS", "movq %1, %%cr0", "r"(cr0 | CR0_TS));
+	EXPECT(read_cr0() & CR0_TS);
+	EXPECT_RUNS("mov to CR0 clearing TS", "movq %1, %%cr0", "r"(cr0 & ~CR0_TS));
+	EXPECT(!(read_cr0() & CR0_TS));
+	EXPECT_GP("mov to CR0 clearing WP", "movq %1, %%cr0", "r"(cr0 & ~CR0_WP));
+	EXPECT_GP("mov to CR0 clearing PG", "movq %1, %%cr0", "r"(cr0 & ~CR0_PG));
+	EXPECT_EQ(read_cr0(), cr0);
+
+	EXPECT_RUNS("mov to CR2", "movq %1, %%cr2", "r"(0x1234000UL));
+	asm volatile("movq %%cr2, %0" : "=r"(cr2));
+	EXPECT_EQ(cr2, 0x1234000UL);
+	EXPECT_EQ(vcpu->arch.cr2, 0x1234000UL);
+
+	asm volatile("movq %%cr3, %0" : "=r"(cr3));
+	EXPECT_EQ(cr3, virt_to_mfn((const void *)si->pt_base) << 12);
+
+	cr4 = read_cr4();
+	printk("privop: cr0 %#lx cr3 %#lx cr4 %#lx\n", cr0, cr3, cr4);
+	EXPECT_EQ(cr4 & (CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT),
+		  CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	EXPECT_EQ(cr4 & (CR4_PGE | CR4_PCIDE | CR4_VMXE | CR4_SMEP | CR4_SMAP), 0);
+	EXPECT_RUNS("mov to CR4 with VMXE|PGE|SMEP", "movq %1, %%cr4",
+		    "r"(cr4 | CR4_VMXE | CR4_PGE | CR4_SMEP));
+	EXPECT_EQ(read_cr4() & (CR4_PGE | CR4_VMXE | CR4_SMEP), 0);
+	EXPECT_EQ(read_cr4(), cr4);
+
+	EXPECT_RUNS("wbinvd", "wbinvd");
+}
+
+static long set_iopl(u32 iopl)
+{
+	struct physdev_set_iopl s = { .iopl = iopl };
+
+	return hypercall_raw(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl,
+			     (u64)&s, 0, 0, 0);
+}
+
+static void port_io(void)
+{
+	u64 rax;
+
+	EXPECT_GP("inb at IOPL 0", "inb $0x71, %%al", "a"(0));
+	EXPECT_GP("outb at IOPL 0", "outb %%al, $0x80", "a"(0));
+	EXPECT_GP("cli at IOPL 0", "cli");
+	EXPECT_GP("sti at IOPL 0", "sti");
+
+	EXPECT_EQ(set_iopl(4), -XEN_EINVAL);
+	EXPECT_EQ(set_iopl(1), 0);
+	rax = 0x1111111111111100UL;
+	asm volatile("inb $0x71, %%al" : "+a"(rax));
+	EXPECT_EQ(rax, 0x11111111111111ffUL);	/* only al changes */
+	rax = 0;
+	asm volatile("inw %%dx, %%ax" : "+a"(rax) : "d"(0x1f0));
+	EXPECT_EQ(rax, 0xffff);
+	rax = 0;
+	asm volatile("inl %%dx, %%eax" : "+a"(rax) : "d"(0xcfc));
+	EXPECT_EQ(rax, 0xffffffffUL);
+	EXPECT_RUNS("outb at IOPL 1", "outb %%al, $0x80", "a"(0));
+	EXPECT_RUNS("outl at IOPL 1", "outl %%eax, %%dx", "a"(0), "d"(0xcf8));
+	vcpu->evtchn_upcall_mask = 1;
+	EXPECT_RUNS("sti at IOPL 1", "sti");
+	EXPECT_EQ(vcpu->evtchn_upcall_mask, 1);	/* sti is not the event flag */
+	vcpu->evtchn_upcall_mask = 0;
+	EXPECT_RUNS("cli at IOPL 1", "cli");
+	EXPECT_EQ(vcpu->evtchn_upcall_mask, 0);
+	vcpu->evtchn_upcall_mask = 1;
+	EXPECT(read_rflags() & RFLAGS_IF);	/* the real IF stays on */
+	EXPECT_EQ(set_iopl(0), 0);
+	EXPECT_GP("inb at IOPL 0 again", "inb $0x71, %%al", "a"(0));
+}
+
+static void debug_registers(void)
+{
+	static u64 watched;
+	u64 v;
+
+	EXPECT_EQ(HYPERVISOR_set_debugreg(0, (u64)&watched), 0);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(0), (long)(u64)&watched);
+	asm volatile("movq %%dr0, %0" : "=r"(v));
+	EXPECT_EQ(v, (u64)&watched);
+	EXPECT_RUNS("mov to DR1", "movq %1, %%dr1", "r"(0x400000UL));
+	EXPECT_EQ(HYPERVISOR_get_debugreg(1), 0x400000L);
+	EXPECT_EQ(HYPERVISOR_set_debugreg(2, 0xffff800000000000UL), -XEN_EPERM);
+	EXPECT_EQ(HYPERVISOR_set_debugreg(7, 1UL << 32), -XEN_EINVAL);
+	EXPECT_EQ(HYPERVISOR_set_debugreg(7, DR7_GD), -XEN_EPERM);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(8), -XEN_EINVAL);
+	EXPECT_EQ(HYPERVISOR_set_debugreg(0, 0), 0);
+	EXPECT_EQ(HYPERVISOR_set_debugreg(1, 0), 0);
+
+	/* pvisor refuses DR4/DR5 (Xen aliases them to DR6/DR7): a faulting
+	 * mov must leave its destination register as it was. */
+	v = 0x4444444444444444UL;
+	trap_record_reset();
+	asm volatile("movq $1f, trap_resume_rip(%%rip)\n\t"
+		     "movq %%dr4, %0\n"
+		     "1:" : "+r"(v) : : "memory");
+	if (trap_count == 1)
+		EXPECT_EQ(v, 0x4444444444444444UL);
+}
+
+static void not_emulated(const struct start_info *si)
+{
+	u64 idtr[2] = { 0, 0 };
+
+	EXPECT_GP("hlt", "hlt");
+	EXPECT_GP("lidt", "lidt %1", "m"(idtr));
+	EXPECT_GP("swapgs", "swapgs");
+	EXPECT_GP("invlpg", "invlpg (%1)", "r"(si));
+	EXPECT_GP("mov to CR3", "movq %1, %%cr3",
+		  "r"(virt_to_mfn((const void *)si->pt_base) << 12));
+}
+
+void test_main(const struct start_info *si)
+{
+	long rc;
+
+	traps_init();
+	rc = vcpu_info_register();
+	if (rc)
+		test_error("VCPUOP_register_vcpu_info returned %ld", rc);
+	control_registers(si);
+	port_io();
+	debug_registers();
+	not_emulated(si);
+}
