@@ -18,17 +18,6 @@
 #include "hv.h"
 #include "core/domcfg.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	hv_vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static bool valid_name(const char *s, size_t n)
 {
 	if (n == 0 || n > DOMAIN_NAME_MAX)
@@ -56,40 +45,40 @@ static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 	u64 x;
 
 	if (!eq)
-		return fail(err, errlen, "'%.*s': expected key=value", (int)n, w);
+		return errorf(err, errlen, "'%.*s': expected key=value", (int)n, w);
 	if (vlen >= sizeof(val))
-		return fail(err, errlen, "value of '%.*s' is too long", (int)klen, w);
+		return errorf(err, errlen, "value of '%.*s' is too long", (int)klen, w);
 	memcpy(val, v, vlen);
 	val[vlen] = '\0';
 
 	if (klen == 4 && !memcmp(w, "name", 4)) {
 		if (!valid_name(val, vlen))
-			return fail(err, errlen, "bad name '%s': 1-%d of [A-Za-z0-9_-]",
+			return errorf(err, errlen, "bad name '%s': 1-%d of [A-Za-z0-9_-]",
 				    val, DOMAIN_NAME_MAX);
 		memcpy(c->name, val, vlen + 1);
 		*named = true;
 	} else if (klen == 3 && !memcmp(w, "mem", 3)) {
 		if (!parse_size(val, &end, &x) || *end)
-			return fail(err, errlen, "bad mem '%s': e.g. 64M", val);
+			return errorf(err, errlen, "bad mem '%s': e.g. 64M", val);
 		if (x < DOMAIN_MEM_MIN || x > DOMAIN_MEM_MAX || x % PAGE_SIZE)
-			return fail(err, errlen, "mem=%s: must be whole pages from %lluM to %lluG",
+			return errorf(err, errlen, "mem=%s: must be whole pages from %lluM to %lluG",
 				    val, (unsigned long long)(DOMAIN_MEM_MIN >> 20),
 				    (unsigned long long)(DOMAIN_MEM_MAX >> 30));
 		c->mem = x;
 	} else if (klen == 5 && !memcmp(w, "vcpus", 5)) {
 		if (!parse_u64(val, &end, &x) || *end || x < 1)
-			return fail(err, errlen, "bad vcpus '%s'", val);
+			return errorf(err, errlen, "bad vcpus '%s'", val);
 		if (x > DOMAIN_VCPUS_MAX)
-			return fail(err, errlen, "vcpus=%s: at most %d vCPU supported",
+			return errorf(err, errlen, "vcpus=%s: at most %d vCPU supported",
 				    val, DOMAIN_VCPUS_MAX);
 		c->vcpus = (u32)x;
 	} else if (klen == 7 && !memcmp(w, "ramdisk", 7)) {
 		if (!valid_name(val, vlen))
-			return fail(err, errlen, "bad domain name in 'ramdisk=%s'", val);
+			return errorf(err, errlen, "bad domain name in 'ramdisk=%s'", val);
 		memcpy(c->name, val, vlen + 1);
 		c->kind = DOMCFG_RAMDISK;
 	} else {
-		return fail(err, errlen, "unknown key '%.*s' (name, mem, vcpus, ramdisk)",
+		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, ramdisk)",
 			    (int)klen, w);
 	}
 	return 0;
@@ -128,14 +117,14 @@ int domcfg_parse(const char *s, struct domcfg *c, char *err, size_t errlen)
 		s += n;
 	}
 	if (strlen(c->cmdline) >= GUEST_CMDLINE_MAX)
-		return fail(err, errlen, "guest command line is %zu bytes; at most %d",
+		return errorf(err, errlen, "guest command line is %zu bytes; at most %d",
 			    strlen(c->cmdline), GUEST_CMDLINE_MAX - 1);
 	if (c->kind == DOMCFG_RAMDISK) {
 		if (words != 1 || c->cmdline[0])
-			return fail(err, errlen, "a ramdisk module takes only ramdisk=NAME");
+			return errorf(err, errlen, "a ramdisk module takes only ramdisk=NAME");
 		return 0;
 	}
 	if (!named)
-		return fail(err, errlen, "no name=: not a domain (name=N [mem=M] [vcpus=V] [-- cmdline])");
+		return errorf(err, errlen, "no name=: not a domain (name=N [mem=M] [vcpus=V] [-- cmdline])");
 	return 0;
 }

@@ -22,17 +22,6 @@
 #define HV_HOLE_START	0xFFFF800000000000ULL
 #define HV_HOLE_END	0xFFFF880000000000ULL
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	hv_vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* How many aligned blocks of 1 << shift bytes [s, e) touches. */
 static u64 spans(u64 s, u64 e, unsigned shift)
 {
@@ -69,7 +58,7 @@ int pv_layout_compute(const struct pv_layout_in *in, struct pv_layout *l,
 	memset(l, 0, sizeof(*l));
 	if (!IS_ALIGNED(in->virt_base | in->kstart | in->kend, PAGE_SIZE) ||
 	    in->kstart < in->virt_base || in->kend <= in->kstart)
-		return fail(err, errlen, "bad kernel range 0x%llx-0x%llx (base 0x%llx)",
+		return errorf(err, errlen, "bad kernel range 0x%llx-0x%llx (base 0x%llx)",
 			    (unsigned long long)in->kstart,
 			    (unsigned long long)in->kend,
 			    (unsigned long long)in->virt_base);
@@ -81,7 +70,7 @@ int pv_layout_compute(const struct pv_layout_in *in, struct pv_layout *l,
 	    in->nr_pages > (GiB(64) >> PAGE_SHIFT) ||
 	    in->virt_base > ~0ULL - (in->kend - in->virt_base) -
 			    in->ramdisk_len - in->nr_pages * 8 - MiB(32))
-		return fail(err, errlen, "image, ramdisk or memory too large");
+		return errorf(err, errlen, "image, ramdisk or memory too large");
 	l->v_start = in->virt_base;
 	l->kstart = in->kstart;
 	l->kend = in->kend;
@@ -96,11 +85,11 @@ int pv_layout_compute(const struct pv_layout_in *in, struct pv_layout *l,
 	}
 	/* Any spare table frames become more mapped slack, which is harmless. */
 	if (l->v_start < HV_HOLE_END && l->v_end > HV_HOLE_START)
-		return fail(err, errlen, "initial mapping 0x%llx-0x%llx overlaps the hypervisor",
+		return errorf(err, errlen, "initial mapping 0x%llx-0x%llx overlaps the hypervisor",
 			    (unsigned long long)l->v_start, (unsigned long long)l->v_end);
 	need = (l->v_end - l->v_start) >> PAGE_SHIFT;
 	if (need > in->nr_pages)
-		return fail(err, errlen, "memory too small: the initial mapping needs %llu KiB, the domain has %llu KiB",
+		return errorf(err, errlen, "memory too small: the initial mapping needs %llu KiB, the domain has %llu KiB",
 			    (unsigned long long)(need * 4),
 			    (unsigned long long)(in->nr_pages * 4));
 	return 0;

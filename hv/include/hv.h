@@ -68,6 +68,7 @@ void *memchr(const void *s, int c, size_t n);
 /* hv/lib/printf.c: the formatter, pure and host-testable. */
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int hv_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+int errorf(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
 
 /* hv/lib/parse.c: small parsers for command lines. */
 bool parse_u64(const char *s, const char **end, u64 *out);

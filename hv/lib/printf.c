@@ -259,3 +259,17 @@ int hv_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+/*
+ * A parser's failure: write a one-line reason into err (errlen bytes, may
+ * be 0) and return -1, so "return errorf(err, len, ...);" ends the parse.
+ */
+int errorf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
