@@ -180,6 +180,8 @@ UNIT_HV_SRCS := \
 	hv/core/cmdline.c \
 	hv/core/domcfg.c \
 	hv/core/elf.c \
+	hv/core/evtchn.c \
+	hv/core/evtchn_2l.c \
 	hv/core/pv_layout.c \
 	hv/lib/parse.c \
 	hv/lib/printf.c \
@@ -194,6 +196,7 @@ UNIT_SRCS := \
 	tests/unit/test_cmdline.c \
 	tests/unit/test_domcfg.c \
 	tests/unit/test_elf.c \
+	tests/unit/test_evtchn.c \
 	tests/unit/test_frame.c \
 	tests/unit/test_mb2.c \
 	tests/unit/test_memmap.c \

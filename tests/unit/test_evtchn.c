@@ -1,0 +1,205 @@
+/*
+ * test_evtchn.c - hv/core/evtchn.c and evtchn_2l.c on the host.
+ *
+ * Two fake domains with their own shared_info pages; the hypervisor
+ * services evtchn.c needs (domain_by_id, vcpu_kick, the console port)
+ * are stubs that record what happened.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv.h"
+#include "harness.h"
+#include "core/domain.h"
+#include "core/evtchn.h"
+#include "pvabi/event_channel.h"
+#include "pvabi/errno.h"
+
+static struct domain *doms[2];
+static int kicks, hv_port_sends;
+
+struct domain *domain_by_id(u16 id)
+{
+	if (id < 1 || id > 2 || doms[id - 1]->state != DOM_RUNNING)
+		return NULL;
+	return doms[id - 1];
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	(void)v;
+	kicks++;
+}
+
+void evtchn_hypervisor_port_sent(struct domain *d, u32 port)
+{
+	(void)d, (void)port;
+	hv_port_sends++;
+}
+
+static struct domain *make_domain(u16 id)
+{
+	struct domain *d = calloc(1, sizeof(*d));
+
+	d->id = id;
+	d->state = DOM_RUNNING;
+	d->nr_vcpus = 1;
+	d->vcpus[0].domain = d;
+	d->shared_info = aligned_alloc(4096, 4096);
+	memset(d->shared_info, 0, 4096);
+	d->vcpus[0].vcpu_info = &d->shared_info->vcpu_info[0];
+	evtchn_init(d);
+	return d;
+}
+
+static void setup(void)
+{
+	doms[0] = make_domain(1);
+	doms[1] = make_domain(2);
+	kicks = hv_port_sends = 0;
+}
+
+static void teardown(void)
+{
+	for (int i = 0; i < 2; i++) {
+		free(doms[i]->shared_info);
+		free(doms[i]);
+	}
+}
+
+static long op(struct domain *d, u64 cmd, void *arg)
+{
+	return evtchn_op(d, cmd, arg);
+}
+
+/* Connect port pa of domain 1 with a new port of domain 2; return it. */
+static u32 connect(u32 *pa)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 2 };
+	struct evtchn_bind_interdomain bi = { .remote_dom = 1 };
+
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_alloc_unbound, &au), 0);
+	bi.remote_port = au.port;
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_interdomain, &bi), 0);
+	*pa = au.port;
+	return bi.local_port;
+}
+
+START_TEST(test_interdomain_send)
+{
+	u32 pa, pb = connect(&pa);
+	struct evtchn_send s = { .port = pa };
+	struct vcpu_info *vb = doms[1]->vcpus[0].vcpu_info;
+
+	ck_assert_uint_eq(pa, 1);	/* lowest free port; 0 is reserved */
+	/* The bind re-raises the local port: clear it to see the send. */
+	evtchn_2l_clear_pending(doms[1], pb);
+	vb->evtchn_upcall_pending = 0;
+	vb->evtchn_pending_sel = 0;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_send, &s), 0);
+	ck_assert(evtchn_2l_is_pending(doms[1], pb));
+	ck_assert(!evtchn_2l_is_pending(doms[0], pa));	/* the peer, not us */
+	ck_assert_uint_eq(vb->evtchn_upcall_pending, 1);
+	ck_assert_uint_eq(vb->evtchn_pending_sel, 1ULL << (pb / 64));
+}
+END_TEST
+
+START_TEST(test_mask_holds_back)
+{
+	u32 pa, pb = connect(&pa);
+	struct evtchn_send s = { .port = pa };
+	struct evtchn_unmask um = { .port = pb };
+	struct vcpu_info *vb = doms[1]->vcpus[0].vcpu_info;
+
+	evtchn_2l_clear_pending(doms[1], pb);
+	vb->evtchn_upcall_pending = 0;
+	vb->evtchn_pending_sel = 0;
+	doms[1]->shared_info->evtchn_mask[pb / 64] |= 1ULL << (pb % 64);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_send, &s), 0);
+	ck_assert(evtchn_2l_is_pending(doms[1], pb));	/* pending ... */
+	ck_assert_uint_eq(vb->evtchn_upcall_pending, 0);	/* ... but held back */
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_unmask, &um), 0);
+	ck_assert_uint_eq(vb->evtchn_upcall_pending, 1);	/* delivered on unmask */
+}
+END_TEST
+
+START_TEST(test_close_returns_peer_to_unbound)
+{
+	u32 pa, pb = connect(&pa);
+	struct evtchn_close c = { .port = pb };
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = pa };
+	struct evtchn_send s = { .port = pa };
+
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_close, &c), 0);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_status, &st), 0);
+	ck_assert_uint_eq(st.status, EVTCHNSTAT_unbound);
+	ck_assert_uint_eq(st.u.unbound.dom, 2);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_send, &s), 0);	/* dropped, as Xen */
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_close, &c), -XEN_EINVAL); /* twice */
+}
+END_TEST
+
+START_TEST(test_bad_requests)
+{
+	struct evtchn_bind_interdomain bi = { .remote_dom = 1, .remote_port = 5 };
+	struct evtchn_bind_virq bv = { .virq = 99 };
+	struct evtchn_send s = { .port = EVTCHN_PORTS + 7 };
+	struct evtchn_close c = { .port = 0 };
+	struct evtchn_alloc_unbound au = { .dom = 2, .remote_dom = 2 };
+	struct evtchn_bind_ipi ipi = { .vcpu = 3 };
+
+	/* Binding a port that is not unbound-for-us: refused. */
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_interdomain, &bi), -XEN_EINVAL);
+	bi.remote_dom = 9;	/* no such domain */
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_interdomain, &bi), -XEN_ESRCH);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_virq, &bv), -XEN_EINVAL);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_send, &s), -XEN_EINVAL);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_close, &c), -XEN_EINVAL); /* reserved port 0 */
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_alloc_unbound, &au), -XEN_EPERM); /* for another */
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_ipi, &ipi), -XEN_ENOENT);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_init_control, &c), -XEN_ENOSYS); /* 2-level only */
+	ck_assert_uint_eq(evtchn_op_size(EVTCHNOP_init_control), 0);
+}
+END_TEST
+
+START_TEST(test_virq_bound_once_and_raised)
+{
+	struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+	u32 port;
+
+	ck_assert_int_eq(evtchn_send_virq(&doms[0]->vcpus[0], VIRQ_TIMER), 0); /* unbound: dropped */
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_virq, &bv), 0);
+	port = bv.port;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_virq, &bv), -XEN_EEXIST);
+	ck_assert(!evtchn_2l_is_pending(doms[0], port));
+	ck_assert_int_eq(evtchn_send_virq(&doms[0]->vcpus[0], VIRQ_TIMER), 0);
+	ck_assert(evtchn_2l_is_pending(doms[0], port));
+	ck_assert_int_ge(kicks, 1);
+}
+END_TEST
+
+START_TEST(test_ports_run_out)
+{
+	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+
+	for (u32 i = 1; i < EVTCHN_PORTS; i++)
+		ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_ipi, &ipi), 0);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_ipi, &ipi), -XEN_ENOSPC);
+}
+END_TEST
+
+Suite *evtchn_suite(void)
+{
+	Suite *s = suite_create("evtchn");
+	TCase *tc = tcase_create("ports");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_interdomain_send);
+	tcase_add_test(tc, test_mask_holds_back);
+	tcase_add_test(tc, test_close_returns_peer_to_unbound);
+	tcase_add_test(tc, test_bad_requests);
+	tcase_add_test(tc, test_virq_bound_once_and_raised);
+	tcase_add_test(tc, test_ports_run_out);
+	suite_add_tcase(s, tc);
+	return s;
+}
