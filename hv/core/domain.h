@@ -88,6 +88,7 @@ struct vcpu {
 };
 
 enum domain_state {
+	DOM_FREE = 0,	/* an unused slot of domains[]: zero, so never "running" */
 	DOM_RUNNING,
 	DOM_DEAD,	/* shut down or crashed; resources freed */
 };
