@@ -8,9 +8,12 @@ guest on pvisor. Rounds alternate native and PV so that drift in the host's
 load affects both alike; each benchmark's result is the median over rounds
 of the medians the guest reports. The output is the ratio PV / native per
 operation, with the hypervisor's own counters for the PV runs (`stats`)
-so the ratio can be explained:
+so the ratio can be explained. If the kernel carries the guest patches'
+xen_ptwr= switch (guest-patches/linux-6.1), a third configuration boots
+with xen_ptwr=off: page-table writes by explicit hypercalls instead of
+trapped and emulated writes, the same kernel otherwise.
 
-  build/bench/results.csv   name, native_ns, pv_ns, ratio
+  build/bench/results.csv   name, native_ns, pv_ns, ratio (+ pv_explicit_ns)
   build/bench/results.md    the table, with the hypercall and trap counts
   build/bench/ratios.png    the ratios as bars (gnuplot), if gnuplot exists
   build/bench/*.log         the serial logs of every run
@@ -33,8 +36,24 @@ def sh(*cmd, **kw):
     return subprocess.run(cmd, cwd=ROOT, check=True, **kw)
 
 
+def has_ptwr_switch():
+    """Does build/linux/vmlinux know the xen_ptwr= command-line switch?"""
+    with open(os.path.join(ROOT, "build", "linux", "vmlinux"), "rb") as f:
+        return b"xen_ptwr" in f.read()
+
+
+def make_iso(name, initrd, extra):
+    lst = os.path.join(OUT, name + ".list")
+    with open(lst, "w") as f:
+        f.write("bench build/linux/vmlinux %s 256M 1 console=hvc0 8250.nr_uarts=0 quiet %s\n"
+                % (os.path.relpath(initrd, ROOT), extra))
+    iso = os.path.join(OUT, name + ".iso")
+    sh("tools/mkiso", "-o", iso, "-c", "stats", "-d", lst, "build/hv.elf")
+    return iso
+
+
 def build(scale):
-    """The benchmark binary, its initramfs and the ISO for the PV runs."""
+    """The benchmark binary, its initramfs and the ISOs for the PV runs."""
     os.makedirs(OUT, exist_ok=True)
     binary = os.path.join(OUT, "pvbench")
     sh("gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary,
@@ -44,16 +63,14 @@ def build(scale):
         f.write("echo BENCH-BEGIN\n/bin/pvbench %s\necho BENCH-END\n" % scale)
     initrd = os.path.join(OUT, "bench.cpio.gz")
     sh("tools/mkinitramfs", "-o", initrd, "-s", script, "-a", binary + ":/bin/pvbench")
-    lst = os.path.join(OUT, "domains.list")
-    with open(lst, "w") as f:
-        f.write("bench build/linux/vmlinux %s 256M 1 console=hvc0 8250.nr_uarts=0 quiet\n"
-                % os.path.relpath(initrd, ROOT))
-    iso = os.path.join(OUT, "bench.iso")
-    sh("tools/mkiso", "-o", iso, "-c", "stats", "-d", lst, "build/hv.elf")
-    return initrd, iso
+    isos = {"pv": make_iso("pv", initrd, "")}
+    if has_ptwr_switch():
+        isos["pv_explicit"] = make_iso("pv_explicit", initrd, "xen_ptwr=off")
+    return initrd, isos
 
 
 def run(kind, n, initrd, iso, mem):
+    """One boot; kind is native or a key of the ISOs."""
     log = os.path.join(OUT, "%s-%d.log" % (kind, n))
     if kind == "native":
         cmd = ["tools/run", "-m", mem, "-t", "1200", "-l", log,
@@ -73,24 +90,37 @@ def run(kind, n, initrd, iso, mem):
     return results, stats
 
 
-def report(native, pv, stats, rounds):
-    names = list(native[0].keys())
+def report(res, stats, rounds):
+    names = list(res["native"][0].keys())
+    med = {k: {n: statistics.median(r[n] for r in v) for n in names} for k, v in res.items()}
+    explicit = "pv_explicit" in med
     rows = []
     for name in names:
-        n = statistics.median(r[name] for r in native)
-        p = statistics.median(r[name] for r in pv)
-        rows.append((name, n, p, p / n))
+        n, p = med["native"][name], med["pv"][name]
+        rows.append((name, n, p, p / n, med["pv_explicit"][name] if explicit else None))
     with open(os.path.join(OUT, "results.csv"), "w") as f:
-        f.write("name,native_ns,pv_ns,ratio\n")
+        f.write("name,native_ns,pv_ns,ratio%s\n" % (",pv_explicit_ns" if explicit else ""))
         for r in rows:
-            f.write("%s,%.1f,%.1f,%.2f\n" % r)
+            f.write("%s,%.1f,%.1f,%.2f" % r[:4] + (",%.1f" % r[4] if explicit else "") + "\n")
     lines = ["# pvisor: PV guest vs the same kernel native, in QEMU TCG", "",
-             "Median of %d alternating rounds; ns per operation as the guest measures it." % rounds,
-             "", "| operation | native ns | PV ns | PV / native |", "|---|---:|---:|---:|"]
+             "Median of %d alternating rounds; ns per operation as the guest measures it." % rounds]
+    if explicit:
+        lines += ["The last columns boot the same PV kernel with `xen_ptwr=off`: page-table",
+                  "writes by explicit hypercalls instead of trapped, emulated writes."]
+    head = "| operation | native ns | PV ns | PV / native |"
+    rule = "|---|---:|---:|---:|"
+    if explicit:
+        head += " PV xen_ptwr=off ns | explicit / trapped |"
+        rule += "---:|---:|"
+    lines += ["", head, rule]
     for r in rows:
-        lines.append("| %s | %.0f | %.0f | %.2f |" % r)
-    lines += ["", "Hypervisor counters for the last PV run (whole boot and benchmark):", ""]
-    lines += ["    " + s for s in stats]
+        line = "| %s | %.0f | %.0f | %.2f |" % r[:4]
+        if explicit:
+            line += " %.0f | %.2f |" % (r[4], r[4] / r[2])
+        lines.append(line)
+    for kind, st in stats.items():
+        lines += ["", "Hypervisor counters, last %s run (whole boot and benchmark):" % kind, ""]
+        lines += ["    " + s for s in st]
     with open(os.path.join(OUT, "results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
@@ -103,7 +133,7 @@ def plot(rows):
         return
     dat = os.path.join(OUT, "ratios.dat")
     with open(dat, "w") as f:
-        for name, _, _, ratio in rows:
+        for name, _, _, ratio, _ in rows:
             f.write("%s %.3f\n" % (name, ratio))
     gp = """set terminal pngcairo size 900,500 noenhanced
 set output '%s'
@@ -126,13 +156,16 @@ def main():
     ap.add_argument("--scale", default="1")
     ap.add_argument("--mem", default="512M")
     a = ap.parse_args()
-    initrd, iso = build(a.scale)
-    native, pv, stats = [], [], []
+    initrd, isos = build(a.scale)
+    res = {"native": []}
+    res.update({k: [] for k in isos})
+    stats = {}
     for n in range(a.rounds):
-        native.append(run("native", n, initrd, iso, a.mem)[0])
-        r, stats = run("pv", n, initrd, iso, a.mem)
-        pv.append(r)
-    plot(report(native, pv, stats, a.rounds))
+        res["native"].append(run("native", n, initrd, None, a.mem)[0])
+        for kind, iso in isos.items():
+            r, stats[kind] = run(kind, n, initrd, iso, a.mem)
+            res[kind].append(r)
+    plot(report(res, stats, a.rounds))
 
 
 if __name__ == "__main__":
