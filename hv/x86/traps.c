@@ -72,6 +72,27 @@ static void stack_trace(u64 rbp)
 	}
 }
 
+/* The general registers, three to a line. */
+static void print_gprs(const struct cpu_regs *r)
+{
+	const struct {
+		const char *name;
+		u64 val;
+	} g[] = {
+		{ "RAX:", r->rax }, { "RBX:", r->rbx }, { "RCX:", r->rcx },
+		{ "RDX:", r->rdx }, { "RSI:", r->rsi }, { "RDI:", r->rdi },
+		{ "RBP:", r->rbp }, { "R8: ", r->r8 }, { "R9: ", r->r9 },
+		{ "R10:", r->r10 }, { "R11:", r->r11 }, { "R12:", r->r12 },
+		{ "R13:", r->r13 }, { "R14:", r->r14 }, { "R15:", r->r15 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(g); i += 3)
+		printk("%s %016llx  %s %016llx  %s %016llx\n",
+		       g[i].name, (unsigned long long)g[i].val,
+		       g[i + 1].name, (unsigned long long)g[i + 1].val,
+		       g[i + 2].name, (unsigned long long)g[i + 2].val);
+}
+
 void trap_report(const struct cpu_regs *r)
 {
 	printk("*** %s (vector %llu) error code %#llx in %s\n",
@@ -86,21 +107,7 @@ void trap_report(const struct cpu_regs *r)
 	       (unsigned long long)read_cr2());
 	printk("CR3: %016llx  CR4: %016llx\n", (unsigned long long)read_cr3(),
 	       (unsigned long long)read_cr4());
-	printk("RAX: %016llx  RBX: %016llx  RCX: %016llx\n",
-	       (unsigned long long)r->rax, (unsigned long long)r->rbx,
-	       (unsigned long long)r->rcx);
-	printk("RDX: %016llx  RSI: %016llx  RDI: %016llx\n",
-	       (unsigned long long)r->rdx, (unsigned long long)r->rsi,
-	       (unsigned long long)r->rdi);
-	printk("RBP: %016llx  R8:  %016llx  R9:  %016llx\n",
-	       (unsigned long long)r->rbp, (unsigned long long)r->r8,
-	       (unsigned long long)r->r9);
-	printk("R10: %016llx  R11: %016llx  R12: %016llx\n",
-	       (unsigned long long)r->r10, (unsigned long long)r->r11,
-	       (unsigned long long)r->r12);
-	printk("R13: %016llx  R14: %016llx  R15: %016llx\n",
-	       (unsigned long long)r->r13, (unsigned long long)r->r14,
-	       (unsigned long long)r->r15);
+	print_gprs(r);
 	if (!regs_from_guest(r))
 		stack_trace(r->rbp);
 }

@@ -112,6 +112,25 @@ static inline void frame_zero(void *window, u64 mfn)
 	window_restore(window);
 }
 
+/*
+ * Fill a frame mapped nowhere, through a window: a copy of src (or zeroes)
+ * with one entry, slot, set to val. How tests build new page tables.
+ */
+static inline void frame_fill_table(void *window, u64 mfn, const u64 *src,
+				    unsigned slot, u64 val)
+{
+	u64 *w = window;
+
+	if (window_map(window, mfn, PTE_FLAGS))
+		test_error("cannot map mfn %#lx to fill it", mfn);
+	if (src)
+		memcpy(w, src, GUEST_PAGE_SIZE);
+	else
+		memset(w, 0, GUEST_PAGE_SIZE);
+	w[slot] = val;
+	window_restore(window);
+}
+
 /* ---- The builder's tables ------------------------------------------------------- */
 
 /*

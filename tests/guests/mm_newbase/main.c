@@ -29,18 +29,9 @@ const char test_title[] = "build, pin and switch to a new address space";
 
 static u8 window[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 
-/* Fill a spare frame through the window: entry 0 (or all of src) then extra at slot. */
 static void fill_table(u64 mfn, const u64 *src, unsigned slot, u64 val)
 {
-	u64 *w = (u64 *)window;
-
-	ASSERT_EQ(window_map(window, mfn, PTE_FLAGS), 0);
-	if (src)
-		memcpy(w, src, GUEST_PAGE_SIZE);
-	else
-		memset(w, 0, GUEST_PAGE_SIZE);
-	w[slot] = val;
-	window_restore(window);
+	frame_fill_table(window, mfn, src, slot, val);
 }
 
 void test_main(const struct start_info *si)

@@ -258,15 +258,7 @@ static void user_main_short(void)
 
 static void fill(u64 mfn, const u64 *src, unsigned slot, u64 val)
 {
-	u64 *w = (u64 *)window;
-
-	ASSERT_EQ(window_map(window, mfn, PTE_FLAGS), 0);
-	if (src)
-		memcpy(w, src, GUEST_PAGE_SIZE);
-	else
-		memset(w, 0, GUEST_PAGE_SIZE);
-	w[slot] = val;
-	window_restore(window);
+	frame_fill_table(window, mfn, src, slot, val);
 }
 
 static void user_address_space(const struct start_info *si)
