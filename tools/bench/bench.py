@@ -138,13 +138,16 @@ def plot(rows):
     gp = """set terminal pngcairo size 900,500 noenhanced
 set output '%s'
 set title 'PV guest on pvisor vs native, same kernel, QEMU TCG (lower is better)'
-set ylabel 'time PV / time native'
+set ylabel 'time PV / time native (log scale)'
+set logscale y
+set yrange [0.8:200]
 set style fill solid 0.6
 set boxwidth 0.6
 set xtics rotate by -30
 set grid ytics
-set yrange [0:*]
-plot '%s' using 0:2:xtic(1) with boxes notitle, 1 with lines lt 2 title 'native'
+plot '%s' using 0:2:xtic(1) with boxes notitle, \\
+     '' using 0:2:(sprintf('%%.1fx', $2)) with labels offset 0,1 notitle, \\
+     1 with lines lt 2 title 'native'
 """ % (os.path.join(OUT, "ratios.png"), dat)
     subprocess.run(["gnuplot"], input=gp.encode(), check=True)
     print("bench: plot in build/bench/ratios.png")
