@@ -227,6 +227,11 @@ test-linux: deps $(BUILD)/hv.elf
 check-abi:
 	tools/check-abi
 
+# The numbered reading tour (/*H:NNN ...*/ comments in hv/) as one document.
+.PHONY: tour
+tour:
+	tools/tour > docs/tour.md
+
 test: deps
 	tests/run-all
 

@@ -50,6 +50,14 @@ mb2_header:
 	.long	8
 mb2_header_end:
 
+/*H:100 From GRUB to 64-bit mode
+ * GRUB found the Multiboot2 header at the start of the image, loaded the
+ * image at 1 MiB and jumps here in 32-bit protected mode, paging off. We
+ * are linked at 0xFFFF830000100000 (inside the direct map) but running at
+ * 0x100000, so this file builds page tables that map the first 4 GiB at
+ * both addresses, turns on PAE, long mode and paging, and jumps high.
+ * Everything after that is C.
+ */
 	.globl	_start
 _start:
 	cli

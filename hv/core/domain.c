@@ -113,6 +113,12 @@ void domain_shutdown(struct domain *d, int reason)
 	sched_need_resched();
 }
 
+/*H:800 When a guest misbehaves
+ * The error policy, in one place: a bad request gets an error code; a
+ * guest that breaks the rules of the machine is crashed, alone, with one
+ * line saying why, and its frames are checked and freed. Nothing a guest
+ * does may stop the hypervisor: the fuzz guest test makes sure.
+ */
 void domain_crash(struct domain *d, const char *fmt, ...)
 {
 	char why[200];

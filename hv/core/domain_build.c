@@ -354,6 +354,14 @@ static int parse_and_place(struct build *b)
 	return 0;
 }
 
+/*H:300 Building a PV domain
+ * A PV guest starts life already running in virtual memory, so the
+ * builder does what a bootloader and early kernel would: it gives the
+ * domain frames (pfn -> mfn in the P2M, mfn -> pfn in the M2P), loads the
+ * ELF segments by physical address, lays out Xen's initial mapping and
+ * builds its page tables, with every page-table frame mapped read-only:
+ * from here on the guest may change them only through the hypervisor.
+ */
 static int build_one(struct build *b)
 {
 	if (parse_and_place(b) < 0 || alloc_memory(b) < 0 || load_kernel(b) < 0)

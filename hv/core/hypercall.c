@@ -55,6 +55,12 @@ const char *hypercall_name(u64 nr)
 	return "unknown";
 }
 
+/*H:410 One table, one gate
+ * Every hypercall goes through this table, indexed by Xen's numbers. A
+ * number with no handler answers -ENOSYS, and every call is counted per
+ * domain, so the `stats` option can say what a workload cost. Handlers
+ * read and write guest memory only through copy_from_guest/copy_to_guest.
+ */
 long hypercall_dispatch(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	struct domain *d = current->domain;

@@ -75,6 +75,12 @@ static void __attribute__((noinline)) crash_test(const char *how)
 }
 
 void hv_main(u32 magic, u32 mbi_phys);
+/*H:110 The table of contents
+ * hv_main() is the whole boot, one commented call per step: console,
+ * boot information, options, memory, descriptor tables, the silenced PIC,
+ * time, the M2P, the SYSCALL entry, the domains, and finally the scheduler,
+ * which never returns. Each step lives in the file its comment names.
+ */
 void hv_main(u32 magic, u32 mbi_phys)
 {
 	const void *mbi = __va(mbi_phys);

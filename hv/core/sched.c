@@ -219,6 +219,12 @@ static void __noreturn all_done(void)
  * switch vCPU if the current one cannot run or asked to yield, then
  * deliver a pending event (xen-pv-mechanics.md 1.6).
  */
+/*H:720 Choosing who runs
+ * The running vCPU's registers are the frame at the top of the stack, so a
+ * context switch copies that frame out and another one in, and switches
+ * what the frame does not hold: CR3, the segment bases, the FPU, the GDT.
+ * With nothing to run, the CPU halts until the timer wakes someone.
+ */
 void guest_exit_prepare(struct cpu_regs *frame)
 {
 	struct vcpu *next;

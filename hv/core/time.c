@@ -60,6 +60,12 @@ static u64 scale_delta(u64 delta)
 	return (u64)(((unsigned __int128)delta * tsc_mul) >> 32);
 }
 
+/*H:710 Time without a hypercall
+ * System time is the TSC, scaled. The guest reads the same scale
+ * factors from its vcpu_time_info and computes the same function, so it
+ * reads the clock with rdtsc and arithmetic, never a hypercall. Timers
+ * are deadlines on that clock, served by one APIC one-shot interrupt.
+ */
 u64 NOW(void)
 {
 	return scale_delta(rdtsc() - tsc_at_boot);

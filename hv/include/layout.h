@@ -26,6 +26,12 @@
 #define _UL(x)	x##UL
 #endif
 
+/*H:200 Where everything lives
+ * The hypervisor owns L4 slots 256-271 of every address space, guests'
+ * included: that is what makes a hypercall cheap in compat mode (no CR3
+ * switch to enter the hypervisor). Slot 256 holds the M2P, readable by
+ * guests; slot 262 the direct map of RAM, with the image linked inside.
+ */
 #define HV_VIRT_START		_UL(0xFFFF800000000000)
 #define HV_VIRT_END		_UL(0xFFFF880000000000)
 #define HV_FIRST_L4_SLOT	256

@@ -111,6 +111,14 @@ u32 pgt_tlb_clock(void)
  * descriptor type validates the contents. Otherwise the type must match.
  * Returns 0, -EINVAL (wrong type), or the error validation found.
  */
+/*H:600 The page type system
+ * The security boundary of a PV hypervisor. A frame has one type at a
+ * time: writable memory, a page table of one level, or a descriptor page,
+ * with a count of the uses under that type. A frame can become a page
+ * table only when nothing maps it writable, and its contents are checked
+ * (validated) when it does; it can become writable again only when no
+ * table uses it. docs/isolation.md states the invariants.
+ */
 int get_page_type(mfn_t mfn, enum page_type type)
 {
 	struct page_info *pg = mfn_to_page(mfn);

@@ -88,6 +88,14 @@ static void gpr_to_regs(const u64 g[16], struct cpu_regs *r)
  * Returns true when done (registers and RIP updated); false: not ours or
  * refused, and the guest gets its page fault.
  */
+/*H:610 Writing to a read-only page table
+ * Linux's Xen code still writes some page-table entries directly, with
+ * ordinary instructions, into tables it knows are read-only. The write
+ * faults; the hypervisor decodes the instruction, validates the new entry
+ * as mmu_update would, performs it and skips the instruction. The guest
+ * patches (guest-patches/linux-6.1) show how to make those writes explicit
+ * hypercalls instead, and `make bench` what that changes.
+ */
 bool ptwr_do_page_fault(struct cpu_regs *r, u64 cr2)
 {
 	struct vcpu *v = current;

@@ -50,6 +50,14 @@ void toggle_guest_mode(struct vcpu *v)
  * Enter the guest kernel at target with a bounce frame. A frame that cannot
  * be written (a kernel stack that is not mapped) is a broken guest: crash it.
  */
+/*H:500 Bouncing into the guest kernel
+ * The guest kernel has no IDT the CPU uses: exceptions, system calls and
+ * events all arrive in the hypervisor, which "bounces" them into the guest
+ * kernel by writing the frame the CPU would have written onto the guest
+ * kernel's stack and resuming the guest at its handler. From user mode it
+ * first switches to the kernel's page tables and GS base: the CR3 write
+ * that makes a PV system call cost what it does.
+ */
 void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	       bool mask_events)
 {

@@ -20,6 +20,13 @@
 #define SYSCALL_VECTOR	0x100	/* not a hardware vector: marks a SYSCALL frame */
 
 	.text
+/*H:400 A hypercall arrives
+ * The guest kernel executes SYSCALL with the hypercall number in rax.
+ * The CPU enters here in ring 0 with the guest's stack pointer, which we
+ * park before loading our own stack, then build the same register frame
+ * an exception would have built. A SYSCALL from guest user mode arrives
+ * here too: it is a system call for the guest kernel, not a hypercall.
+ */
 	.globl	compat_syscall_entry
 compat_syscall_entry:
 	movq	%rsp, syscall_guest_rsp(%rip)

@@ -140,6 +140,12 @@ void pv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 }
 
 /* #UD: "ud2; .ascii "xen"; cpuid" asks for an emulated, filtered CPUID. */
+/*H:530 Instructions that need ring 0
+ * CPUID does not fault, so the guest marks the ones it wants filtered with
+ * the "ud2; .ascii xen" prefix; the resulting #UD lands here. rdmsr,
+ * wrmsr, mov to and from control registers and port I/O fault with #GP
+ * and are emulated further down, just enough for Linux.
+ */
 bool pv_emulate_forced_cpuid(struct cpu_regs *r)
 {
 	static const u8 sig[7] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };

@@ -16,6 +16,12 @@
 #include "mm/paging.h"
 #include "pv/l4_slots.h"
 
+/*H:310 The hypervisor in every address space
+ * Every guest L4 the hypervisor builds or validates gets slots 256-271
+ * copied from the hypervisor's own L4. The guest cannot touch them (they
+ * are supervisor-only and the guest runs in ring 3), and fast mode will
+ * replace this file with one that maps only a small switcher.
+ */
 void compat_install_hv_l4_slots(u64 *l4)
 {
 	const u64 *idle = hv_l4();

@@ -138,6 +138,13 @@ static void debug_trap(struct cpu_regs *r)
 }
 
 /* An exception raised by guest code (vector < 32). */
+/*H:520 When guest code faults
+ * Some faults are the hypervisor's to fix: a write to a read-only page
+ * table (the writable page-table assist), a privileged instruction it
+ * emulates, a forced CPUID, a software interrupt. Everything else goes to
+ * the guest kernel's handler for that vector, with the error code and CR2
+ * the guest would have seen on bare metal.
+ */
 void pv_guest_exception(struct cpu_regs *r)
 {
 	unsigned vec = (unsigned)r->vector;

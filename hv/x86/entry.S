@@ -51,6 +51,12 @@ exception_common:
  * RSP at a struct cpu_regs for the guest, it never returns if no guest is
  * left to run.
  */
+/*H:420 The way back to a guest
+ * Every exit to a guest passes here: after a hypercall, an exception, an
+ * interrupt. guest_exit_prepare() may switch to another vCPU by rewriting
+ * the frame, and delivers a pending event before the guest runs again;
+ * then the registers are restored and iretq goes back to ring 3.
+ */
 	.globl	return_to_guest
 return_to_guest:
 	movq	%rsp, %rdi
