@@ -226,6 +226,7 @@ test-linux: deps $(BUILD)/hv.elf
 
 check-abi:
 	tools/check-abi
+	tools/check-abi-table
 
 # The numbered reading tour (/*H:NNN ...*/ comments in hv/) as one document.
 .PHONY: tour
