@@ -35,6 +35,8 @@ SECTIONS
 		*(.text .text.*)
 		__text_end = .;
 	} :text
+	. = ALIGN(4096);		/* text and read-only data get their own pages */
+	__rodata_start = .;
 	.rodata : AT(ADDR(.rodata) - DIRECTMAP_BASE) {
 		*(.rodata .rodata.*)
 		. = ALIGN(8);
@@ -44,6 +46,7 @@ SECTIONS
 	} :text
 
 	. = ALIGN(4096);
+	__data_start = .;
 	.data : AT(ADDR(.data) - DIRECTMAP_BASE) {
 		*(.data .data.*)
 	} :data

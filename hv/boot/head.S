@@ -78,6 +78,8 @@ _start:
 	cpuid
 	btl	$29, %edx
 	jnc	.Lno_long_mode
+	btl	$20, %edx		/* NX: the direct map is no-execute */
+	jnc	.Lno_nx
 
 	call	build_early_page_tables
 
@@ -141,6 +143,9 @@ build_early_page_tables:
 	jmp	early_die
 .Lno_long_mode:
 	movl	$msg_no_lm, %esi
+	jmp	early_die
+.Lno_nx:
+	movl	$msg_no_nx, %esi
 early_die:
 	movw	$COM1, %dx
 1:	lodsb
@@ -167,6 +172,8 @@ msg_not_mb2:
 	.asciz	"pvisor: not started by a Multiboot2 loader\r\n"
 msg_no_lm:
 	.asciz	"pvisor: this CPU has no long mode; pvisor needs x86-64\r\n"
+msg_no_nx:
+	.asciz	"pvisor: this CPU has no NX (execute-disable) bit; pvisor needs it\r\n"
 
 	.balign 8
 early_gdt:

@@ -62,7 +62,8 @@ static bool set_stats(struct hv_options *o, const char *val)
 
 static bool set_crashtest(struct hv_options *o, const char *val)
 {
-	if (strcmp(val, "pf") && strcmp(val, "ud") && strcmp(val, "panic"))
+	if (strcmp(val, "pf") && strcmp(val, "ud") && strcmp(val, "panic") &&
+	    strcmp(val, "wtext"))
 		return false;
 	memcpy(o->crashtest, val, strlen(val) + 1);
 	return true;
@@ -72,7 +73,7 @@ static const struct option options[] = {
 	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
 	{ "console", true, set_console, "com1" },
 	{ "dryrun", false, set_dryrun, "print the boot plan, run no domain" },
-	{ "crashtest", true, set_crashtest, "pf|ud|panic" },
+	{ "crashtest", true, set_crashtest, "pf|ud|panic|wtext" },
 	{ "stats", false, set_stats, "print each domain's counters when it ends" },
 };
 

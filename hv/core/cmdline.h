@@ -9,7 +9,7 @@
 struct hv_options {
 	int loglvl;		/* loglvl=err|warn|info|debug or 0-3 */
 	bool dryrun;		/* dryrun: print the boot plan, run nothing */
-	char crashtest[8];	/* crashtest=pf|ud|panic: test the crash report */
+	char crashtest[8];	/* crashtest=pf|ud|panic|wtext: test the crash report */
 	bool stats;		/* stats: print each domain's counters at its end */
 };
 

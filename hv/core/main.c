@@ -27,6 +27,7 @@
 #define MB2_BOOT_MAGIC	0x36d76289
 
 static struct boot_info boot;
+extern char __text_start[];	/* hv.lds.S */
 
 static const char *mem_type_name(u32 type)
 {
@@ -71,6 +72,8 @@ static void __attribute__((noinline)) crash_test(const char *how)
 		*(volatile u64 *)0xdead000UL = 1;	/* nothing is mapped low */
 	else if (!strcmp(how, "ud"))
 		asm volatile("ud2");
+	else if (!strcmp(how, "wtext"))	/* our own code is read-only */
+		*(volatile char *)__text_start = (char)0xcc;
 	panic("crashtest=%s", how);
 }
 

@@ -55,6 +55,49 @@ static void map_2m(u64 *l4, u64 va, u64 pa, u64 flags)
 	l2[pt_index(va, L2_SHIFT)] = pa | flags | _PAGE_PSE | _PAGE_PRESENT;
 }
 
+/*
+ * W^X for the hypervisor itself. The image lives inside the direct map,
+ * whose 2 MiB pages are writable; every 2 MiB page that holds part of the
+ * image is split into 4 KiB pages so that its text is read-only and
+ * executable, its read-only data read-only, and everything else (data,
+ * bss, the rest of the direct map) never executable. A stray write into
+ * our own code then faults instead of changing it.
+ */
+extern const char __image_start[], __rodata_start[], __data_start[],
+	__image_end[];
+
+static u64 image_page_flags(u64 va)
+{
+	u64 nx = _PAGE_NX | _PAGE_RW;
+
+	if (va >= (u64)__image_start && va < (u64)__rodata_start)
+		return 0;			/* text: read-only, executable */
+	if (va >= (u64)__rodata_start && va < (u64)__data_start)
+		return _PAGE_NX;		/* read-only data */
+	return nx;
+}
+
+static void split_image_pages(void)
+{
+	u64 first = ALIGN_DOWN(__pa(__image_start), MiB(2));
+
+	for (u64 pa2 = first; pa2 < __pa(__image_end); pa2 += MiB(2)) {
+		u64 va2 = DIRECTMAP_BASE + pa2;
+		u64 *l3 = next_table(idle_l4, pt_index(va2, L4_SHIFT));
+		u64 *l2 = next_table(l3, pt_index(va2, L3_SHIFT));
+		u64 *l1 = alloc_table();
+
+		for (unsigned i = 0; i < PT_ENTRIES; i++) {
+			u64 va = va2 + (u64)i * PAGE_SIZE;
+
+			l1[i] = (pa2 + (u64)i * PAGE_SIZE) | _PAGE_PRESENT |
+				_PAGE_GLOBAL | _PAGE_ACCESSED | _PAGE_DIRTY |
+				image_page_flags(va);
+		}
+		l2[pt_index(va2, L2_SHIFT)] = __pa(l1) | _PAGE_PRESENT | _PAGE_RW;
+	}
+}
+
 void paging_init(u64 ram_end)
 {
 	u64 end = ALIGN_UP(ram_end, MiB(2));
@@ -66,13 +109,14 @@ void paging_init(u64 ram_end)
 		      (unsigned long long)(DIRECTMAP_SIZE >> 30));
 	idle_l4 = alloc_table();
 	for (u64 pa = 0; pa < end; pa += MiB(2))
-		map_2m(idle_l4, DIRECTMAP_BASE + pa, pa,
-		       _PAGE_RW | _PAGE_GLOBAL | _PAGE_ACCESSED | _PAGE_DIRTY);
+		map_2m(idle_l4, DIRECTMAP_BASE + pa, pa, _PAGE_RW | _PAGE_NX |
+		       _PAGE_GLOBAL | _PAGE_ACCESSED | _PAGE_DIRTY);
+	split_image_pages();
 
 	/* Global pages survive CR3 switches between guest address spaces. */
 	write_cr4(cr4 | CR4_PGE);
 	write_cr3(__pa(idle_l4));
-	printk("paging: direct map of %llu MiB at %#lx\n",
+	printk("paging: direct map of %llu MiB at %#lx, no-execute; image text read-only\n",
 	       (unsigned long long)(end >> 20), DIRECTMAP_BASE);
 }
 

@@ -19,6 +19,8 @@ START_TEST(test_known_options)
 	ck_assert(o.dryrun);
 	ck_assert(o.stats);
 	o = opts();
+	ck_assert_int_eq(cmdline_parse("loglvl=0 crashtest=wtext", &o), 0);
+	ck_assert_str_eq(o.crashtest, "wtext");
 	ck_assert_int_eq(cmdline_parse("loglvl=0 crashtest=ud", &o), 0);
 	ck_assert_str_eq(o.crashtest, "ud");
 	ck_assert_int_eq(o.loglvl, LOG_ERR);
