@@ -213,7 +213,7 @@ start_high:
 	ud2
 
 	.bss
-	.balign 16
+	.balign	HV_STACK_SIZE		/* aligned to its size: stack_walk() relies on it */
 	.globl	boot_stack
 boot_stack:
 	.skip	HV_STACK_SIZE

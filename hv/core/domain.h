@@ -75,8 +75,6 @@ struct vcpu {
 	bool blocked;				/* SCHEDOP_block/poll: waits for an event */
 	bool polling;				/* SCHEDOP_poll: also wakes on poll_ports */
 	u64 poll_deadline;			/* system time (ns) for SCHEDOP_poll, 0 none */
-	u16 poll_ports[8];
-	int nr_poll_ports;
 	u64 singleshot_deadline;		/* ns of system time, 0 = stopped */
 	u64 periodic_period;			/* ns, 0 = stopped */
 	u64 periodic_next;

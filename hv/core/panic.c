@@ -10,6 +10,7 @@
 #include "core/symbols.h"
 #include "x86/cpu.h"
 #include "x86/power.h"
+#include "x86/traps.h"
 
 static bool in_panic;
 
@@ -17,8 +18,9 @@ void panic(const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
-	u64 off, *rbp;
+	u64 off, rbp, ret[16];
 	const char *name;
+	int n;
 
 	asm volatile("cli");
 	if (in_panic)		/* panicked while panicking: just stop */
@@ -29,14 +31,14 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	printk("PANIC: %s\n", msg);
 
-	/* Our own callers, through the frame-pointer chain. */
+	/* Our own callers, through the frame-pointer chain (x86/traps.c). */
 	asm volatile("movq %%rbp, %0" : "=r"(rbp));
-	for (int depth = 0; rbp && depth < 16; depth++) {
-		name = symbol_lookup(rbp[1], &off);
+	n = stack_walk(rbp, ret, ARRAY_SIZE(ret));
+	for (int i = 0; i < n; i++) {
+		name = symbol_lookup(ret[i], &off);
 		if (!name)
 			break;
 		printk("  called from %s+0x%llx\n", name, (unsigned long long)off);
-		rbp = (u64 *)rbp[0];
 	}
 	hv_exit(false);
 }

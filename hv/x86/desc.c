@@ -51,7 +51,7 @@ struct desc_ptr {
 static u64 gdt[GDT_ENTRIES] __aligned(4096);
 static struct idt_gate idt[256] __aligned(4096);
 static struct tss64 tss __aligned(128);
-static u8 ist_stacks[3][HV_STACK_SIZE] __aligned(16);
+static u8 ist_stacks[3][HV_STACK_SIZE] __aligned(HV_STACK_SIZE);	/* see stack_walk() */
 
 u64 hv_stack_top;	/* where entries from a guest start (TSS rsp0) */
 

@@ -52,24 +52,37 @@ static void print_symbol(const char *what, u64 addr)
 }
 
 /*
- * Follow the frame-pointer chain (the hypervisor is built with
- * -fno-omit-frame-pointer) while it stays inside the stack it started on.
+ * Return addresses up the frame-pointer chain from rbp (the hypervisor is
+ * built with -fno-omit-frame-pointer), at most max, for as long as the
+ * chain stays inside the stack it started on: every hypervisor stack is
+ * HV_STACK_SIZE bytes and aligned to its size, so that stack is known
+ * from rbp alone and a corrupt frame pointer ends the walk, not the
+ * machine. Shared by the exception report and panic().
  */
-static void stack_trace(u64 rbp)
+int stack_walk(u64 rbp, u64 *ret, int max)
 {
 	u64 lo = ALIGN_DOWN(rbp, HV_STACK_SIZE), hi = lo + HV_STACK_SIZE;
+	int n = 0;
 
-	printk("stack trace:\n");
-	for (int depth = 0; depth < 32; depth++) {
+	while (n < max && rbp >= lo && rbp + 16 <= hi && IS_ALIGNED(rbp, 8)) {
 		const u64 *frame = (const u64 *)rbp;
 
-		if (rbp < lo || rbp + 16 > hi || !IS_ALIGNED(rbp, 8))
-			break;
-		print_symbol("  ", frame[1]);
+		ret[n++] = frame[1];
 		if (frame[0] <= rbp)
 			break;
 		rbp = frame[0];
 	}
+	return n;
+}
+
+static void stack_trace(u64 rbp)
+{
+	u64 ret[32];
+	int n = stack_walk(rbp, ret, ARRAY_SIZE(ret));
+
+	printk("stack trace:\n");
+	for (int i = 0; i < n; i++)
+		print_symbol("  ", ret[i]);
 }
 
 /* The general registers, three to a line. */

@@ -8,6 +8,7 @@
 
 const char *trap_name(unsigned vector);
 void trap_report(const struct cpu_regs *r);
+int stack_walk(u64 rbp, u64 *ret, int max);
 void trap_entry(struct cpu_regs *r);
 
 #endif /* HV_X86_TRAPS_H */
