@@ -64,6 +64,10 @@ struct vcpu {
 	u64 failsafe_callback;			/* CALLBACKTYPE_failsafe */
 	u64 syscall_callback;			/* CALLBACKTYPE_syscall */
 	bool syscall_masks_events;		/* CALLBACKF_mask_events on it */
+	u64 syscall32_callback;			/* CALLBACKTYPE_syscall32 */
+	bool syscall32_masks_events;
+	u64 sysenter_callback;			/* CALLBACKTYPE_sysenter */
+	bool sysenter_masks_events;
 	bool failsafe_masks_events;
 	bool vcr0_ts;				/* virtual CR0.TS (fpu_taskswitch) */
 	u8 iopl;				/* virtual IOPL (PHYSDEVOP_set_iopl) */

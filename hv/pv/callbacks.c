@@ -77,18 +77,26 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
 		v->syscall_callback = cb->address;
 		v->syscall_masks_events = mask;
 		return 0;
+	case CALLBACKTYPE_syscall32:
+		v->syscall32_callback = cb->address;
+		v->syscall32_masks_events = mask;
+		return 0;
+	case CALLBACKTYPE_sysenter:
+		v->sysenter_callback = cb->address;
+		v->sysenter_masks_events = mask;
+		return 0;
 	case CALLBACKTYPE_nmi:
 		return 0;	/* accepted; pvisor raises no virtual NMIs */
 	default:
-		return -XEN_ENOSYS;	/* syscall32/sysenter: no 32-bit user mode */
+		return -XEN_ENOSYS;
 	}
 }
 
 /*
  * do_callback_op - register the guest kernel's entry points.
  *   CALLBACKOP_register:   IN struct callback_register {type, flags, address}
- *                          types event, failsafe, syscall, nmi; others
- *                          (syscall32, sysenter) -ENOSYS
+ *                          types event, failsafe, syscall, syscall32,
+ *                          sysenter, nmi; others -ENOSYS
  *   CALLBACKOP_unregister: only the NMI callback may be unregistered
  * Returns 0, -EINVAL (bad address or unregister), -EFAULT, -ENOSYS.
  */

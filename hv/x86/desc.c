@@ -114,6 +114,13 @@ static void load_tables(void)
 		     : : "i"(HV_CS), "i"(HV_DS) : "rax", "memory");
 	asm volatile("ltr %w0" : : "r"(HV_TSS));
 	asm volatile("lidt %0" : : "m"(i));
+	/*
+	 * A null LDT. After reset LDTR is not null but base 0, limit 0xffff:
+	 * guest linear addresses 0-0xffff would act as an LDT no check has
+	 * seen, and a call gate written there reaches ring 0. With a null
+	 * LDTR every LDT selector faults (#GP) until a guest LDT is loaded.
+	 */
+	asm volatile("lldt %w0" : : "r"(0));
 }
 
 /*
