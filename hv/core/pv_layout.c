@@ -21,6 +21,7 @@
 
 #define HV_HOLE_START	0xFFFF800000000000ULL
 #define HV_HOLE_END	0xFFFF880000000000ULL
+#define CANON_LOW_END	0x0000800000000000ULL	/* 2^47: the lower half ends */
 
 /* How many aligned blocks of 1 << shift bytes [s, e) touches. */
 static u64 spans(u64 s, u64 e, unsigned shift)
@@ -84,6 +85,15 @@ int pv_layout_compute(const struct pv_layout_in *in, struct pv_layout *l,
 		nr_pt = pv_layout_nr_pt(l);
 	}
 	/* Any spare table frames become more mapped slack, which is harmless. */
+	/*
+	 * The image may end just below 2^47 and the padding carry the
+	 * mapping past it: the page tables would then map non-canonical
+	 * addresses, whose L4 index wraps to 256, a slot of the hypervisor.
+	 */
+	if (l->v_start < CANON_LOW_END && l->v_end > CANON_LOW_END)
+		return errorf(err, errlen, "initial mapping 0x%llx-0x%llx is not canonical (it crosses 0x%llx)",
+			    (unsigned long long)l->v_start, (unsigned long long)l->v_end,
+			    CANON_LOW_END);
 	if (l->v_start < HV_HOLE_END && l->v_end > HV_HOLE_START)
 		return errorf(err, errlen, "initial mapping 0x%llx-0x%llx overlaps the hypervisor",
 			    (unsigned long long)l->v_start, (unsigned long long)l->v_end);

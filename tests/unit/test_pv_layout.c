@@ -131,6 +131,32 @@ START_TEST(test_bad_inputs)
 }
 END_TEST
 
+/*
+ * An image that ends just below 2^47, so that the padding after its boot
+ * stack carries the mapping past it: the builder would otherwise make
+ * page tables for non-canonical addresses (L4 index 256, a hypervisor
+ * slot) and lose them when the hypervisor's slots are installed.
+ */
+START_TEST(test_crosses_canonical_end)
+{
+	struct pv_layout_in in = {
+		.virt_base = 0x800000000000ULL - 0x80000,	/* 2^47 - 512 KiB */
+		.kstart = 0x800000000000ULL - 0x80000,
+		.kend = 0x800000000000ULL - 0x80000 + 0x20000,
+		.nr_pages = 16384,
+	};
+
+	ck_assert_int_eq(pv_layout_compute(&in, &l, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not canonical"), "%s", err);
+	/* 4 MiB lower, the same image fits below 2^47 with its padding. */
+	in.virt_base -= MiB(4);
+	in.kstart -= MiB(4);
+	in.kend -= MiB(4);
+	ck_assert_int_eq(pv_layout_compute(&in, &l, err, sizeof(err)), 0);
+	ck_assert_uint_le(l.v_end, 0x800000000000ULL);
+}
+END_TEST
+
 Suite *pv_layout_suite(void)
 {
 	Suite *s = suite_create("pv_layout");
@@ -141,6 +167,7 @@ Suite *pv_layout_suite(void)
 	tcase_add_test(tc, test_crossing_1g);
 	tcase_add_test(tc, test_memory_too_small);
 	tcase_add_test(tc, test_bad_inputs);
+	tcase_add_test(tc, test_crosses_canonical_end);
 	suite_add_tcase(s, tc);
 	return s;
 }
