@@ -182,6 +182,7 @@ UNIT_HV_SRCS := \
 	hv/core/elf.c \
 	hv/core/evtchn.c \
 	hv/core/evtchn_2l.c \
+	hv/core/guest_access.c \
 	hv/core/pv_layout.c \
 	hv/lib/parse.c \
 	hv/lib/printf.c \
@@ -198,6 +199,7 @@ UNIT_SRCS := \
 	tests/unit/test_elf.c \
 	tests/unit/test_evtchn.c \
 	tests/unit/test_frame.c \
+	tests/unit/test_guest_access.c \
 	tests/unit/test_mb2.c \
 	tests/unit/test_memmap.c \
 	tests/unit/test_pgtype.c \

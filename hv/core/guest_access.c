@@ -28,13 +28,21 @@ struct ex_entry {
 };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
+/*
+ * [va, va + len) lies in one of the two ranges a guest owns: the lower
+ * canonical half, or the upper half above the hypervisor. Computed on
+ * the last byte, so the last page of the address space is a guest page
+ * too; an empty range touches nothing and is always fine.
+ */
 bool guest_range_ok(u64 va, u64 len)
 {
-	u64 end = va + len;
+	u64 last = va + len - 1;
 
-	if (end < va)
-		return false;
-	if (end <= GUEST_LOW_END)
+	if (len == 0)
+		return true;
+	if (last < va)
+		return false;			/* wraps past 2^64 */
+	if (last < GUEST_LOW_END)
 		return true;
 	return va >= HV_VIRT_END;	/* upper half, above the hypervisor */
 }
