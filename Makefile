@@ -230,6 +230,12 @@ check-abi:
 	tools/check-abi
 	tools/check-abi-table
 
+# Mutation testing of the security checks (tests/mutate/README.md): not
+# part of make test; a whole run takes tens of minutes.
+.PHONY: mutate
+mutate: deps
+	tools/mutate $(MUTATE_ARGS)
+
 # The numbered reading tour (/*H:NNN ...*/ comments in hv/) as one document.
 .PHONY: tour
 tour:

@@ -139,6 +139,28 @@ START_TEST(test_close_returns_peer_to_unbound)
 }
 END_TEST
 
+/*
+ * A port offered to one domain is bound by that domain only: domain 2
+ * cannot take the port domain 1 offered to itself, and the offer stays.
+ */
+START_TEST(test_bind_offered_to_another)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	struct evtchn_bind_interdomain bi = { .remote_dom = 1 };
+	struct evtchn_status st = { .dom = DOMID_SELF };
+
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_alloc_unbound, &au), 0);
+	bi.remote_port = au.port;
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_interdomain, &bi), -XEN_EINVAL);
+	st.port = au.port;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_status, &st), 0);
+	ck_assert_uint_eq(st.status, EVTCHNSTAT_unbound);
+	ck_assert_uint_eq(st.u.unbound.dom, 1);
+	/* The domain it was offered to binds it. */
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_interdomain, &bi), 0);
+}
+END_TEST
+
 START_TEST(test_bad_requests)
 {
 	struct evtchn_bind_interdomain bi = { .remote_dom = 1, .remote_port = 5 };
@@ -197,6 +219,7 @@ Suite *evtchn_suite(void)
 	tcase_add_test(tc, test_interdomain_send);
 	tcase_add_test(tc, test_mask_holds_back);
 	tcase_add_test(tc, test_close_returns_peer_to_unbound);
+	tcase_add_test(tc, test_bind_offered_to_another);
 	tcase_add_test(tc, test_bad_requests);
 	tcase_add_test(tc, test_virq_bound_once_and_raised);
 	tcase_add_test(tc, test_ports_run_out);

@@ -25,6 +25,12 @@
  * end N each. Both check the port's status (interdomain, the peer's id
  * and port); at the end ping closes its end and pong sees its port go
  * back to unbound for ping. Both print the round-trip time they measured.
+ *
+ * steal.list is the attack: "offer" (domain 1) offers a port to "owner"
+ * (domain 2), and "thief" (domain 3) tries to bind every port of domain 1,
+ * again and again: each attempt must fail with -EINVAL. When it is done
+ * the thief offers a port of its own to the owner; the owner, waiting for
+ * that, then binds the offer meant for it, which must still be there.
  */
 #include "guest.h"
 #include "events.h"
@@ -147,6 +153,68 @@ static void pong(domid_t self, domid_t peer, u64 rounds)
 	printk("pingpong: pong answered %lu (self %u)\n", rounds, self);
 }
 
+/*
+ * steal.list: wait until a peer that bound our port sends on it (binding
+ * raises only the binder's end); a peer that shuts down at once closes
+ * its end, so the status alone could miss the connection.
+ */
+static void wait_for_peer(evtchn_port_t port)
+{
+	u64 deadline = system_time() + 20 * NSEC_PER_SEC;
+
+	while (!evtchn_is_pending(port) && system_time() < deadline)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	EXPECT(evtchn_is_pending(port));
+}
+
+/* steal.list: the port offered to the owner, untouched by the thief. */
+static void offer(domid_t peer)
+{
+	long rc = evtchn_alloc_unbound(peer);
+
+	ASSERT(rc > 0);
+	printk("pingpong: offer port %ld to %u\n", rc, peer);
+	wait_for_peer((evtchn_port_t)rc);
+}
+
+#define STEAL_PASSES	300
+
+static void thief(domid_t victim, domid_t owner)
+{
+	long rc;
+
+	for (int pass = 0; pass < STEAL_PASSES; pass++) {
+		for (evtchn_port_t p = 1; p < MAX_PORT; p++) {
+			rc = evtchn_bind_interdomain(victim, p);
+			if (rc > 0)
+				test_fail("bound port %u of domain %u, which was not offered to us",
+					  p, victim);
+			else if (rc != -XEN_EINVAL)
+				test_fail("bind_interdomain(%u, %u) returned %ld, not -EINVAL",
+					  victim, p, rc);
+		}
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+	printk("pingpong: %d passes over %u ports of domain %u, none bound\n",
+	       STEAL_PASSES, MAX_PORT - 1, victim);
+	/* Done: tell the owner, and stay until it has heard. */
+	rc = evtchn_alloc_unbound(owner);
+	ASSERT(rc > 0);
+	wait_for_peer((evtchn_port_t)rc);
+}
+
+static void owner(domid_t peer, domid_t thief_id)
+{
+	evtchn_port_t remote, port;
+
+	port = bind_to(thief_id, &remote);	/* the thief has finished */
+	EXPECT_EQ(evtchn_send(port), 0);
+	port = bind_to(peer, &remote);		/* the offer is still ours */
+	check_status(port, peer, remote);
+	EXPECT_EQ(evtchn_send(port), 0);
+	printk("pingpong: owner bound %u:%u after the thief gave up\n", peer, remote);
+}
+
 void test_main(const struct start_info *si)
 {
 	char role[8];
@@ -163,7 +231,13 @@ void test_main(const struct start_info *si)
 		ping(peer, rounds);
 	else if (!strcmp(role, "pong"))
 		pong(self, peer, rounds);
+	else if (!strcmp(role, "offer"))
+		return offer(peer);
+	else if (!strcmp(role, "owner"))
+		return owner(peer, (domid_t)cmdline_u64("thief", 0));
+	else if (!strcmp(role, "thief"))
+		return thief(peer, (domid_t)cmdline_u64("owner", 0));
 	else
-		test_error("role=%s: not ping or pong", role);
+		test_error("role=%s: not ping, pong, offer, owner or thief", role);
 	EXPECT_EQ(received, rounds);
 }
