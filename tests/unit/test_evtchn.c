@@ -139,6 +139,23 @@ START_TEST(test_close_returns_peer_to_unbound)
 }
 END_TEST
 
+/* The hypervisor's end of the console ring is not the guest's to close. */
+START_TEST(test_hypervisor_port_stays)
+{
+	int port = evtchn_alloc_hypervisor_port(doms[0]);
+	struct evtchn_close c = { .port = (u32)port };
+	struct evtchn_reset r = { .dom = DOMID_SELF };
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = (u32)port };
+
+	ck_assert_int_gt(port, 0);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_close, &c), -XEN_EINVAL);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_reset, &r), 0);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_status, &st), 0);
+	ck_assert_uint_eq(st.status, EVTCHNSTAT_interdomain);
+	ck_assert_uint_eq(st.u.interdomain.dom, DOMID_XEN);
+}
+END_TEST
+
 /*
  * A port offered to one domain is bound by that domain only: domain 2
  * cannot take the port domain 1 offered to itself, and the offer stays.
@@ -174,6 +191,8 @@ START_TEST(test_bad_requests)
 	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_interdomain, &bi), -XEN_EINVAL);
 	bi.remote_dom = 9;	/* no such domain */
 	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_interdomain, &bi), -XEN_ESRCH);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_virq, &bv), -XEN_EINVAL);
+	bv.virq = 24;		/* the first beyond the per-vCPU table */
 	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_virq, &bv), -XEN_EINVAL);
 	ck_assert_int_eq(op(doms[0], EVTCHNOP_send, &s), -XEN_EINVAL);
 	ck_assert_int_eq(op(doms[0], EVTCHNOP_close, &c), -XEN_EINVAL); /* reserved port 0 */
@@ -220,6 +239,7 @@ Suite *evtchn_suite(void)
 	tcase_add_test(tc, test_mask_holds_back);
 	tcase_add_test(tc, test_close_returns_peer_to_unbound);
 	tcase_add_test(tc, test_bind_offered_to_another);
+	tcase_add_test(tc, test_hypervisor_port_stays);
 	tcase_add_test(tc, test_bad_requests);
 	tcase_add_test(tc, test_virq_bound_once_and_raised);
 	tcase_add_test(tc, test_ports_run_out);
