@@ -47,11 +47,15 @@ static long register_vcpu_info(struct vcpu *v, u64 arg)
 		return -XEN_EBUSY;
 	if (r.offset % 8 || r.offset + sizeof(*vi) > PAGE_SIZE)
 		return -XEN_ENXIO;
+	/* A frame given back (still mapped, not yet freed) is no longer ours. */
 	pg = mfn_to_page(r.mfn);
-	if (!pg || pg->owner != v->domain->id || !(pg->flags & PGF_allocated))
+	if (!pg || !(pg->flags & PGF_allocated))
 		return -XEN_EINVAL;
-	/* Held writable for good: never a page table under our writes. */
-	rc = mm_hold_frame(v->domain, r.mfn);	/* mm/pv_mm.c: -EACCES if in use as one */
+	/*
+	 * Held writable for good: never a page table under our writes.
+	 * mm/pv_mm.c: -EINVAL if not the domain's, -EACCES if in use as one.
+	 */
+	rc = mm_hold_frame(v->domain, r.mfn);
 	if (rc)
 		return rc;
 	vi = (struct vcpu_info *)((u8 *)__va(r.mfn << PAGE_SHIFT) + r.offset);

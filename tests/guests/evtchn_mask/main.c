@@ -22,11 +22,15 @@
  * the other back to unbound, where a send is dropped silently; a closed
  * port reads closed and refuses send and unmask with -EINVAL. SCHEDOP_poll
  * on a masked but pending port returns at once. VIRQ_TIMER cannot be bound
- * twice (-EEXIST).
+ * twice (-EEXIST). SCHEDOP_poll refuses more than 128 ports and a port
+ * beyond the table (-EINVAL). VCPUOP_register_vcpu_info refuses a
+ * vcpu_info that would run past its frame or is misaligned (-ENXIO), and a
+ * frame that is not the domain's (-EINVAL); the hypervisor writes there.
  */
 #include "guest.h"
 #include "events.h"
 #include "traps.h"
+#include "memory.h"
 
 const char test_title[] = "event channel masking, unmask and status";
 
@@ -210,11 +214,44 @@ static void errors(void)
 	EXPECT_EQ(evtchn_bind_interdomain(DOMID_SELF, 0), -XEN_EINVAL);
 }
 
+static void poll_errors(void)
+{
+	static u32 ports[129];
+	struct sched_poll sp = { .ports = (u64)ports, .nr_ports = 129, .timeout = 1 };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(ports); i++)
+		ports[i] = 1;
+	EXPECT_EQ(HYPERVISOR_sched_op(SCHEDOP_poll, &sp), -XEN_EINVAL);
+	sp.nr_ports = 1;
+	ports[0] = 4096;		/* beyond any 2-level port table */
+	EXPECT_EQ(HYPERVISOR_sched_op(SCHEDOP_poll, &sp), -XEN_EINVAL);
+	ports[0] = 1;			/* the timeout (in the past) ends it */
+	EXPECT_EQ(HYPERVISOR_sched_op(SCHEDOP_poll, &sp), 0);
+}
+
+/* Before any vcpu_info is registered: each bad request changes nothing. */
+static u8 vi_page[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
+
+static void vcpu_info_errors(void)
+{
+	struct vcpu_register_vcpu_info r = { .mfn = virt_to_mfn(vi_page) };
+
+	r.offset = GUEST_PAGE_SIZE - sizeof(struct vcpu_info) + 8;	/* runs past */
+	EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -XEN_ENXIO);
+	r.offset = 4;							/* misaligned */
+	EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -XEN_ENXIO);
+	r.offset = 0;
+	r.mfn = 1;					/* the hypervisor's frame */
+	EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -XEN_EINVAL);
+}
+
 void test_main(const struct start_info *si)
 {
 	(void)si;
 	traps_init();
+	vcpu_info_errors();
 	events_init();
+	poll_errors();
 	ipi_masking();
 	loopback();
 	errors();

@@ -11,10 +11,12 @@
  * owner). A pfn that is still backed cannot be populated, and nothing
  * beyond the domain's maximum reservation is handed out. A frame given
  * back while still mapped stays the domain's until that mapping goes
- * (Xen's rule): only then does the reservation shrink.
+ * (Xen's rule): only then does the reservation shrink; meanwhile it cannot
+ * become the domain's vcpu_info, which the hypervisor writes.
  */
 #include "guest.h"
 #include "mmu.h"
+#include "pvabi/vcpu.h"
 
 const char test_title[] = "decrease_reservation and populate_physmap";
 
@@ -85,6 +87,12 @@ void test_main(const struct start_info *si)
 	ASSERT_EQ(reservation(XENMEM_decrease_reservation, x, 1), 1);
 	EXPECT_EQ(current_pages(), nr);		/* still mapped: still ours */
 	EXPECT_EQ(mfn_to_pfn(mfn2), INVALID_M2P);
+	/* ... but given back: the hypervisor must not write its vcpu_info there. */
+	{
+		struct vcpu_register_vcpu_info r = { .mfn = mfn2, .offset = 0 };
+
+		EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -XEN_EINVAL);
+	}
 	window_restore(window);
 	EXPECT_EQ(current_pages(), nr - 1);	/* now it is gone */
 	x[0] = pfn2;
