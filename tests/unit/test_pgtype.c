@@ -130,6 +130,29 @@ static int expected(int level, enum kind k, bool rw)
  * writable. A refused entry changes no count; an accepted one holds
  * exactly its references and gives them all back when cleared.
  */
+/*
+ * get_page() takes a reference only on a frame in use: count 0 means
+ * free, whatever the owner field still says (the allocator resets it, but
+ * get_page must not rely on that: a free frame is reused by anyone).
+ */
+START_TEST(test_get_page_needs_a_reference)
+{
+	struct page_info *pg;
+
+	setup();
+	pg = mfn_to_page(400);			/* free in this fixture */
+	ck_assert_uint_eq(pg->count, 0);
+	pg->owner = DOM_A;
+	ck_assert(!get_page(400, DOM_A));
+	ck_assert_uint_eq(pg->count, 0);
+	pg->owner = OWNER_NONE;
+	ck_assert(!get_page(250, DOM_A));	/* in use, but B's */
+	ck_assert(get_page(150, DOM_A));	/* A's own */
+	put_page(150);
+	audit_ok();
+}
+END_TEST
+
 START_TEST(test_entry_matrix)
 {
 	for (int level = 1; level <= 4; level++) {
@@ -646,6 +669,7 @@ Suite *pgtype_suite(void)
 	TCase *tc = tcase_create("rules");
 
 	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_get_page_needs_a_reference);
 	tcase_add_test(tc, test_entry_matrix);
 	tcase_add_test(tc, test_entry_flags);
 	tcase_add_test(tc, test_l4_hv_slots);
