@@ -223,6 +223,23 @@ START_TEST(test_entry_flags)
 					  fake_pte(t, PTE_P | PTE_US | cases[i].stored));
 		audit_ok();
 	}
+	/* The same entries met when a whole table is validated (a pin). */
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int level = cases[i].level;
+		mfn_t t = level == 1 ? 150 : TABLE(level - 1), fresh = 120;
+		int rc;
+
+		setup();
+		fake_table(fresh)[7] = fake_pte(t, PTE_P | cases[i].flags);
+		rc = pgt_pin(fresh, PGT_l1 + level - 1, DOM_A);
+		ck_assert_msg(rc == cases[i].rc, "case %zu validated: rc %d", i, rc);
+		if (!rc) {
+			ck_assert_uint_eq(fake_table(fresh)[7],
+					  fake_pte(t, PTE_P | PTE_US | cases[i].stored));
+			ck_assert_int_eq(pgt_unpin(fresh, DOM_A), 0);
+		}
+		audit_ok();
+	}
 }
 END_TEST
 
