@@ -45,25 +45,21 @@ static int self_domain(const struct domain *d, domid_t id)
 
 /* ---- Giving frames back --------------------------------------------------------- */
 
-/* One frame of an extent given back: 0, or -EINVAL if it cannot be. */
-static int release_frame(struct domain *d, mfn_t mfn)
+/* One frame of an extent given back; extent_releasable() said it may be. */
+static void release_frame(struct domain *d, mfn_t mfn)
 {
 	struct page_info *pg = mfn_to_page(mfn);
-	u64 pfn;
+	u64 pfn = m2p_get(mfn);
 
-	if (!pg || pg->owner != d->id || !(pg->flags & PGF_allocated) ||
-	    (pg->flags & PGF_hv_owned))
-		return -XEN_EINVAL;
-	pfn = m2p_get(mfn);
 	if (pfn < d->nr_pages && d->p2m[pfn] == mfn)
 		d->p2m[pfn] = INVALID_MFN;
 	m2p_set(mfn, INVALID_M2P_ENTRY);
 	pg->flags &= ~PGF_allocated;
 	/* Freed now, or when the last mapping of it goes (as on Xen). */
 	put_page(mfn);
-	return 0;
 }
 
+/* Every frame of the extent is the domain's own, allocated, not lent to it. */
 static bool extent_releasable(struct domain *d, mfn_t first, u64 n)
 {
 	for (u64 j = 0; j < n; j++) {

@@ -356,19 +356,20 @@ long do_mmuext_op(u64 ops, u64 count, u64 pdone, u64 foreigndom, u64 a5)
 static long update_l1_of(struct vcpu *v, u64 va, u64 val)
 {
 	struct domain *d = v->domain;
-	struct page_info *pg;
 	mfn_t l1;
 	long rc = pgt_find_l1(v->cr3_kernel, va, &l1);
 
 	if (rc)
 		return rc;
+	/*
+	 * The walk went down the validated tree of the current L4, so l1 is
+	 * the domain's and a validated L1 (invariant 3 of docs/isolation.md;
+	 * pgt_mod_entry() asserts it is a validated table and treats it as
+	 * the level its type says). The reference keeps it one meanwhile.
+	 */
 	if (!get_page(l1, d->id))
 		return -XEN_EINVAL;
-	pg = mfn_to_page(l1);
-	if (pg->type != PGT_l1 || !pg->type_count || !(pg->flags & PGF_validated))
-		rc = -XEN_EINVAL;
-	else
-		rc = pgt_mod_entry(l1, (va >> PAGE_SHIFT) & 511, val, false);
+	rc = pgt_mod_entry(l1, (va >> PAGE_SHIFT) & 511, val, false);
 	put_page(l1);
 	return rc;
 }

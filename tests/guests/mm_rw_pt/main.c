@@ -7,11 +7,15 @@
  * refused with -EBUSY, by update_va_mapping and by mmu_update alike. Tried
  * on: the builder's L4 (the current base), one of its L1s, a frame the
  * guest pinned as an L2, and a frame loaded as its GDT. Read-only mappings
- * of each are accepted. And the reverse: a frame mapped writable cannot
- * become a table (pin, NEW_BASEPTR) or a GDT page: -EINVAL.
+ * of each are accepted. Nor may the hypervisor write into one for the
+ * guest: MMUEXT_CLEAR_PAGE and COPY_PAGE onto it are -EINVAL, and it
+ * cannot become the vcpu_info the hypervisor keeps writing (-EACCES).
+ * And the reverse: a frame mapped writable cannot become a table (pin,
+ * NEW_BASEPTR) or a GDT page: -EINVAL.
  */
 #include "guest.h"
 #include "mmu.h"
+#include "pvabi/vcpu.h"
 
 const char test_title[] = "no writable mapping of page tables or GDT frames";
 
@@ -20,6 +24,7 @@ static u8 other[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 
 static void refuse_writable(const char *what, u64 mfn)
 {
+	struct vcpu_register_vcpu_info vi = { .mfn = mfn, .offset = 0 };
 	long rc = window_map(window, mfn, PTE_FLAGS);
 
 	if (rc != -XEN_EBUSY)
@@ -27,6 +32,15 @@ static void refuse_writable(const char *what, u64 mfn)
 	rc = mmu1(entry_maddr(window, 1), (mfn << 12) | PTE_P | PTE_RW);
 	if (rc != -XEN_EBUSY)
 		test_fail("%s: writable mapping by mmu_update returned %ld", what, rc);
+	rc = mmuext1(MMUEXT_CLEAR_PAGE, mfn, 0);
+	if (rc != -XEN_EINVAL)
+		test_fail("%s: MMUEXT_CLEAR_PAGE returned %ld", what, rc);
+	rc = mmuext1(MMUEXT_COPY_PAGE, mfn, virt_to_mfn(other));
+	if (rc != -XEN_EINVAL)
+		test_fail("%s: MMUEXT_COPY_PAGE onto it returned %ld", what, rc);
+	rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &vi);
+	if (rc != -XEN_EACCES)
+		test_fail("%s: register_vcpu_info returned %ld", what, rc);
 	rc = window_map(window, mfn, PTE_P);
 	if (rc != 0)
 		test_fail("%s: read-only mapping returned %ld", what, rc);
