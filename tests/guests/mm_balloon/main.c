@@ -62,6 +62,10 @@ void test_main(const struct start_info *si)
 	EXPECT_EQ(reservation(XENMEM_populate_physmap, x, 1), 0);
 	x[0] = nr;			/* beyond the P2M */
 	EXPECT_EQ(reservation(XENMEM_populate_physmap, x, 1), 0);
+	x[0] = 1UL << 40;		/* far beyond it: the P2M must not be read there */
+	EXPECT_EQ(reservation(XENMEM_populate_physmap, x, 1), 0);
+	x[0] = ~0UL;			/* pfn + 1 wraps */
+	EXPECT_EQ(reservation(XENMEM_populate_physmap, x, 1), 0);
 	x[0] = pfn;
 	x[1] = pfn;			/* the second is backed by the first by then */
 	ASSERT_EQ(reservation(XENMEM_populate_physmap, x, 2), 1);
