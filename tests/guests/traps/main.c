@@ -520,6 +520,36 @@ static void iret_registers(void)
 }
 
 /*
+ * An iret frame asking for RPL 0 in CS and SS (0xe030, 0xe028): the guest
+ * must come back at RPL 3 in both (Xen forces it), not with a ring-0
+ * selector, and not with an iretq that faults on the mismatch.
+ */
+static u64 rpl0_calls;
+
+static void rpl0_handler(struct trap_frame *f)
+{
+	rpl0_calls++;
+	f->cs = FLAT_KERNEL_CS & ~3UL;
+	f->ss = FLAT_KERNEL_SS & ~3UL;
+}
+
+static void iret_rpl0(void)
+{
+	u64 cs, ss;
+
+	trap_set_handler(3, rpl0_handler);
+	trap_record_reset();
+	asm volatile("int3\n\t"
+		     "movq %%cs, %0\n\t"
+		     "movq %%ss, %1"
+		     : "=r"(cs), "=r"(ss) : : "memory");
+	trap_set_handler(3, NULL);
+	EXPECT_EQ(rpl0_calls, 1);
+	EXPECT_EQ(cs, FLAT_KERNEL_CS);
+	EXPECT_EQ(ss, FLAT_KERNEL_SS);
+}
+
+/*
  * An iret frame with a CS the CPU refuses (GDT entry 1: the guest has no
  * GDT): the hypervisor's own iretq faults, and the guest must get that as
  * an exception at the target RIP (Xen: no failsafe on 64-bit), not be
@@ -628,6 +658,7 @@ void test_main(const struct start_info *si)
 	software_interrupts();
 	saved_mask();
 	iret_registers();
+	iret_rpl0();
 	bad_iret();
 	(void)zero;
 }
