@@ -32,8 +32,13 @@ bool guest_range_ok(u64 va, u64 len)
 {
 	u64 end = va + len;
 
+	/*
+	 * A range may end at the very top of the address space (end wraps to
+	 * exactly 0): a SYSENTER from guest kernel mode bounces to a frame
+	 * just below RSP 0, as on Xen.
+	 */
 	if (end < va)
-		return false;
+		return end == 0 && va >= HV_VIRT_END;
 	if (end <= GUEST_LOW_END)
 		return true;
 	return va >= HV_VIRT_END;	/* upper half, above the hypervisor */

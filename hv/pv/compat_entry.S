@@ -23,6 +23,8 @@
 #define SYSCALL_VECTOR	0x100	/* not a hardware vector: marks a SYSCALL frame */
 #define SYSENTER_VECTOR	0x101	/* ... and a SYSENTER frame */
 #define RFLAGS_IF	0x200
+/* Every flag off but the reserved bit 1: TF, NT, AC, DF, IOPL... */
+#define CLEAR_GUEST_FLAGS pushq $2; popfq
 
 	.text
 /*H:400 A hypercall arrives
@@ -97,8 +99,7 @@ compat_sysenter_entry:
 	pushfq				/* rflags: the guest's */
 	.globl	compat_sysenter_flags_saved
 compat_sysenter_flags_saved:
-	pushq	$2
-	popfq				/* TF, NT, AC, DF and the rest: off */
+	CLEAR_GUEST_FLAGS		/* TF, NT, AC, DF of the guest's: off */
 	orq	$RFLAGS_IF, (%rsp)
 	pushq	$3			/* cs */
 	pushq	$0			/* rip */

@@ -107,7 +107,7 @@ void pv_sysenter(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
 
-	if (!v->sysenter_callback) {
+	if (!v->sysenter_callback) {	/* #GP(0), SYSENTER's frame */
 		pv_inject_trap(r, 13, true, 0);
 		return;
 	}
