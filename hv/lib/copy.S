@@ -7,8 +7,9 @@
  * copied (0 on success). If "rep movsb" faults, the exception table sends
  * the fault handler to the label after it, with RCX = bytes left. With SMAP
  * on (cpu_smap, x86/cpu.c), guest pages (all of them user pages) are open
- * to ring 0 only between the stac and the clac around it; the fault path
- * passes the clac too. Costs with SMAP: two instructions and a branch.
+ * to ring 0 only while EFLAGS.AC is set around it (set before, cleared
+ * after, on the fault path too). Costs with SMAP: two instructions and a
+ * branch each way.
  */
 	.text
 	.globl	raw_copy
