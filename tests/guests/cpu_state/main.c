@@ -18,7 +18,8 @@
  *	  fixed values (noumip.list: GDT limit 0xe07f at a hypervisor address,
  *	  IDT limit 0xfff, LDTR 0, TR 0xe040, CR0 0x33);
  *	- rdtsc counts up; rdtscp and rdpid show TSC_AUX 0 (where the CPU has
- *	  them, #UD otherwise); rdpmc is #GP(0), xgetbv #UD; in the kernel,
+ *	  them, #UD otherwise); rdpmc is #GP(0), xgetbv and rdfsbase #UD (CR4
+ *	  has no PCE, OSXSAVE or FSGSBASE); in the kernel,
  *	  rdmsr of the PAT gives Xen's value, which is the one in force;
  *	- lar/lsl: the hypervisor's ring-0 descriptors (0xe008, 0xe010, 0xe038,
  *	  the TSS 0xe040) are refused, the three flat ring-3 ones read as such;
@@ -262,7 +263,7 @@ struct dt_probe {
 
 struct state {
 	struct dt_probe sgdt, sidt, sldt, str, smsw;
-	struct dt_probe rdtscp, rdpid, rdpmc, xgetbv, ud_ac, bp_ac;
+	struct dt_probe rdtscp, rdpid, rdpmc, xgetbv, rdfsbase, ud_ac, bp_ac;
 	u64 tsc[2], tscp_aux, pid, rflags;
 	u64 lar_ok[7], lar[7], lsl_ds;
 	u64 cs;
@@ -327,6 +328,7 @@ static void read_state(struct state *s)
 	}
 	PROBE_REGS(&s->rdpmc, "rdpmc");
 	PROBE_REGS(&s->xgetbv, "xgetbv");
+	PROBE_REGS(&s->rdfsbase, "rdfsbase %%rax");
 
 	asm volatile("pushfq; popq %0" : "=r"(s->rflags));
 	asm volatile("movq %%cs, %0" : "=r"(s->cs));
@@ -459,6 +461,9 @@ static void check_state(const char *mode, const struct state *s, bool user)
 	check_fault(what, &s->rdpmc, 13, 0);
 	hv_snprintf(what, sizeof(what), "%s xgetbv", mode);
 	check_fault(what, &s->xgetbv, 6, 0);
+
+	hv_snprintf(what, sizeof(what), "%s rdfsbase", mode);
+	check_fault(what, &s->rdfsbase, 6, 0);
 
 	hv_snprintf(what, sizeof(what), "%s rflags", mode);
 	SEEN_EQ(what, s->rflags & RFLAGS_IOPL, 0);
