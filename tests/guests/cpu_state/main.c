@@ -44,7 +44,8 @@
  * times in a domain "attacker" beside a "neighbour" that must PASS too: a
  * process that can far-jump to 0xe023 costs its kernel a fault or a
  * callback, nothing more. smap.list runs the test with smap=on, noumip.list
- * on a CPU without UMIP.
+ * on a CPU without UMIP, intel.list on QEMU's CPU with Intel's vendor
+ * string, which executes SYSENTER in 64-bit mode too.
  */
 #include "guest.h"
 #include "events.h"
