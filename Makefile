@@ -64,6 +64,8 @@ HV_OBJS := \
 	pv/l4_slots.o \
 	pv/traps.o \
 	x86/apic.o \
+	x86/cpu.o \
+	x86/cpu_setup.o \
 	x86/desc.o \
 	x86/entry.o \
 	x86/pic.o \
@@ -190,11 +192,13 @@ UNIT_HV_SRCS := \
 	hv/mm/memmap.c \
 	hv/mm/pgtype.c \
 	hv/mm/ptwr_decode.c \
-	hv/mm/segdesc.c
+	hv/mm/segdesc.c \
+	hv/x86/cpu_setup.c
 UNIT_SRCS := \
 	tests/unit/harness.c \
 	tests/unit/fake_mm.c \
 	tests/unit/test_cmdline.c \
+	tests/unit/test_cpu_setup.c \
 	tests/unit/test_domcfg.c \
 	tests/unit/test_elf.c \
 	tests/unit/test_evtchn.c \

@@ -18,8 +18,9 @@
 #include "core/time.h"
 #include "mm/m2p.h"
 #include "mm/page_info.h"
-#include "pv/traps.h"
+#include "mm/paging.h"
 #include "mm/setup.h"
+#include "x86/cpu.h"
 #include "x86/desc.h"
 #include "x86/pic.h"
 #include "x86/power.h"
@@ -64,24 +65,37 @@ static void print_boot_info(void)
 
 /*
  * crashtest=: crash on purpose, so the tests can check that a hypervisor
- * fault produces a complete report and the failure status.
+ * fault produces a complete report and the failure status. smep and smap
+ * make ring 0 execute or read a page with the user bit (what every guest
+ * page has): with CR4.SMEP (SMAP) on, that is a #PF, not a "ret" run or a
+ * byte read.
  */
 static void __attribute__((noinline)) crash_test(const char *how)
 {
+	const u64 user_va = 0x400000;
+
 	if (!strcmp(how, "pf"))
 		*(volatile u64 *)0xdead000UL = 1;	/* nothing is mapped low */
 	else if (!strcmp(how, "ud"))
 		asm volatile("ud2");
 	else if (!strcmp(how, "wtext"))	/* our own code is read-only */
 		*(volatile char *)__text_start = (char)0xcc;
+	else if (!strcmp(how, "smep") || !strcmp(how, "smap")) {
+		*(u8 *)paging_map_user_page(user_va) = 0xc3;	/* ret */
+		if (!strcmp(how, "smep"))
+			((void (*)(void))user_va)();
+		else
+			(void)*(volatile u8 *)user_va;
+	}
 	panic("crashtest=%s", how);
 }
 
 void hv_main(u32 magic, u32 mbi_phys);
 /*H:110 The table of contents
  * hv_main() is the whole boot, one commented call per step: console,
- * boot information, options, memory, descriptor tables, the silenced PIC,
- * time, the M2P, the SYSCALL entry, the domains, and finally the scheduler,
+ * boot information, options, memory, descriptor tables, the CPU's control
+ * registers and MSRs (SYSCALL and SYSENTER entries among them), the
+ * silenced PIC, time, the M2P, the domains, and finally the scheduler,
  * which never returns. Each step lives in the file its comment names.
  */
 void hv_main(u32 magic, u32 mbi_phys)
@@ -105,14 +119,14 @@ void hv_main(u32 magic, u32 mbi_phys)
 	print_boot_info();
 	mm_init(&boot, mbi_phys, mbi_size);	/* mm/setup.c, mm/paging.c */
 	desc_init();				/* x86/desc.c: GDT, TSS, IDT */
+	cpu_init();				/* x86/cpu.c: CR0, CR4, EFER, PAT, SYSCALL/SYSENTER */
 	pic_disable();				/* x86/pic.c: no stray IRQ 0 as #DF */
 	time_init();				/* core/time.c, x86/apic.c: TSC, APIC timer, RTC */
 	if (hv_opts.crashtest[0])
 		crash_test(hv_opts.crashtest);
 
 	m2p_init(frame_table_size);		/* mm/m2p.c: read-only to guests */
-	fpu_init();				/* core/sched.c: SSE on, clean state */
-	pv_compat_cpu_init();			/* pv/traps.c: SYSCALL entry */
+	fpu_init();				/* core/sched.c: a clean FPU state */
 
 	refused = domains_create(&boot, hv_opts.dryrun);	/* core/domain_build.c */
 	if (hv_opts.dryrun) {

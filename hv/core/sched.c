@@ -102,6 +102,30 @@ static void load_selectors(const struct vcpu *v)
 	load_gs(v->sel_gs);
 }
 
+/*
+ * AMD's FXRSTOR (before Zen 2: no RSTR_FP_ERR_PTRS) restores the last x87
+ * instruction and data pointers and opcode (FIP, FDP, FOP) only when the
+ * image has an unmasked exception pending; otherwise the CPU keeps the
+ * previous domain's, and the next one reads them with fnstenv or fxsave:
+ * where another domain's code and data are. Xen's remedy, run before the
+ * FXRSTOR when nothing is pending: clear the exception flags, free st(7)
+ * and load an integer, which sets all three to values of our own (this
+ * code and this constant: the same for every domain, and in hv.elf's
+ * symbols for anyone to read). QEMU's TCG restores them from the image
+ * like Intel, so no test here can see either the leak or the scrub.
+ */
+static void fpu_scrub_pointers(const u8 *image)
+{
+	static const u32 scrub_word;
+	u16 fcw, fsw;
+
+	memcpy(&fcw, image, sizeof(fcw));
+	memcpy(&fsw, image + 2, sizeof(fsw));
+	if (fsw & ~fcw & 0x3f)
+		return;		/* pending: FXRSTOR restores the image's own */
+	asm volatile("fnclex; ffree %%st(7); fildl %0" : : "m"(scrub_word));
+}
+
 static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 			   struct vcpu *next)
 {
@@ -124,6 +148,8 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	pv_load_gdt(next);	/* pv/descriptor_tables.c: before its selectors load */
 	load_selectors(next);
 	load_segment_bases(next);
+	if (cpu_fpu_ptr_scrub)
+		fpu_scrub_pointers(next->fpu);
 	asm volatile("fxrstor64 %0" : : "m"(next->fpu));
 	if (next->vcr0_ts)
 		write_cr0(read_cr0() | CR0_TS);
@@ -263,14 +289,15 @@ void sched_start(void)
 	enter_guest();
 }
 
-/* Capture a clean FPU/SSE state for new vCPUs. */
+/*
+ * Capture a clean FPU/SSE state for new vCPUs. x86/cpu.c has set CR0 (EM
+ * off; MP, NE on; AM on so guests can use alignment checking, as Xen) and
+ * CR4.OSFXSR/OSXMMEXCPT already.
+ */
 void fpu_init(void)
 {
 	u32 mxcsr = 0x1f80;	/* all SSE exceptions masked, round to nearest */
 
-	/* EM off; MP, NE on; AM on so guests can use alignment checking (as Xen). */
-	write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1) | (1UL << 5) | (1UL << 18));
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	asm volatile("fninit; ldmxcsr %1; fxsave64 %0"
 		     : "=m"(fpu_initial) : "m"(mxcsr));
 }

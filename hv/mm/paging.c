@@ -121,6 +121,25 @@ void paging_init(u64 ram_end)
 }
 
 /*
+ * crashtest=smep|smap (hv/core/main.c): one page with the user bit at va,
+ * as every guest page has, in the hypervisor's own tables, where nothing
+ * else is mapped low. Returns the page (through the direct map).
+ */
+void *paging_map_user_page(u64 va)
+{
+	const u64 user = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
+	u64 *l3 = alloc_table(), *l2 = alloc_table(), *l1 = alloc_table();
+	u64 *page = alloc_table();
+
+	BUG_ON(idle_l4[pt_index(va, L4_SHIFT)] & _PAGE_PRESENT);
+	idle_l4[pt_index(va, L4_SHIFT)] = __pa(l3) | user;
+	l3[pt_index(va, L3_SHIFT)] = __pa(l2) | user;
+	l2[pt_index(va, L2_SHIFT)] = __pa(l1) | user;
+	l1[pt_index(va, L1_SHIFT)] = __pa(page) | user;
+	return page;
+}
+
+/*
  * Map device memory (the local APIC) into the direct map, uncached. Uses
  * 2 MiB pages like the rest of the direct map; the tables below the L4 are
  * shared with every guest L4, so the mapping is visible everywhere.

@@ -30,5 +30,6 @@ struct boot_info;
 void paging_init(u64 ram_end);
 u64 *hv_l4(void);
 void paging_map_mmio(u64 pa, u64 size);
+void *paging_map_user_page(u64 va);
 
 #endif /* HV_MM_PAGING_H */

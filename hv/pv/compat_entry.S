@@ -1,9 +1,12 @@
 /*
- * compat_entry.S - the SYSCALL entry of compat mode (DESIGN.md section 5).
+ * compat_entry.S - the SYSCALL and SYSENTER entries of compat mode
+ * (DESIGN.md section 5).
  *
- * Runs in: hypervisor, ring 0, interrupts off (SYSCALL_MASK clears IF), on
- * the guest's page tables. Entered from guest kernel mode (a hypercall) or
- * guest user mode (a system call, bounced to the guest kernel).
+ * Runs in: hypervisor, ring 0, interrupts off (SYSCALL_MASK clears IF;
+ * SYSENTER clears it itself), on the guest's page tables. Entered from
+ * guest kernel mode (a hypercall) or guest user mode (a system call,
+ * bounced to the guest kernel), in 64-bit mode or, through the DPL-3
+ * 32-bit code segment 0xe023 that every GDT has, in compatibility mode.
  *
  * SYSCALL does not switch stacks: RSP is still the guest's, and nothing
  * about it can be trusted. The first instruction parks it and the second
@@ -18,6 +21,10 @@
 #include "x86/entry-macros.h"
 
 #define SYSCALL_VECTOR	0x100	/* not a hardware vector: marks a SYSCALL frame */
+#define SYSENTER_VECTOR	0x101	/* ... and a SYSENTER frame */
+#define RFLAGS_IF	0x200
+/* Every flag off but the reserved bit 1: TF, NT, AC, DF, IOPL... */
+#define CLEAR_GUEST_FLAGS pushq $2; popfq
 
 	.text
 /*H:400 A hypercall arrives
@@ -44,12 +51,18 @@ compat_syscall_entry:
 	call	pv_syscall
 	jmp	return_to_guest
 
-/* A 32-bit SYSCALL (compatibility mode): not supported, crash the caller. */
+/*
+ * A SYSCALL from compatibility mode (code segment 0xe023), from guest user
+ * or guest kernel mode alike: never a hypercall, always a system call for
+ * the guest kernel's syscall32 callback (pv/traps.c:pv_syscall32). CPUs
+ * that do not have SYSCALL in compatibility mode (Intel's) raise #UD
+ * instead and never come here.
+ */
 	.globl	compat_syscall32_entry
 compat_syscall32_entry:
 	movq	%rsp, syscall_guest_rsp(%rip)
 	movq	hv_stack_top(%rip), %rsp
-	pushq	$GUEST_DS
+	pushq	$GUEST_DS		/* ss: FLAT_USER_SS32, as Xen reports it */
 	pushq	syscall_guest_rsp(%rip)
 	pushq	%r11
 	pushq	$GUEST_CS32
@@ -60,6 +73,41 @@ compat_syscall32_entry:
 	SAVE_ALL
 	movq	%rsp, %rdi
 	call	pv_syscall32
+	jmp	return_to_guest
+
+/*
+ * SYSENTER, where the CPU allows it (Intel in 64-bit and compatibility
+ * mode; QEMU's AMD model in compatibility mode; never a real AMD CPU in
+ * long mode). The CPU arrives with CS 0xe008, SS 0xe010, RSP = SYSENTER_ESP
+ * (the top of the hypervisor stack) and IF, VM and RF cleared, but every
+ * other flag as the guest left it: TF, NT, AC, DF. So the flags are saved
+ * first and then cleared outright (with a TF set, each instruction up to
+ * the save raises a #DB in ring 0, which x86/traps.c lets pass, clearing
+ * TF at compat_sysenter_flags_saved; NT would make our iretq fault, AC
+ * would switch SMAP off, DF would break the C code).
+ *
+ * SYSENTER saves neither the return address nor the stack pointer (the
+ * caller keeps them in registers by convention), so the frame holds what
+ * Xen's does: RIP 0, CS 3 (a null selector with RPL 3), RSP 0, SS
+ * FLAT_USER_SS, and the guest's flags with IF set again (a guest always
+ * runs with IF set in hardware). pv/traps.c:pv_sysenter decides the rest.
+ */
+	.globl	compat_sysenter_entry
+compat_sysenter_entry:
+	pushq	$GUEST_DS		/* ss */
+	pushq	$0			/* rsp: not saved by SYSENTER */
+	pushfq				/* rflags: the guest's */
+	.globl	compat_sysenter_flags_saved
+compat_sysenter_flags_saved:
+	CLEAR_GUEST_FLAGS		/* TF, NT, AC, DF of the guest's: off */
+	orq	$RFLAGS_IF, (%rsp)
+	pushq	$3			/* cs */
+	pushq	$0			/* rip */
+	pushq	$0			/* error code */
+	pushq	$SYSENTER_VECTOR
+	SAVE_ALL
+	movq	%rsp, %rdi
+	call	pv_sysenter
 	jmp	return_to_guest
 
 	.bss

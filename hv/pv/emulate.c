@@ -25,6 +25,7 @@
 #include "pv/bounce.h"
 #include "pv/emulate.h"
 #include "x86/cpu.h"
+#include "x86/cpu_setup.h"
 #include "pvabi/cpuid.h"
 #include "pvabi/errno.h"
 #include "pvabi/physdev.h"
@@ -34,8 +35,6 @@
 #define MSR_APIC_BASE		0x1b
 #define MSR_UCODE_REV		0x8b
 #define MSR_MISC_ENABLE		0x1a0
-#define MSR_PAT			0x277
-#define XEN_MSR_PAT		0x0000050100070406ULL	/* Xen's PAT for PV */
 
 #define CR0_TS_BIT		(1UL << 3)
 #define GUEST_CR4		(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT)
@@ -186,7 +185,7 @@ static bool read_msr(struct vcpu *v, u32 msr, u64 *val)
 		*val = (1u << 0) | (1u << 11) | (1u << 12);	/* no BTS/PEBS */
 		return true;
 	case MSR_PAT:
-		*val = XEN_MSR_PAT;
+		*val = CPU_PAT;		/* Xen's, and the one in force (x86/cpu.c) */
 		return true;
 	default:
 		/* Before the guest has a #GP handler, unknown reads give 0. */

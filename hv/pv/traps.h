@@ -7,6 +7,7 @@
 #include "x86/regs.h"
 
 void pv_guest_exception(struct cpu_regs *r);
-void pv_compat_cpu_init(void);
+void pv_compat_cpu_init(bool sysenter);
+bool pv_sysenter_single_step(struct cpu_regs *r);
 
 #endif

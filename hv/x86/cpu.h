@@ -18,6 +18,11 @@
 #define CR4_SMEP	(1UL << 20)
 #define CR4_SMAP	(1UL << 21)
 
+#define MSR_SYSENTER_CS		0x174
+#define MSR_SYSENTER_ESP	0x175
+#define MSR_SYSENTER_EIP	0x176
+#define MSR_DEBUGCTL		0x1d9
+#define MSR_PAT			0x277
 #define MSR_EFER		0xc0000080
 #define MSR_STAR		0xc0000081
 #define MSR_LSTAR		0xc0000082
@@ -26,8 +31,15 @@
 #define MSR_FS_BASE		0xc0000100
 #define MSR_GS_BASE		0xc0000101
 #define MSR_KERNEL_GS_BASE	0xc0000102
+#define MSR_TSC_AUX		0xc0000103
 
 #define RFLAGS_IF	(1UL << 9)
+#define RFLAGS_AC	(1UL << 18)
+
+/* x86/cpu.c: what cpu_init() put in force on this machine. */
+extern u8 cpu_smap;		/* CR4.SMAP is on: guest accesses need stac/clac */
+extern bool cpu_fpu_ptr_scrub;	/* FXRSTOR keeps FIP/FDP/FOP: scrub them */
+void cpu_init(void);
 
 static inline u8 inb(u16 port)
 {
@@ -82,6 +94,14 @@ static inline void cpuid(u32 leaf, u32 subleaf, u32 *a, u32 *b, u32 *c, u32 *d)
 	asm volatile("cpuid"
 		     : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
 		     : "a"(leaf), "c"(subleaf));
+}
+
+static inline u64 read_rflags(void)
+{
+	u64 f;
+
+	asm volatile("pushfq; popq %0" : "=r"(f));
+	return f;
 }
 
 static inline u64 rdtsc(void)

@@ -24,6 +24,19 @@
 	pushq	%r15
 	.endm
 
+/*
+ * With SMAP on (x86/cpu.c), clear EFLAGS.AC: an exception or interrupt
+ * from ring 3 keeps the AC the guest had, and with AC set ring 0 could
+ * touch guest pages outside raw_copy. Without SMAP, clac would be #UD.
+ * Clobbers the flags only.
+ */
+	.macro	SMAP_CLAC
+	testb	$1, cpu_smap(%rip)
+	jz	.Lno_clac\@
+	clac
+.Lno_clac\@:
+	.endm
+
 	.macro	RESTORE_ALL
 	popq	%r15
 	popq	%r14

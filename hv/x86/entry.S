@@ -36,6 +36,7 @@ exception_stub_\vec:
 
 exception_common:
 	cld
+	SMAP_CLAC
 	SAVE_ALL
 	movq	%rsp, %rdi
 	call	trap_entry

@@ -132,6 +132,12 @@ void trap_report(const struct cpu_regs *r)
  */
 void trap_entry(struct cpu_regs *r)
 {
+	/*
+	 * A guest may run with EFLAGS.AC set, and an exception or interrupt
+	 * keeps it: entry.S clears it, or SMAP would be off for us until the
+	 * next iretq. Check that it did.
+	 */
+	BUG_ON(cpu_smap && (read_rflags() & RFLAGS_AC));
 	if (r->vector == TIMER_VECTOR) {	/* from a guest or from idle */
 		timer_interrupt();
 		return;
@@ -141,6 +147,8 @@ void trap_entry(struct cpu_regs *r)
 		return;
 	}
 	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip))
+		return;
+	if (pv_sysenter_single_step(r))		/* a guest's TF across SYSENTER */
 		return;
 	trap_report(r);
 	panic("unexpected %s in the hypervisor", trap_name((unsigned)r->vector));

@@ -16,7 +16,15 @@
  *                       from SEED) to stdout: test data much faster than
  *                       /dev/urandom under TCG
  *
- * The first three print one line "pvtest NAME: ok ..." and exit 0, or
+ *   pvtest compat32     children far-jump into 32-bit code (code segments
+ *                       0x23, Linux's, and 0xe023, the hypervisor's that
+ *                       every Xen PV GDT has) and execute syscall, sysenter
+ *                       or int $0x80 there, then ud2: each must get a
+ *                       SIGILL or SIGSEGV, which it catches, and nothing
+ *                       else may happen (on pvisor before issue 9, the
+ *                       0xe023 syscall crashed the whole domain)
+ *
+ * All but fill print one line "pvtest NAME: ok ..." and exit 0, or
  * print "pvtest NAME: FAIL ..." and exit 1.
  */
 #define _GNU_SOURCE
@@ -320,6 +328,92 @@ static int fill(uint64_t seed, long long n)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/* ---- compat32 --------------------------------------------------------------- */
+
+#define COMPAT_VA	0x10000000UL	/* 32-bit code needs a 32-bit address */
+
+/*
+ * The signal ends the child with 100 + its number: caught (on a stack of
+ * its own: the fault may leave no usable rsp), so the kernel logs nothing
+ * about an unhandled signal.
+ */
+static void compat_signal(int sig)
+{
+	_exit(100 + sig);
+}
+
+/* In a child: into 32-bit code at COMPAT_VA through selector sel. */
+static void __attribute__((noreturn)) compat_child(unsigned sel, const unsigned char *code,
+						   size_t len)
+{
+	static char altstack[65536];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa = { .sa_handler = compat_signal, .sa_flags = SA_ONSTACK };
+	struct {
+		uint32_t offset;
+		uint16_t sel;
+	} __attribute__((packed)) far = { COMPAT_VA, (uint16_t)sel };
+	void *p = mmap((void *)COMPAT_VA, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != (void *)COMPAT_VA || sigaltstack(&ss, NULL) ||
+	    sigaction(SIGILL, &sa, NULL) || sigaction(SIGSEGV, &sa, NULL))
+		_exit(90);
+	memcpy(p, code, len);
+	asm volatile("ljmpl *%0" : : "m"(far) : "memory");
+	_exit(91);
+}
+
+static const char *ending(int status)
+{
+	static char buf[32];
+
+	if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by %s", strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) == 100 + SIGILL)
+		return "SIGILL";
+	else if (WEXITSTATUS(status) == 100 + SIGSEGV)
+		return "SIGSEGV";
+	else
+		snprintf(buf, sizeof(buf), "exit %d", WEXITSTATUS(status));
+	return buf;
+}
+
+static int compat32(void)
+{
+	static const struct {
+		const char *name;
+		unsigned char code[4];	/* the instruction, then ud2 */
+	} insns[] = {
+		{ "syscall", { 0x0f, 0x05, 0x0f, 0x0b } },
+		{ "sysenter", { 0x0f, 0x34, 0x0f, 0x0b } },
+		{ "int80", { 0xcd, 0x80, 0x0f, 0x0b } },
+	};
+	static const unsigned sels[] = { 0x23, 0xe023 };
+	char out[512] = "";
+
+	for (size_t s = 0; s < sizeof(sels) / sizeof(sels[0]); s++) {
+		for (size_t i = 0; i < sizeof(insns) / sizeof(insns[0]); i++) {
+			int status;
+			pid_t pid = fork();
+
+			if (pid < 0)
+				fail("fork");
+			if (pid == 0)
+				compat_child(sels[s], insns[i].code, sizeof(insns[i].code));
+			if (waitpid(pid, &status, 0) != pid)
+				fail("waitpid");
+			if (strcmp(ending(status), "SIGILL") && strcmp(ending(status), "SIGSEGV"))
+				fail("%#x %s: the child ended with %s, not SIGILL or SIGSEGV",
+				     sels[s], insns[i].name, ending(status));
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%#x %s %s",
+				 *out ? ", " : "", sels[s], insns[i].name, ending(status));
+		}
+	}
+	printf("pvtest compat32: ok %s\n", out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2)
@@ -336,6 +430,8 @@ int main(int argc, char **argv)
 		return sleep_test(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "fill"))
 		return fill(strtoull(argv[2], NULL, 0), atoll(argv[3]));
-	fprintf(stderr, "usage: pvtest forkexec N | mmap | sleep MS | fill SEED N\n");
+	if (argc == 2 && !strcmp(argv[1], "compat32"))
+		return compat32();
+	fprintf(stderr, "usage: pvtest forkexec N | mmap | sleep MS | fill SEED N | compat32\n");
 	return 2;
 }

@@ -94,6 +94,15 @@ case "$rc:$out" in
 *) check mmap FAIL "status $rc: $out" ;;
 esac
 
+# ---- 32-bit code: syscall, sysenter, int $0x80 through 0x23 and 0xe023 -------------
+out=$(pvtest compat32 2>&1)
+rc=$?
+echo "$out"
+case "$rc:$out" in
+0:*ok*) check compat32 PASS "${out#pvtest compat32: ok }" ;;
+*) check compat32 FAIL "status $rc: $out" ;;
+esac
+
 # ---- time: sleep 1 takes a second by the guest's clocks -------------------------
 u0=$(uptime_s)
 sleep 1

@@ -21,10 +21,24 @@ START_TEST(test_known_options)
 	o = opts();
 	ck_assert_int_eq(cmdline_parse("loglvl=0 crashtest=wtext", &o), 0);
 	ck_assert_str_eq(o.crashtest, "wtext");
+	ck_assert_int_eq(cmdline_parse("crashtest=smep", &o), 0);
+	ck_assert_str_eq(o.crashtest, "smep");
+	ck_assert_int_eq(cmdline_parse("crashtest=smap", &o), 0);
+	ck_assert_str_eq(o.crashtest, "smap");
 	ck_assert_int_eq(cmdline_parse("loglvl=0 crashtest=ud", &o), 0);
 	ck_assert_str_eq(o.crashtest, "ud");
 	ck_assert_int_eq(o.loglvl, LOG_ERR);
 	ck_assert(!o.dryrun);
+	ck_assert(!o.smap);		/* off unless asked for */
+	ck_assert_int_eq(cmdline_parse("smap=on", &o), 0);
+	ck_assert(o.smap);
+	ck_assert_int_eq(cmdline_parse("smap=off", &o), 0);
+	ck_assert(!o.smap);
+	/* A bad value is reported and changes nothing. */
+	o.smap = true;
+	ck_assert_int_eq(cmdline_parse("smap smap=1 smap=yes", &o), 3);
+	ck_assert_logged("option 'smap' ignored: expected on|off");
+	ck_assert(o.smap);
 }
 END_TEST
 

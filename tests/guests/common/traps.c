@@ -33,6 +33,10 @@ const char *trap_name(unsigned vector)
 		return "event";
 	if (vector == TRAP_SYSCALL)
 		return "syscall";
+	if (vector == TRAP_SYSCALL32)
+		return "syscall32";
+	if (vector == TRAP_SYSENTER)
+		return "sysenter";
 	return "int";
 }
 
@@ -84,11 +88,13 @@ void trap_set_handler(unsigned vector, trap_handler_fn fn)
 
 long trap_register_callback(unsigned type, u16 flags)
 {
+	unsigned vector = type == CALLBACKTYPE_syscall ? TRAP_SYSCALL :
+			  type == CALLBACKTYPE_syscall32 ? TRAP_SYSCALL32 :
+			  type == CALLBACKTYPE_sysenter ? TRAP_SYSENTER : TRAP_EVENT;
 	struct callback_register cb = {
 		.type = (u16)type,
 		.flags = flags,
-		.address = type == CALLBACKTYPE_syscall ? trap_stubs[TRAP_SYSCALL]
-							: trap_stubs[TRAP_EVENT],
+		.address = trap_stubs[vector],
 	};
 
 	return HYPERVISOR_callback_op(CALLBACKOP_register, &cb);

@@ -13,7 +13,7 @@
  *	cs | saved upcall mask << 32, rflags (IF = !saved mask), rsp, ss
  *
  * trap_entry.S has one entry stub per vector (0-255) and one for each of the
- * event and syscall callbacks. Every stub saves the registers and calls
+ * event, syscall, syscall32 and sysenter callbacks. Every stub saves the registers and calls
  * trap_dispatch(), which decodes the frame into a struct trap_frame, runs
  * the handler set for that vector (or the default one, below), and
  * returns with HYPERVISOR_iret: {rax, r11, rcx, flags, rip, cs, rflags,
@@ -38,7 +38,9 @@
 /* Pseudo-vectors: which callback a stub serves. */
 #define TRAP_EVENT		256	/* CALLBACKTYPE_event */
 #define TRAP_SYSCALL		257	/* CALLBACKTYPE_syscall */
-#define TRAP_NR_ENTRIES		258
+#define TRAP_SYSCALL32		258	/* CALLBACKTYPE_syscall32 */
+#define TRAP_SYSENTER		259	/* CALLBACKTYPE_sysenter */
+#define TRAP_NR_ENTRIES		260
 
 /* trap_info.flags */
 #define TI_DPL(dpl)		((dpl) & 3)
@@ -63,7 +65,7 @@ struct trap_regs {
 
 /* One entry into a handler, decoded. */
 struct trap_frame {
-	unsigned vector;	/* 0-255, TRAP_EVENT or TRAP_SYSCALL */
+	unsigned vector;	/* 0-255, or a TRAP_* pseudo-vector */
 	bool has_error_code;	/* the frame has an error code slot */
 	u64 error_code;
 	/* The frame's return state: the handler may change any of it. */
@@ -97,7 +99,7 @@ long trap_register(unsigned vector, u8 flags);
 /* The handler for a vector or pseudo-vector; NULL restores the default. */
 void trap_set_handler(unsigned vector, trap_handler_fn fn);
 
-/* Register the event or syscall callback entry (CALLBACKF_* flags). */
+/* Register a callback's entry: event, syscall, syscall32, sysenter (CALLBACKF_* flags). */
 long trap_register_callback(unsigned type, u16 flags);
 
 /* The entry stub the hypervisor is given for a vector or pseudo-vector. */
