@@ -60,6 +60,13 @@ static bool set_stats(struct hv_options *o, const char *val)
 	return true;
 }
 
+static bool set_desccheck(struct hv_options *o, const char *val)
+{
+	(void)val;
+	o->desccheck = true;
+	return true;
+}
+
 static bool set_crashtest(struct hv_options *o, const char *val)
 {
 	if (strcmp(val, "pf") && strcmp(val, "ud") && strcmp(val, "panic") &&
@@ -75,6 +82,7 @@ static const struct option options[] = {
 	{ "dryrun", false, set_dryrun, "print the boot plan, run no domain" },
 	{ "crashtest", true, set_crashtest, "pf|ud|panic|wtext" },
 	{ "stats", false, set_stats, "print each domain's counters when it ends" },
+	{ "desccheck", false, set_desccheck, "check the descriptor-table registers at every guest entry" },
 };
 
 static int apply(struct hv_options *o, char *word)

@@ -11,6 +11,7 @@ struct hv_options {
 	bool dryrun;		/* dryrun: print the boot plan, run nothing */
 	char crashtest[8];	/* crashtest=pf|ud|panic|wtext: test the crash report */
 	bool stats;		/* stats: print each domain's counters at its end */
+	bool desccheck;		/* desccheck: check GDTR/IDTR/TR/LDTR at every guest entry */
 };
 
 extern struct hv_options hv_opts;
