@@ -237,21 +237,24 @@ void pv_guest_exception(struct cpu_regs *r)
 
 /*
  * The return to a guest itself faulted (iretq found a bad CS or SS that the
- * guest's iret hypercall or bounce frame left). x86/entry.S rebuilt the
- * frame as if the fault came from the guest at its target RIP: on 64-bit
- * Xen has no failsafe for this either, so report #GP to the guest.
+ * guest's iret hypercall or bounce frame left, or an LDT page it cannot
+ * map). x86/entry.S rebuilt the frame as if the fault came from the guest
+ * at its target RIP, with the vector and error code the CPU gave: as on
+ * Xen (which has no failsafe for this on 64-bit either), the guest gets
+ * that fault, and its handler sees the frame it tried to return to.
  */
 void pv_iret_fault(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
 
-	pr_debug("domain %s: return to guest faulted (cs %#llx ss %#llx rip %#llx)\n",
-		 v->domain->name, (unsigned long long)r->cs,
+	pr_debug("domain %s: return to guest faulted: vector %llu error %#llx (cs %#llx ss %#llx rip %#llx)\n",
+		 v->domain->name, (unsigned long long)r->vector,
+		 (unsigned long long)r->error_code, (unsigned long long)r->cs,
 		 (unsigned long long)r->ss, (unsigned long long)r->rip);
-	/* Make the frame returnable before bouncing. */
-	r->cs = v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
-	r->ss = FLAT_KERNEL_SS;
-	pv_inject_trap(r, 13, true, 0);
+	if (r->vector == 14)
+		page_fault(r);		/* an LDT page: #PF at the guest's address */
+	else
+		pv_inject_trap(r, (unsigned)r->vector, true, r->error_code);
 }
 
 /*

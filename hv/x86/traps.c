@@ -125,6 +125,9 @@ void trap_report(const struct cpu_regs *r)
 		stack_trace(r->rbp);
 }
 
+/* The last fault that resumed at a fixup: the iretq to a guest reports it. */
+u64 fixup_vector, fixup_error;
+
 /*
  * Called by entry.S for every exception vector. From a guest: the PV code
  * decides. From the hypervisor: a fault on a listed guest-memory access
@@ -143,8 +146,11 @@ void trap_entry(struct cpu_regs *r)
 	}
 	if (r->vector == 14 && pv_hv_ldt_fault(read_cr2(), r->error_code))
 		return;		/* a guest LDT page, now mapped: retry */
-	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip))
+	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip)) {
+		fixup_vector = r->vector;	/* for a fixup that reports it (entry.S) */
+		fixup_error = r->error_code;
 		return;
+	}
 	trap_report(r);
 	panic("unexpected %s in the hypervisor", trap_name((unsigned)r->vector));
 }
