@@ -241,7 +241,8 @@ void pv_guest_exception(struct cpu_regs *r)
  * map). x86/entry.S rebuilt the frame as if the fault came from the guest
  * at its target RIP, with the vector and error code the CPU gave: as on
  * Xen (which has no failsafe for this on 64-bit either), the guest gets
- * that fault, and its handler sees the frame it tried to return to.
+ * that fault. pvisor gives the handler a frame it can return to, the flat
+ * CS and SS of the mode it was returning to (Xen's has the refused ones).
  */
 void pv_iret_fault(struct cpu_regs *r)
 {
@@ -251,6 +252,8 @@ void pv_iret_fault(struct cpu_regs *r)
 		 v->domain->name, (unsigned long long)r->vector,
 		 (unsigned long long)r->error_code, (unsigned long long)r->cs,
 		 (unsigned long long)r->ss, (unsigned long long)r->rip);
+	r->cs = v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
+	r->ss = FLAT_KERNEL_SS;
 	if (r->vector == 14)
 		page_fault(r);		/* an LDT page: #PF at the guest's address */
 	else
