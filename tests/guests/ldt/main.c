@@ -50,6 +50,7 @@
 #include "events.h"
 #include "mmu.h"
 #include "traps.h"
+#include "layout.h"
 
 const char test_title[] = "LDTs, call gates, hypervisor selectors, 16-bit stacks";
 
@@ -78,6 +79,10 @@ const char test_title[] = "LDTs, call gates, hypervisor selectors, 16-bit stacks
 #define HV_DS		0xe010
 #define HV_CS32		0xe038
 #define KERNEL_CS32	0xe021	/* FLAT_RING3_CS32 with RPL 1: the iret stays in the kernel */
+
+/* Slot 0 of the per-vCPU range (hv/include/layout.h): the first domain's LDT pages. */
+#define LDT_AREA	(PERVCPU_VIRT_START + 0x10000UL)
+#define MSR_KERNEL_GS_BASE	0xc0000102
 
 /* user.S */
 long user_run(u64 rip, u64 rsp, u64 rflags, u64 cs, u64 ss);
@@ -145,6 +150,22 @@ static u64 fs_read(void)
 
 	asm volatile("movq %%fs:0, %0" : "=r"(v) : : "memory");
 	return v;
+}
+
+static u16 read_gs_sel(void)
+{
+	u16 sel;
+
+	asm volatile("movw %%gs, %0" : "=r"(sel));
+	return sel;
+}
+
+static u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
 }
 
 static void fs_clear(void)
@@ -268,11 +289,11 @@ static void int82_handler(struct trap_frame *f)
 	back_to_kernel(f, 0x82);
 }
 
-/* While a return must fail: its #GP ends the run. */
+/* While a return must fail: its #GP (or #PF) ends the run. */
 static void gp_exit_handler(struct trap_frame *f)
 {
 	record(&gp_exit, f);
-	back_to_kernel(f, 13);
+	back_to_kernel(f, f->vector);
 }
 
 static long run_user(void (*fn)(void))
@@ -288,15 +309,19 @@ static u64 stub(const char *which)
 
 /*
  * Run a stub at cs:rip on ss:LOW_STACK with events as rflags says; returns
- * 0x82 if it reported by int $0x82, 13 if the return (or the code) was a #GP.
+ * 0x82 if it reported by int $0x82, 13 or 14 if the return (or the code)
+ * was a #GP or #PF (in gp_exit).
  */
 static long run_compat(u64 rip, u64 cs, u64 ss, u64 rflags)
 {
 	long rc;
 
+	memset(&gp_exit, 0, sizeof(gp_exit));
 	trap_set_handler(13, gp_exit_handler);
+	trap_set_handler(14, gp_exit_handler);
 	rc = user_run(rip, LOW_STACK, rflags, cs, ss);
 	trap_set_handler(13, NULL);
+	trap_set_handler(14, NULL);
 	return rc;
 }
 
@@ -457,6 +482,23 @@ static void ldt_refused(void)
 	EXPECT_EQ(try_writable(LOW_LDT), -XEN_EBUSY);
 	EXPECT_EQ(unpin(l4b), 0);
 
+	/*
+	 * The LDT area is the hypervisor's: a direct read of it is a plain #PF
+	 * there, never served as an LDT access (this domain is the boot's
+	 * first: its area is slot 0 of the per-vCPU range).
+	 */
+	EXPECT_EQ(set_ldt(LOW_LDT + PAGE, LDT_ENTS), 0);
+	EXPECT_EQ(set_ldt(LOW_LDT, LDT_ENTS), 0);	/* nothing mapped now */
+	TRAP_INTO(&t, "cmpq $0, (%1)", "r"(LDT_AREA + (SEL_DATA & ~7UL)));
+	expect_pf("kernel: a read of the hypervisor's LDT area", &t,
+		  LDT_AREA + (SEL_DATA & ~7UL), false);
+
+	/* The hypervisor's own first touch: loading the user %gs for us. */
+	EXPECT_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_USER_SEL, SEL_DATA), 0);
+	EXPECT_EQ(read_gs_sel(), SEL_DATA);
+	EXPECT_EQ(rdmsr(MSR_KERNEL_GS_BASE), domain_base());
+	EXPECT_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_USER_SEL, 0), 0);
+
 	/* LDT pages the hypervisor must refuse: #PF at the descriptor, first use. */
 	call_gate((u64 *)LOW_BAD_GATE + 1, HV_CS, LOW_CODE);
 	((u64 *)LOW_BAD_TSS)[1] = 0x0000890000000067UL;
@@ -483,6 +525,13 @@ static void ldt_refused(void)
 	EXPECT_EQ(run_user(user_bad_ldt), 0x82);
 	expect_pf("user: an LDT with a call gate to 0xe008", &ut.bad,
 		  LOW_BAD_GATE + (SEL_DATA & ~7UL), true);
+
+	/* The iret hypercall to a stack segment in that LDT: the same #PF. */
+	memcpy((void *)LOW_CODE, stub32_start, (size_t)(stub32_end - stub32_start));
+	EXPECT_EQ(run_compat(stub(stub_esp), KERNEL_CS32, SEL_SS32, 0x2), 14);
+	EXPECT_EQ(gp_exit.f.error_code, 0);
+	EXPECT_EQ(gp_exit.f.cr2, LOW_BAD_GATE + (SEL_SS32 & ~7UL));
+	EXPECT_EQ(gp_exit.f.rip, stub(stub_esp));
 	EXPECT_EQ(set_ldt(LOW_LDT, LDT_ENTS), 0);
 }
 
@@ -490,7 +539,7 @@ static void ldt_refused(void)
  * 16-bit stacks. With SS 32-bit the stub reports the ESP it was given;
  * with SS 16-bit the return is refused with #GP(SS) before the stub runs.
  */
-static void expect_refused(const char *what, long rc, u64 rip, u64 cs)
+static void expect_refused(const char *what, long rc, u64 rip, u64 cs, u64 ss)
 {
 	if (rc == 0x82) {
 		test_fail("%s: the 32-bit code ran on a 16-bit stack and saw ESP %#lx (rsp %#lx, given %#lx): the hypervisor's stack address",
@@ -498,11 +547,11 @@ static void expect_refused(const char *what, long rc, u64 rip, u64 cs)
 		return;
 	}
 	EXPECT_EQ(rc, 13);
-	if (gp_exit.f.error_code != (SEL_SS16 & ~3UL) || gp_exit.f.ss != SEL_SS16 ||
-	    gp_exit.f.cs != cs || gp_exit.f.rip != rip)
-		test_fail("%s: #GP(%#lx) with cs %#lx ss %#lx rip %#lx; expected #GP(%#lx), cs %#lx ss %#x rip %#lx",
-			  what, gp_exit.f.error_code, gp_exit.f.cs, gp_exit.f.ss,
-			  gp_exit.f.rip, SEL_SS16 & ~3UL, cs, SEL_SS16, rip);
+	if (gp_exit.f.vector != 13 || gp_exit.f.error_code != (ss & ~3UL) ||
+	    gp_exit.f.ss != ss || gp_exit.f.cs != cs || gp_exit.f.rip != rip)
+		test_fail("%s: %s(%#lx) with cs %#lx ss %#lx rip %#lx; expected #GP(%#lx), cs %#lx ss %#lx rip %#lx",
+			  what, trap_name(gp_exit.f.vector), gp_exit.f.error_code,
+			  gp_exit.f.cs, gp_exit.f.ss, gp_exit.f.rip, ss & ~3UL, cs, ss, rip);
 }
 
 static void expect_ran(const char *what, long rc)
@@ -519,7 +568,8 @@ static void expect_ran(const char *what, long rc)
 
 static void stack16(void)
 {
-	u64 spin = stub(stub_spin16);
+	u64 spin = stub(stub_spin16), gdt = next_spare();
+	u64 *w = (u64 *)window;
 	long rc;
 
 	memcpy((void *)LOW_CODE, stub32_start, (size_t)(stub32_end - stub32_start));
@@ -527,18 +577,35 @@ static void stack16(void)
 	rc = run_compat(stub(stub_esp), FLAT_USER_CS32, SEL_SS32, 0x2);
 	expect_ran("user, 32-bit stack", rc);
 	rc = run_compat(stub(stub_esp), FLAT_USER_CS32, SEL_SS16, 0x2);
-	expect_refused("user, iret to a 16-bit stack", rc, stub(stub_esp), FLAT_USER_CS32);
+	expect_refused("user, iret to a 16-bit stack", rc, stub(stub_esp), FLAT_USER_CS32,
+		       SEL_SS16);
 	rc = run_compat(stub(stub_esp), KERNEL_CS32, SEL_SS32, 0x2);
 	expect_ran("kernel, 32-bit stack", rc);
 	rc = run_compat(stub(stub_esp), KERNEL_CS32, SEL_SS16, 0x2);
-	expect_refused("kernel, iret to a 16-bit stack", rc, stub(stub_esp), FLAT_USER_CS32 & ~3UL);
+	expect_refused("kernel, iret to a 16-bit stack", rc, stub(stub_esp),
+		       FLAT_USER_CS32 & ~3UL, SEL_SS16);
+	/* 64-bit code: iretq loads all of RSP, nothing to refuse. */
+	rc = run_compat(stub(stub_esp), FLAT_USER_CS, SEL_SS16, 0x2);
+	expect_ran("user, 64-bit code on a 16-bit stack", rc);
+
+	/* A 16-bit stack segment in the GDT, at Linux's user SS (0x2b). */
+	ASSERT_EQ(window_map(window, gdt, PTE_FLAGS), 0);
+	memset(window, 0, PAGE);
+	w[5] = seg_desc(0, 0xffff, DATA_RW_DPL3, 0);
+	window_restore(window);
+	ASSERT_EQ(HYPERVISOR_set_gdt(&gdt, 16), 0);
+	rc = run_compat(stub(stub_esp), FLAT_USER_CS32, 0x2b, 0x2);
+	expect_refused("user, iret to a 16-bit stack in the GDT", rc, stub(stub_esp),
+		       FLAT_USER_CS32, 0x2b);
+	EXPECT_EQ(HYPERVISOR_set_gdt(NULL, 0), 0);
 
 	/* A user program loads the 16-bit SS itself; a timer event interrupts it. */
 	ASSERT_EQ(timer_set_singleshot(system_time() + 2 * NSEC_PER_MSEC), 0);
 	rc = run_compat(spin, FLAT_USER_CS32, SEL_SS32, 0x202);
 	if (rc == 13 && gp_exit.f.rip > spin && gp_exit.f.rip < stub(stub32_end))
 		gp_exit.f.rip = spin;	/* anywhere in the loop will do */
-	expect_refused("user, SS loaded by the program, interrupted", rc, spin, FLAT_USER_CS32);
+	expect_refused("user, SS loaded by the program, interrupted", rc, spin, FLAT_USER_CS32,
+		       SEL_SS16);
 	timer_stop_singleshot();
 }
 
