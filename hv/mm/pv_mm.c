@@ -168,9 +168,9 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn)
 		set_ro_mpt(v->domain, mfn, true);
 		/*
 		 * As Xen: the LDT's linear address may map other frames in
-		 * the new tables, so its shadow goes; the CR3 write is the flush.
+		 * the new tables, so its shadow goes.
 		 */
-		pv_destroy_ldt(v);
+		pv_destroy_ldt(v);	/* the CR3 write below flushes */
 	}
 	write_cr3(mfn << PAGE_SHIFT);		/* flushes, as on Xen */
 	pgt_tlb_flushed();

@@ -21,8 +21,11 @@
  *   - while an LDT page is in use, mapping it writable: -EBUSY; after
  *     SET_LDT(0) or NEW_BASEPTR to other tables it is plain memory again;
  *   - an LDT page holding a call gate to the hypervisor's CS, a TSS or an
- *     LDT descriptor, or mapped writable: the first use is a #PF at the
- *     descriptor's guest address (error code 0 in kernel, 4 in user mode);
+ *     LDT descriptor, mapped writable, or not present: the first use is a
+ *     #PF at the descriptor's guest address (error code 0 in kernel, 4 in
+ *     user mode), and so is an iret to a stack segment there;
+ *   - a direct read of the hypervisor's LDT area: a plain #PF there; the
+ *     hypervisor's own first touch (SEGBASE_GS_USER_SEL) maps the page;
  *   - a return to 32-bit code on a 16-bit stack segment (which would leave
  *     the hypervisor's RSP[63:16] in the guest's RSP) by the iret hypercall
  *     from user and kernel mode, and by a user program that loads SS itself
@@ -63,6 +66,7 @@ const char test_title[] = "LDTs, call gates, hypervisor selectors, 16-bit stacks
 #define LOW_BAD_LDT	0x6000UL
 #define LOW_DATA	0x7000UL	/* read through LDT segments; the 32-bit stack */
 #define LOW_PAGES	7
+#define LOW_NP		0x8000UL	/* its PTE is never present */
 #define LOW_STACK	(LOW_DATA + 0xff0)
 
 #define PTE_RO		(PTE_P | PTE_US | PTE_A)
@@ -521,6 +525,15 @@ static void ldt_refused(void)
 			EXPECT_EQ(try_writable(bad[i].va), 0);	/* no type taken */
 		}
 	}
+	/* A PTE that is not present, even naming a good LDT frame: #PF. */
+	EXPECT_EQ(HYPERVISOR_update_va_mapping(LOW_NP, low_frame(LOW_LDT) << 12,
+					       UVMF_INVLPG | UVMF_LOCAL), 0);
+	EXPECT_EQ(set_ldt(LOW_NP, LDT_ENTS), 0);
+	TRAP_INTO(&t, "movw %w1, %%fs", "r"((u64)SEL_DATA));
+	expect_pf("kernel: an LDT whose page is not present", &t, LOW_NP + (SEL_DATA & ~7UL),
+		  false);
+	EXPECT_EQ(HYPERVISOR_update_va_mapping(LOW_NP, 0, UVMF_INVLPG | UVMF_LOCAL), 0);
+
 	EXPECT_EQ(set_ldt(LOW_BAD_GATE, LDT_ENTS), 0);
 	EXPECT_EQ(run_user(user_bad_ldt), 0x82);
 	expect_pf("user: an LDT with a call gate to 0xe008", &ut.bad,
