@@ -17,6 +17,7 @@
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "mm/pv_mm.h"
+#include "mm/segdesc.h"
 #include "pv/bounce.h"
 #include "pv/descriptor_tables.h"
 #include "pv/emulate.h"
@@ -279,17 +280,16 @@ void pv_iret_fault(struct cpu_regs *r)
  */
 bool pv_refuse_16bit_stack(struct cpu_regs *r)
 {
-	const u32 mask = AR_P | AR_S | AR_TYPE_CODE | AR_TYPE_WRITE | AR_DB;
 	u16 ss = (u16)r->ss, cs = (u16)r->cs;
 	u32 ss_ar, cs_ar;
 
 	if (!(ss & ~3U) || (!(ss & 4) && (ss >> 3) >= FIRST_RESERVED_GDT_ENTRY))
 		return false;
 	current->domain->stats.ss_lar++;
-	if (segment_lar(ss, &ss_ar) != 1 || (ss_ar & mask) != (AR_P | AR_S | AR_TYPE_WRITE))
+	if (segment_lar(ss, &ss_ar) != 1 || !segdesc_stack_is_16bit(ss_ar))
 		return false;	/* not a 16-bit stack (or iretq faults on it anyway) */
-	if (segment_lar(cs, &cs_ar) != 1 || !(cs_ar & AR_TYPE_CODE) || (cs_ar & AR_L))
-		return false;	/* 64-bit code: iretq loads all of RSP */
+	if (segment_lar(cs, &cs_ar) != 1 || segdesc_code_is_64bit(cs_ar))
+		return false;	/* 64-bit code (iretq loads all of RSP), or a bad CS */
 	pr_debug("domain %s: return to a 16-bit stack (ss %#x cs %#x): #GP\n",
 		 current->domain->name, ss, cs);
 	pv_inject_trap(r, 13, true, ss & ~3U);
