@@ -13,7 +13,9 @@
  * checking all 512 descriptors) with a data segment whose base and a
  * segment whose limit differ per domain, reads through it from kernel and
  * user mode (mov to %fs, %fs:0, lsl), and yields to the other after every
- * check, 50 rounds with %fs kept loaded: each must always see its own.
+ * check, 50 rounds with %fs kept loaded: each must always see its own. A
+ * call gate in it (to FLAT_KERNEL_CS, allowed) gets DPL 0: lcall through
+ * it is #GP(gate), as in the GDT.
  * Domain a then checks what is refused, with Xen's answers:
  *   - SET_LDT: a misaligned, non-canonical or hypervisor address, more
  *     than 8192 entries: -EINVAL (the address is ignored with 0 entries);
@@ -77,6 +79,7 @@ const char test_title[] = "LDTs, call gates, hypervisor selectors, 16-bit stacks
 #define SEL_LIMIT	0x17	/* entry 2: data, limit per domain */
 #define SEL_SS16	0x1f	/* entry 3: 16-bit writable data (B = 0) */
 #define SEL_SS32	0x27	/* entry 4: 32-bit writable data */
+#define SEL_GATE	0x37	/* entries 6-7: a call gate to FLAT_KERNEL_CS (DPL forced to 0) */
 #define SEL_BEYOND	0x87	/* entry 16: past LDT_ENTS */
 
 #define HV_CS		0xe008
@@ -378,14 +381,27 @@ static void fill_legal_ldt(void)
 	d[SEL_LIMIT >> 3] = seg_desc(0, domain_limit(), DATA_RW_DPL3, FLAG_DB);
 	d[SEL_SS16 >> 3] = seg_desc(0, 0xffff, DATA_RW_DPL3, 0);
 	d[SEL_SS32 >> 3] = seg_desc(0, 0xfffff, DATA_RW_DPL3, FLAG_DB | FLAG_G);
+	call_gate((u64 *)LOW_LDT + (SEL_GATE >> 3), FLAT_KERNEL_CS, (u64)user_return);
 	*(volatile u64 *)(u64)domain_base() = domain_magic();
 	low_protect(LOW_LDT, false);
 }
 
 static struct {
 	u64 fs0, lsl;
-	struct trap_seen beyond, bad;
+	struct trap_seen beyond, bad, gate;
 } ut;
+
+static struct far32 {
+	u32 off;
+	u16 sel;
+} __packed far_ptr;
+
+static void far_call(struct trap_seen *t, u16 sel)
+{
+	far_ptr.off = 0;
+	far_ptr.sel = sel;
+	TRAP_INTO(t, "lcall *%1", "m"(far_ptr));
+}
 
 static void user_ldt_reads(void)
 {
@@ -393,6 +409,7 @@ static void user_ldt_reads(void)
 	ut.lsl = seg_limit(SEL_LIMIT);
 	fs_clear();
 	TRAP_INTO(&ut.beyond, "movw %w1, %%fs", "r"((u64)SEL_BEYOND));
+	far_call(&ut.gate, SEL_GATE);
 	asm volatile("int $0x82" ::: "memory");
 }
 
@@ -426,6 +443,14 @@ static void ldt_own(void)
 	EXPECT_EQ(seg_limit(SEL_LIMIT), domain_limit());
 	EXPECT_EQ((d[SEL_DATA >> 3] >> 45) & 3, 3);	/* DPL raised to 3 */
 	EXPECT_EQ(try_writable(LOW_LDT), -XEN_EBUSY);	/* in use as an LDT page */
+	EXPECT_EQ((d[SEL_GATE >> 3] >> 45) & 3, 0);	/* the gate's DPL: 0 */
+	{
+		struct trap_seen t;
+
+		far_call(&t, SEL_GATE);
+		expect_trap("kernel: lcall through an LDT call gate", &t, 13, SEL_GATE & ~3UL,
+			    false);
+	}
 
 	/* Across switches to the other domain, %fs kept loaded. */
 	for (int r = 0; r < 50; r++) {
@@ -443,6 +468,7 @@ static void ldt_own(void)
 	EXPECT_EQ(ut.fs0, domain_magic());
 	EXPECT_EQ(ut.lsl, domain_limit());
 	expect_trap("user: selector beyond the LDT", &ut.beyond, 13, SEL_BEYOND & ~3UL, true);
+	expect_trap("user: lcall through an LDT call gate", &ut.gate, 13, SEL_GATE & ~3UL, true);
 }
 
 static void ldt_refused(void)
@@ -623,20 +649,6 @@ static void stack16(void)
 }
 
 /* ---- role=gates ------------------------------------------------------------------------- */
-
-struct far32 {
-	u32 off;
-	u16 sel;
-} __packed;
-
-static struct far32 far_ptr;
-
-static void far_call(struct trap_seen *t, u16 sel)
-{
-	far_ptr.off = 0;
-	far_ptr.sel = sel;
-	TRAP_INTO(t, "lcall *%1", "m"(far_ptr));
-}
 
 static void far_jmp(struct trap_seen *t, u16 sel)
 {
