@@ -258,7 +258,8 @@ static void schedule(struct cpu_regs *frame)
 /*H:720 Choosing who runs
  * The running vCPU's registers are the frame at the top of the stack, so a
  * context switch copies that frame out and another one in, and switches
- * what the frame does not hold: CR3, the segment bases, the FPU, the GDT.
+ * what the frame does not hold: CR3, the segment bases, the FPU, the GDT
+ * and LDT.
  * With nothing to run, the CPU halts until the timer wakes someone.
  */
 void guest_exit_prepare(struct cpu_regs *frame)
