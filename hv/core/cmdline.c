@@ -60,6 +60,13 @@ static bool set_stats(struct hv_options *o, const char *val)
 	return true;
 }
 
+static bool set_desccheck(struct hv_options *o, const char *val)
+{
+	(void)val;
+	o->desccheck = true;
+	return true;
+}
+
 static bool set_crashtest(struct hv_options *o, const char *val)
 {
 	static const char *const kinds[] = { "pf", "ud", "panic", "wtext",
@@ -93,6 +100,7 @@ static const struct option options[] = {
 	{ "crashtest", true, set_crashtest, "pf|ud|panic|wtext|smep|smap" },
 	{ "stats", false, set_stats, "print each domain's counters when it ends" },
 	{ "smap", true, set_smap, "on|off" },
+	{ "desccheck", false, set_desccheck, "check the descriptor-table registers at every guest entry" },
 };
 
 static int apply(struct hv_options *o, char *word)

@@ -12,6 +12,7 @@ struct hv_options {
 	char crashtest[8];	/* crashtest=pf|ud|panic|wtext|smep|smap: crash reports */
 	bool stats;		/* stats: print each domain's counters at its end */
 	bool smap;		/* smap=on|off: CR4.SMAP where the CPU has it */
+	bool desccheck;		/* desccheck: check GDTR/IDTR/TR/LDTR at every guest entry */
 };
 
 extern struct hv_options hv_opts;

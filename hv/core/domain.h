@@ -17,6 +17,7 @@
 #define MAX_DOMAINS		16
 #define NR_HYPERCALLS		64
 #define EVTCHN_PORTS		1024	/* of the 2-level ABI's 4096 */
+#define PV_LDT_PAGES		16	/* 8192 descriptors: Xen's largest LDT */
 
 /* One event channel port (hv/core/evtchn.c). */
 enum evtchn_state {
@@ -56,6 +57,10 @@ struct vcpu {
 	/* Its GDT (hv/pv/descriptor_tables.c): frames typed seg_desc, 0 = none. */
 	mfn_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
 	u32 gdt_ents;
+	/* Its LDT (MMUEXT_SET_LDT): where and how big, and the pages shadowed. */
+	u64 ldt_base;
+	u32 ldt_ents;				/* 0 = no LDT (LDTR null) */
+	mfn_t ldt_frames[PV_LDT_PAGES];		/* typed seg_desc while mapped, 0 = not */
 
 	/* PV CPU (hv/pv/): what the guest registered and its virtual CPU state. */
 	struct trap_info trap_ctxt[256];	/* set_trap_table */
@@ -135,6 +140,8 @@ struct domain {
 		u64 emul_cpuid;		/* forced-emulation CPUIDs */
 		u64 ptwr;		/* page-table writes emulated (ptwr) */
 		u64 switches;		/* times this domain's vCPU was switched in */
+		u64 returns;		/* returns to it (core/sched.c) */
+		u64 ss_lar;		/* of those, the ones whose SS needed a LAR */
 	} stats;
 
 	struct evtchn evtchn[EVTCHN_PORTS];

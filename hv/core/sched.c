@@ -7,7 +7,8 @@
  * hypervisor stack (every entry from a guest builds one there, see
  * regs.h). Switching vCPUs is therefore: copy that frame into the old
  * vCPU, copy the new vCPU's saved registers into it, and switch the
- * state the frame does not hold: CR3, the FS/GS bases and the FPU.
+ * state the frame does not hold: CR3, GDTR and LDTR, the FS/GS bases and
+ * the FPU.
  * Scheduling points are every return to a guest after SCHEDOP_yield,
  * SCHEDOP_block/poll, the end of a domain, or the end of a 10 ms time
  * slice (the APIC timer). With nothing runnable the CPU halts until an
@@ -23,6 +24,8 @@
 #include "x86/segments.h"
 #include "pv/bounce.h"
 #include "pv/descriptor_tables.h"
+#include "pv/traps.h"
+#include "core/cmdline.h"
 #include "core/evtchn.h"
 #include "core/time.h"
 #include "mm/pgtype.h"
@@ -143,9 +146,12 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 		runstate_change(prev, prev->runnable ? RUNSTATE_runnable : RUNSTATE_blocked);
 	}
 	*frame = next->regs;
+	/* From here on a fault on an LDT page is next's (pv/traps.c). */
+	current = next;
 	write_cr3((next->kernel_mode ? next->cr3_kernel : next->cr3_user) << PAGE_SHIFT);
 	pgt_tlb_flushed();	/* that CR3 write flushed the TLB: tell the TLB clock */
 	pv_load_gdt(next);	/* pv/descriptor_tables.c: before its selectors load */
+	pv_load_ldt(next);
 	load_selectors(next);
 	load_segment_bases(next);
 	if (cpu_fpu_ptr_scrub)
@@ -153,7 +159,6 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	asm volatile("fxrstor64 %0" : : "m"(next->fpu));
 	if (next->vcr0_ts)
 		write_cr0(read_cr0() | CR0_TS);
-	current = next;
 	next->domain->stats.switches++;
 	runstate_change(next, RUNSTATE_running);
 	time_update_vcpu(next);
@@ -240,18 +245,8 @@ static void __noreturn all_done(void)
 	hv_exit(clean);
 }
 
-/*
- * Called (from entry.S) on the way back to a guest with the guest's frame:
- * switch vCPU if the current one cannot run or asked to yield, then
- * deliver a pending event (xen-pv-mechanics.md 1.6).
- */
-/*H:720 Choosing who runs
- * The running vCPU's registers are the frame at the top of the stack, so a
- * context switch copies that frame out and another one in, and switches
- * what the frame does not hold: CR3, the segment bases, the FPU, the GDT.
- * With nothing to run, the CPU halts until the timer wakes someone.
- */
-void guest_exit_prepare(struct cpu_regs *frame)
+/* Switch vCPU if the current one cannot run or asked to yield. */
+static void schedule(struct cpu_regs *frame)
 {
 	struct vcpu *next;
 
@@ -276,7 +271,32 @@ void guest_exit_prepare(struct cpu_regs *frame)
 		current->slice_end = NOW() + TIME_SLICE_NS;
 		timers_reprogram();
 	}
-	pv_deliver_events(frame);
+}
+
+/*
+ * Called (from entry.S) on the way back to a guest with the guest's frame:
+ * switch vCPU if the current one cannot run or asked to yield, then
+ * deliver a pending event (xen-pv-mechanics.md 1.6). A frame the CPU must
+ * not return to (a 16-bit stack, pv/traps.c) becomes a fault for the
+ * guest, and everything is decided again: delivering it may have ended
+ * the domain.
+ */
+/*H:720 Choosing who runs
+ * The running vCPU's registers are the frame at the top of the stack, so a
+ * context switch copies that frame out and another one in, and switches
+ * what the frame does not hold: CR3, the segment bases, the FPU, the GDT
+ * and LDT.
+ * With nothing to run, the CPU halts until the timer wakes someone.
+ */
+void guest_exit_prepare(struct cpu_regs *frame)
+{
+	do {
+		schedule(frame);
+		pv_deliver_events(frame);
+	} while (pv_refuse_16bit_stack(frame));
+	current->domain->stats.returns++;
+	if (unlikely(hv_opts.desccheck))
+		pv_check_desc_tables(current);
 }
 
 /* Leave the boot path for good and run the first vCPU. */

@@ -40,4 +40,7 @@ void domain_print_stats(const struct domain *d)
 	       (unsigned long long)d->stats.emul_cpuid,
 	       (unsigned long long)d->stats.ptwr,
 	       (unsigned long long)d->stats.switches);
+	printk("stats %s: returns %llu ss_lar %llu\n", n,
+	       (unsigned long long)d->stats.returns,
+	       (unsigned long long)d->stats.ss_lar);
 }

@@ -166,6 +166,11 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn)
 			return rc;
 		v->cr3_kernel = mfn;
 		set_ro_mpt(v->domain, mfn, true);
+		/*
+		 * As Xen: the LDT's linear address may map other frames in
+		 * the new tables, so its shadow goes.
+		 */
+		pv_destroy_ldt(v);	/* the CR3 write below flushes */
 	}
 	write_cr3(mfn << PAGE_SHIFT);		/* flushes, as on Xen */
 	pgt_tlb_flushed();
@@ -238,21 +243,19 @@ static int copy_page(struct domain *d, mfn_t dst, mfn_t src)
 }
 
 /*
- * MMUEXT_SET_LDT. Only the empty LDT (linear_addr 0 or nr_ents 0) is
- * supported: that is all Linux uses unless a process calls modify_ldt(2).
- * A real LDT needs Xen's lazy shadow mapping (xen-pv-mechanics.md 5.4: map
- * each LDT page on its first #PF in the per-vCPU area, typed seg_desc) and
- * an LDT descriptor per vCPU; until then a non-empty LDT is refused with
- * -EINVAL, the answer Xen gives for bad arguments.
+ * MMUEXT_SET_LDT: the LDT is nr_ents descriptors at guest address
+ * linear_addr (ignored when nr_ents is 0: no LDT). Xen's checks: the
+ * address page-aligned and a guest address, at most 8192 entries;
+ * otherwise -EINVAL and nothing changes. Nothing is read yet: each LDT page
+ * is checked and mapped when the CPU first uses it (pv/descriptor_tables.c).
  */
-static int set_ldt(u64 linear_addr, u32 ents)
+static int set_ldt(struct vcpu *v, u64 linear_addr, u32 ents)
 {
 	u64 ptr = ents ? linear_addr : 0;
 
 	if ((ptr & (PAGE_SIZE - 1)) || !pgt_guest_va_ok(ptr) || ents > 8192)
 		return -XEN_EINVAL;
-	if (ents)
-		return -XEN_EINVAL;	/* not implemented: see above */
+	pv_set_ldt(v, ptr, ents);
 	return 0;
 }
 
@@ -295,7 +298,7 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 	case MMUEXT_FLUSH_CACHE_GLOBAL:
 		return -XEN_EINVAL;	/* the same, as Xen answers it */
 	case MMUEXT_SET_LDT:
-		return set_ldt(op->arg1.linear_addr, op->arg2.nr_ents);
+		return set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
 	case MMUEXT_CLEAR_PAGE:
 		return clear_page(d, mfn);
 	case MMUEXT_COPY_PAGE:
@@ -315,12 +318,12 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
  *       UNPIN_TABLE; NEW_BASEPTR (kernel L4, loaded now); NEW_USER_BASEPTR
  *       (0 = none); TLB_FLUSH_LOCAL/MULTI/ALL; INVLPG_LOCAL/MULTI/ALL
  *       (arg1.linear_addr; MULTI: arg2.vcpumask, a guest bitmap);
- *       SET_LDT (empty only); CLEAR_PAGE (arg1.mfn); COPY_PAGE (arg1.mfn
+ *       SET_LDT (arg1.linear_addr, arg2.nr_ents); CLEAR_PAGE (arg1.mfn); COPY_PAGE (arg1.mfn
  *       <- arg2.src_mfn)
  *   OUT *pdone (if pdone != 0, 4 bytes): operations done
  * Stops at the first failure and returns its error: -EINVAL (not the
  * caller's frame, already pinned / not pinned, wrong type, an invalid
- * table, a bad vCPU mask, a non-empty LDT), -EBUSY and -EPERM from
+ * table, a bad vCPU mask, bad SET_LDT arguments), -EBUSY and -EPERM from
  * validation, -EACCES (FLUSH_CACHE), -EOPNOTSUPP (MARK_SUPER),
  * -ENOSYS (unknown), -EFAULT; -EPERM/-ESRCH for a foreign domain.
  */
@@ -435,6 +438,7 @@ static void drop_roots(struct domain *d)
 		struct vcpu *v = &d->vcpus[i];
 
 		pv_destroy_gdt(v);
+		pv_destroy_ldt(v);	/* flushed at the end of mm_domain_teardown */
 		if (v->cr3_user)
 			put_page_and_type(v->cr3_user);
 		if (v->cr3_kernel)

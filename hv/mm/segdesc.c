@@ -29,6 +29,10 @@
  *
  * The check rewrites the descriptor (DPL, gate selector) in place, as Xen
  * does: what the CPU later sees is the checked value.
+ *
+ * 16-bit data segments are accepted, as on Xen; what pvisor refuses is a
+ * return to 32-bit code with one as the stack (segdesc_stack_is_16bit(),
+ * below).
  */
 #include "hv.h"
 #include "mm/segdesc.h"
@@ -89,4 +93,23 @@ int validate_segdesc_page(u64 *descs)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * The 16-bit stack rule (pv/traps.c: pv_refuse_16bit_stack), on access
+ * rights as LAR gives them. iretq to compatibility mode on a stack
+ * segment that is a writable data segment with B = 0 loads only SP and
+ * keeps the rest of RSP from the hypervisor's stack; 64-bit code loads all
+ * of RSP, so there nothing leaks.
+ */
+bool segdesc_stack_is_16bit(u32 ss_ar)
+{
+	const u32 mask = AR_P | AR_S | AR_TYPE_CODE | AR_TYPE_WRITE | AR_DB;
+
+	return (ss_ar & mask) == (AR_P | AR_S | AR_TYPE_WRITE);
+}
+
+bool segdesc_code_is_64bit(u32 cs_ar)
+{
+	return (cs_ar & AR_TYPE_CODE) && (cs_ar & AR_L);
 }

@@ -9,4 +9,15 @@
 bool check_descriptor(u64 *desc);
 int validate_segdesc_page(u64 *descs);
 
+/* Access rights as LAR gives them (bits 8-23 of the descriptor's high word). */
+#define AR_TYPE_WRITE	(1U << 9)	/* data: writable */
+#define AR_TYPE_CODE	(1U << 11)
+#define AR_S		(1U << 12)	/* code or data */
+#define AR_P		(1U << 15)
+#define AR_L		(1U << 21)	/* code: 64-bit */
+#define AR_DB		(1U << 22)	/* data: 32-bit stack (B); code: 32-bit (D) */
+
+bool segdesc_stack_is_16bit(u32 ss_ar);
+bool segdesc_code_is_64bit(u32 cs_ar);
+
 #endif /* HV_MM_SEGDESC_H */

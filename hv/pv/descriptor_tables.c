@@ -1,13 +1,14 @@
 /*
- * descriptor_tables.c - a PV guest's GDT: set_gdt, update_descriptor, and
- * the per-vCPU GDT area the CPU really uses.
+ * descriptor_tables.c - a PV guest's GDT and LDT: set_gdt,
+ * update_descriptor, MMUEXT_SET_LDT's lazy LDT, and the per-vCPU area the
+ * CPU really uses for both.
  *
  * Runs in: hypervisor, interrupts off, one CPU.
  * Trusts: nothing: every descriptor passes mm/segdesc.c's check before the
  * CPU can see it, and a frame holding a guest GDT is typed seg_desc, so
  * the guest can no longer map it writable (mm/pgtype.c).
  *
- * As on Xen (xen-pv-mechanics.md 5.1), each vCPU has a 64 KiB GDT area in
+ * As on Xen (xen-pv-mechanics.md 5.1), each vCPU has a 128 KiB area in
  * the hypervisor's per-vCPU range (L4 slot 260, shared into every guest
  * L4, supervisor-only):
  *
@@ -15,13 +16,33 @@
  *	             (it sets Accessed bits); unused pages map a read-only
  *	             page of zeroes, whose descriptors are all not present
  *	page 14      the hypervisor's own GDT page: its code and data
- *	             segments, the guest-visible FLAT_* selectors, the TSS
+ *	             segments, the guest-visible FLAT_* selectors, the TSS,
+ *	             the LDT descriptor (HV_LDT)
  *	page 15      unmapped
+ *	pages 16-31  the LDT: not present until the CPU first reads a
+ *	             descriptor there (below)
  *
  * GDTR = {area, the hypervisor GDT's limit}, loaded on every switch to the
  * vCPU (pv_load_gdt, from sched.c; lgdt costs no TLB flush). A guest
  * selector thus reaches its own descriptors below entry 0x1c00 and the
  * hypervisor's above, exactly as on Xen, and no guest can see another's.
+ *
+ * The LDT (MMUEXT_SET_LDT {linear_addr, nr_ents}) is Xen's lazy shadow:
+ * the hypercall only records base and size and points LDTR at the vCPU's
+ * LDT pages (pv_load_ldt: the HV_LDT descriptor, rewritten on every switch
+ * to the vCPU, since the hypervisor's GDT page is shared by all areas).
+ * Those pages start not present. The CPU's first read of an LDT
+ * descriptor page-faults there (an implicit supervisor access, from guest
+ * code or from our own segment loads and iretq); pv_map_ldt_page() then
+ * finds the frame the guest's kernel page tables map at base + offset,
+ * types it seg_desc (all 512 descriptors pass check_descriptor(), and it
+ * can no longer be mapped writable) and maps it, and the access is
+ * retried. If that fails the guest gets the #PF at base + offset, as on
+ * Xen. The mappings and their references go on SET_LDT changes, on
+ * NEW_BASEPTR (the LDT's address may mean another frame now) and when the
+ * domain dies, each followed by a TLB flush (pv_destroy_ldt's callers).
+ * The cost is one fault per LDT page per change; Linux loads an LDT only
+ * for processes that call modify_ldt(2).
  */
 #include "hv.h"
 #include "layout.h"
@@ -39,13 +60,17 @@
 #include "pvabi/errno.h"
 #include "pvabi/xen.h"
 
-#define AREA_PAGES	16			/* per vCPU: 64 KiB */
+#define GDT_PAGES	16
+#define LDT_PAGES	PV_LDT_PAGES		/* 8192 descriptors, Xen's maximum */
+#define AREA_PAGES	(GDT_PAGES + LDT_PAGES)	/* per vCPU: 128 KiB */
 #define NR_SLOTS	(MAX_DOMAINS * DOMAIN_VCPUS_MAX)
 #define NR_L1		DIV_ROUND_UP(NR_SLOTS * AREA_PAGES, PT_ENTRIES)
 
 #define HV_TABLE	(_PAGE_PRESENT | _PAGE_RW)
 #define GDT_RW		(_PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY)
 #define GDT_RO		(_PAGE_PRESENT | _PAGE_NX | _PAGE_ACCESSED)
+#define PFEC_USER	(1ULL << 2)
+#define PFEC_RSVD	(1ULL << 3)
 
 _Static_assert(NR_L1 <= PT_ENTRIES, "the GDT areas fit one L2");
 
@@ -74,6 +99,11 @@ static u64 area_va(const struct vcpu *v)
 static u64 *area_ptes(const struct vcpu *v)
 {
 	return &area_l1[slot_of(v) * AREA_PAGES];
+}
+
+static u64 ldt_va(const struct vcpu *v)
+{
+	return area_va(v) + GDT_PAGES * PAGE_SIZE;
 }
 
 /*
@@ -199,4 +229,124 @@ long do_update_descriptor(u64 maddr, u64 desc, u64 a3, u64 a4, u64 a5)
 	__atomic_store_n((u64 *)__va(maddr), desc, __ATOMIC_RELAXED);
 	put_page_and_type(mfn);
 	return 0;
+}
+
+/* ---- The LDT ---------------------------------------------------------------- */
+
+/*
+ * Does LDTR hold some vCPU's LDT now? False from desc_init()'s lldt 0 on
+ * (x86/desc.c), so a switch between vCPUs without an LDT, the common
+ * case, costs no lldt at all.
+ */
+static bool ldtr_loaded;
+
+/*
+ * On every switch to v and whenever its LDT changes: LDTR shows v's LDT
+ * pages with v's limit, or is null. The descriptor lives in the
+ * hypervisor's GDT page, which every vCPU's GDT shares, so it is rewritten
+ * before each lldt (which caches it: a later rewrite for another vCPU does
+ * not disturb a loaded LDTR).
+ */
+void pv_load_ldt(const struct vcpu *v)
+{
+	if (!v->ldt_ents) {
+		if (ldtr_loaded)
+			asm volatile("lldt %w0" : : "r"(0));
+		ldtr_loaded = false;
+		return;
+	}
+	desc_set_ldt(ldt_va(v), v->ldt_ents * 8 - 1);
+	asm volatile("lldt %w0" : : "r"(HV_LDT));
+	ldtr_loaded = true;
+}
+
+/*
+ * Unmap every shadowed LDT page and drop its references. Returns whether
+ * anything was mapped: then the caller must flush the TLB before the guest
+ * runs again (the frames may become writable as soon as their seg_desc
+ * type is gone).
+ */
+bool pv_destroy_ldt(struct vcpu *v)
+{
+	u64 *pte = area_ptes(v) + GDT_PAGES;
+	bool mapped = false;
+
+	for (unsigned i = 0; i < LDT_PAGES; i++) {
+		if (!v->ldt_frames[i])
+			continue;
+		pte[i] = 0;
+		put_page_and_type(v->ldt_frames[i]);
+		v->ldt_frames[i] = 0;
+		mapped = true;
+	}
+	return mapped;
+}
+
+/*
+ * MMUEXT_SET_LDT, its arguments already checked (mm/pv_mm.c): record the
+ * new LDT and load it. The old one's pages are unmapped and flushed; the
+ * new one's are mapped on first use.
+ */
+void pv_set_ldt(struct vcpu *v, u64 base, u32 ents)
+{
+	if (v->ldt_base == base && v->ldt_ents == ents)
+		return;
+	if (pv_destroy_ldt(v))
+		mm_flush_local();
+	v->ldt_base = base;
+	v->ldt_ents = ents;
+	pv_load_ldt(v);
+}
+
+/*
+ * Is va, where the CPU faulted, a descriptor of v's LDT? Only an implicit
+ * supervisor access (no user bit, no reserved bit) below the limit: a
+ * guest touching the hypervisor's range itself faults with the user bit
+ * and is never served here. The byte offset into the LDT goes to *off.
+ */
+bool pv_ldt_fault_offset(const struct vcpu *v, u64 va, u64 err, u32 *off)
+{
+	u64 start = ldt_va(v);
+
+	if (va < start || va - start >= (u64)v->ldt_ents * 8 ||
+	    (err & (PFEC_USER | PFEC_RSVD)))
+		return false;
+	*off = (u32)(va - start);
+	return true;
+}
+
+/*
+ * Xen's pv_map_ldt_shadow_page: map the LDT page holding byte off. The
+ * frame is whatever the guest's kernel page tables map at ldt_base + off
+ * (the guest's own, present), typed seg_desc: validated in full by
+ * check_descriptor() the first time, and never writable while mapped here.
+ * The CPU writes Accessed bits into it, so the shadow is read-write for
+ * the hypervisor. Returns false if the guest's mapping does not allow it
+ * (the caller reflects the fault) or the page is mapped already.
+ */
+bool pv_map_ldt_page(struct vcpu *v, u32 off)
+{
+	unsigned page = off >> PAGE_SHIFT;
+	u64 va = v->ldt_base + off, l1e;
+	mfn_t l1, mfn;
+
+	if (page >= LDT_PAGES || v->ldt_frames[page] || !v->cr3_kernel)
+		return false;
+	if (pgt_find_l1(v->cr3_kernel, va, &l1))
+		return false;
+	l1e = ((u64 *)mfn_to_virt(l1))[(va >> PAGE_SHIFT) & (PT_ENTRIES - 1)];
+	if (!(l1e & _PAGE_PRESENT))
+		return false;
+	mfn = pte_mfn(l1e);
+	if (get_page_and_type(mfn, v->domain->id, PGT_seg_desc))
+		return false;
+	v->ldt_frames[page] = mfn;
+	area_ptes(v)[GDT_PAGES + page] = (mfn << PAGE_SHIFT) | GDT_RW;
+	return true;
+}
+
+/* The desccheck option (core/sched.c): v's tables are the ones loaded. */
+void pv_check_desc_tables(const struct vcpu *v)
+{
+	desc_check_tables(area_va(v), ldt_va(v), v->ldt_ents);
 }

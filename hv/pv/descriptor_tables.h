@@ -1,5 +1,5 @@
 /*
- * descriptor_tables.h - each vCPU's GDT (pv/descriptor_tables.c).
+ * descriptor_tables.h - each vCPU's GDT and LDT (pv/descriptor_tables.c).
  */
 #ifndef HV_PV_DESCRIPTOR_TABLES_H
 #define HV_PV_DESCRIPTOR_TABLES_H
@@ -11,5 +11,11 @@ struct vcpu;
 void pv_gdt_init(void);
 void pv_load_gdt(const struct vcpu *v);
 void pv_destroy_gdt(struct vcpu *v);
+void pv_load_ldt(const struct vcpu *v);
+bool pv_destroy_ldt(struct vcpu *v);
+void pv_set_ldt(struct vcpu *v, u64 base, u32 ents);
+bool pv_ldt_fault_offset(const struct vcpu *v, u64 va, u64 err, u32 *off);
+bool pv_map_ldt_page(struct vcpu *v, u32 off);
+void pv_check_desc_tables(const struct vcpu *v);
 
 #endif /* HV_PV_DESCRIPTOR_TABLES_H */

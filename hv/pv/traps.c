@@ -20,11 +20,14 @@
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "mm/pv_mm.h"
+#include "mm/segdesc.h"
 #include "pv/bounce.h"
+#include "pv/descriptor_tables.h"
 #include "pv/emulate.h"
 #include "pv/traps.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/segments.h"
 #include "x86/traps.h"
 #include "pvabi/xen.h"
 
@@ -138,12 +141,60 @@ bool pv_sysenter_single_step(struct cpu_regs *r)
 	return true;
 }
 
+/* The error code the guest sees: the CPU always reports CPL 3. */
+static u64 guest_pf_error(const struct vcpu *v, u64 err)
+{
+	return v->kernel_mode ? err & ~PFEC_USER : err | PFEC_USER;
+}
+
+/*
+ * A fault on the vCPU's LDT pages: the CPU read a descriptor there for the
+ * first time (pv/descriptor_tables.c). Map the page and retry the
+ * instruction; if the guest's own mapping does not allow it, the guest
+ * gets the fault at its address, as on Xen: #PF at ldt_base + offset, or
+ * #GP(selector) where that address is not canonical.
+ */
+static bool ldt_fault(struct cpu_regs *r, u64 cr2)
+{
+	struct vcpu *v = current;
+	u64 va;
+	u32 off;
+
+	if (!pv_ldt_fault_offset(v, cr2, r->error_code, &off))
+		return false;
+	if (pv_map_ldt_page(v, off))
+		return true;
+	va = v->ldt_base + off;
+	if ((va >> 47) != 0 && (va >> 47) != 0x1ffff) {
+		pv_inject_trap(r, 13, true, (off & ~3U) | 4);
+		return true;
+	}
+	v->vcpu_info->arch.cr2 = va;
+	pv_inject_trap(r, 14, true, guest_pf_error(v, r->error_code));
+	return true;
+}
+
+/*
+ * A page fault in the hypervisor on the current vCPU's LDT pages: our own
+ * segment loads, lar and iretq read the guest's LDT too. Map the page and
+ * retry (true); otherwise the faulting instruction's fixup decides.
+ */
+bool pv_hv_ldt_fault(u64 cr2, u64 err)
+{
+	struct vcpu *v = current;
+	u32 off;
+
+	return v && pv_ldt_fault_offset(v, cr2, err, &off) && pv_map_ldt_page(v, off);
+}
+
 static void page_fault(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
 	u64 cr2 = read_cr2();
 	u64 err = r->error_code;
 
+	if (ldt_fault(r, cr2))
+		return;
 	if (ptwr_do_page_fault(r, cr2)) {	/* mm/ptwr.c: a page-table write */
 		v->domain->stats.ptwr++;
 		return;
@@ -152,7 +203,7 @@ static void page_fault(struct cpu_regs *r)
 	 * The CPU always reports a user-mode access (CPL 3); tell the guest
 	 * which of its modes really faulted.
 	 */
-	err = v->kernel_mode ? err & ~PFEC_USER : err | PFEC_USER;
+	err = guest_pf_error(v, err);
 	v->vcpu_info->arch.cr2 = cr2;
 	pv_inject_trap(r, 14, true, err);
 }
@@ -254,21 +305,62 @@ void pv_guest_exception(struct cpu_regs *r)
 
 /*
  * The return to a guest itself faulted (iretq found a bad CS or SS that the
- * guest's iret hypercall or bounce frame left). x86/entry.S rebuilt the
- * frame as if the fault came from the guest at its target RIP: on 64-bit
- * Xen has no failsafe for this either, so report #GP to the guest.
+ * guest's iret hypercall or bounce frame left, or an LDT page it cannot
+ * map). x86/entry.S rebuilt the frame as if the fault came from the guest
+ * at its target RIP, with the vector and error code the CPU gave: as on
+ * Xen (which has no failsafe for this on 64-bit either), the guest gets
+ * that fault. pvisor gives the handler a frame it can return to, the flat
+ * CS and SS of the mode it was returning to (Xen's has the refused ones).
  */
 void pv_iret_fault(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
 
-	pr_debug("domain %s: return to guest faulted (cs %#llx ss %#llx rip %#llx)\n",
-		 v->domain->name, (unsigned long long)r->cs,
+	pr_debug("domain %s: return to guest faulted: vector %llu error %#llx (cs %#llx ss %#llx rip %#llx)\n",
+		 v->domain->name, (unsigned long long)r->vector,
+		 (unsigned long long)r->error_code, (unsigned long long)r->cs,
 		 (unsigned long long)r->ss, (unsigned long long)r->rip);
-	/* Make the frame returnable before bouncing. */
 	r->cs = v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
 	r->ss = FLAT_KERNEL_SS;
-	pv_inject_trap(r, 13, true, 0);
+	if (r->vector == 14)
+		page_fault(r);		/* an LDT page: #PF at the guest's address */
+	else
+		pv_inject_trap(r, (unsigned)r->vector, true, r->error_code);
+}
+
+/*
+ * Before every return to a guest (core/sched.c): refuse a 16-bit stack.
+ * iretq to compatibility mode with a 16-bit stack segment (B = 0) loads
+ * only SP: the rest of RSP keeps what the hypervisor's stack pointer had
+ * (bits 31-16 on hardware, 63-16 under QEMU), and the guest would read
+ * our stack's address. Linux's answer is ESPFIX64; Xen has none for PV
+ * guests and leaks the same way (which is why Linux refuses 16-bit
+ * segments under Xen). pvisor turns such a return, whatever led to it (an
+ * iret hypercall, a user process that loaded SS itself and was
+ * interrupted), into #GP(SS selector) for the guest kernel, as a faulting
+ * iret, with the frame it would have returned to. Returns true if it did.
+ *
+ * Cost: a null SS or one of the hypervisor's GDT page (FLAT_*, 32-bit) is
+ * decided by the selector; any other (Linux's user SS 0x2b on every return
+ * to user mode) costs one LAR (the stats option counts them: ss_lar), and
+ * only a 16-bit writable data segment a second one, for CS.
+ */
+bool pv_refuse_16bit_stack(struct cpu_regs *r)
+{
+	u16 ss = (u16)r->ss, cs = (u16)r->cs;
+	u32 ss_ar, cs_ar;
+
+	if (!(ss & ~3U) || (!(ss & 4) && (ss >> 3) >= FIRST_RESERVED_GDT_ENTRY))
+		return false;
+	current->domain->stats.ss_lar++;
+	if (segment_lar(ss, &ss_ar) != 1 || !segdesc_stack_is_16bit(ss_ar))
+		return false;	/* not a 16-bit stack (or iretq faults on it anyway) */
+	if (segment_lar(cs, &cs_ar) != 1 || segdesc_code_is_64bit(cs_ar))
+		return false;	/* 64-bit code (iretq loads all of RSP), or a bad CS */
+	pr_debug("domain %s: return to a 16-bit stack (ss %#x cs %#x): #GP\n",
+		 current->domain->name, ss, cs);
+	pv_inject_trap(r, 13, true, ss & ~3U);
+	return true;
 }
 
 /*

@@ -17,6 +17,7 @@
 #include "layout.h"
 #include "x86/desc.h"
 #include "x86/apic.h"
+#include "x86/segments.h"
 
 #define GDT_ENTRIES	(HV_GDT_FIRST_ENTRY + 16)
 #define SEL_INDEX(s)	((s) >> 3)
@@ -72,12 +73,18 @@ static void set_gate(int vec, u64 handler, int dpl, int ist)
 	g->reserved = 0;
 }
 
-/* A 16-byte system descriptor (TSS) at GDT entry idx and idx+1. */
+/* The low 8 bytes of a 16-byte system descriptor (TSS, LDT), present, DPL 0. */
+static u64 system_desc_lo(u64 base, u32 limit, u8 type)
+{
+	return (limit & 0xffff) | ((base & 0xffffff) << 16) |
+	       ((u64)(0x80 | type) << 40) | ((u64)((limit >> 16) & 0xf) << 48) |
+	       ((base >> 24) & 0xff) << 56;
+}
+
+/* A 16-byte system descriptor at GDT entry idx and idx+1. */
 static void set_system_desc(int idx, u64 base, u32 limit, u8 type)
 {
-	gdt[idx] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-		   ((u64)(0x80 | type) << 40) | ((u64)((limit >> 16) & 0xf) << 48) |
-		   ((base >> 24) & 0xff) << 56;
+	gdt[idx] = system_desc_lo(base, limit, type);
 	gdt[idx + 1] = base >> 32;
 }
 
@@ -136,6 +143,76 @@ paddr_t desc_hv_gdt_page(void)
 u16 desc_gdt_limit(void)
 {
 	return (u16)(sizeof(gdt) - 1);
+}
+
+/*
+ * The LDT descriptor (HV_LDT) the next lldt loads: pv/descriptor_tables.c
+ * points it at the running vCPU's LDT pages. DPL 0: only lldt uses it.
+ */
+void desc_set_ldt(u64 base, u32 limit)
+{
+	set_system_desc(SEL_INDEX(HV_LDT), base, limit, 0x2);
+}
+
+/*
+ * The `desccheck` option (core/cmdline.c): on every return to a guest,
+ * check that the CPU's descriptor-table registers are what they must be,
+ * and panic with what differs otherwise. The guest and boot tests run
+ * with it; it costs a few instructions per return, so it is off by
+ * default. Expected: GDTR = {the vCPU's area, our limit}, IDTR = {our IDT},
+ * TR = HV_TSS (busy, our TSS), and LDTR = HV_LDT describing the vCPU's LDT
+ * pages when it has an LDT, else null.
+ *
+ * sldt shows only the selector, and a reset CPU's LDTR has selector 0 too
+ * while being a live LDT at linear 0 (limit 0xffff). So a null LDTR is
+ * proved by reading through it: LAR of three LDT selectors touches no
+ * memory when the LDTR is null, and reads linear base + index * 8
+ * otherwise, which finds a descriptor or faults (guests map nothing below
+ * 64 KiB: Linux's mmap_min_addr, the test guests' layout).
+ */
+static bool ldtr_is_null(void)
+{
+	static const u16 probes[] = { 0x0004, 0x8004, 0xfffc };
+	u32 rights;
+
+	for (size_t i = 0; i < ARRAY_SIZE(probes); i++) {
+		if (segment_lar(probes[i], &rights) != 0)
+			return false;
+	}
+	return true;
+}
+
+void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
+{
+	const int tr_idx = SEL_INDEX(HV_TSS), ldt = SEL_INDEX(HV_LDT);
+	struct desc_ptr g, i;
+	u16 tr, ldtr;
+
+	asm volatile("sgdt %0" : "=m"(g));
+	asm volatile("sidt %0" : "=m"(i));
+	asm volatile("str %0" : "=r"(tr));
+	asm volatile("sldt %0" : "=r"(ldtr));
+	if (g.base != gdt_base || g.limit != sizeof(gdt) - 1)
+		panic("desccheck: GDTR %#llx limit %#x, expected %#llx limit %#x",
+		      (unsigned long long)g.base, g.limit,
+		      (unsigned long long)gdt_base, (unsigned)(sizeof(gdt) - 1));
+	if (i.base != (u64)idt || i.limit != sizeof(idt) - 1)
+		panic("desccheck: IDTR %#llx limit %#x, expected %#llx limit %#x",
+		      (unsigned long long)i.base, i.limit,
+		      (unsigned long long)(u64)idt, (unsigned)(sizeof(idt) - 1));
+	if (tr != HV_TSS || gdt[tr_idx] != system_desc_lo((u64)&tss, sizeof(tss) - 1, 0xb))
+		panic("desccheck: TR %#x (descriptor %#llx), expected %#x, busy", tr,
+		      (unsigned long long)gdt[tr_idx], HV_TSS);
+	if (!ldt_ents) {
+		if (ldtr != 0 || !ldtr_is_null())
+			panic("desccheck: LDTR %#x is live, expected null (no guest LDT)", ldtr);
+		return;
+	}
+	if (ldtr != HV_LDT || gdt[ldt] != system_desc_lo(ldt_base, ldt_ents * 8 - 1, 0x2) ||
+	    gdt[ldt + 1] != ldt_base >> 32)
+		panic("desccheck: LDTR %#x (descriptor %#llx %#llx), expected %#x for %u entries at %#llx",
+		      ldtr, (unsigned long long)gdt[ldt], (unsigned long long)gdt[ldt + 1],
+		      HV_LDT, ldt_ents, (unsigned long long)ldt_base);
 }
 
 void desc_init(void)

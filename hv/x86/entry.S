@@ -68,14 +68,16 @@ return_to_guest:
 	iretq
 
 /*
- * The iretq above faulted (#GP, #NP, #SS: a bad CS or SS in the frame).
- * The exception table resumed us here with RSP back at the guest's
- * hardware frame and the guest's registers live: rebuild the full frame
- * in its usual place and let the PV code deliver the fault to the guest.
+ * The iretq above faulted (#GP, #NP, #SS: a bad CS or SS in the frame; #PF:
+ * an LDT page that cannot be mapped). The exception table resumed us here
+ * with RSP back at the guest's hardware frame and the guest's registers
+ * live: rebuild the full frame in its usual place, with the vector and
+ * error code trap_entry() recorded, and let the PV code deliver that fault
+ * to the guest.
  */
 .Liret_fault:
-	pushq	$0
-	pushq	$13
+	pushq	fixup_error(%rip)
+	pushq	fixup_vector(%rip)
 	SAVE_ALL
 	movq	%rsp, %rdi
 	call	pv_iret_fault

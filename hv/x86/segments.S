@@ -33,3 +33,25 @@ load_user_gs_selector:
 	call	load_gs
 	swapgs
 	ret
+
+/*
+ * int segment_lar(u16 sel, u32 *rights): what LAR says of sel, read through
+ * the GDT and LDT the CPU has loaded now. 1 (and the access rights, bits
+ * 8-23 of the descriptor's high word) if the CPU calls it valid, 0 if not,
+ * -1 if reading the descriptor faulted (a page fault that is not a first
+ * touch of the current vCPU's LDT, which pv/traps.c maps and retries).
+ */
+	.globl	segment_lar
+segment_lar:
+1:	larl	%edi, %eax
+	jnz	2f
+	movl	%eax, (%rsi)
+	movl	$1, %eax
+	ret
+2:	xorl	%eax, %eax
+	ret
+3:	movl	$-1, %eax
+	ret
+	.section .ex_table, "a"
+	.quad	1b, 3b
+	.text

@@ -9,5 +9,6 @@ void load_es(u16 sel);
 void load_fs(u16 sel);
 void load_gs(u16 sel);
 void load_user_gs_selector(u16 sel);
+int segment_lar(u16 sel, u32 *rights);	/* rights: AR_* of mm/segdesc.h */
 
 #endif

@@ -125,10 +125,14 @@ void trap_report(const struct cpu_regs *r)
 		stack_trace(r->rbp);
 }
 
+/* The last fault that resumed at a fixup: the iretq to a guest reports it. */
+u64 fixup_vector, fixup_error;
+
 /*
  * Called by entry.S for every exception vector. From a guest: the PV code
  * decides. From the hypervisor: a fault on a listed guest-memory access
- * resumes at its fixup (guest_access.c); anything else is our bug.
+ * resumes at its fixup (guest_access.c), a first read of the guest's LDT
+ * maps it (pv/traps.c); anything else is our bug.
  */
 void trap_entry(struct cpu_regs *r)
 {
@@ -146,8 +150,13 @@ void trap_entry(struct cpu_regs *r)
 		pv_guest_exception(r);
 		return;
 	}
-	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip))
+	if (r->vector == 14 && pv_hv_ldt_fault(read_cr2(), r->error_code))
+		return;		/* a guest LDT page, now mapped: retry */
+	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip)) {
+		fixup_vector = r->vector;	/* for a fixup that reports it (entry.S) */
+		fixup_error = r->error_code;
 		return;
+	}
 	if (pv_sysenter_single_step(r))		/* a guest's TF across SYSENTER */
 		return;
 	trap_report(r);

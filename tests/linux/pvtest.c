@@ -16,6 +16,15 @@
  *                       from SEED) to stdout: test data much faster than
  *                       /dev/urandom under TCG
  *
+ *   pvtest ldt          modify_ldt(2): two 32-bit data segments with bases
+ *                       in a buffer below 4 GiB, loaded into %gs and read
+ *                       through (and lsl of their limit), in this process
+ *                       and in a forked child that changes its copy, both
+ *                       yielding to each other: each sees its own
+ *   pvtest fill SEED N  write N bytes of pseudo-random data (xorshift64*,
+ *                       from SEED) to stdout: test data much faster than
+ *                       /dev/urandom under TCG
+ *
  *   pvtest compat32     children far-jump into 32-bit code (code segments
  *                       0x23, Linux's, and 0xe023, the hypervisor's that
  *                       every Xen PV GDT has) and execute syscall, sysenter
@@ -28,8 +37,10 @@
  * print "pvtest NAME: FAIL ..." and exit 1.
  */
 #define _GNU_SOURCE
+#include <asm/ldt.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -414,6 +426,96 @@ static int compat32(void)
 	return 0;
 }
 
+/* ---- ldt ------------------------------------------------------------------ */
+
+#define LDT_SEL(entry)	(((entry) << 3) | 4 | 3)	/* TI = LDT, RPL 3 */
+
+static void ldt_set(unsigned entry, const void *base)
+{
+	struct user_desc d = {
+		.entry_number = entry,
+		.base_addr = (unsigned int)(uintptr_t)base,
+		.limit = 0xfff,
+		.seg_32bit = 1,
+		.contents = 0,		/* data, read-write */
+		.useable = 1,
+	};
+
+	if (syscall(SYS_modify_ldt, 1, &d, sizeof(d)))
+		fail("modify_ldt(1, entry %u, base %p)", entry, base);
+}
+
+/* The 8 bytes at off through the segment sel, loaded into %gs (not
+ * %fs: glibc's thread pointer). */
+static uint64_t gs_read(unsigned sel, long off)
+{
+	uint64_t v;
+
+	asm volatile("movw %w1, %%gs\n\t"
+		     "movq %%gs:(%2), %0\n\t"
+		     "movw %w3, %%gs"
+		     : "=&r"(v) : "r"(sel), "r"(off), "r"(0) : "memory");
+	return v;
+}
+
+static unsigned long seg_limit(unsigned sel)
+{
+	unsigned long lim = 0;
+
+	asm volatile("lsl %1, %0" : "+r"(lim) : "r"((unsigned long)sel) : "cc");
+	return lim;
+}
+
+/* Entry 0 reads word `first` of buf, entry 1 word first + 32; rounds of yields. */
+static void ldt_check(const char *who, const uint64_t *buf, unsigned first, int rounds)
+{
+	for (int r = 0; r < rounds; r++) {
+		uint64_t a = gs_read(LDT_SEL(0), 0), b = gs_read(LDT_SEL(1), 8);
+
+		if (a != buf[first] || b != buf[first + 33])
+			fail("%s, round %d: %%gs:0 through entry 0 is %#llx, expected %#llx; %%gs:8 through entry 1 is %#llx, expected %#llx",
+			     who, r, (unsigned long long)a, (unsigned long long)buf[first],
+			     (unsigned long long)b, (unsigned long long)buf[first + 33]);
+		if (seg_limit(LDT_SEL(0)) != 0xfff)
+			fail("%s: lsl of entry 0 is %#lx, expected 0xfff", who, seg_limit(LDT_SEL(0)));
+		sched_yield();
+	}
+}
+
+static int ldt_test(void)
+{
+	const int rounds = 100;
+	uint64_t *buf = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	int status;
+	pid_t pid;
+
+	if (buf == MAP_FAILED)
+		fail("mmap MAP_32BIT");
+	for (int i = 0; i < 1024; i++)
+		buf[i] = 0x6c64740000000000ULL | ((uint64_t)getpid() << 16) | (uint64_t)i;
+	ldt_set(0, &buf[32]);
+	ldt_set(1, &buf[64]);
+	ldt_check("parent", buf, 32, 1);
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	if (pid == 0) {
+		/* The child's copy of the LDT, changed: entry 0 elsewhere. */
+		ldt_set(0, &buf[512]);
+		ldt_set(1, &buf[544]);
+		ldt_check("child", buf, 512, rounds);
+		_exit(0);
+	}
+	ldt_check("parent beside its child", buf, 32, rounds);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		fail("the child failed (status %#x)", status);
+	ldt_check("parent after its child", buf, 32, 1);
+	printf("pvtest ldt: ok 2 entries read through %%gs in parent and child, %d yields each\n",
+	       rounds);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2)
@@ -430,8 +532,10 @@ int main(int argc, char **argv)
 		return sleep_test(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "fill"))
 		return fill(strtoull(argv[2], NULL, 0), atoll(argv[3]));
+	if (argc == 2 && !strcmp(argv[1], "ldt"))
+		return ldt_test();
 	if (argc == 2 && !strcmp(argv[1], "compat32"))
 		return compat32();
-	fprintf(stderr, "usage: pvtest forkexec N | mmap | sleep MS | fill SEED N | compat32\n");
+	fprintf(stderr, "usage: pvtest forkexec N | mmap | sleep MS | ldt | fill SEED N | compat32\n");
 	return 2;
 }

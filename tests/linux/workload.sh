@@ -103,6 +103,15 @@ case "$rc:$out" in
 *) check compat32 FAIL "status $rc: $out" ;;
 esac
 
+# ---- a process's own LDT (modify_ldt) ----------------------------------------------
+out=$(pvtest ldt 2>&1)
+rc=$?
+echo "$out"
+case "$rc:$out" in
+0:*ok*) check ldt PASS "${out#pvtest ldt: ok }" ;;
+*) check ldt FAIL "status $rc: $out" ;;
+esac
+
 # ---- time: sleep 1 takes a second by the guest's clocks -------------------------
 u0=$(uptime_s)
 sleep 1

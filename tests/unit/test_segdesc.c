@@ -82,6 +82,28 @@ START_TEST(test_page)
 }
 END_TEST
 
+/* The 16-bit stack rule, on access rights as LAR gives them. */
+START_TEST(test_stack16)
+{
+	const u32 data16 = AR_P | AR_S | AR_TYPE_WRITE | (3U << 13);
+	const u32 code32 = AR_P | AR_S | AR_TYPE_CODE | AR_DB | (3U << 13);
+	const u32 code64 = AR_P | AR_S | AR_TYPE_CODE | AR_L | (3U << 13);
+
+	ck_assert(segdesc_stack_is_16bit(data16));
+	ck_assert(segdesc_stack_is_16bit(data16 | (1U << 8)));	/* accessed */
+	ck_assert(segdesc_stack_is_16bit(data16 | (1U << 10)));	/* expand-down */
+	ck_assert(!segdesc_stack_is_16bit(data16 | AR_DB));	/* 32-bit stack */
+	ck_assert(!segdesc_stack_is_16bit(data16 & ~AR_TYPE_WRITE));	/* read-only */
+	ck_assert(!segdesc_stack_is_16bit(data16 & ~AR_P));
+	ck_assert(!segdesc_stack_is_16bit(data16 & ~AR_S));		/* system */
+	ck_assert(!segdesc_stack_is_16bit(code32 & ~AR_DB));		/* code */
+	ck_assert(segdesc_code_is_64bit(code64));
+	ck_assert(!segdesc_code_is_64bit(code32));
+	ck_assert(!segdesc_code_is_64bit(code32 & ~AR_DB));		/* 16-bit code */
+	ck_assert(!segdesc_code_is_64bit(data16 | AR_L));		/* data: no L */
+}
+END_TEST
+
 Suite *segdesc_suite(void)
 {
 	Suite *s = suite_create("segdesc");
@@ -89,6 +111,7 @@ Suite *segdesc_suite(void)
 
 	tcase_add_test(tc, test_descriptors);
 	tcase_add_test(tc, test_page);
+	tcase_add_test(tc, test_stack16);
 	suite_add_tcase(s, tc);
 	return s;
 }
