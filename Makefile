@@ -74,7 +74,7 @@ HV_OBJS := \
 
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(HV_OBJS))
 
-.PHONY: all hv deps iso run debug test test-unit test-boot test-guests check-abi clean
+.PHONY: all hv deps iso run debug test test-unit test-boot test-guests test-xtf check-abi clean
 all: hv
 
 include tests/guests/guests.mk
@@ -218,6 +218,11 @@ test-boot: deps $(BUILD)/hv.elf
 
 test-guests: deps $(BUILD)/hv.elf guests
 	tests/guests/run
+
+# Xen's own test kernels (XTF, from $XTF_DIR or ../shared/xtf) against
+# tests/xtf/expected (docs/xtf.md).
+test-xtf: deps $(BUILD)/hv.elf
+	tests/xtf/run
 
 # The Linux guest on pvisor (docs/linux-guest.md); runs `make linux` itself.
 .PHONY: test-linux
