@@ -157,6 +157,8 @@ long do_stack_switch(u64 ss, u64 sp, u64 a3, u64 a4, u64 a5)
  *      rip, cs, rflags, rsp, ss}. CS with RPL 3 returns to guest user mode
  *      (switching to the user L4 and GS base), otherwise to the kernel.
  *      Without VGCF_in_syscall, rcx and r11 are restored from the frame.
+ *      With VMASST_TYPE_architectural_iopl the frame's RFLAGS.IOPL becomes
+ *      the virtual IOPL (bounce.c); the real one stays 0.
  * Returns the frame's rax (the guest sees its own RAX). An unreadable frame
  * or a return to user mode without a user L4 crashes the domain.
  */
@@ -190,6 +192,8 @@ long pv_do_iret(struct cpu_regs *r)
 		}
 		toggle_guest_mode(v);
 	}
+	if (pv_arch_iopl(v))	/* the assist: IOPL as the frame says */
+		v->iopl = (u8)((ic.rflags >> 12) & 3);
 	r->rip = ic.rip;
 	r->cs = ic.cs | 3;
 	r->ss = ic.ss | 3;

@@ -325,13 +325,13 @@ static bool emulate_mov_cr_dr(struct vcpu *v, struct cpu_regs *r, u8 op,
 	}
 }
 
-/* Port I/O: allowed from the guest kernel with virtual IOPL >= 1, from user with 3. */
+/* Port I/O: allowed when the virtual IOPL allows it (bounce.c:pv_iopl_ok). */
 static bool emulate_port_io(struct vcpu *v, struct cpu_regs *r, u8 op, bool opsize)
 {
 	int size = (op & 1) ? (opsize ? 2 : 4) : 1;
 	u64 ones = size == 4 ? 0xffffffffULL : size == 2 ? 0xffffULL : 0xffULL;
 
-	if (v->iopl < (v->kernel_mode ? 1 : 3))
+	if (!pv_iopl_ok(v))
 		return false;
 	if (op == 0xe4 || op == 0xe5 || op == 0xec || op == 0xed)
 		r->rax = (r->rax & ~ones) | ones;	/* no devices: all ones */
@@ -365,7 +365,7 @@ bool pv_emulate_priv_op(struct cpu_regs *r)
 		r->rip += (u64)in.len + 1;
 		return true;
 	case 0xfa: case 0xfb:				/* cli, sti */
-		if (v->iopl < (v->kernel_mode ? 1 : 3))
+		if (!pv_iopl_ok(v))
 			return false;
 		r->rip += (u64)in.len + 1;		/* no effect on the event mask */
 		return true;

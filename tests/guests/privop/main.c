@@ -21,6 +21,10 @@
  *	- in/out and cli/sti are #GP(0) at virtual IOPL 0; at IOPL 1 port
  *	  reads give all ones (no devices), writes are dropped, cli/sti do
  *	  nothing, not even to the event mask; set_iopl(4) is -EINVAL;
+ *	- with VMASST_TYPE_architectural_iopl the virtual IOPL is RFLAGS.IOPL
+ *	  of the iret frames and shows in the bounce frames, and the kernel
+ *	  counts as CPL 0 (cli at IOPL 0 runs); without it bounce frames show
+ *	  IOPL 0 and iret's IOPL is ignored. The real IOPL stays 0 throughout;
  *	- the debug registers: set_debugreg/get_debugreg and the emulated mov
  *	  to and from %dr0-3 agree; a hypervisor address in DR0-3 is -EPERM;
  *	  the reserved upper half of DR7 is -EINVAL, and DR7.GD (general
@@ -178,6 +182,57 @@ static void port_io(void)
 	EXPECT_GP("inb at IOPL 0 again", "inb $0x71, %%al", "a"(0));
 }
 
+/* The #UD handler of iopl_assist(): resume with this IOPL in the frame. */
+static u64 iopl_for_iret;
+
+static void ud_with_iopl(struct trap_frame *f)
+{
+	trap_default_handler(f);
+	f->rflags = (f->rflags & ~RFLAGS_IOPL) | (iopl_for_iret << 12);
+}
+
+/* The IOPL a bounce frame shows (a #UD's), and the real one after the iret. */
+static u64 frame_iopl(void)
+{
+	trap_record_reset();
+	TRAP_EXPECT("ud2");
+	if (trap_count != 1 || trap_last.vector != 6)
+		test_fail("ud2: %lu exceptions, the last %s", trap_count,
+			  trap_name(trap_last.vector));
+	if (read_rflags() & RFLAGS_IOPL)
+		test_fail("the real IOPL is %lu after an iret", (read_rflags() >> 12) & 3);
+	return (trap_last.rflags & RFLAGS_IOPL) >> 12;
+}
+
+static void iopl_assist(void)
+{
+	/* Without the assist: frames show 0, iret's IOPL is ignored. */
+	EXPECT_EQ(set_iopl(2), 0);
+	EXPECT_EQ(frame_iopl(), 0);
+	trap_set_handler(6, ud_with_iopl);
+	EXPECT_EQ(set_iopl(0), 0);
+	iopl_for_iret = 3;
+	frame_iopl();
+	EXPECT_GP("cli at IOPL 0 after an iret with IOPL 3, no assist", "cli");
+
+	EXPECT_EQ(HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_architectural_iopl), 0);
+	EXPECT_RUNS("cli at IOPL 0 under the assist (the kernel is CPL 0)", "cli");
+	EXPECT_RUNS("outb at IOPL 0 under the assist", "outb %%al, $0x80", "a"(0));
+	iopl_for_iret = 2;
+	EXPECT_EQ(frame_iopl(), 0);	/* then the iret sets 2 ... */
+	iopl_for_iret = 1;
+	EXPECT_EQ(frame_iopl(), 2);	/* ... which this frame shows */
+	iopl_for_iret = 0;
+	EXPECT_EQ(frame_iopl(), 1);
+	EXPECT_EQ(set_iopl(3), 0);
+	EXPECT_EQ(frame_iopl(), 3);	/* set_iopl's shows too; 0 again after */
+	EXPECT_EQ(frame_iopl(), 0);
+
+	EXPECT_EQ(HYPERVISOR_vm_assist(VMASST_CMD_disable, VMASST_TYPE_architectural_iopl), 0);
+	trap_set_handler(6, NULL);
+	EXPECT_GP("cli at IOPL 0 without the assist again", "cli");
+}
+
 static void debug_registers(void)
 {
 	static u64 watched;
@@ -229,6 +284,7 @@ void test_main(const struct start_info *si)
 		test_error("VCPUOP_register_vcpu_info returned %ld", rc);
 	control_registers(si);
 	port_io();
+	iopl_assist();
 	debug_registers();
 	not_emulated(si);
 }
