@@ -29,6 +29,7 @@ HV_OBJS := \
 	core/elf.o \
 	core/evtchn.o \
 	core/evtchn_2l.o \
+	core/grant_table.o \
 	core/guest_access.o \
 	core/hypercall.o \
 	core/main.o \

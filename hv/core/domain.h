@@ -10,6 +10,7 @@
 
 #include "hv.h"
 #include "core/domcfg.h"
+#include "core/grant_table.h"
 #include "x86/regs.h"
 #include "pvabi/xen.h"
 #include "pvabi/vcpu.h"
@@ -108,6 +109,10 @@ struct domain {
 
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
+
+	/* Its grant table (hv/core/grant_table.c): frames lent like shared info. */
+	mfn_t gnttab_frames[GNTTAB_MAX_FRAMES];
+	u32 gnttab_nr_frames;
 
 	/* Memory accounting (hv/mm/pv_mm.c, hv/mm/memory_op.c). */
 	u64 tot_pages;		/* frames it owns now (shared info not counted) */
