@@ -60,6 +60,7 @@ HV_OBJS := \
 	pv/bounce.o \
 	pv/callbacks.o \
 	pv/compat_entry.o \
+	pv/debugreg.o \
 	pv/descriptor_tables.o \
 	pv/emulate.o \
 	pv/l4_slots.o \
@@ -190,11 +191,13 @@ UNIT_HV_SRCS := \
 	hv/mm/memmap.c \
 	hv/mm/pgtype.c \
 	hv/mm/ptwr_decode.c \
-	hv/mm/segdesc.c
+	hv/mm/segdesc.c \
+	hv/pv/debugreg.c
 UNIT_SRCS := \
 	tests/unit/harness.c \
 	tests/unit/fake_mm.c \
 	tests/unit/test_cmdline.c \
+	tests/unit/test_debugreg.c \
 	tests/unit/test_domcfg.c \
 	tests/unit/test_elf.c \
 	tests/unit/test_evtchn.c \

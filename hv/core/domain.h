@@ -11,6 +11,7 @@
 #include "hv.h"
 #include "core/domcfg.h"
 #include "core/grant_table.h"
+#include "pv/debugreg.h"
 #include "x86/regs.h"
 #include "pvabi/xen.h"
 #include "pvabi/vcpu.h"
@@ -73,7 +74,7 @@ struct vcpu {
 	bool vcr0_ts;				/* virtual CR0.TS (fpu_taskswitch) */
 	u8 iopl;				/* virtual IOPL (PHYSDEVOP_set_iopl) */
 	u64 vcr4;				/* virtual CR4 the guest reads */
-	u64 debugreg[8];
+	struct debugregs dbg;			/* hv/pv/debugreg.c */
 	u16 sel_ds, sel_es, sel_fs, sel_gs;	/* data selectors while descheduled */
 
 	/* Scheduling and time (hv/core/sched.c, hv/core/time.c). */

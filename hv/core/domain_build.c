@@ -320,8 +320,7 @@ static void init_vcpu(struct build *b)
 	v->regs.ss = FLAT_KERNEL_SS;
 	v->kernel_mode = true;
 	v->vcr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
-	v->debugreg[6] = 0xffff0ff0;	/* DR6 and DR7 as after reset (Xen too) */
-	v->debugreg[7] = 0x400;
+	dbg_init(&v->dbg);		/* DR6 and DR7 as after reset (Xen too) */
 	v->runnable = true;
 }
 

@@ -140,6 +140,10 @@ void trap_entry(struct cpu_regs *r)
 		pv_guest_exception(r);
 		return;
 	}
+	if (r->vector == 1) {		/* a #DB a guest can cause: pv/traps.c */
+		pv_debug_in_hypervisor(r);
+		return;
+	}
 	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip))
 		return;
 	trap_report(r);

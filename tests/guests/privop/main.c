@@ -26,11 +26,13 @@
  *	  counts as CPL 0 (cli at IOPL 0 runs); without it bounce frames show
  *	  IOPL 0 and iret's IOPL is ignored. The real IOPL stays 0 throughout;
  *	- the debug registers: set_debugreg/get_debugreg and the emulated mov
- *	  to and from %dr0-3 agree; a hypervisor address in DR0-3 is -EPERM;
- *	  the reserved upper half of DR7 is -EINVAL, and DR7.GD (general
- *	  detect, which would trap the guest's own debug-register accesses)
- *	  -EPERM, as on Xen; get_debugreg(8) is -EINVAL; a mov from %dr4
- *	  that faults (pvisor refuses DR4/5) leaves its register alone;
+ *	  to and from %dr0-3 agree; DR6 and DR7 start at their reset values; a
+ *	  hypervisor address in DR0-3 is -EPERM (a mov of one is #GP); the
+ *	  reserved upper half of DR7 is -EINVAL, and DR7.GD (general detect,
+ *	  which would trap the guest's own debug-register accesses) -EPERM,
+ *	  an I/O breakpoint without CR4.DE -EPERM, as on Xen; reserved bits
+ *	  read as fixed; DR4/DR5 are DR6/DR7 (CR4.DE is clear); DR8 and up
+ *	  are -ENODEV (dbreg tests that breakpoints fire);
  *	- instructions nobody emulates for a PV kernel: hlt, lidt, swapgs,
  *	  invlpg, mov to CR3 are #GP(0), reflected to the guest.
  */
@@ -238,6 +240,8 @@ static void debug_registers(void)
 	static u64 watched;
 	u64 v;
 
+	EXPECT_EQ(HYPERVISOR_get_debugreg(6), 0xffff0ff0L);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(7), 0x400L);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(0, (u64)&watched), 0);
 	EXPECT_EQ(HYPERVISOR_get_debugreg(0), (long)(u64)&watched);
 	asm volatile("movq %%dr0, %0" : "=r"(v));
@@ -245,21 +249,30 @@ static void debug_registers(void)
 	EXPECT_RUNS("mov to DR1", "movq %1, %%dr1", "r"(0x400000UL));
 	EXPECT_EQ(HYPERVISOR_get_debugreg(1), 0x400000L);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(2, 0xffff800000000000UL), -XEN_EPERM);
+	EXPECT_EQ(HYPERVISOR_set_debugreg(3, 0x0000800000000000UL), -XEN_EPERM);
+	EXPECT_GP("mov of a hypervisor address to DR2", "movq %1, %%dr2",
+		  "r"(0xffff830000100000UL));
+	EXPECT_EQ(HYPERVISOR_get_debugreg(2), 0);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(7, 1UL << 32), -XEN_EINVAL);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(7, DR7_GD), -XEN_EPERM);
-	EXPECT_EQ(HYPERVISOR_get_debugreg(8), -XEN_EINVAL);
+	/* L0 with R/W = 10 (I/O): only with CR4.DE. */
+	EXPECT_EQ(HYPERVISOR_set_debugreg(7, 1UL | (2UL << 16)), -XEN_EPERM);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(7), 0x400L);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(8), -XEN_ENODEV);
+	EXPECT_EQ(HYPERVISOR_set_debugreg(8, 0), -XEN_ENODEV);
+	/* Reserved bits: DR6 bit 12 reads 0, bits 4-11 and 16-31 read 1. */
+	EXPECT_EQ(HYPERVISOR_set_debugreg(6, 0x1000UL), 0);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(6), 0xffff0ff0L);
+	/* With CR4.DE clear, DR4 and DR5 are DR6 and DR7 (as Xen). */
+	EXPECT_EQ(HYPERVISOR_set_debugreg(4, 0xffff0ff1UL), 0);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(6), 0xffff0ff1L);
+	asm volatile("movq %%dr4, %0" : "=r"(v));
+	EXPECT_EQ(v, 0xffff0ff1UL);
+	EXPECT_RUNS("mov to DR6", "movq %1, %%dr6", "r"(0xffff0ff0UL));
+	asm volatile("movq %%dr5, %0" : "=r"(v));
+	EXPECT_EQ(v, 0x400UL);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(0, 0), 0);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(1, 0), 0);
-
-	/* pvisor refuses DR4/DR5 (Xen aliases them to DR6/DR7): a faulting
-	 * mov must leave its destination register as it was. */
-	v = 0x4444444444444444UL;
-	trap_record_reset();
-	asm volatile("movq $1f, trap_resume_rip(%%rip)\n\t"
-		     "movq %%dr4, %0\n"
-		     "1:" : "+r"(v) : : "memory");
-	if (trap_count == 1)
-		EXPECT_EQ(v, 0x4444444444444444UL);
 }
 
 static void not_emulated(const struct start_info *si)
