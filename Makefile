@@ -29,6 +29,7 @@ HV_OBJS := \
 	core/elf.o \
 	core/evtchn.o \
 	core/evtchn_2l.o \
+	core/grant_table.o \
 	core/guest_access.o \
 	core/hypercall.o \
 	core/main.o \
@@ -59,6 +60,7 @@ HV_OBJS := \
 	pv/bounce.o \
 	pv/callbacks.o \
 	pv/compat_entry.o \
+	pv/debugreg.o \
 	pv/descriptor_tables.o \
 	pv/emulate.o \
 	pv/l4_slots.o \
@@ -76,7 +78,7 @@ HV_OBJS := \
 
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(HV_OBJS))
 
-.PHONY: all hv deps iso run debug test test-unit test-boot test-guests check-abi clean
+.PHONY: all hv deps iso run debug test test-unit test-boot test-guests test-xtf check-abi clean
 all: hv
 
 include tests/guests/guests.mk
@@ -193,12 +195,14 @@ UNIT_HV_SRCS := \
 	hv/mm/pgtype.c \
 	hv/mm/ptwr_decode.c \
 	hv/mm/segdesc.c \
+	hv/pv/debugreg.c \
 	hv/x86/cpu_setup.c
 UNIT_SRCS := \
 	tests/unit/harness.c \
 	tests/unit/fake_mm.c \
 	tests/unit/test_cmdline.c \
 	tests/unit/test_cpu_setup.c \
+	tests/unit/test_debugreg.c \
 	tests/unit/test_domcfg.c \
 	tests/unit/test_elf.c \
 	tests/unit/test_evtchn.c \
@@ -224,6 +228,11 @@ test-boot: deps $(BUILD)/hv.elf
 
 test-guests: deps $(BUILD)/hv.elf guests
 	tests/guests/run
+
+# Xen's own test kernels (XTF, from $XTF_DIR or ../shared/xtf) against
+# tests/xtf/expected (docs/xtf.md).
+test-xtf: deps $(BUILD)/hv.elf
+	tests/xtf/run
 
 # The Linux guest on pvisor (docs/linux-guest.md); runs `make linux` itself.
 .PHONY: test-linux

@@ -7,9 +7,10 @@
  * capability the other domain presents. Split drivers (block, net,
  * console over xenstore) are built on it.
  *
- * pvisor has no grant tables yet: GNTTABOP_setup_table answers
- * -XEN_ENOSYS, which makes Linux boot with grant tables disabled. Only the
- * operations and structures Linux issues at boot are declared in full.
+ * pvisor's tables are version 1 and only sized and handed out
+ * (GNTTABOP_setup_table, query_size, set_version); nothing maps, copies
+ * or transfers through them yet (-XEN_ENOSYS). Only the operations and
+ * structures Linux issues at boot are declared in full.
  *
  * HYPERVISOR_grant_table_op(cmd, args, count): cmd is GNTTABOP_*, args the
  * guest address of an array of count structures of the matching type.

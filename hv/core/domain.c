@@ -14,6 +14,7 @@
 #include "core/domain.h"
 #include "core/sched.h"
 #include "core/evtchn.h"
+#include "core/grant_table.h"
 #include "mm/frame.h"
 #include "mm/m2p.h"
 #include "mm/page_info.h"
@@ -89,6 +90,7 @@ void domain_destroy(struct domain *d)
 	for (int i = 0; i < d->nr_vcpus; i++)
 		d->vcpus[i].runnable = false;
 	evtchn_destroy(d);
+	gnttab_destroy(d);	/* its frames are freed by the teardown below */
 	d->console_ring = NULL;
 	/* mm/pv_mm.c: drop CR3s, pins, GDTs; check every count; free the frames. */
 	mm_domain_teardown(d);

@@ -10,6 +10,8 @@
 
 #include "hv.h"
 #include "core/domcfg.h"
+#include "core/grant_table.h"
+#include "pv/debugreg.h"
 #include "x86/regs.h"
 #include "pvabi/xen.h"
 #include "pvabi/vcpu.h"
@@ -77,7 +79,7 @@ struct vcpu {
 	bool vcr0_ts;				/* virtual CR0.TS (fpu_taskswitch) */
 	u8 iopl;				/* virtual IOPL (PHYSDEVOP_set_iopl) */
 	u64 vcr4;				/* virtual CR4 the guest reads */
-	u64 debugreg[8];
+	struct debugregs dbg;			/* hv/pv/debugreg.c */
 	u16 sel_ds, sel_es, sel_fs, sel_gs;	/* data selectors while descheduled */
 
 	/* Scheduling and time (hv/core/sched.c, hv/core/time.c). */
@@ -113,6 +115,10 @@ struct domain {
 
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
+
+	/* Its grant table (hv/core/grant_table.c): frames lent like shared info. */
+	mfn_t gnttab_frames[GNTTAB_MAX_FRAMES];
+	u32 gnttab_nr_frames;
 
 	/* Memory accounting (hv/mm/pv_mm.c, hv/mm/memory_op.c). */
 	u64 tot_pages;		/* frames it owns now (shared info not counted) */

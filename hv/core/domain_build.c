@@ -15,6 +15,7 @@
  *	write_p2m        the guest's P2M list (pfn -> mfn), in its memory
  *	build_pagetables L4, L3s, L2s, L1s mapping [v_start, v_end)
  *	write_start_info start_info and shared_info
+ *	gnttab_init      the grant table's first frame (core/grant_table.c)
  *	init_vcpu        RIP = entry, RSP = boot stack, RSI = start_info
  *
  * A failure at any step refuses the domain with a message naming it and
@@ -27,6 +28,7 @@
 #include "core/domain_build.h"
 #include "core/domcfg.h"
 #include "core/elf.h"
+#include "core/grant_table.h"
 #include "core/pv_layout.h"
 #include "core/sched.h"
 #include "core/console.h"
@@ -264,27 +266,14 @@ static int write_start_info(struct build *b)
 	struct pv_layout *l = &b->lay;
 	struct start_info *si = gva_ptr(b, l->start_info);
 	mfn_t shinfo = frame_alloc();
-	struct page_info *pg;
 	int port;
 
 	if (shinfo == INVALID_MFN)
 		return refuse(b, "out of memory for the shared-info page");
+	/* The hypervisor's page, lent to the domain: writable for good, no pfn. */
+	mm_share_hv_frame(d, shinfo);
 	d->shared_info_mfn = shinfo;
 	d->shared_info = __va(shinfo << PAGE_SHIFT);
-	memset(d->shared_info, 0, PAGE_SIZE);
-	/*
-	 * Shared info is the hypervisor's page, lent to the domain (Xen's
-	 * share_xen_page_with_guest): owned by it, so it may map it, but of
-	 * type writable for good (one type reference nobody drops until the
-	 * teardown), so it can never become a page table, and with no pfn.
-	 */
-	pg = mfn_to_page(shinfo);
-	memset(pg, 0, sizeof(*pg));
-	pg->owner = d->id;
-	pg->count = 1;
-	pg->flags = PGF_allocated | PGF_hv_owned | PGF_validated;
-	pg->type = PGT_writable;
-	pg->type_count = 1;
 	for (int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
 		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 	d->shared_info->arch.max_pfn = d->nr_pages;
@@ -331,8 +320,7 @@ static void init_vcpu(struct build *b)
 	v->regs.ss = FLAT_KERNEL_SS;
 	v->kernel_mode = true;
 	v->vcr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
-	v->debugreg[6] = 0xffff0ff0;	/* DR6 and DR7 as after reset (Xen too) */
-	v->debugreg[7] = 0x400;
+	dbg_init(&v->dbg);		/* DR6 and DR7 as after reset (Xen too) */
 	v->runnable = true;
 }
 
@@ -373,6 +361,8 @@ static int build_one(struct build *b)
 		write_hypercall_page(b);
 	if (write_start_info(b) < 0)
 		return -1;
+	if (gnttab_init(b->d) < 0)
+		return refuse(b, "out of memory for the grant table");
 	init_vcpu(b);
 	return 0;
 }

@@ -75,20 +75,26 @@ int evtchn_send_virq(struct vcpu *v, u32 virq)
 	return 0;
 }
 
+/*
+ * A port that remote_dom may bind. As Xen, remote_dom is recorded as given
+ * (DOMID_SELF: our own id), whether or not such a domain exists: a
+ * toolstack offers ports to domains it has yet to build, and only the
+ * domain with that id can ever bind it (bind_interdomain checks). The port
+ * must be the caller's own: another domain's is -EPERM (Xen: the XSM
+ * check; Xen would first say -ENOSPC if that domain had no free port),
+ * no such domain -ESRCH.
+ */
 static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
 {
-	u16 remote = a->remote_dom == DOMID_SELF ? d->id : a->remote_dom;
 	int port;
 
 	if (a->dom != DOMID_SELF && a->dom != d->id)
-		return -XEN_EPERM;
-	if (!domain_by_id(remote))
-		return -XEN_ESRCH;
+		return domain_by_id(a->dom) ? -XEN_EPERM : -XEN_ESRCH;
 	port = get_free_port(d);
 	if (port < 0)
 		return port;
 	d->evtchn[port].state = ECS_UNBOUND;
-	d->evtchn[port].remote_dom = remote;
+	d->evtchn[port].remote_dom = a->remote_dom == DOMID_SELF ? d->id : a->remote_dom;
 	d->evtchn[port].notify_vcpu = 0;
 	a->port = (u32)port;
 	return 0;

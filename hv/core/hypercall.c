@@ -36,6 +36,7 @@ static const struct {
 	[__HYPERVISOR_set_timer_op]	= { do_set_timer_op, "set_timer_op" },
 	[__HYPERVISOR_xen_version]	= { do_xen_version, "xen_version" },
 	[__HYPERVISOR_console_io]	= { do_console_io, "console_io" },
+	[__HYPERVISOR_grant_table_op]	= { do_grant_table_op, "grant_table_op" },
 	[__HYPERVISOR_vm_assist]	= { do_vm_assist, "vm_assist" },
 	/* iret rewrites the whole frame: pv_syscall calls it directly. */
 	[__HYPERVISOR_iret]		= { NULL, "iret" },

@@ -36,6 +36,8 @@ long do_physdev_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
 long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5);
 long do_set_timer_op(u64 timeout, u64 a2, u64 a3, u64 a4, u64 a5);
 long do_event_channel_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
+/* hv/core/grant_table.c */
+long do_grant_table_op(u64 cmd, u64 uop, u64 count, u64 a4, u64 a5);
 
 /* hv/mm/pv_mm.c, hv/mm/memory_op.c, hv/pv/descriptor_tables.c */
 long do_mmu_update(u64 reqs, u64 count, u64 pdone, u64 foreigndom, u64 a5);

@@ -7,8 +7,8 @@
  * hypervisor stack (every entry from a guest builds one there, see
  * regs.h). Switching vCPUs is therefore: copy that frame into the old
  * vCPU, copy the new vCPU's saved registers into it, and switch the
- * state the frame does not hold: CR3, GDTR and LDTR, the FS/GS bases and
- * the FPU.
+ * state the frame does not hold: CR3, GDTR and LDTR, the FS/GS bases, the
+ * FPU and the debug registers.
  * Scheduling points are every return to a guest after SCHEDOP_yield,
  * SCHEDOP_block/poll, the end of a domain, or the end of a 10 ms time
  * slice (the APIC timer). With nothing runnable the CPU halts until an
@@ -133,6 +133,8 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 			   struct vcpu *next)
 {
 	clts();		/* fxsave/fxrstor must not raise #NM here */
+	if (prev)	/* dead or alive, its breakpoints stop here */
+		pv_debugregs_switch_from(prev);
 	if (prev && prev->domain->state == DOM_RUNNING) {
 		prev->regs = *frame;
 		save_selectors(prev);
@@ -159,6 +161,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	asm volatile("fxrstor64 %0" : : "m"(next->fpu));
 	if (next->vcr0_ts)
 		write_cr0(read_cr0() | CR0_TS);
+	pv_debugregs_switch_to(next);	/* pv/callbacks.c: only if it armed any */
 	next->domain->stats.switches++;
 	runstate_change(next, RUNSTATE_running);
 	time_update_vcpu(next);

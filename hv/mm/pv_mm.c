@@ -429,6 +429,29 @@ int mm_hold_frame(struct domain *d, mfn_t mfn)
 	return 0;
 }
 
+/*
+ * A frame of the hypervisor's lent to a domain (Xen's share_xen_page_with_guest:
+ * shared info, grant-table frames): owned by it, so it may map it, but of
+ * type writable for good (one type reference nobody drops until the
+ * teardown), so it can never become a page table or a descriptor page,
+ * and with no pfn (PGF_hv_owned: not counted, never given back). The
+ * frame must be free and is zeroed here. Its owner drops the permanent
+ * type reference when the domain ends (put_page_type); mm_domain_teardown()
+ * then frees it with the domain's other frames.
+ */
+void mm_share_hv_frame(struct domain *d, mfn_t mfn)
+{
+	struct page_info *pg = mfn_to_page(mfn);
+
+	memset(__va(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+	memset(pg, 0, sizeof(*pg));
+	pg->owner = d->id;
+	pg->count = 1;
+	pg->flags = PGF_allocated | PGF_hv_owned | PGF_validated;
+	pg->type = PGT_writable;
+	pg->type_count = 1;
+}
+
 /* ---- The end of a domain ------------------------------------------------------- */
 
 /* Drop every root of the domain's trees: they devalidate all the way down. */

@@ -17,6 +17,7 @@ void mm_flush_deferred(void);
 
 /* mm/pv_mm.c */
 int mm_hold_frame(struct domain *d, mfn_t mfn);
+void mm_share_hv_frame(struct domain *d, mfn_t mfn);
 void mm_domain_teardown(struct domain *d);
 
 /* mm/ptwr.c */

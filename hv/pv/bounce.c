@@ -47,6 +47,28 @@ void toggle_guest_mode(struct vcpu *v)
 }
 
 /*
+ * The virtual IOPL. The real IOPL is always 0:
+ * with IOPL 3 a guest's cli would really stop interrupts. PHYSDEVOP_set_iopl
+ * sets the virtual one, and with VMASST_TYPE_architectural_iopl it also
+ * follows the guest's own iret frames and appears in its bounce frames, as
+ * RFLAGS.IOPL would on bare metal. It decides which privileged instructions
+ * (cli, sti, port I/O) are emulated rather than faulting: IOPL >= CPL, the
+ * guest kernel counting as CPL 1, or CPL 0 under the assist (Xen's
+ * iopl_ok()), guest user as CPL 3.
+ */
+bool pv_arch_iopl(const struct vcpu *v)
+{
+	return v->domain->vm_assist & (1ULL << VMASST_TYPE_architectural_iopl);
+}
+
+bool pv_iopl_ok(const struct vcpu *v)
+{
+	unsigned cpl = v->kernel_mode ? (pv_arch_iopl(v) ? 0 : 1) : 3;
+
+	return cpl <= v->iopl;
+}
+
+/*
  * Enter the guest kernel at target with a bounce frame. A frame that cannot
  * be written (a kernel stack that is not mapped) is a broken guest: crash it.
  */
@@ -87,7 +109,8 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	frame[n++] = r->rip;
 	frame[n++] = cs | ((u64)saved_mask << 32);
 	frame[n++] = (r->rflags & ~(RFLAGS_IF | RFLAGS_IOPL)) |
-		     (saved_mask ? 0 : RFLAGS_IF);
+		     (saved_mask ? 0 : RFLAGS_IF) |
+		     (pv_arch_iopl(v) ? (u64)v->iopl << 12 : 0);
 	frame[n++] = r->rsp;
 	frame[n++] = r->ss;
 	sp -= (u64)n * 8;

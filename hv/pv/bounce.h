@@ -15,5 +15,7 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 void pv_inject_trap(struct cpu_regs *r, unsigned vector, bool has_err, u64 err);
 void pv_deliver_events(struct cpu_regs *r);
 void dump_guest_stack(const struct cpu_regs *r);
+bool pv_arch_iopl(const struct vcpu *v);
+bool pv_iopl_ok(const struct vcpu *v);
 
 #endif

@@ -11,6 +11,7 @@
 #include "core/guest_access.h"
 #include "core/hypercall.h"
 #include "pv/bounce.h"
+#include "pv/traps.h"
 #include "x86/cpu.h"
 #include "x86/segments.h"
 #include "pvabi/callback.h"
@@ -157,6 +158,8 @@ long do_stack_switch(u64 ss, u64 sp, u64 a3, u64 a4, u64 a5)
  *      rip, cs, rflags, rsp, ss}. CS with RPL 3 returns to guest user mode
  *      (switching to the user L4 and GS base), otherwise to the kernel.
  *      Without VGCF_in_syscall, rcx and r11 are restored from the frame.
+ *      With VMASST_TYPE_architectural_iopl the frame's RFLAGS.IOPL becomes
+ *      the virtual IOPL (bounce.c); the real one stays 0.
  * Returns the frame's rax (the guest sees its own RAX). An unreadable frame
  * or a return to user mode without a user L4 crashes the domain.
  */
@@ -190,6 +193,8 @@ long pv_do_iret(struct cpu_regs *r)
 		}
 		toggle_guest_mode(v);
 	}
+	if (pv_arch_iopl(v))	/* the assist: IOPL as the frame says */
+		v->iopl = (u8)((ic.rflags >> 12) & 3);
 	r->rip = ic.rip;
 	r->cs = ic.cs | 3;
 	r->ss = ic.ss | 3;
@@ -258,32 +263,103 @@ long do_fpu_taskswitch(u64 set, u64 a2, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
+/* ---- Debug registers (the rules: pv/debugreg.c) ------------------------ */
+
+/* The guest's CR4.DE decides what DR4/DR5 are and whether I/O breakpoints exist. */
+bool pv_cr4_de(const struct vcpu *v)
+{
+	return v->vcr4 & CR4_DE;
+}
+
+static void load_dr0_3_and_6(const struct vcpu *v)
+{
+	write_dr0(v->dbg.dr[0]);
+	write_dr1(v->dbg.dr[1]);
+	write_dr2(v->dbg.dr[2]);
+	write_dr3(v->dbg.dr[3]);
+	write_dr6(v->dbg.dr6);
+}
+
 /*
- * do_set_debugreg / do_get_debugreg - the guest's debug registers, kept per
- * vCPU. Addresses in DR0-3 must be guest addresses (-EPERM otherwise);
- * DR4/5 and the reserved upper halves of DR6/DR7 are refused (-EINVAL),
- * and so is DR7.GD (-EPERM), as Xen does.
- * pvisor records them but does not arm hardware breakpoints.
+ * Switching to v: arm its breakpoints if it has any (Xen's
+ * activate_debugregs). A vCPU without breakpoints runs with DR7 inactive,
+ * whatever DR0-3 hold.
+ */
+void pv_debugregs_switch_to(const struct vcpu *v)
+{
+	if (!dbg_active(&v->dbg))
+		return;
+	load_dr0_3_and_6(v);
+	write_dr7(v->dbg.dr7);
+}
+
+/*
+ * Switching away from v: its breakpoints must not fire while anyone else
+ * runs, and its DR6 must not reach another vCPU's #DB (debug_trap() merges
+ * the CPU's DR6 into the guest's).
+ */
+void pv_debugregs_switch_from(const struct vcpu *v)
+{
+	if (dbg_active(&v->dbg))
+		write_dr7(0);
+	if (dbg_active(&v->dbg) || v->dbg.dr6 != DR6_DEFAULT)
+		write_dr6(DR6_DEFAULT);
+}
+
+/*
+ * Set debug register reg of v (the current vCPU) and load it into the CPU
+ * at once, as Xen's set_debugreg(): a breakpoint is live from the next
+ * guest instruction. Arming DR7 when it was inactive loads DR0-3 and DR6
+ * too, since another vCPU may have used them meanwhile. Returns 0 or the
+ * error of dbg_set() (nothing is loaded then).
+ */
+long pv_set_debugreg(struct vcpu *v, u64 reg, u64 value)
+{
+	bool was_active = dbg_active(&v->dbg);
+	int rc = dbg_set(&v->dbg, reg, value, pv_cr4_de(v));
+
+	if (rc)
+		return rc;
+	switch (reg) {
+	case 0: write_dr0(v->dbg.dr[0]); break;
+	case 1: write_dr1(v->dbg.dr[1]); break;
+	case 2: write_dr2(v->dbg.dr[2]); break;
+	case 3: write_dr3(v->dbg.dr[3]); break;
+	case 4: case 6: write_dr6(v->dbg.dr6); break;
+	default:	/* 5, 7 */
+		if (dbg_active(&v->dbg) && !was_active)
+			load_dr0_3_and_6(v);
+		write_dr7(v->dbg.dr7);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * do_set_debugreg - set a virtual debug register, and the real one.
+ *   IN reg 0-7, value. DR0-3: a guest address (-EPERM for a hypervisor or
+ *   non-canonical one); DR6/DR7 (and DR4/DR5 for them while CR4.DE is
+ *   clear): upper half 0 (-EINVAL), reserved bits forced, DR7.GD and I/O
+ *   breakpoints without CR4.DE -EPERM. Other registers -ENODEV.
+ * Returns 0 or the error; never blocks (pv/debugreg.c has the rules).
  */
 long do_set_debugreg(u64 reg, u64 value, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	if (reg > 7 || reg == 4 || reg == 5)
-		return -XEN_EINVAL;
-	if (reg < 4 && !guest_code_address(value))
-		return -XEN_EPERM;
-	if (reg >= 6 && (value >> 32))
-		return -XEN_EINVAL;
-	if (reg == 7 && (value & (1UL << 13)))
-		return -XEN_EPERM;	/* DR7.GD: as Xen, never for a guest */
-	current->debugreg[reg] = value;
-	return 0;
+	return pv_set_debugreg(current, reg, value);
 }
 
+/*
+ * do_get_debugreg - the value of virtual debug register reg (DR7 with its
+ * emulated I/O enables). Returns it, or -ENODEV for no such register (as
+ * Xen: a value and an error cannot be told apart for every value).
+ */
 long do_get_debugreg(u64 reg, u64 a2, u64 a3, u64 a4, u64 a5)
 {
+	u64 val;
+	int rc;
+
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (reg > 7 || reg == 4 || reg == 5)
-		return -XEN_EINVAL;
-	return (long)current->debugreg[reg];
+	rc = dbg_get(&current->dbg, reg, pv_cr4_de(current), &val);
+	return rc ? rc : (long)val;
 }

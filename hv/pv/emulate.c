@@ -24,6 +24,7 @@
 #include "core/hypercall.h"
 #include "pv/bounce.h"
 #include "pv/emulate.h"
+#include "pv/traps.h"
 #include "x86/cpu.h"
 #include "x86/cpu_setup.h"
 #include "pvabi/cpuid.h"
@@ -276,15 +277,25 @@ static bool fetch(struct cpu_regs *r, struct insn *in)
 	return in->len < n;
 }
 
-/* mov to/from CRn or DRn: 0f 20-23 with a register ModRM. */
-static bool emulate_mov_cr_dr(struct vcpu *v, struct cpu_regs *r, u8 op,
-			      u8 modrm, u8 rex)
+/* What became of an emulated mov to or from a control or debug register. */
+enum mov_result { MOV_FAULT_GP, MOV_DONE, MOV_FAULT_UD };
+
+/*
+ * mov to/from CRn or DRn: 0f 20-23 with a register ModRM. The debug
+ * registers follow Xen's set_debugreg()/read_dr (pv/debugreg.c): a value
+ * it refuses is #GP, a register that does not exist (DR4/DR5 with CR4.DE)
+ * #UD.
+ */
+static enum mov_result emulate_mov_cr_dr(struct vcpu *v, struct cpu_regs *r,
+					 u8 op, u8 modrm, u8 rex)
 {
 	int crn = ((modrm >> 3) & 7) | ((rex & 4) << 1);	/* REX.R: CR8+ */
 	u64 *reg = gpr(r, (modrm & 7) | ((rex & 1) << 3));	/* REX.B */
+	u64 val;
+	int rc;
 
 	if ((modrm & 0xc0) != 0xc0 || crn > 7)
-		return false;
+		return MOV_FAULT_GP;
 	switch (op) {
 	case 0x20:	/* mov crN, reg */
 		if (crn == 0)
@@ -296,45 +307,60 @@ static bool emulate_mov_cr_dr(struct vcpu *v, struct cpu_regs *r, u8 op,
 		else if (crn == 4)
 			*reg = v->vcr4;
 		else
-			return false;
-		return true;
+			return MOV_FAULT_GP;
+		return MOV_DONE;
 	case 0x22:	/* mov reg, crN */
 		if (crn == 0) {
 			/* Only TS may change: it is fpu_taskswitch. */
 			if ((*reg ^ read_cr0()) & ~CR0_TS_BIT)
-				return false;
+				return MOV_FAULT_GP;
 			do_fpu_taskswitch(!!(*reg & CR0_TS_BIT), 0, 0, 0, 0);
 		} else if (crn == 2) {
 			v->vcpu_info->arch.cr2 = *reg;
 		} else if (crn == 4) {
 			v->vcr4 = *reg & GUEST_CR4;	/* stored filtered, never faults */
 		} else {
-			return false;
+			return MOV_FAULT_GP;
 		}
-		return true;
+		return MOV_DONE;
 	case 0x21:	/* mov drN, reg */
-		if (crn == 4 || crn == 5)
-			return false;	/* #GP, with the register untouched */
-		*reg = v->debugreg[crn];
-		return true;
+		rc = dbg_get(&v->dbg, (u64)crn, pv_cr4_de(v), &val);
+		if (rc == 0)
+			*reg = val;
+		break;
 	case 0x23:	/* mov reg, drN */
-		return do_set_debugreg((u64)crn, *reg, 0, 0, 0) == 0;
+		rc = (int)pv_set_debugreg(v, (u64)crn, *reg);
+		break;
 	default:
-		return false;
+		return MOV_FAULT_GP;
 	}
+	return rc == 0 ? MOV_DONE : rc == -XEN_ENODEV ? MOV_FAULT_UD : MOV_FAULT_GP;
 }
 
-/* Port I/O: allowed from the guest kernel with virtual IOPL >= 1, from user with 3. */
-static bool emulate_port_io(struct vcpu *v, struct cpu_regs *r, u8 op, bool opsize)
+/*
+ * Port I/O: allowed when the virtual IOPL allows it (bounce.c:pv_iopl_ok).
+ * len is the instruction's length: RIP moves past it, and then an I/O
+ * breakpoint on the port (CR4.DE, pv/debugreg.c) raises #DB, a trap, as
+ * on bare metal and Xen.
+ */
+static bool emulate_port_io(struct vcpu *v, struct cpu_regs *r, u8 op,
+			    bool opsize, u32 port, int len)
 {
-	int size = (op & 1) ? (opsize ? 2 : 4) : 1;
+	u32 size = (op & 1) ? (opsize ? 2 : 4) : 1;
 	u64 ones = size == 4 ? 0xffffffffULL : size == 2 ? 0xffffULL : 0xffULL;
+	u32 hit;
 
-	if (v->iopl < (v->kernel_mode ? 1 : 3))
+	if (!pv_iopl_ok(v))
 		return false;
 	if (op == 0xe4 || op == 0xe5 || op == 0xec || op == 0xed)
 		r->rax = (r->rax & ~ones) | ones;	/* no devices: all ones */
-	return true;					/* writes are dropped */
+	r->rip += (u64)len;				/* writes are dropped */
+	hit = dbg_io_match(&v->dbg, pv_cr4_de(v), port, size);
+	if (hit) {
+		v->dbg.dr6 |= hit | DR6_DEFAULT;
+		pv_inject_trap(r, 1, false, 0);
+	}
+	return true;
 }
 
 /*
@@ -354,17 +380,11 @@ bool pv_emulate_priv_op(struct cpu_regs *r)
 	op2 = in.bytes[in.len + 1];
 	switch (op) {
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:	/* in/out imm8 */
-		if (!emulate_port_io(v, r, op, in.opsize))
-			return false;
-		r->rip += (u64)in.len + 2;
-		return true;
+		return emulate_port_io(v, r, op, in.opsize, op2, in.len + 2);
 	case 0xec: case 0xed: case 0xee: case 0xef:	/* in/out dx */
-		if (!emulate_port_io(v, r, op, in.opsize))
-			return false;
-		r->rip += (u64)in.len + 1;
-		return true;
+		return emulate_port_io(v, r, op, in.opsize, (u16)r->rdx, in.len + 1);
 	case 0xfa: case 0xfb:				/* cli, sti */
-		if (v->iopl < (v->kernel_mode ? 1 : 3))
+		if (!pv_iopl_ok(v))
 			return false;
 		r->rip += (u64)in.len + 1;		/* no effect on the event mask */
 		return true;
@@ -396,10 +416,16 @@ bool pv_emulate_priv_op(struct cpu_regs *r)
 		r->rip += (u64)in.len + 2;
 		return true;
 	case 0x20: case 0x21: case 0x22: case 0x23:
-		if (!emulate_mov_cr_dr(v, r, op2, in.bytes[in.len + 2], in.rex))
+		switch (emulate_mov_cr_dr(v, r, op2, in.bytes[in.len + 2], in.rex)) {
+		case MOV_DONE:
+			r->rip += (u64)in.len + 3;
+			return true;
+		case MOV_FAULT_UD:
+			pv_inject_trap(r, 6, false, 0);
+			return true;
+		default:
 			return false;
-		r->rip += (u64)in.len + 3;
-		return true;
+		}
 	default:
 		return false;
 	}

@@ -239,20 +239,63 @@ static void device_not_available(struct cpu_regs *r)
 }
 
 /*
- * #DB: as Xen, merge the status bits the CPU left in DR6 (B0-B3, BD, BS,
- * BT) into the virtual DR6 that the guest reads with get_debugreg(6) to
- * learn why it trapped (Linux's exc_debug: single step or breakpoint),
- * and reset the real DR6, whose status bits are sticky.
+ * #DB from guest code (a breakpoint it armed, a single step, icebp): as
+ * Xen, merge what the CPU reports in DR6 into the virtual DR6 that the
+ * guest reads (get_debugreg(6), mov from %dr6) to learn why it trapped
+ * (pv/debugreg.c:dbg_merge_dr6), reset the real DR6, whose status bits
+ * are sticky, and deliver #DB. x86/entry.S has moved the frame from the
+ * #DB stack to the usual one.
  */
 static void debug_trap(struct cpu_regs *r)
 {
-	const u64 status = 0xe00f, dr6_default = 0xffff0ff0;
-	u64 dr6;
+	struct vcpu *v = current;
+	u64 dr6 = read_dr6();
 
-	asm volatile("mov %%dr6, %0" : "=r"(dr6));
-	asm volatile("mov %0, %%dr6" : : "r"(dr6_default));
-	current->debugreg[6] |= dr6 & status;
+	write_dr6(DR6_DEFAULT);
+	v->dbg.dr6 = dbg_merge_dr6(v->dbg.dr6, dr6);
 	pv_inject_trap(r, 1, false, 0);
+}
+
+/*
+ * #DB in hypervisor context, on its own stack (IST). A guest can cause
+ * it: a data breakpoint on guest memory that the hypervisor reads or
+ * writes on its behalf (a hypercall argument, a bounce frame), or a #DB
+ * held back by MOV SS/POP SS that the CPU delivers at the first
+ * instruction of a SYSCALL or exception entry, before the stack switch
+ * (XSA-260: why #DB has its own stack). Both are traps: note it and
+ * carry on, as Xen 4.17 does; the guest does not see it. DR6 is mostly
+ * the guest's to set, so nothing here trusts it beyond this: an
+ * instruction breakpoint cannot point into the hypervisor (DR0-3 are
+ * checked), so one hit here means that check failed: disarm everything,
+ * or the fault would repeat forever. A TF left set would single-step
+ * the hypervisor: clear it. The log is limited: a guest can cause one of
+ * these on every hypercall.
+ */
+void pv_debug_in_hypervisor(struct cpu_regs *r)
+{
+	static unsigned reported;
+	u64 dr6 = read_dr6(), dr7 = read_dr7();
+
+	write_dr6(DR6_DEFAULT);
+	for (int bp = 0; bp < 4; bp++) {
+		if ((dr6 & (1ULL << bp)) && (dr7 & (3ULL << (2 * bp))) &&
+		    !(dr7 & (3ULL << (16 + 4 * bp)))) {
+			printk("instruction breakpoint %d hit in the hypervisor at %#llx: debug registers disarmed\n",
+			       bp, (unsigned long long)r->rip);
+			write_dr7(0);
+			break;
+		}
+	}
+	if (r->rflags & RFLAGS_TF) {
+		printk("single step in the hypervisor at %#llx: TF cleared\n",
+		       (unsigned long long)r->rip);
+		r->rflags &= ~RFLAGS_TF;
+	}
+	if (reported < 8 || hv_loglvl >= LOG_DEBUG)
+		printk("#DB in hypervisor context at %#llx, dr6 %#llx (%s)%s\n",
+		       (unsigned long long)r->rip, (unsigned long long)dr6,
+		       current ? current->domain->name : "no guest",
+		       ++reported == 8 ? "; more are not reported" : "");
 }
 
 /* An exception raised by guest code (vector < 32). */

@@ -11,6 +11,7 @@
 
 #define CR0_TS		(1UL << 3)
 #define CR0_WP		(1UL << 16)
+#define CR4_DE		(1UL << 3)
 #define CR4_PAE		(1UL << 5)
 #define CR4_PGE		(1UL << 7)
 #define CR4_OSFXSR	(1UL << 9)
@@ -75,6 +76,26 @@ DEFINE_CR_ACCESS(2)
 DEFINE_CR_ACCESS(3)
 DEFINE_CR_ACCESS(4)
 #undef DEFINE_CR_ACCESS
+
+/* The debug registers (a guest's are loaded by pv/callbacks.c). */
+#define DEFINE_DR_ACCESS(n)						\
+	static inline u64 read_dr##n(void)				\
+	{								\
+		u64 v;							\
+		asm volatile("mov %%dr" #n ", %0" : "=r"(v));		\
+		return v;						\
+	}								\
+	static inline void write_dr##n(u64 v)				\
+	{								\
+		asm volatile("mov %0, %%dr" #n : : "r"(v));		\
+	}
+DEFINE_DR_ACCESS(0)
+DEFINE_DR_ACCESS(1)
+DEFINE_DR_ACCESS(2)
+DEFINE_DR_ACCESS(3)
+DEFINE_DR_ACCESS(6)
+DEFINE_DR_ACCESS(7)
+#undef DEFINE_DR_ACCESS
 
 static inline u64 rdmsr(u32 msr)
 {

@@ -9,8 +9,10 @@
  * vector is an interrupt gate (interrupts stay off until the handler decides
  * otherwise); #BP and #OF have DPL 3 so a guest's int3/into reach them
  * directly, everything else has DPL 0, so a guest "int $n" raises #GP and is
- * decoded and forwarded by the PV trap code. #DF, NMI and #MC run on their
- * own stacks: they can arrive when RSP cannot be trusted.
+ * decoded and forwarded by the PV trap code. #DF, NMI, #MC and #DB run on
+ * their own stacks: they can arrive when RSP cannot be trusted (#DB: a
+ * guest's breakpoint held back by MOV SS fires at the first instruction of
+ * the SYSCALL entry, still on the guest's stack).
  */
 #include "hv.h"
 #include "x86/cpu.h"
@@ -52,7 +54,7 @@ struct desc_ptr {
 static u64 gdt[GDT_ENTRIES] __aligned(4096);
 static struct idt_gate idt[256] __aligned(4096);
 static struct tss64 tss __aligned(128);
-static u8 ist_stacks[3][HV_STACK_SIZE] __aligned(HV_STACK_SIZE);	/* see stack_walk() */
+static u8 ist_stacks[4][HV_STACK_SIZE] __aligned(HV_STACK_SIZE);	/* see stack_walk() */
 
 u64 hv_stack_top;	/* where entries from a guest start (TSS rsp0) */
 
@@ -223,11 +225,13 @@ void desc_init(void)
 	tss.ist[IST_DF - 1] = (u64)ist_stacks[0] + HV_STACK_SIZE;
 	tss.ist[IST_NMI - 1] = (u64)ist_stacks[1] + HV_STACK_SIZE;
 	tss.ist[IST_MC - 1] = (u64)ist_stacks[2] + HV_STACK_SIZE;
+	tss.ist[IST_DB - 1] = (u64)ist_stacks[3] + HV_STACK_SIZE;
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 gets #GP */
 
 	for (int v = 0; v < 32; v++) {
 		int dpl = (v == 3 || v == 4) ? 3 : 0;
-		int ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0;
+		int ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC :
+			  v == 1 ? IST_DB : 0;
 
 		set_gate(v, exception_stubs[v], dpl, ist);
 	}

@@ -23,6 +23,7 @@
 #define IST_DF		1
 #define IST_NMI		2
 #define IST_MC		3
+#define IST_DB		4	/* #DB: may arrive before SYSCALL's stack switch */
 
 #ifndef __ASSEMBLER__
 extern u64 hv_stack_top;

@@ -24,7 +24,11 @@ exception_stub_\vec:
 	pushq	$0
 	.endif
 	pushq	$\vec
+	.if	\vec == 1
+	jmp	debug_entry
+	.else
 	jmp	exception_common
+	.endif
 	.endm
 
 	.altmacro
@@ -33,6 +37,32 @@ exception_stub_\vec:
 	STUB	%nvec
 	.set	nvec, nvec + 1
 	.endr
+
+/*
+ * #DB arrives on its own stack (IST_DB, x86/desc.c). From the hypervisor
+ * (a breakpoint of the guest's hit by a copy to or from guest memory, a
+ * #DB held back by MOV SS until a SYSCALL entry) it stays there: the
+ * handler only notes it. From a guest the usual stack is free: move the
+ * frame (vector, error code, rip, cs, rflags, rsp, ss) to its top and go
+ * on from there like any exception. A second #DB caused while handling
+ * the first (a data breakpoint on the guest stack its bounce frame is
+ * written to) then lands on the empty #DB stack, not on this frame.
+ */
+debug_entry:
+	testb	$3, 24(%rsp)		/* the CS slot: from a guest? */
+	jz	exception_common	/* no: stay on the #DB stack */
+	pushq	%rax
+	pushq	%rcx
+	movq	hv_stack_top(%rip), %rax
+	.irp	i, 6, 5, 4, 3, 2, 1, 0	/* ss ... vector: now 16(%rsp) up */
+	movq	16+\i*8(%rsp), %rcx
+	movq	%rcx, -56+\i*8(%rax)
+	.endr
+	popq	%rcx
+	subq	$56, %rax
+	xchgq	%rax, (%rsp)		/* restore rax, leave the new rsp */
+	movq	(%rsp), %rsp
+	jmp	exception_common
 
 exception_common:
 	cld

@@ -159,6 +159,10 @@ void trap_entry(struct cpu_regs *r)
 	}
 	if (pv_sysenter_single_step(r))		/* a guest's TF across SYSENTER */
 		return;
+	if (r->vector == 1) {		/* a #DB a guest can cause: pv/traps.c */
+		pv_debug_in_hypervisor(r);
+		return;
+	}
 	trap_report(r);
 	panic("unexpected %s in the hypervisor", trap_name((unsigned)r->vector));
 }

@@ -33,5 +33,6 @@ Suite *segdesc_suite(void);
 Suite *ptwr_suite(void);
 Suite *guest_access_suite(void);
 Suite *cpu_setup_suite(void);
+Suite *debugreg_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */

@@ -197,9 +197,57 @@ START_TEST(test_bad_requests)
 	ck_assert_int_eq(op(doms[0], EVTCHNOP_send, &s), -XEN_EINVAL);
 	ck_assert_int_eq(op(doms[0], EVTCHNOP_close, &c), -XEN_EINVAL); /* reserved port 0 */
 	ck_assert_int_eq(op(doms[0], EVTCHNOP_alloc_unbound, &au), -XEN_EPERM); /* for another */
+	au.dom = 9;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_alloc_unbound, &au), -XEN_ESRCH); /* for nobody */
 	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_ipi, &ipi), -XEN_ENOENT);
 	ck_assert_int_eq(op(doms[0], EVTCHNOP_init_control, &c), -XEN_ENOSYS); /* 2-level only */
 	ck_assert_uint_eq(evtchn_op_size(EVTCHNOP_init_control), 0);
+}
+END_TEST
+
+/*
+ * As Xen: a port may be offered to a domain that does not exist (yet), and
+ * the offer is recorded as made; no other domain can bind it.
+ */
+START_TEST(test_unbound_for_absent_domain)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 0 };
+	struct evtchn_status st = { .dom = DOMID_SELF };
+	struct evtchn_bind_interdomain bi = { .remote_dom = 1 };
+
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_alloc_unbound, &au), 0);
+	st.port = au.port;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_status, &st), 0);
+	ck_assert_uint_eq(st.status, EVTCHNSTAT_unbound);
+	ck_assert_uint_eq(st.u.unbound.dom, 0);
+	bi.remote_port = au.port;
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_interdomain, &bi), -XEN_EINVAL);
+
+	au.remote_dom = 9;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_alloc_unbound, &au), 0);
+	st.port = au.port;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_status, &st), 0);
+	ck_assert_uint_eq(st.u.unbound.dom, 9);
+
+	au.remote_dom = DOMID_SELF;	/* our own id, as Xen records it */
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_alloc_unbound, &au), 0);
+	st.port = au.port;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_status, &st), 0);
+	ck_assert_uint_eq(st.u.unbound.dom, 1);
+}
+END_TEST
+
+/* XSA-317's loop: offers to an absent domain until the ports run out. */
+START_TEST(test_unbound_until_full)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 0 };
+	u32 n = 0;
+	long rc;
+
+	while ((rc = op(doms[0], EVTCHNOP_alloc_unbound, &au)) == 0)
+		n++;
+	ck_assert_int_eq(rc, -XEN_ENOSPC);
+	ck_assert_uint_eq(n, EVTCHN_PORTS - 1);	/* all but port 0 */
 }
 END_TEST
 
@@ -241,6 +289,8 @@ Suite *evtchn_suite(void)
 	tcase_add_test(tc, test_bind_offered_to_another);
 	tcase_add_test(tc, test_hypervisor_port_stays);
 	tcase_add_test(tc, test_bad_requests);
+	tcase_add_test(tc, test_unbound_for_absent_domain);
+	tcase_add_test(tc, test_unbound_until_full);
 	tcase_add_test(tc, test_virq_bound_once_and_raised);
 	tcase_add_test(tc, test_ports_run_out);
 	suite_add_tcase(s, tc);

@@ -21,12 +21,18 @@
  *	- in/out and cli/sti are #GP(0) at virtual IOPL 0; at IOPL 1 port
  *	  reads give all ones (no devices), writes are dropped, cli/sti do
  *	  nothing, not even to the event mask; set_iopl(4) is -EINVAL;
+ *	- with VMASST_TYPE_architectural_iopl the virtual IOPL is RFLAGS.IOPL
+ *	  of the iret frames and shows in the bounce frames, and the kernel
+ *	  counts as CPL 0 (cli at IOPL 0 runs); without it bounce frames show
+ *	  IOPL 0 and iret's IOPL is ignored. The real IOPL stays 0 throughout;
  *	- the debug registers: set_debugreg/get_debugreg and the emulated mov
- *	  to and from %dr0-3 agree; a hypervisor address in DR0-3 is -EPERM;
- *	  the reserved upper half of DR7 is -EINVAL, and DR7.GD (general
- *	  detect, which would trap the guest's own debug-register accesses)
- *	  -EPERM, as on Xen; get_debugreg(8) is -EINVAL; a mov from %dr4
- *	  that faults (pvisor refuses DR4/5) leaves its register alone;
+ *	  to and from %dr0-3 agree; DR6 and DR7 start at their reset values; a
+ *	  hypervisor address in DR0-3 is -EPERM (a mov of one is #GP); the
+ *	  reserved upper half of DR7 is -EINVAL, and DR7.GD (general detect,
+ *	  which would trap the guest's own debug-register accesses) -EPERM,
+ *	  an I/O breakpoint without CR4.DE -EPERM, as on Xen; reserved bits
+ *	  read as fixed; DR4/DR5 are DR6/DR7 (CR4.DE is clear); DR8 and up
+ *	  are -ENODEV (dbreg tests that breakpoints fire);
  *	- instructions nobody emulates for a PV kernel: hlt, lidt, swapgs,
  *	  invlpg, mov to CR3 are #GP(0), reflected to the guest.
  */
@@ -178,11 +184,64 @@ static void port_io(void)
 	EXPECT_GP("inb at IOPL 0 again", "inb $0x71, %%al", "a"(0));
 }
 
+/* The #UD handler of iopl_assist(): resume with this IOPL in the frame. */
+static u64 iopl_for_iret;
+
+static void ud_with_iopl(struct trap_frame *f)
+{
+	trap_default_handler(f);
+	f->rflags = (f->rflags & ~RFLAGS_IOPL) | (iopl_for_iret << 12);
+}
+
+/* The IOPL a bounce frame shows (a #UD's), and the real one after the iret. */
+static u64 frame_iopl(void)
+{
+	trap_record_reset();
+	TRAP_EXPECT("ud2");
+	if (trap_count != 1 || trap_last.vector != 6)
+		test_fail("ud2: %lu exceptions, the last %s", trap_count,
+			  trap_name(trap_last.vector));
+	if (read_rflags() & RFLAGS_IOPL)
+		test_fail("the real IOPL is %lu after an iret", (read_rflags() >> 12) & 3);
+	return (trap_last.rflags & RFLAGS_IOPL) >> 12;
+}
+
+static void iopl_assist(void)
+{
+	/* Without the assist: frames show 0, iret's IOPL is ignored. */
+	EXPECT_EQ(set_iopl(2), 0);
+	EXPECT_EQ(frame_iopl(), 0);
+	trap_set_handler(6, ud_with_iopl);
+	EXPECT_EQ(set_iopl(0), 0);
+	iopl_for_iret = 3;
+	frame_iopl();
+	EXPECT_GP("cli at IOPL 0 after an iret with IOPL 3, no assist", "cli");
+
+	EXPECT_EQ(HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_architectural_iopl), 0);
+	EXPECT_RUNS("cli at IOPL 0 under the assist (the kernel is CPL 0)", "cli");
+	EXPECT_RUNS("outb at IOPL 0 under the assist", "outb %%al, $0x80", "a"(0));
+	iopl_for_iret = 2;
+	EXPECT_EQ(frame_iopl(), 0);	/* then the iret sets 2 ... */
+	iopl_for_iret = 1;
+	EXPECT_EQ(frame_iopl(), 2);	/* ... which this frame shows */
+	iopl_for_iret = 0;
+	EXPECT_EQ(frame_iopl(), 1);
+	EXPECT_EQ(set_iopl(3), 0);
+	EXPECT_EQ(frame_iopl(), 3);	/* set_iopl's shows too; 0 again after */
+	EXPECT_EQ(frame_iopl(), 0);
+
+	EXPECT_EQ(HYPERVISOR_vm_assist(VMASST_CMD_disable, VMASST_TYPE_architectural_iopl), 0);
+	trap_set_handler(6, NULL);
+	EXPECT_GP("cli at IOPL 0 without the assist again", "cli");
+}
+
 static void debug_registers(void)
 {
 	static u64 watched;
 	u64 v;
 
+	EXPECT_EQ(HYPERVISOR_get_debugreg(6), 0xffff0ff0L);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(7), 0x400L);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(0, (u64)&watched), 0);
 	EXPECT_EQ(HYPERVISOR_get_debugreg(0), (long)(u64)&watched);
 	asm volatile("movq %%dr0, %0" : "=r"(v));
@@ -190,21 +249,30 @@ static void debug_registers(void)
 	EXPECT_RUNS("mov to DR1", "movq %1, %%dr1", "r"(0x400000UL));
 	EXPECT_EQ(HYPERVISOR_get_debugreg(1), 0x400000L);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(2, 0xffff800000000000UL), -XEN_EPERM);
+	EXPECT_EQ(HYPERVISOR_set_debugreg(3, 0x0000800000000000UL), -XEN_EPERM);
+	EXPECT_GP("mov of a hypervisor address to DR2", "movq %1, %%dr2",
+		  "r"(0xffff830000100000UL));
+	EXPECT_EQ(HYPERVISOR_get_debugreg(2), 0);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(7, 1UL << 32), -XEN_EINVAL);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(7, DR7_GD), -XEN_EPERM);
-	EXPECT_EQ(HYPERVISOR_get_debugreg(8), -XEN_EINVAL);
+	/* L0 with R/W = 10 (I/O): only with CR4.DE. */
+	EXPECT_EQ(HYPERVISOR_set_debugreg(7, 1UL | (2UL << 16)), -XEN_EPERM);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(7), 0x400L);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(8), -XEN_ENODEV);
+	EXPECT_EQ(HYPERVISOR_set_debugreg(8, 0), -XEN_ENODEV);
+	/* Reserved bits: DR6 bit 12 reads 0, bits 4-11 and 16-31 read 1. */
+	EXPECT_EQ(HYPERVISOR_set_debugreg(6, 0x1000UL), 0);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(6), 0xffff0ff0L);
+	/* With CR4.DE clear, DR4 and DR5 are DR6 and DR7 (as Xen). */
+	EXPECT_EQ(HYPERVISOR_set_debugreg(4, 0xffff0ff1UL), 0);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(6), 0xffff0ff1L);
+	asm volatile("movq %%dr4, %0" : "=r"(v));
+	EXPECT_EQ(v, 0xffff0ff1UL);
+	EXPECT_RUNS("mov to DR6", "movq %1, %%dr6", "r"(0xffff0ff0UL));
+	asm volatile("movq %%dr5, %0" : "=r"(v));
+	EXPECT_EQ(v, 0x400UL);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(0, 0), 0);
 	EXPECT_EQ(HYPERVISOR_set_debugreg(1, 0), 0);
-
-	/* pvisor refuses DR4/DR5 (Xen aliases them to DR6/DR7): a faulting
-	 * mov must leave its destination register as it was. */
-	v = 0x4444444444444444UL;
-	trap_record_reset();
-	asm volatile("movq $1f, trap_resume_rip(%%rip)\n\t"
-		     "movq %%dr4, %0\n"
-		     "1:" : "+r"(v) : : "memory");
-	if (trap_count == 1)
-		EXPECT_EQ(v, 0x4444444444444444UL);
 }
 
 static void not_emulated(const struct start_info *si)
@@ -229,6 +297,7 @@ void test_main(const struct start_info *si)
 		test_error("VCPUOP_register_vcpu_info returned %ld", rc);
 	control_registers(si);
 	port_io();
+	iopl_assist();
 	debug_registers();
 	not_emulated(si);
 }

@@ -1,0 +1,185 @@
+/*
+ * gnttab: the grant table a domain starts with, how it grows, and that it
+ * is the domain's own (GNTTABOP_setup_table, query_size, set_version).
+ *
+ * A PV guest asks for its table's frames with setup_table and maps them
+ * writable by mfn (Linux at boot, XTF's selftest); the frames are the
+ * hypervisor's, lent to the domain like shared info. Checked:
+ *
+ *	- query_size: 1 frame at the start, at most 64 (Xen's defaults);
+ *	- set_version: 1 is accepted, 2 is -ENOSYS (version 1 only, Xen's
+ *	  answer then), 0 and 3 are -EINVAL; each writes back 1;
+ *	- setup_table: 1 frame, then 4 (the first one unchanged), then all
+ *	  64; 65 is GNTST_general_error and changes nothing; the frames are
+ *	  distinct, zeroed, not RAM of ours in the M2P, and can be mapped
+ *	  writable, written and read back;
+ *	- bad requests: count 0 or 2 is -EINVAL; an unreadable request or a
+ *	  frame_list in the hypervisor's range is -EFAULT; a frame_list that
+ *	  is a guest address but not mapped is GNTST_bad_virt_addr; another
+ *	  domain's table (domain "b") is GNTST_permission_denied, a domain
+ *	  that does not exist GNTST_bad_domain; continuation bits in cmd are
+ *	  -EINVAL; every other operation is -ENOSYS;
+ *	- a grant frame stays the hypervisor's: it cannot be given back
+ *	  (decrease_reservation) nor pinned as a page table;
+ *	- the domain powers off with its grant frames still mapped, and the
+ *	  teardown frees them with no reference left behind (run checks
+ *	  there is no leak line).
+ * Domain "b" only checks that its own table is fresh (1 frame) and yields
+ * a while; "a" tries b's table first thing, while b surely exists.
+ */
+#include "guest.h"
+#include "mmu.h"
+#include "pvabi/grant_table.h"
+
+const char test_title[] = "grant table: setup_table, query_size, set_version";
+
+#define MAX_FRAMES	64
+
+static u8 windows[2][GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
+static u64 frames[MAX_FRAMES + 1];
+
+static long gnttab_op(unsigned int cmd, void *uop, unsigned int count)
+{
+	return _hypercall(__HYPERVISOR_grant_table_op, cmd, uop, count, 0, 0);
+}
+
+static struct gnttab_query_size query(domid_t dom)
+{
+	struct gnttab_query_size q = { .dom = dom, .status = 99 };
+
+	EXPECT_EQ(gnttab_op(GNTTABOP_query_size, &q, 1), 0);
+	return q;
+}
+
+/* setup_table for nr frames into list; returns the status. */
+static int setup(domid_t dom, u32 nr, u64 *list)
+{
+	struct gnttab_setup_table s = {
+		.dom = dom, .nr_frames = nr, .frame_list = (u64)list, .status = 99,
+	};
+
+	EXPECT_EQ(gnttab_op(GNTTABOP_setup_table, &s, 1), 0);
+	return s.status;
+}
+
+static void versions(void)
+{
+	struct gnttab_set_version v;
+
+	for (u32 want = 0; want <= 3; want++) {
+		long rc;
+
+		v.version = want;
+		rc = gnttab_op(GNTTABOP_set_version, &v, 1);
+		EXPECT_EQ(rc, want == 1 ? 0 : want == 2 ? -XEN_ENOSYS : -XEN_EINVAL);
+		EXPECT_EQ(v.version, 1);
+	}
+}
+
+static void bad_requests(void)
+{
+	struct gnttab_query_size q = { .dom = DOMID_SELF };
+	struct gnttab_setup_table s = { .dom = DOMID_SELF, .nr_frames = 1 };
+	static const unsigned int others[] = {
+		GNTTABOP_map_grant_ref, GNTTABOP_unmap_grant_ref, GNTTABOP_dump_table,
+		GNTTABOP_transfer, GNTTABOP_copy, GNTTABOP_unmap_and_replace,
+		GNTTABOP_get_status_frames, GNTTABOP_get_version,
+		GNTTABOP_swap_grant_ref, GNTTABOP_cache_flush, 13, 1000,
+	};
+
+	EXPECT_EQ(gnttab_op(GNTTABOP_query_size, &q, 0), -XEN_EINVAL);
+	EXPECT_EQ(gnttab_op(GNTTABOP_query_size, &q, 2), -XEN_EINVAL);
+	EXPECT_EQ(gnttab_op(GNTTABOP_setup_table, &s, 2), -XEN_EINVAL);
+	EXPECT_EQ(gnttab_op(GNTTABOP_query_size, (void *)0xffff830000000000UL, 1), -XEN_EFAULT);
+	EXPECT_EQ(gnttab_op(GNTTABOP_setup_table, NULL, 1), -XEN_EFAULT);
+	s.frame_list = 0xffff830000001000UL;	/* the hypervisor's */
+	EXPECT_EQ(gnttab_op(GNTTABOP_setup_table, &s, 1), -XEN_EFAULT);
+	s.frame_list = 0x1000;			/* ours, but not mapped */
+	s.status = 99;
+	EXPECT_EQ(gnttab_op(GNTTABOP_setup_table, &s, 1), 0);
+	EXPECT_EQ(s.status, GNTST_bad_virt_addr);
+	EXPECT_EQ(gnttab_op(GNTTABOP_query_size | (1U << 12), &q, 1), -XEN_EINVAL);
+	EXPECT_EQ(gnttab_op(GNTTABOP_query_size, &q, 0x80000000U), -XEN_EINVAL);
+	for (unsigned int i = 0; i < ARRAY_SIZE(others); i++)
+		EXPECT_EQ(gnttab_op(others[i], &q, 1), -XEN_ENOSYS);
+}
+
+/* Another domain's table is not ours to see or grow. */
+static void other_domains(void)
+{
+	struct gnttab_query_size q;
+	u64 f = 0;
+
+	q = query(2);				/* domain b */
+	EXPECT_EQ(q.status, GNTST_permission_denied);
+	EXPECT_EQ(setup(2, 8, &f), GNTST_permission_denied);
+	EXPECT_EQ(f, 0);
+	q = query(7);				/* nobody */
+	EXPECT_EQ(q.status, GNTST_bad_domain);
+	EXPECT_EQ(setup(7, 1, &f), GNTST_bad_domain);
+	EXPECT_EQ(setup(DOMID_XEN, 1, &f), GNTST_bad_domain);
+}
+
+/* The frames: distinct, zeroed, writable by us, still the hypervisor's. */
+static void use_frames(const struct start_info *si, u32 n)
+{
+	volatile u64 *w = (volatile u64 *)windows[0];
+	u64 x = frames[1];
+	struct xen_memory_reservation r = {
+		.extent_start = (u64)&x, .nr_extents = 1, .domid = DOMID_SELF,
+	};
+
+	for (u32 i = 0; i < n; i++) {
+		for (u32 j = 0; j < i; j++)
+			EXPECT(frames[i] != frames[j]);
+		EXPECT(mfn_to_pfn(frames[i]) >= si->nr_pages);	/* no pfn of ours */
+	}
+	ASSERT_EQ(window_map(windows[0], frames[0], PTE_FLAGS), 0);
+	ASSERT_EQ(window_map(windows[1], frames[n - 1], PTE_FLAGS), 0);
+	for (u32 i = 0; i < GUEST_PAGE_SIZE / 8; i++)
+		EXPECT_EQ(w[i], 0);
+	w[8] = 0x1234567800010001UL;	/* grant 8: domain 1, frame 0x12345678 */
+	((volatile u64 *)windows[1])[511] = 0xfeedUL;
+	EXPECT_EQ(w[8], 0x1234567800010001UL);
+	EXPECT_EQ(((volatile u64 *)windows[1])[511], 0xfeedUL);
+
+	EXPECT_EQ(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r), 0);
+	EXPECT_EQ(pin(1, frames[1]), -XEN_EINVAL);
+	/* The windows stay mapped to the grant frames: the teardown's job. */
+}
+
+void test_main(const struct start_info *si)
+{
+	struct gnttab_query_size q;
+	char role[8] = "a";
+
+	cmdline_get("role", role, sizeof(role));
+	q = query(DOMID_SELF);
+	EXPECT_EQ(q.status, GNTST_okay);
+	EXPECT_EQ(q.nr_frames, 1);
+	EXPECT_EQ(q.max_nr_frames, MAX_FRAMES);
+	if (strcmp(role, "b") == 0) {
+		for (int i = 0; i < 20; i++)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		return;
+	}
+
+	other_domains();
+	versions();
+	EXPECT_EQ(setup(DOMID_SELF, 1, frames), GNTST_okay);
+	EXPECT(frames[0] != 0);
+	u64 first = frames[0];
+	EXPECT_EQ(setup(1, 4, frames), GNTST_okay);	/* our own id */
+	EXPECT_EQ(frames[0], first);
+	EXPECT_EQ(query(DOMID_SELF).nr_frames, 4);
+	frames[MAX_FRAMES] = 0x5a5a;
+	EXPECT_EQ(setup(DOMID_SELF, MAX_FRAMES + 1, frames), GNTST_general_error);
+	EXPECT_EQ(frames[MAX_FRAMES], 0x5a5a);
+	EXPECT_EQ(query(DOMID_SELF).nr_frames, 4);
+	EXPECT_EQ(setup(DOMID_SELF, MAX_FRAMES, frames), GNTST_okay);
+	EXPECT_EQ(frames[0], first);
+	EXPECT_EQ(query(DOMID_SELF).nr_frames, MAX_FRAMES);
+	printk("gnttab: %u frames, the first mfn %#lx\n", MAX_FRAMES, first);
+	use_frames(si, MAX_FRAMES);
+	bad_requests();
+}
