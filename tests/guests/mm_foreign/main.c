@@ -8,13 +8,15 @@
  * map it read-only or writable (-EBUSY), through mmu_update too, store
  * into it with mmu_update (-EINVAL), set its M2P entry (-EINVAL), pin it,
  * make it a base pointer, copy from it, clear it, load it as a GDT, write
- * a descriptor into it (-EINVAL), give it back as its own (0 extents). It
+ * a descriptor into it (-EINVAL), give it back as its own (0 extents),
+ * register it as its vcpu_info (-EINVAL). It
  * names the other domain as foreigndom (-EPERM) or a domain that does not
  * exist (-ESRCH), and asks for its reservation (-EPERM). Every refusal
  * leaves the attacker running, and the victim's memory as it was.
  */
 #include "guest.h"
 #include "mmu.h"
+#include "pvabi/vcpu.h"
 
 const char test_title[] = "another domain's frames are out of reach";
 
@@ -81,6 +83,12 @@ static void attacker(const struct start_info *si)
 	EXPECT_EQ(HYPERVISOR_update_descriptor(f << 12, 0), -XEN_EINVAL);
 	EXPECT_EQ(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r), 0);
 	EXPECT_EQ(mfn_to_pfn(f) == INVALID_M2P, false);
+	{
+		/* The hypervisor would write our vcpu_info into it. */
+		struct vcpu_register_vcpu_info vi = { .mfn = f, .offset = 0 };
+
+		EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &vi), -XEN_EINVAL);
+	}
 
 	/* Naming another domain. Ids are 1 and 2 here: one is ours. */
 	for (domid_t id = 1; id <= 2; id++) {
