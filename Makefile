@@ -35,6 +35,7 @@ HV_OBJS := \
 	core/panic.o \
 	core/pv_layout.o \
 	core/sched.o \
+	core/stime.o \
 	core/stats.o \
 	core/symbols.o \
 	core/time.o \
@@ -183,6 +184,7 @@ UNIT_HV_SRCS := \
 	hv/core/evtchn.c \
 	hv/core/evtchn_2l.c \
 	hv/core/pv_layout.c \
+	hv/core/stime.c \
 	hv/lib/parse.c \
 	hv/lib/printf.c \
 	hv/mm/frame.c \
@@ -204,7 +206,8 @@ UNIT_SRCS := \
 	tests/unit/test_printf.c \
 	tests/unit/test_ptwr.c \
 	tests/unit/test_pv_layout.c \
-	tests/unit/test_segdesc.c
+	tests/unit/test_segdesc.c \
+	tests/unit/test_stime.c
 
 $(BUILD)/unit/run-unit: $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/unit/*.h) $(wildcard hv/*/*.h)
 	@mkdir -p $(dir $@)

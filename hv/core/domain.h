@@ -81,7 +81,7 @@ struct vcpu {
 	u64 poll_deadline;			/* system time (ns) for SCHEDOP_poll, 0 none */
 	u64 singleshot_deadline;		/* ns of system time, 0 = stopped */
 	u64 periodic_period;			/* ns, 0 = stopped */
-	u64 periodic_next;
+	u64 periodic_last;			/* system time it last fired */
 	u64 runstate_area;			/* guest VA (register_runstate_memory_area) */
 	struct vcpu_runstate_info runstate;
 	u16 virq_to_port[24];			/* VIRQ_* -> event channel port, 0 = none */

@@ -24,6 +24,7 @@
 #include "pv/bounce.h"
 #include "pv/descriptor_tables.h"
 #include "core/evtchn.h"
+#include "core/stime.h"
 #include "core/time.h"
 #include "mm/pgtype.h"
 #include "core/guest_access.h"
@@ -174,7 +175,9 @@ static long block(struct vcpu *v)
 /*
  * SCHEDOP_poll: sleep until one of the listed ports is pending (masked or
  * not), an unmasked event is deliverable, or the timeout (absolute system
- * time, 0 = none) passes. Events stay masked as they were.
+ * time, 0 = none) passes. Events stay masked as they were. A timeout that
+ * is due already (core/stime.c: before now, or past 2^63 - 1, which Xen's
+ * timer runs at once) returns at once.
  */
 static long poll(struct vcpu *v, u64 arg)
 {
@@ -194,7 +197,7 @@ static long poll(struct vcpu *v, u64 arg)
 		if (evtchn_2l_is_pending(d, ports[i]))
 			return 0;
 	}
-	if (events_deliverable(v) || (sp.timeout && sp.timeout <= NOW()))
+	if (events_deliverable(v) || (sp.timeout && stime_due(sp.timeout, NOW())))
 		return 0;
 	v->blocked = true;
 	v->polling = true;
@@ -247,7 +250,7 @@ void guest_exit_prepare(struct cpu_regs *frame)
 			context_switch(frame, current, next);
 		else if (current->runstate.state != RUNSTATE_running)
 			runstate_change(current, RUNSTATE_running);
-		current->slice_end = NOW() + TIME_SLICE_NS;
+		current->slice_end = stime_add(NOW(), TIME_SLICE_NS);
 		timers_reprogram();
 	}
 	pv_deliver_events(frame);

@@ -85,7 +85,7 @@ int main(void)
 		printf_suite, parse_suite, memmap_suite, frame_suite,
 		mb2_suite, cmdline_suite, elf_suite, domcfg_suite, evtchn_suite,
 		pv_layout_suite,
-		pgtype_suite, segdesc_suite, ptwr_suite,
+		pgtype_suite, segdesc_suite, ptwr_suite, stime_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

@@ -31,5 +31,6 @@ Suite *pv_layout_suite(void);
 Suite *pgtype_suite(void);
 Suite *segdesc_suite(void);
 Suite *ptwr_suite(void);
+Suite *stime_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */
