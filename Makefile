@@ -23,6 +23,7 @@ HV_OBJS := \
 	boot/mb2.o \
 	core/cmdline.o \
 	core/console.o \
+	core/continuation.o \
 	core/domain.o \
 	core/domain_build.o \
 	core/domcfg.o \
@@ -179,6 +180,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 UNIT_HV_SRCS := \
 	hv/boot/mb2.c \
 	hv/core/cmdline.c \
+	hv/core/continuation.c \
 	hv/core/domcfg.c \
 	hv/core/elf.c \
 	hv/core/evtchn.c \
@@ -196,6 +198,7 @@ UNIT_SRCS := \
 	tests/unit/harness.c \
 	tests/unit/fake_mm.c \
 	tests/unit/test_cmdline.c \
+	tests/unit/test_continuation.c \
 	tests/unit/test_domcfg.c \
 	tests/unit/test_elf.c \
 	tests/unit/test_evtchn.c \

@@ -135,6 +135,7 @@ struct domain {
 		u64 emul_cpuid;		/* forced-emulation CPUIDs */
 		u64 ptwr;		/* page-table writes emulated (ptwr) */
 		u64 switches;		/* times this domain's vCPU was switched in */
+		u64 continuations;	/* hypercalls preempted, to go on later */
 	} stats;
 
 	struct evtchn evtchn[EVTCHN_PORTS];

@@ -51,6 +51,12 @@ void sched_need_resched(void)
 	need_resched = true;
 }
 
+/* Will the next return to a guest pick the vCPU to run again? */
+bool sched_resched_pending(void)
+{
+	return need_resched;
+}
+
 /* The next runnable vCPU after the current one, round robin; NULL if none. */
 static struct vcpu *pick_next(void)
 {

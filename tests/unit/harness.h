@@ -32,5 +32,6 @@ Suite *pgtype_suite(void);
 Suite *segdesc_suite(void);
 Suite *ptwr_suite(void);
 Suite *stime_suite(void);
+Suite *continuation_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */
