@@ -30,8 +30,16 @@
  *	  taken again;
  *	- set_trap_table of a 2^16-entry list (all vector 0x80): interrupted
  *	  with rdi = the entry reached; the handler is in effect after;
- *	- console_io of 128 lines in one write: all lines whole and in order
+ *	- console_io of 128 lines in one write, and a full console ring (2
+ *	  KiB, 32 lines) kicked with one EVTCHNOP_send, which is made again
+ *	  until the ring is empty: all lines whole and in order
  *	  (tests/guests/run checks the log);
+ *	- an event the guest sends itself in a multicall (an IPI port,
+ *	  events enabled) is delivered before the next entry runs (Xen's
+ *	  check: an event waiting for the vCPU preempts);
+ *	- memory_op's limits: a batch of 2^26 extents (more than the
+ *	  continuation can encode) and a start past the end do nothing and
+ *	  return the start; CONSOLEIO_read of more than INT_MAX is -E2BIG;
  *	- an iret entry in a multicall ends the batch: the multicall returns
  *	  iret's rax and the entry after it never runs (Xen, XSA-213);
  *	- the guest passing MMU_UPDATE_PREEMPTED itself: *pdone is read and
@@ -42,6 +50,7 @@
 #include "events.h"
 #include "mmu.h"
 #include "traps.h"
+#include "pvabi/console.h"
 
 const char test_title[] = "long hypercalls are preempted, with Xen's continuations";
 
@@ -437,6 +446,96 @@ static void console_long(void)
 	printk("preempt: console_io of 128 lines: interrupted %lu times\n", nseen);
 }
 
+/* A full console ring, one kick: drained in pieces by the same EVTCHNOP_send made again. */
+static void console_ring_full(void)
+{
+	volatile struct xencons_interface *ring;
+	u64 mfn = start_info->console.domU.mfn;
+	struct evtchn_send send = { .port = start_info->console.domU.evtchn };
+	u32 prod;
+	long rc;
+
+	if (!mfn)
+		test_error("no console ring");
+	ring = pfn_to_virt(mfn_to_pfn(mfn));
+	prod = ring->out_prod;
+	for (int i = 0; i < 32; i++) {	/* 32 lines of 64 bytes: the whole ring */
+		char line[65];
+
+		hv_snprintf(line, sizeof(line), "preempt: ring %03d %045d\n", i, i);
+		for (int k = 0; k < 64; k++, prod++)
+			ring->out[MASK_XENCONS_IDX(prod, ring->out)] = line[k];
+	}
+	__atomic_store_n(&ring->out_prod, prod, __ATOMIC_RELEASE);
+	ticking(true);
+	rc = hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (u64)&send, 0, 0);
+	ticking(false);
+	EXPECT_EQ(rc, 0);
+	EXPECT_EQ(ring->out_cons, prod);
+	expect_preempted("EVTCHNOP_send of a full console ring");
+	for (u64 i = 0; i < nseen; i++) {
+		EXPECT_EQ(seen[i].rax, __HYPERVISOR_event_channel_op);
+		EXPECT_EQ(seen[i].rdi, EVTCHNOP_send);
+		EXPECT_EQ(seen[i].rsi, (u64)&send);
+		if (test_failed())
+			break;
+	}
+}
+
+/* An event sent to ourselves in a multicall comes before the next entry. */
+static struct multicall_entry ipi_mc[2];
+static volatile u64 ipi_seen, ipi_result_then;
+
+static void ipi(evtchn_port_t port, struct trap_frame *f)
+{
+	(void)port, (void)f;
+	ipi_seen++;
+	ipi_result_then = ipi_mc[1].result;
+}
+
+static void multicall_event(void)
+{
+	static struct evtchn_send send;
+	long port = evtchn_bind_ipi();
+
+	ASSERT(port > 0);
+	evtchn_set_handler((evtchn_port_t)port, ipi);
+	send.port = (evtchn_port_t)port;
+	ipi_mc[0] = (struct multicall_entry){ .op = __HYPERVISOR_event_channel_op,
+					      .args = { EVTCHNOP_send, (u64)&send } };
+	ipi_mc[1] = (struct multicall_entry){ .op = __HYPERVISOR_xen_version, .result = 0x55,
+					      .args = { XENVER_version } };
+	events_enable();
+	EXPECT_EQ(hcall(__HYPERVISOR_multicall, (u64)ipi_mc, 2, 0, 0), 0);
+	events_disable();
+	EXPECT_EQ(ipi_seen, 1);
+	EXPECT_EQ(ipi_result_then, 0x55);	/* the second entry had not run yet */
+	EXPECT_EQ(ipi_mc[1].result, HYPERVISOR_xen_version(XENVER_version, NULL));
+}
+
+static void limits(void)
+{
+	u64 pfn, one = spare_mfn(spare++, &pfn), ext[1] = { one };
+	struct xen_memory_reservation r = { .extent_start = (u64)ext, .nr_extents = 1,
+					    .domid = DOMID_SELF };
+	char buf[8];
+
+	/* Room for one frame; a batch too big to encode takes none of it. */
+	EXPECT_EQ(hcall(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, (u64)&r, 0, 0), 1);
+	r.extent_start = 0;
+	r.nr_extents = 1UL << 26;
+	EXPECT_EQ(hcall(__HYPERVISOR_memory_op, XENMEM_increase_reservation, (u64)&r, 0, 0), 0);
+	/* A start past the end: returned as it is, nothing done. */
+	r.nr_extents = 1;
+	EXPECT_EQ(hcall(__HYPERVISOR_memory_op, XENMEM_increase_reservation | (5 << 6),
+			(u64)&r, 0, 0), 5);
+	ext[0] = pfn;
+	r.extent_start = (u64)ext;
+	EXPECT_EQ(hcall(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (u64)&r, 0, 0), 1);
+	EXPECT_EQ(hcall(__HYPERVISOR_console_io, CONSOLEIO_read, 0x80000000UL, (u64)buf, 0),
+		  -XEN_E2BIG);
+}
+
 /* ---- The flag passed by the guest -------------------------------------------------- */
 
 static void guest_flag(void)
@@ -483,4 +582,7 @@ void test_main(const struct start_info *si)
 	memory_op_big();
 	set_trap_table_long();
 	console_long();
+	console_ring_full();
+	multicall_event();
+	limits();
 }
