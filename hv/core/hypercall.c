@@ -136,8 +136,9 @@ bool hypercall_preempt_check(void)
 {
 	const struct vcpu_info *vi = current->vcpu_info;
 
-	return sched_resched_pending() || time_deadline_passed() ||
-	       (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask);
+	return sched_resched_pending() ||
+	       (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) ||
+	       time_deadline_passed();
 }
 
 /*

@@ -216,7 +216,8 @@ static long reservation(struct domain *d, u64 op, u64 start, u64 arg)
 		return self_domain(d, b.r.domid) == -XEN_EPERM ? -XEN_EPERM : (long)start;
 	if (b.r.extent_order > MAX_EXTENT_ORDER)
 		return (long)start;
-	preempted = batch_run((u32)(b.r.nr_extents - start), reservation_item,
+	/* An extent can be 512 frames to zero: ask before every one. */
+	preempted = batch_run((u32)(b.r.nr_extents - start), 1, reservation_item,
 			      reservation_preempt, &b, &done, &rc);
 	mm_flush_deferred();
 	if (preempted)

@@ -99,6 +99,7 @@ struct fake {
 	u32 preempt_every;	/* say yes to every n-th check (0: never) */
 	u32 checks;
 	u32 base;		/* item index of this call's item 0 */
+	u32 every;		/* batch_run's `every` */
 };
 
 static long fake_one(void *ctx, u32 i)
@@ -124,10 +125,10 @@ START_TEST(test_run_plain)
 	u32 done = 99;
 	long rc = 99;
 
-	ck_assert(!batch_run(0, fake_one, fake_preempt, &f, &done, &rc));
+	ck_assert(!batch_run(0, 1, fake_one, fake_preempt, &f, &done, &rc));
 	ck_assert_uint_eq(done, 0);
 	ck_assert_int_eq(rc, 0);
-	ck_assert(!batch_run(10, fake_one, fake_preempt, &f, &done, &rc));
+	ck_assert(!batch_run(10, 1, fake_one, fake_preempt, &f, &done, &rc));
 	ck_assert_uint_eq(done, 10);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_uint_eq(f.nran, 10);
@@ -140,7 +141,7 @@ START_TEST(test_run_fail)
 	u32 done;
 	long rc;
 
-	ck_assert(!batch_run(10, fake_one, fake_preempt, &f, &done, &rc));
+	ck_assert(!batch_run(10, 1, fake_one, fake_preempt, &f, &done, &rc));
 	ck_assert_int_eq(rc, -22);
 	ck_assert_uint_eq(done, 4);	/* the failed one is not counted */
 	ck_assert_uint_eq(f.nran, 5);	/* and nothing after it ran */
@@ -154,11 +155,19 @@ START_TEST(test_run_progress)
 	u32 done;
 	long rc;
 
-	ck_assert(batch_run(10, fake_one, fake_preempt, &f, &done, &rc));
+	ck_assert(batch_run(10, 1, fake_one, fake_preempt, &f, &done, &rc));
 	ck_assert_uint_eq(done, 1);
 	ck_assert_int_eq(rc, 0);
-	ck_assert(!batch_run(1, fake_one, fake_preempt, &f, &done, &rc));
+	ck_assert(!batch_run(1, 1, fake_one, fake_preempt, &f, &done, &rc));
 	ck_assert_uint_eq(done, 1);
+	/* Asked every 16: 16 items a call, and a batch of 16 never asks. */
+	f = (struct fake){ .fail_at = ~0U, .preempt_every = 1 };
+	ck_assert(batch_run(100, 16, fake_one, fake_preempt, &f, &done, &rc));
+	ck_assert_uint_eq(done, 16);
+	ck_assert_uint_eq(f.checks, 1);
+	ck_assert(!batch_run(16, 16, fake_one, fake_preempt, &f, &done, &rc));
+	ck_assert_uint_eq(done, 16);
+	ck_assert_uint_eq(f.checks, 1);
 }
 END_TEST
 
@@ -176,7 +185,7 @@ static long fake_mmu_update(struct fake *f, struct cpu_regs *r, u32 *pdone, bool
 	if (resumed)
 		prev = *pdone;
 	f->base = (u32)((reqs - 0x10000) / 16);
-	*again = batch_run(count, fake_one, fake_preempt, f, &i, &rc);
+	*again = batch_run(count, f->every, fake_one, fake_preempt, f, &i, &rc);
 	*pdone = prev + i;
 	if (*again) {
 		struct hcall_args c = { 1, { reqs + i * 16, batch_cont_count(count, i),
@@ -187,15 +196,15 @@ static long fake_mmu_update(struct fake *f, struct cpu_regs *r, u32 *pdone, bool
 	return rc;
 }
 
-static void guest_batch(u32 n, u32 preempt_every, u32 fail_at, u32 *pdone, long *rc,
-			struct fake *f)
+static void guest_batch(u32 n, u32 every, u32 preempt_every, u32 fail_at, u32 *pdone,
+			long *rc, struct fake *f)
 {
 	struct cpu_regs r = { .rax = 1, .rdi = 0x10000, .rsi = n, .rdx = 0x9000,
 			      .r10 = 0x7ff0, .rip = 0x5000 };
 	bool again;
 	int calls = 0;
 
-	*f = (struct fake){ .fail_at = fail_at, .preempt_every = preempt_every };
+	*f = (struct fake){ .fail_at = fail_at, .preempt_every = preempt_every, .every = every };
 	*pdone = 0xdead;	/* not read unless the call is a continuation */
 	do {
 		r.rip += 2;		/* syscall has trap semantics: RIP is past it */
@@ -216,19 +225,21 @@ START_TEST(test_guest_view)
 	long rc;
 
 	for (u32 every = 1; every <= 7; every++) {
-		guest_batch(50, every, ~0U, &pdone, &rc, &f);
-		ck_assert_int_eq(rc, 0);
-		ck_assert_uint_eq(pdone, 50);
-		ck_assert_uint_eq(f.nran, 50);
-		for (u32 k = 0; k < 50; k++) {
-			ck_assert_uint_eq(f.ran[k], 1);
-			ck_assert_uint_eq(f.order[k], k);
+		for (u32 check = 1; check <= 16; check *= 4) {
+			guest_batch(50, check, every, ~0U, &pdone, &rc, &f);
+			ck_assert_int_eq(rc, 0);
+			ck_assert_uint_eq(pdone, 50);
+			ck_assert_uint_eq(f.nran, 50);
+			for (u32 k = 0; k < 50; k++) {
+				ck_assert_uint_eq(f.ran[k], 1);
+				ck_assert_uint_eq(f.order[k], k);
+			}
+			/* A failure after continuations: *pdone counts across them. */
+			guest_batch(50, check, every, 33, &pdone, &rc, &f);
+			ck_assert_int_eq(rc, -22);
+			ck_assert_uint_eq(pdone, 33);
+			ck_assert_uint_eq(f.nran, 34);
 		}
-		/* A failure after some continuations: *pdone counts across them. */
-		guest_batch(50, every, 33, &pdone, &rc, &f);
-		ck_assert_int_eq(rc, -22);
-		ck_assert_uint_eq(pdone, 33);
-		ck_assert_uint_eq(f.nran, 34);
 	}
 }
 END_TEST
