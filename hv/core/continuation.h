@@ -8,6 +8,7 @@
 #include "hv.h"
 #include "x86/regs.h"
 #include "pvabi/xen.h"
+#include "pvabi/errno.h"
 
 /*
  * A hypercall as the guest makes it: number and arguments. A
@@ -40,11 +41,12 @@ static inline u64 memop_cmd(u64 op, u64 start)
 /*
  * Run the items [0, count) of a batch, one(ctx, i) each, in order, until
  * one fails (its error in *rc) or preempt(ctx) says to stop; it is asked
- * before every `every`-th item (a power of 2) but the first. *done: the
- * items that were done. Returns true if it stopped for preemption: then
- * the caller makes a continuation for the rest. Inline, so that a batch
- * of cheap requests pays no indirect calls (continuation.c says why the
- * loop is shaped so).
+ * before every `every`-th item (a power of 2) but the first. An item that
+ * answers -XEN_ERESTART was preempted itself: it is not done, and the
+ * batch stops there for preemption. *done: the items that were done.
+ * Returns true if it stopped for preemption: then the caller makes a
+ * continuation for the rest. Inline, so that a batch of cheap requests
+ * pays no indirect calls (continuation.c says why the loop is shaped so).
  */
 static inline bool batch_run(u32 count, u32 every, long (*one)(void *ctx, u32 i),
 			     bool (*preempt)(void *ctx), void *ctx, u32 *done,
@@ -59,6 +61,11 @@ static inline bool batch_run(u32 count, u32 every, long (*one)(void *ctx, u32 i)
 			return true;
 		}
 		*rc = one(ctx, i);
+		if (*rc == -XEN_ERESTART) {
+			*rc = 0;
+			*done = i;
+			return true;
+		}
 		if (*rc)
 			break;
 	}

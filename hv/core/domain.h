@@ -113,6 +113,12 @@ struct domain {
 	u64 tot_pages;		/* frames it owns now (shared info not counted) */
 	u64 max_pages;		/* the most it may own: XENMEM_maximum_reservation */
 	mfn_t mm_held[4];	/* guest frames the hypervisor writes (mm_hold_frame) */
+	struct memop_partial {	/* an extent being zeroed (hv/mm/memory_op.c) */
+		mfn_t first;
+		u64 frames;	/* 0 = none */
+		u64 zeroed;
+		u64 op, index;	/* the batch and the extent it is for */
+	} memop_partial;
 	int nr_mm_held;
 	bool mm_leak;		/* teardown found a frame still referenced */
 

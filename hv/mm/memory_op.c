@@ -81,29 +81,79 @@ static bool extent_releasable(struct domain *d, mfn_t first, u64 n)
 
 /* ---- Taking new frames -------------------------------------------------------------- */
 
-/* A new, zeroed extent of 2^order frames for d; INVALID_MFN if none. */
-static mfn_t alloc_extent(struct domain *d, u32 order)
+/*
+ * Zeroing an extent of 2^9 frames takes 2-8 ms under QEMU, too long to do
+ * with every other domain waiting. So an extent is zeroed 16 frames at a
+ * time with a preemption check in between; stopped, it is kept here (one
+ * per domain: a domain has one vCPU) and the batch is continued at the
+ * same extent, which finishes zeroing it. Until it is whole the extent's
+ * frames are nobody's (count 0): no guest can reach them, so none reads
+ * what their last owner left. A domain that makes another request
+ * instead, or ends, gives the extent back to the allocator.
+ */
+#define ZERO_CHECK_EVERY	16
+
+static void partial_drop(struct domain *d)
 {
+	struct memop_partial *p = &d->memop_partial;
+
+	if (!p->frames)
+		return;
+	frame_free_contig(p->first, p->frames);
+	d->tot_pages -= p->frames;
+	p->frames = 0;
+}
+
+/* The domain ends: an extent it was being given goes back. */
+void memory_op_teardown(struct domain *d)
+{
+	partial_drop(d);
+}
+
+/*
+ * A new, zeroed extent of 2^order frames for d, for extent `index` of
+ * batch `op`: its first mfn; INVALID_MFN if there is none; -ERESTART in
+ * *rc (and INVALID_MFN) if preempted while zeroing it.
+ */
+static mfn_t alloc_extent(struct domain *d, u32 order, u64 op, u64 index, int *rc)
+{
+	struct memop_partial *p = &d->memop_partial;
 	u64 n = 1ULL << order;
 	mfn_t first;
 
-	if (d->tot_pages + n > d->max_pages)
-		return INVALID_MFN;
-	mm_flush_deferred();	/* no stale translation of a freed frame survives */
-	first = order ? frame_alloc_contig(n, n) : frame_alloc();
-	if (first == INVALID_MFN)
-		return INVALID_MFN;
+	*rc = 0;
+	if (p->frames && (p->op != op || p->index != index || p->frames != n))
+		partial_drop(d);	/* the guest went on with something else */
+	if (!p->frames) {
+		if (d->tot_pages + n > d->max_pages)
+			return INVALID_MFN;
+		mm_flush_deferred();	/* no stale translation of a freed frame survives */
+		first = order ? frame_alloc_contig(n, n) : frame_alloc();
+		if (first == INVALID_MFN)
+			return INVALID_MFN;
+		d->tot_pages += n;
+		*p = (struct memop_partial){ .first = first, .frames = n, .zeroed = 0,
+					     .op = op, .index = index };
+	}
+	for (u64 j = p->zeroed; j < n; j++) {
+		if (j > p->zeroed && j % ZERO_CHECK_EVERY == 0 && hypercall_preempt_check()) {
+			p->zeroed = j;
+			*rc = -XEN_ERESTART;
+			return INVALID_MFN;
+		}
+		memset(mfn_to_virt(p->first + j), 0, PAGE_SIZE);	/* no leftovers */
+	}
+	first = p->first;
+	p->frames = 0;
 	for (u64 j = 0; j < n; j++) {
 		struct page_info *pg = mfn_to_page(first + j);
 
-		memset(mfn_to_virt(first + j), 0, PAGE_SIZE);	/* no leftovers */
 		memset(pg, 0, sizeof(*pg));
 		pg->owner = d->id;
 		pg->count = 1;
 		pg->flags = PGF_allocated;
 		m2p_set(first + j, INVALID_M2P_ENTRY);
 	}
-	d->tot_pages += n;
 	return first;
 }
 
@@ -116,11 +166,15 @@ static void free_extent(mfn_t first, u32 order)
 	}
 }
 
-/* populate_physmap: the pfns gpfn..+2^order, not backed now, get frames. */
-static int populate_one(struct domain *d, u64 gpfn, u32 order, mfn_t *out)
+/*
+ * populate_physmap: the pfns gpfn..+2^order, not backed now, get frames
+ * (extent `index` of the batch; -ERESTART: preempted, go on later).
+ */
+static int populate_one(struct domain *d, u64 gpfn, u32 order, u64 index, mfn_t *out)
 {
 	u64 n = 1ULL << order;
 	mfn_t first;
+	int rc;
 
 	if (gpfn >= d->nr_pages || n > d->nr_pages - gpfn)
 		return -XEN_EINVAL;
@@ -128,7 +182,9 @@ static int populate_one(struct domain *d, u64 gpfn, u32 order, mfn_t *out)
 		if (d->p2m[gpfn + j] != INVALID_MFN)
 			return -XEN_EBUSY;	/* still backed: give it back first */
 	}
-	first = alloc_extent(d, order);
+	first = alloc_extent(d, order, XENMEM_populate_physmap, index, &rc);
+	if (rc)
+		return rc;
 	if (first == INVALID_MFN)
 		return -XEN_ENOMEM;
 	for (u64 j = 0; j < n; j++) {
@@ -147,15 +203,19 @@ struct resv {
 	struct xen_memory_reservation r;
 };
 
-/* Extent start + i: 0 done, 1 to end the batch there (Xen: no error). */
+/*
+ * Extent start + i: 0 done, 1 to end the batch there (Xen: no error),
+ * -ERESTART to go on with it later (preempted while zeroing it).
+ */
 static long reservation_item(void *ctx, u32 i)
 {
 	struct resv *b = ctx;
 	struct domain *d = b->d;
 	const struct xen_memory_reservation *r = &b->r;
-	u64 at = r->extent_start + (b->start + i) * sizeof(xen_pfn_t);
+	u64 index = b->start + i, at = r->extent_start + index * sizeof(xen_pfn_t);
 	xen_pfn_t x;
 	mfn_t mfn;
+	int rc;
 
 	if (b->op != XENMEM_increase_reservation && copy_from_guest(&x, at, sizeof(x)))
 		return 1;
@@ -167,10 +227,14 @@ static long reservation_item(void *ctx, u32 i)
 		return 0;
 	}
 	if (b->op == XENMEM_populate_physmap) {
-		if (populate_one(d, x, r->extent_order, &mfn))
-			return 1;
+		rc = populate_one(d, x, r->extent_order, index, &mfn);
+		if (rc)
+			return rc == -XEN_ERESTART ? rc : 1;
 	} else {
-		mfn = alloc_extent(d, r->extent_order);	/* no pfn: M2P invalid */
+		/* No pfn: the M2P entries stay invalid. */
+		mfn = alloc_extent(d, r->extent_order, b->op, index, &rc);
+		if (rc)
+			return rc;
 		if (mfn == INVALID_MFN)
 			return 1;
 	}

@@ -526,6 +526,7 @@ void mm_domain_teardown(struct domain *d)
 	u64 leaks = 0;
 
 	drop_roots(d);
+	memory_op_teardown(d);	/* an extent half zeroed is nobody's yet */
 	for (mfn_t mfn = 0; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];
 		u32 want = (pg->flags & PGF_allocated) ? 1 : 0;

@@ -100,6 +100,8 @@ struct fake {
 	u32 checks;
 	u32 base;		/* item index of this call's item 0 */
 	u32 every;		/* batch_run's `every` */
+	u32 restart_at;		/* this item answers -ERESTART once (0: none) */
+	bool restarted;
 };
 
 static long fake_one(void *ctx, u32 i)
@@ -107,6 +109,10 @@ static long fake_one(void *ctx, u32 i)
 	struct fake *f = ctx;
 	u32 item = f->base + i;
 
+	if (f->restart_at && item == f->restart_at && !f->restarted) {
+		f->restarted = true;	/* preempted itself, once, not done */
+		return -XEN_ERESTART;
+	}
 	f->ran[item]++;
 	f->order[f->nran++] = item;
 	return item == f->fail_at ? -22 : 0;
@@ -132,6 +138,24 @@ START_TEST(test_run_plain)
 	ck_assert_uint_eq(done, 10);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_uint_eq(f.nran, 10);
+}
+END_TEST
+
+/* An item that preempts itself is not done, and the batch stops there. */
+START_TEST(test_run_restart)
+{
+	struct fake f = { .fail_at = ~0U, .restart_at = 3 };
+	u32 done;
+	long rc;
+
+	ck_assert(batch_run(10, 16, fake_one, fake_preempt, &f, &done, &rc));
+	ck_assert_uint_eq(done, 3);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(f.nran, 3);
+	f.base = 3;
+	ck_assert(!batch_run(7, 16, fake_one, fake_preempt, &f, &done, &rc));
+	ck_assert_uint_eq(done, 7);
+	ck_assert_uint_eq(f.ran[3], 1);
 }
 END_TEST
 
@@ -234,7 +258,7 @@ START_TEST(test_guest_view)
 				ck_assert_uint_eq(f.ran[k], 1);
 				ck_assert_uint_eq(f.order[k], k);
 			}
-			/* A failure after continuations: *pdone counts across them. */
+				/* A failure after continuations: *pdone counts across them. */
 			guest_batch(50, check, every, 33, &pdone, &rc, &f);
 			ck_assert_int_eq(rc, -22);
 			ck_assert_uint_eq(pdone, 33);
@@ -257,6 +281,7 @@ Suite *continuation_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(run, test_run_plain);
 	tcase_add_test(run, test_run_fail);
+	tcase_add_test(run, test_run_restart);
 	tcase_add_test(run, test_run_progress);
 	tcase_add_test(run, test_guest_view);
 	suite_add_tcase(s, run);

@@ -27,7 +27,7 @@ extern u64 pairs;		/* benign+attack pairs the victim measures per round */
  * windows of all rounds counting: a working attack spoils every window,
  * a busy host only some.
  */
-#define MAX_ROUNDS	3
+#define MAX_ROUNDS	4
 
 static inline u64 phase_of(u64 t)
 {

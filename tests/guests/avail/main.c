@@ -24,23 +24,30 @@
  *	  spinning neighbour it is one slice; a hypercall that holds the CPU
  *	  longer shows in every sub-window, because every attacker repeats its
  *	  attack back to back (a gap is counted in each sub-window it
- *	  overlaps). An attacker that held the CPU long but seldom would pass
- *	  this one, and is caught by the next;
- *	- throughput: the best attack phase reaches TP_MIN_PERCENT of the best
- *	  benign phase, where the benign neighbour has the attacker's runnable
- *	  behaviour: it spins if the attacker is always runnable (then the
- *	  victim has half the CPU in both), it sleeps if the attacker sleeps
- *	  (the victim has all of it); attack.c's table says which.
+ *	  overlaps). An attacker that held the CPU long only now and then
+ *	  would pass this one; the next catches one that does it in most
+ *	  phases;
+ *	- throughput: for each pair of adjacent phases (benign, then
+ *	  attack), the attack phase's throughput over the benign one's; the
+ *	  median of these ratios is at least TP_MIN_PERCENT. The benign
+ *	  neighbour has the attacker's runnable behaviour: it spins if the
+ *	  attacker is always runnable (then the victim has half the CPU in
+ *	  both), it sleeps if the attacker sleeps (the victim has all of it);
+ *	  attack.c's table says which.
  *
- * Why "best of": this machine is shared, and a busy host stops the whole
- * of QEMU now and then (tens of ms), which the victim sees as a gap and
- * as lost throughput. A host stall never helps an attacker, so the best
- * window of each kind is the one least disturbed by the host; an attack
- * that works disturbs every window. The benign and attack phases
- * alternate, so a slow spell of the host falls on both kinds. A round of
- * `pairs` pairs that fails is measured again, up to MAX_ROUNDS rounds in
- * all, the best windows of every round counting (avail.h); the victim
- * then tells the neighbour it is done over an event channel.
+ * This machine is shared, and a busy host slows down or stops the whole of
+ * QEMU now and then (tens of ms), which the victim sees as gaps and as
+ * lost throughput, 25% from one window to the next. Hence "best" for the
+ * gap: a host stall never helps an attacker, so the best sub-window is
+ * the one least disturbed by the host, while an attack that works
+ * disturbs every one. And pairs for the throughput: the two phases of a
+ * pair are 400 ms apart, so a slow spell of the host mostly falls on
+ * both, and the median ignores the pairs it did not (a best-of-N
+ * comparison of the two kinds failed a spinner beside a spinner here,
+ * because one benign window had the host to itself). A round of `pairs`
+ * pairs that fails is measured again, up to MAX_ROUNDS rounds in all,
+ * every window so far counting (avail.h); the victim then tells the
+ * neighbour it is done over an event channel.
  */
 #include "avail.h"
 
@@ -53,6 +60,7 @@ u64 pairs;
 #define OFF_CPU_NS	NSEC_PER_MSEC		/* a gap longer than this: descheduled */
 #define MAX_SUBS	32
 #define MAX_PHASES	32
+#define MAX_PAIRS	(MAX_PHASES / 2 * MAX_ROUNDS)
 #define SLICE_NS	(10 * NSEC_PER_MSEC)	/* the hypervisor's time slice */
 #define GAP_LIMIT_NS	(2 * SLICE_NS)
 #define TP_MIN_PERCENT	90
@@ -148,6 +156,8 @@ static u64 rate(const struct window *w)
 }
 
 struct verdict {
+	u64 ratio[MAX_PAIRS];	/* each pair's attack/benign throughput, % */
+	u64 nratio;
 	u64 best_tp[2];		/* [attack]: the best window's throughput */
 	u64 best_gap[2];	/* the best sub-window's largest gap */
 	u64 worst_gap[2];	/* the largest gap of all */
@@ -170,13 +180,31 @@ static void round_measure(u64 first, u64 len, struct verdict *v)
 		v->best_tp[attack] = MAX(v->best_tp[attack], rate(w));
 		v->best_gap[attack] = MIN(v->best_gap[attack], w->best_sub_gap);
 		v->worst_gap[attack] = MAX(v->worst_gap[attack], w->max_gap);
+		if (attack && rate(&w[-1]) && v->nratio < MAX_PAIRS)
+			v->ratio[v->nratio++] = rate(w) * 100 / rate(&w[-1]);
 	}
+}
+
+/* The median of the pair ratios so far (the lower middle one). */
+static u64 median_ratio(const struct verdict *v)
+{
+	u64 r[MAX_PAIRS], n = v->nratio;
+
+	memcpy(r, v->ratio, n * sizeof(r[0]));
+	for (u64 i = 1; i < n; i++) {		/* insertion sort: a few dozen */
+		for (u64 j = i; j > 0 && r[j - 1] > r[j]; j--) {
+			u64 t = r[j];
+
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	}
+	return n ? r[(n - 1) / 2] : 0;
 }
 
 static bool verdict_ok(const struct verdict *v)
 {
-	return v->best_gap[1] <= GAP_LIMIT_NS &&
-	       v->best_tp[1] * 100 >= v->best_tp[0] * TP_MIN_PERCENT;
+	return v->best_gap[1] <= GAP_LIMIT_NS && median_ratio(v) >= TP_MIN_PERCENT;
 }
 
 /*
@@ -204,7 +232,7 @@ static long bind_done_port(void)
 static void victim(void)
 {
 	char beside[32] = "?";
-	struct verdict v = { { 0, 0 }, { ~0UL, ~0UL }, { 0, 0 } };
+	struct verdict v = { .best_gap = { ~0UL, ~0UL } };
 	u64 start, first, len;
 	int round;
 	long rc, done_port;
@@ -228,9 +256,9 @@ static void victim(void)
 		round_measure(first, len, &v);
 		if (!v.best_tp[0])
 			test_error("no iterations at all in the benign phases");
-		printk("avail: beside %s, round %d: gap %lu us (benign %lu us), throughput %lu%% of benign (%lu.%02lu vs %lu.%02lu /ms); largest gaps seen %lu us (benign %lu us)\n",
+		printk("avail: beside %s, round %d: gap %lu us (benign %lu us), throughput %lu%% of benign (median of %lu pairs; best windows %lu.%02lu vs %lu.%02lu /ms); largest gaps seen %lu us (benign %lu us)\n",
 		       beside, round, v.best_gap[1] / NSEC_PER_USEC,
-		       v.best_gap[0] / NSEC_PER_USEC, v.best_tp[1] * 100 / v.best_tp[0],
+		       v.best_gap[0] / NSEC_PER_USEC, median_ratio(&v), v.nratio,
 		       v.best_tp[1] / 100, v.best_tp[1] % 100, v.best_tp[0] / 100,
 		       v.best_tp[0] % 100, v.worst_gap[1] / NSEC_PER_USEC,
 		       v.worst_gap[0] / NSEC_PER_USEC);
@@ -243,9 +271,9 @@ static void victim(void)
 		test_fail("beside %s the victim was off the CPU for %lu us at once in every %lu ms (limit %lu us)",
 			  beside, v.best_gap[1] / NSEC_PER_USEC, SUB_NS / NSEC_PER_MSEC,
 			  GAP_LIMIT_NS / NSEC_PER_USEC);
-	if (v.best_tp[1] * 100 < v.best_tp[0] * TP_MIN_PERCENT)
-		test_fail("beside %s the victim's throughput was %lu%% of its throughput beside the benign neighbour (at least %u%%)",
-			  beside, v.best_tp[1] * 100 / v.best_tp[0], TP_MIN_PERCENT);
+	if (median_ratio(&v) < TP_MIN_PERCENT)
+		test_fail("beside %s the victim's throughput was %lu%% of its throughput beside the benign neighbour (median of %lu pairs; at least %u%%)",
+			  beside, median_ratio(&v), v.nratio, TP_MIN_PERCENT);
 }
 
 void test_main(const struct start_info *si)

@@ -27,7 +27,9 @@
  *	  result is right at the end;
  *	- XENMEM_decrease_reservation and populate_physmap of 2048 frames:
  *	  interrupted with rdi = op | done << 6, every frame given back and
- *	  taken again;
+ *	  taken again; increase_reservation of one 2 MiB extent (order 9: 512
+ *	  frames to zero, milliseconds) interrupted in the middle of it (rdi
+ *	  = op, extent 0 not done yet), and the extent whole in the end;
  *	- set_trap_table of a 2^16-entry list (all vector 0x80): interrupted
  *	  with rdi = the entry reached; the handler is in effect after;
  *	- console_io of 128 lines in one write, and a full console ring (2
@@ -400,6 +402,37 @@ static void memory_op_big(void)
 	}
 }
 
+/* One order-9 extent: 512 frames zeroed, preempted in the middle of them. */
+static void memory_op_order9(void)
+{
+	static u64 room[512];
+	u64 ext[1];
+	struct xen_memory_reservation r = { .extent_start = (u64)room, .nr_extents = 512,
+					    .domid = DOMID_SELF };
+	long rc;
+
+	for (u64 i = 0; i < 512; i++)
+		room[i] = spare_mfn(spare++, NULL);
+	ASSERT_EQ(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r), 512);
+	r = (struct xen_memory_reservation){ .extent_start = (u64)ext, .nr_extents = 1,
+					     .extent_order = 9, .domid = DOMID_SELF };
+	ticking(true);
+	rc = hcall(__HYPERVISOR_memory_op, XENMEM_increase_reservation, (u64)&r, 0, 0);
+	ticking(false);
+	EXPECT_EQ(rc, 1);
+	expect_preempted("increase_reservation of one order-9 extent");
+	for (u64 i = 0; i < nseen; i++) {
+		EXPECT_EQ(seen[i].rax, __HYPERVISOR_memory_op);
+		EXPECT_EQ(seen[i].rdi, XENMEM_increase_reservation);	/* extent 0, still */
+		if (test_failed())
+			break;
+	}
+	EXPECT_EQ(ext[0] & 511, 0);			/* 2 MiB aligned */
+	for (u64 j = 0; j < 512; j += 511)
+		EXPECT_EQ(mfn_to_pfn(ext[0] + j), INVALID_M2P);	/* ours, no pfn */
+	EXPECT_EQ(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r), 1);
+}
+
 static volatile u64 int80_seen;
 
 static void int80(struct trap_frame *f)
@@ -580,6 +613,7 @@ void test_main(const struct start_info *si)
 	multicall_big();
 	multicall_iret();
 	memory_op_big();
+	memory_op_order9();
 	set_trap_table_long();
 	console_long();
 	console_ring_full();
