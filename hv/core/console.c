@@ -237,7 +237,7 @@ static long console_io_write(struct domain *d, u32 count, u64 buffer)
 {
 	struct piece p = { .d = d };
 	char chunk[128];
-	bool printed = false;
+	bool piece_done = false;
 	u32 done = 0;
 
 	while (done < count) {
@@ -248,10 +248,10 @@ static long console_io_write(struct domain *d, u32 count, u64 buffer)
 			return -XEN_EFAULT;
 		}
 		for (u32 j = 0; j < n; j++, done++) {
-			if (printed && hypercall_preempt_check())
+			if (piece_done && hypercall_preempt_check())
 				return hypercall_create_continuation(__HYPERVISOR_console_io, 3,
 					CONSOLEIO_write, count - done, buffer + done, 0, 0);
-			printed = piece_put(&p, chunk[j]);
+			piece_done = piece_put(&p, chunk[j]);
 		}
 	}
 	piece_print(&p);

@@ -476,7 +476,17 @@ static void console_long(void)
 	ticking(true);
 	EXPECT_EQ(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 128 * 64, (u64)text, 0), 0);
 	ticking(false);
-	printk("preempt: console_io of 128 lines: interrupted %lu times\n", nseen);
+	expect_preempted("console_io of 128 lines");
+	for (u64 i = 0; i < nseen; i++) {
+		u64 done = seen[i].rdx - (u64)text;
+
+		EXPECT_EQ(seen[i].rax, __HYPERVISOR_console_io);
+		EXPECT_EQ(seen[i].rdi, CONSOLEIO_write);
+		EXPECT_EQ(seen[i].rsi, 128 * 64 - done);
+		EXPECT(done > 0 && done < 128 * 64 && done % 64 == 0);	/* after a whole line */
+		if (test_failed())
+			break;
+	}
 }
 
 /* A full console ring, one kick: drained in pieces by the same EVTCHNOP_send made again. */
