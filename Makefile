@@ -23,6 +23,7 @@ HV_OBJS := \
 	boot/mb2.o \
 	core/cmdline.o \
 	core/console.o \
+	core/continuation.o \
 	core/domain.o \
 	core/domain_build.o \
 	core/domcfg.o \
@@ -36,6 +37,7 @@ HV_OBJS := \
 	core/panic.o \
 	core/pv_layout.o \
 	core/sched.o \
+	core/stime.o \
 	core/stats.o \
 	core/symbols.o \
 	core/time.o \
@@ -182,12 +184,14 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 UNIT_HV_SRCS := \
 	hv/boot/mb2.c \
 	hv/core/cmdline.c \
+	hv/core/continuation.c \
 	hv/core/domcfg.c \
 	hv/core/elf.c \
 	hv/core/evtchn.c \
 	hv/core/evtchn_2l.c \
 	hv/core/guest_access.c \
 	hv/core/pv_layout.c \
+	hv/core/stime.c \
 	hv/lib/parse.c \
 	hv/lib/printf.c \
 	hv/mm/frame.c \
@@ -201,6 +205,7 @@ UNIT_SRCS := \
 	tests/unit/harness.c \
 	tests/unit/fake_mm.c \
 	tests/unit/test_cmdline.c \
+	tests/unit/test_continuation.c \
 	tests/unit/test_cpu_setup.c \
 	tests/unit/test_debugreg.c \
 	tests/unit/test_domcfg.c \
@@ -214,7 +219,8 @@ UNIT_SRCS := \
 	tests/unit/test_printf.c \
 	tests/unit/test_ptwr.c \
 	tests/unit/test_pv_layout.c \
-	tests/unit/test_segdesc.c
+	tests/unit/test_segdesc.c \
+	tests/unit/test_stime.c
 
 $(BUILD)/unit/run-unit: $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/unit/*.h) $(wildcard hv/*/*.h)
 	@mkdir -p $(dir $@)

@@ -2,6 +2,9 @@
  * console.c - line-prefixed output to COM1.
  *
  * Runs in: hypervisor, any context.
+ * Trusts: nothing in a guest's console ring or console_io buffer: the
+ * ring's indexes are clamped to the ring, and a long write is preempted
+ * (a guest's output is paid for with its own CPU time).
  *
  * Every line on the serial console says who wrote it: "(hv) " for the
  * hypervisor, "(name) " for a domain. Output from different sources may
@@ -82,22 +85,69 @@ void printk_lvl(int lvl, const char *fmt, ...)
 static struct domain *focus;	/* who gets serial input */
 static int ctrl_a_count;
 
-/* Print what the guest put in its ring, and tell it there is room again. */
+/* ---- a domain's output: a piece of a line at a time ------------------- */
+
+/*
+ * A domain's output (console_io writes and its console ring) is printed a
+ * piece at a time: a whole line, or LINE_PIECE bytes of a longer one. A
+ * piece is the unit of work between two preemption checks (core/
+ * hypercall.c), so a write or a ring of any length gives the CPU back
+ * after at most one piece when something else is due: well under 1 ms
+ * under QEMU (a few us a byte to a log file), ~11 ms on a real
+ * 115200-baud UART. Preemption comes only right after a piece, so it
+ * never splits a line shorter than LINE_PIECE; what is left when a call
+ * ends is printed then.
+ */
+#define LINE_PIECE	128
+
+struct piece {
+	struct domain *d;
+	u32 len;
+	char buf[LINE_PIECE];
+};
+
+static void piece_print(struct piece *p)
+{
+	if (p->len)
+		console_write(p->d->prefix, p->buf, p->len);
+	p->len = 0;
+}
+
+/* One byte of the domain's output; true if that printed a piece. */
+static bool piece_put(struct piece *p, char c)
+{
+	p->buf[p->len++] = c;
+	if (c != '\n' && p->len < LINE_PIECE)
+		return false;
+	piece_print(p);
+	return true;
+}
+
+/*
+ * Print what the guest put in its ring, and tell it there is room again.
+ * A full ring is 2 KiB, about 180 ms on a real UART, so between two
+ * pieces the drain asks whether something else is due; if so, out_cons
+ * says how far it got and the guest's EVTCHNOP_send is made again (a
+ * continuation with the same arguments), which prints the rest.
+ */
 static void ring_drain(struct domain *d)
 {
 	struct xencons_interface *r = d->console_ring;
 	u32 cons = r->out_cons, prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
-	char buf[64];
+	struct piece p = { .d = d };
+	bool printed = false;
 
 	if (prod - cons > sizeof(r->out))	/* a guest lying about its indexes */
 		cons = prod - (u32)sizeof(r->out);
-	while (cons != prod) {
-		u32 n = 0;
-
-		while (cons != prod && n < sizeof(buf))
-			buf[n++] = r->out[MASK_XENCONS_IDX(cons++, r->out)];
-		console_write(d->prefix, buf, n);
+	for (; cons != prod; cons++) {
+		if (printed && hypercall_preempt_check()) {
+			__atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
+			hypercall_restart();
+			return;
+		}
+		printed = piece_put(&p, r->out[MASK_XENCONS_IDX(cons, r->out)]);
 	}
+	piece_print(&p);
 	__atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
 	evtchn_notify(d, d->console_port);
 }
@@ -178,41 +228,69 @@ void console_poll_input(void)
 }
 
 /*
+ * CONSOLEIO_write: count bytes from buffer, copied in chunks and printed a
+ * piece at a time (above), with a preemption check after each piece.
+ * Stopped, it goes on later as console_io(CONSOLEIO_write, count - done,
+ * buffer + done).
+ */
+static long console_io_write(struct domain *d, u32 count, u64 buffer)
+{
+	struct piece p = { .d = d };
+	char chunk[128];
+	bool piece_done = false;
+	u32 done = 0;
+
+	while (done < count) {
+		u32 n = MIN(count - done, (u32)sizeof(chunk));
+
+		if (copy_from_guest(chunk, buffer + done, n)) {
+			piece_print(&p);
+			return -XEN_EFAULT;
+		}
+		for (u32 j = 0; j < n; j++, done++) {
+			if (piece_done && hypercall_preempt_check())
+				return hypercall_create_continuation(__HYPERVISOR_console_io, 3,
+					CONSOLEIO_write, count - done, buffer + done, 0, 0);
+			piece_done = piece_put(&p, chunk[j]);
+		}
+	}
+	piece_print(&p);
+	return 0;
+}
+
+/*
  * do_console_io - the guest's direct line to the hypervisor console.
- *   CONSOLEIO_write: print count bytes from the guest buffer, each line
- *                    prefixed with the domain's name. Returns 0.
+ *   CONSOLEIO_write: print count bytes (count is 32 bits, as Xen's) from
+ *                    the guest buffer, each line prefixed with the
+ *                    domain's name. Returns 0.
  *   CONSOLEIO_read:  copy up to count bytes of serial input that arrived
  *                    while the domain had the focus (and no console ring)
- *                    into buffer; returns the number of bytes, 0 if none.
+ *                    into buffer; returns the number of bytes, 0 if none;
+ *                    -E2BIG for a count above INT_MAX (Xen).
  * Errors: -EFAULT if the buffer cannot be read (what was read before the
- * fault has been printed); -ENOSYS for another cmd. Never blocks.
+ * fault has been printed); -ENOSYS for another cmd. Never blocks. A write
+ * is preemptible (console_io_write): its continuation is another write of
+ * the rest.
  */
-long do_console_io(u64 cmd, u64 count, u64 buffer, u64 a4, u64 a5)
+long do_console_io(u64 cmd, u64 count_arg, u64 buffer, u64 a4, u64 a5)
 {
 	struct domain *d = current->domain;
-	const char *prefix = d->prefix;
-	char chunk[256];
-	u32 n;
+	u32 count = (u32)count_arg, n;
 
 	(void)a4, (void)a5;
-	if (cmd == CONSOLEIO_read) {
-		n = (u32)MIN(count, (u64)d->input_len);
+	switch ((u32)cmd) {
+	case CONSOLEIO_write:
+		return console_io_write(d, count, buffer);
+	case CONSOLEIO_read:
+		if (count > INT32_MAX)
+			return -XEN_E2BIG;
+		n = MIN(count, d->input_len);
 		if (copy_to_guest(buffer, d->input, n))
 			return -XEN_EFAULT;
 		memmove(d->input, d->input + n, d->input_len - n);
 		d->input_len -= n;
 		return n;
-	}
-	if (cmd != CONSOLEIO_write)
+	default:
 		return -XEN_ENOSYS;
-	while (count) {
-		u64 n = MIN(count, sizeof(chunk));
-
-		if (copy_from_guest(chunk, buffer, n))
-			return -XEN_EFAULT;
-		console_write(prefix, chunk, n);
-		buffer += n;
-		count -= n;
 	}
-	return 0;
 }

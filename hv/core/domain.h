@@ -88,7 +88,7 @@ struct vcpu {
 	u64 poll_deadline;			/* system time (ns) for SCHEDOP_poll, 0 none */
 	u64 singleshot_deadline;		/* ns of system time, 0 = stopped */
 	u64 periodic_period;			/* ns, 0 = stopped */
-	u64 periodic_next;
+	u64 periodic_last;			/* system time it last fired */
 	u64 runstate_area;			/* guest VA (register_runstate_memory_area) */
 	struct vcpu_runstate_info runstate;
 	u16 virq_to_port[24];			/* VIRQ_* -> event channel port, 0 = none */
@@ -124,6 +124,12 @@ struct domain {
 	u64 tot_pages;		/* frames it owns now (shared info not counted) */
 	u64 max_pages;		/* the most it may own: XENMEM_maximum_reservation */
 	mfn_t mm_held[4];	/* guest frames the hypervisor writes (mm_hold_frame) */
+	struct memop_partial {	/* an extent being zeroed (hv/mm/memory_op.c) */
+		mfn_t first;
+		u64 frames;	/* 0 = none */
+		u64 zeroed;
+		u64 op, index;	/* the batch and the extent it is for */
+	} memop_partial;
 	int nr_mm_held;
 	bool mm_leak;		/* teardown found a frame still referenced */
 
@@ -148,6 +154,7 @@ struct domain {
 		u64 switches;		/* times this domain's vCPU was switched in */
 		u64 returns;		/* returns to it (core/sched.c) */
 		u64 ss_lar;		/* of those, the ones whose SS needed a LAR */
+		u64 continuations;	/* hypercalls preempted, to go on later */
 	} stats;
 
 	struct evtchn evtchn[EVTCHN_PORTS];

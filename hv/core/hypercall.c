@@ -1,7 +1,9 @@
 /*
- * hypercall.c - the hypercall table: numbers to handlers, in one place.
+ * hypercall.c - the hypercall table: numbers to handlers, in one place;
+ * multicall; and how a long hypercall gives the CPU back (continuations).
  *
  * Runs in: hypervisor, on the calling guest's page tables, interrupts off.
+ * Trusts: nothing in a multicall list (each entry is copied in once).
  *
  * A guest kernel makes a hypercall with SYSCALL: number in rax, arguments
  * in rdi, rsi, rdx, r10, r8, result in rax (pv/traps.c:pv_syscall). The
@@ -9,11 +11,28 @@
  * truth for which exist: a number with no entry, or beyond the table,
  * answers -ENOSYS, as pvabi/README.md lists. Each domain counts its calls
  * by number, so a benchmark can say which hypercalls a workload made.
+ *
+ * Preemption. A hypercall runs with interrupts off, so one that loops over
+ * work a guest names (a batch of requests, a multicall, console output)
+ * asks hypercall_preempt_check() between two pieces of work, and when it
+ * says yes, stops and makes a continuation (core/continuation.c has the
+ * encodings): the guest's syscall is re-executed later with arguments
+ * that say what is left. The check is Xen's with one CPU: the APIC
+ * timer's deadline has passed (its interrupt is waiting: a time slice
+ * ends, a timer is due), this vCPU gave the CPU up (yield, block) in an
+ * earlier call of a multicall, or an event is waiting for it. So no
+ * hypercall keeps another domain off the CPU for longer than one piece of
+ * work after its time is up: docs/isolation.md has the bound and what a
+ * piece costs.
  */
 #include "hv.h"
+#include "core/continuation.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
+#include "core/sched.h"
+#include "core/time.h"
+#include "x86/regs.h"
 #include "pvabi/xen.h"
 #include "pvabi/errno.h"
 
@@ -49,6 +68,17 @@ static const struct {
 	[__HYPERVISOR_physdev_op]	= { do_physdev_op, "physdev_op" },
 };
 
+/*
+ * The hypercall being run (one CPU: one at a time; with SMP, one per CPU)
+ * and the continuation it made, if it made one.
+ */
+static struct {
+	struct cpu_regs *regs;		/* the guest's frame (iret in a multicall) */
+	struct hcall_args call;		/* the call being run, or sub-call */
+	bool preempted;			/* a continuation was made ... */
+	struct hcall_args cont;		/* ... with these arguments */
+} hc;
+
 const char *hypercall_name(u64 nr)
 {
 	if (nr < NR_HYPERCALLS && hypercall_table[nr].name)
@@ -72,48 +102,163 @@ long hypercall_dispatch(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 		return -XEN_ENOSYS;
 	}
 	d->hypercalls[nr]++;
+	hc.call = (struct hcall_args){ nr, { a1, a2, a3, a4, a5 }, 5 };
 	return hypercall_table[nr].fn(a1, a2, a3, a4, a5);
+}
+
+/*H:415 Giving the CPU back in the middle of a hypercall
+ * A hypercall with a long list of work stops between two items when
+ * something else is due, rewrites its own arguments to say what is left,
+ * and steps the guest's RIP back onto its syscall instruction: the guest
+ * makes the rest of the call after the interrupt, or an event, has been
+ * dealt with. Xen calls this a continuation; it is also Xen's ABI.
+ */
+void hypercall_from_guest(struct cpu_regs *r)
+{
+	long rc;
+
+	hc.regs = r;
+	hc.preempted = false;
+	rc = hypercall_dispatch(r->rax, r->rdi, r->rsi, r->rdx, r->r10, r->r8);
+	if (hc.preempted)
+		hcall_cont_to_regs(r, &hc.cont);
+	else
+		r->rax = (u64)rc;
+}
+
+/*
+ * Xen's hypercall_preempt_check(), with one CPU: is anything due that a
+ * long hypercall keeps waiting? The APIC timer's deadline has passed (a
+ * time slice ends, a timer fires, a console poll), this vCPU gave the CPU
+ * up in an earlier call of a multicall, or an event can be delivered to
+ * it. Costs a TSC read and a few loads.
+ */
+bool hypercall_preempt_check(void)
+{
+	const struct vcpu_info *vi = current->vcpu_info;
+
+	return sched_resched_pending() ||
+	       (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) ||
+	       time_deadline_passed();
+}
+
+/*
+ * Xen's hypercall_create_continuation(): the running call (or multicall
+ * entry) is to be made again as op with its first nargs arguments
+ * replaced by a1.. (the others stay as the guest passed them). Returns
+ * op, which is what a preempted multicall entry's result shows, as on Xen.
+ */
+long hypercall_create_continuation(u64 op, unsigned int nargs, u64 a1, u64 a2,
+				   u64 a3, u64 a4, u64 a5)
+{
+	hc.preempted = true;
+	hc.cont = (struct hcall_args){ op, { a1, a2, a3, a4, a5 }, nargs };
+	current->domain->stats.continuations++;
+	return (long)op;
+}
+
+/* The running call again, with the arguments it was given. */
+long hypercall_restart(void)
+{
+	const struct hcall_args *c = &hc.call;
+
+	return hypercall_create_continuation(c->op, 5, c->args[0], c->args[1],
+					     c->args[2], c->args[3], c->args[4]);
+}
+
+/*
+ * One entry of a multicall. iret ends the batch with iret's result (Xen's
+ * mc_exit: XSA-213, a batch must not go on in guest user mode): *iret_done.
+ */
+static long multicall_one(const struct multicall_entry *e, bool *iret_done)
+{
+	if (e->op == __HYPERVISOR_iret) {
+		current->domain->hypercalls[__HYPERVISOR_iret]++;
+		*iret_done = true;
+		return pv_do_iret(hc.regs);	/* reads the frame at the guest's rsp */
+	}
+	return hypercall_dispatch(e->op, e->args[0], e->args[1], e->args[2],
+				  e->args[3], e->args[4]);
 }
 
 /*
  * do_multicall - run a batch of hypercalls with one entry into the hypervisor.
  *   IN  list: guest address of nr struct multicall_entry {op, result, args[6]}
  *   OUT each entry's result field: what its call returned
- * Returns 0, or -EFAULT if an entry cannot be read or written back (the
- * batch stops there). Per-entry errors do not stop the batch. A multicall
- * inside a multicall answers -EINVAL in its own result. The batch also
- * stops early if an entry ended the calling domain.
+ * Returns 0, or -EFAULT if the list is not guest memory, or an entry cannot
+ * be read or its result written back (the batch stops there). Per-entry
+ * errors do not stop the batch. A multicall inside a multicall answers
+ * -EINVAL in its own result. Xen's endings: an iret entry ends the batch
+ * and the multicall returns iret's result (the guest resumes where the
+ * iret frame says); an entry that left guest kernel mode ends it early
+ * (a continuation for the rest); so does an entry that ended the domain.
+ * Preemptible: between two entries it may stop and continue later as
+ * multicall(list + done, nr - done); an entry that made a continuation of
+ * its own has it written into the entry, and the multicall continues from
+ * that entry (Xen's semantics). Only result (and, for such an entry, the
+ * whole entry) is written back.
  */
 long do_multicall(u64 list, u64 nr, u64 a3, u64 a4, u64 a5)
 {
-	struct domain *d = current->domain;
+	struct vcpu *v = current;
+	struct domain *d = v->domain;
 	struct multicall_entry e;
+	bool iret_done = false, more = false;
 	long rc = 0;
+	u64 i, at;
 
 	(void)a3, (void)a4, (void)a5;
 	if (d->in_multicall)
 		return -XEN_EINVAL;
-	if (nr > (~0ULL / sizeof(e)))
+	if (nr > (~0ULL / sizeof(e)) || !guest_range_ok(list, nr * sizeof(e)))
 		return -XEN_EFAULT;
 	d->in_multicall = true;
-	for (u64 i = 0; i < nr && d->state == DOM_RUNNING; i++) {
-		u64 at = list + i * sizeof(e);
-
+	for (i = 0; i < nr; i++) {
+		at = list + i * sizeof(e);
+		if (i && hypercall_preempt_check()) {
+			more = true;
+			break;
+		}
 		if (copy_from_guest(&e, at, sizeof(e))) {
 			rc = -XEN_EFAULT;
 			break;
 		}
-		e.result = (u64)hypercall_dispatch(e.op, e.args[0], e.args[1],
-						   e.args[2], e.args[3], e.args[4]);
+		hc.preempted = false;
+		e.result = (u64)multicall_one(&e, &iret_done);
 		if (d->state != DOM_RUNNING)
 			break;
+		if (iret_done) {
+			/* Best effort: iret may have switched to the user L4. */
+			copy_to_guest(at + offsetof(struct multicall_entry, result),
+				      &e.result, sizeof(e.result));
+			rc = (long)e.result;
+			break;
+		}
 		if (copy_to_guest(at + offsetof(struct multicall_entry, result),
 				  &e.result, sizeof(e.result))) {
 			rc = -XEN_EFAULT;
 			break;
 		}
+		if (hc.preempted) {
+			/* The entry's own continuation, and ours from that entry. */
+			hcall_cont_to_entry(&e, &hc.cont);
+			if (copy_to_guest(at, &e, sizeof(e)))
+				rc = -XEN_EFAULT;
+			else
+				more = true;
+			break;
+		}
+		if (!v->kernel_mode) {	/* not without iret; as Xen's mc_preempt */
+			more = ++i < nr;
+			break;
+		}
 	}
 	d->in_multicall = false;
+	hc.preempted = false;
+	if (more)
+		return hypercall_create_continuation(__HYPERVISOR_multicall, 2,
+						     list + i * sizeof(e), nr - i,
+						     0, 0, 0);
 	return rc;
 }
 

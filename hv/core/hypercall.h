@@ -12,8 +12,17 @@
 
 typedef long (*hypercall_fn)(u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
 
+struct cpu_regs;
+
 long hypercall_dispatch(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
 const char *hypercall_name(u64 nr);
+void hypercall_from_guest(struct cpu_regs *r);	/* pv/traps.c: SYSCALL */
+
+/* Long hypercalls: ask between two pieces of work, then continue later. */
+bool hypercall_preempt_check(void);
+long hypercall_create_continuation(u64 op, unsigned int nargs, u64 a1, u64 a2,
+				   u64 a3, u64 a4, u64 a5);
+long hypercall_restart(void);
 
 long do_console_io(u64 cmd, u64 count, u64 buffer, u64 a4, u64 a5);
 long do_sched_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
@@ -47,7 +56,6 @@ long do_memory_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
 long do_set_gdt(u64 frame_list, u64 entries, u64 a3, u64 a4, u64 a5);
 long do_update_descriptor(u64 maddr, u64 desc, u64 a3, u64 a4, u64 a5);
 
-struct cpu_regs;
 long pv_do_iret(struct cpu_regs *r);	/* __HYPERVISOR_iret: takes the frame */
 
 #endif

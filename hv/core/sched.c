@@ -27,6 +27,7 @@
 #include "pv/traps.h"
 #include "core/cmdline.h"
 #include "core/evtchn.h"
+#include "core/stime.h"
 #include "core/time.h"
 #include "mm/pgtype.h"
 #include "core/guest_access.h"
@@ -51,6 +52,12 @@ void sched_add(struct vcpu *v)
 void sched_need_resched(void)
 {
 	need_resched = true;
+}
+
+/* Will the next return to a guest pick the vCPU to run again? */
+bool sched_resched_pending(void)
+{
+	return need_resched;
 }
 
 /* The next runnable vCPU after the current one, round robin; NULL if none. */
@@ -208,7 +215,9 @@ static long block(struct vcpu *v)
 /*
  * SCHEDOP_poll: sleep until one of the listed ports is pending (masked or
  * not), an unmasked event is deliverable, or the timeout (absolute system
- * time, 0 = none) passes. Events stay masked as they were.
+ * time, 0 = none) passes. Events stay masked as they were. A timeout that
+ * is due already (core/stime.c: before now, or past 2^63 - 1, which Xen's
+ * timer runs at once) returns at once.
  */
 static long poll(struct vcpu *v, u64 arg)
 {
@@ -228,7 +237,7 @@ static long poll(struct vcpu *v, u64 arg)
 		if (evtchn_2l_is_pending(d, ports[i]))
 			return 0;
 	}
-	if (events_deliverable(v) || (sp.timeout && sp.timeout <= NOW()))
+	if (events_deliverable(v) || (sp.timeout && stime_due(sp.timeout, NOW())))
 		return 0;
 	v->blocked = true;
 	v->polling = true;
@@ -271,7 +280,7 @@ static void schedule(struct cpu_regs *frame)
 			context_switch(frame, current, next);
 		else if (current->runstate.state != RUNSTATE_running)
 			runstate_change(current, RUNSTATE_running);
-		current->slice_end = NOW() + TIME_SLICE_NS;
+		current->slice_end = stime_add(NOW(), TIME_SLICE_NS);
 		timers_reprogram();
 	}
 }

@@ -32,14 +32,15 @@ void domain_print_stats(const struct domain *d)
 			printk("stats %s: trap %u %llu\n", n, v,
 			       (unsigned long long)d->stats.traps[v]);
 	}
-	printk("stats %s: bounces %llu syscalls %llu events %llu emul_priv %llu emul_cpuid %llu ptwr %llu switches %llu\n",
+	printk("stats %s: bounces %llu syscalls %llu events %llu emul_priv %llu emul_cpuid %llu ptwr %llu switches %llu continuations %llu\n",
 	       n, (unsigned long long)d->stats.bounces,
 	       (unsigned long long)d->stats.syscalls,
 	       (unsigned long long)d->stats.events,
 	       (unsigned long long)d->stats.emul_priv,
 	       (unsigned long long)d->stats.emul_cpuid,
 	       (unsigned long long)d->stats.ptwr,
-	       (unsigned long long)d->stats.switches);
+	       (unsigned long long)d->stats.switches,
+	       (unsigned long long)d->stats.continuations);
 	printk("stats %s: returns %llu ss_lar %llu\n", n,
 	       (unsigned long long)d->stats.returns,
 	       (unsigned long long)d->stats.ss_lar);

@@ -13,9 +13,15 @@
  * Timers: each vCPU has a single-shot deadline (set_timer_op,
  * VCPUOP_set_singleshot_timer) and a periodic timer (100 Hz at start, as
  * Xen gives PV vCPUs, until the guest stops it). Both raise VIRQ_TIMER.
+ * As on Xen, the periodic timer runs only while its vCPU runs: it is due
+ * a period after it last fired, checked when the vCPU is scheduled in and
+ * by the APIC while it runs, so a vCPU that sleeps or waits costs nobody
+ * an interrupt for it (a blocked guest wakes by its single-shot timer).
  * One local APIC one-shot interrupt serves them all: it is always
  * programmed for the earliest deadline, the end of the running vCPU's time
- * slice, or the next serial-input poll, whichever comes first.
+ * slice, or the next serial-input poll, whichever comes first. Guest
+ * values are judged, and every sum of a time and an interval made, by
+ * core/stime.c: nothing here can wrap.
  */
 #include "hv.h"
 #include "core/console.h"
@@ -23,6 +29,7 @@
 #include "core/evtchn.h"
 #include "core/guest_access.h"
 #include "core/sched.h"
+#include "core/stime.h"
 #include "core/time.h"
 #include "x86/apic.h"
 #include "x86/cpu.h"
@@ -32,6 +39,7 @@ static u64 tsc_at_boot;
 static u32 tsc_mul;		/* tsc_to_system_mul */
 static s8 tsc_shift;
 static u64 wallclock_at_boot;	/* seconds since 1970 at system time 0 */
+static u64 timer_deadline;	/* system time the APIC timer is aimed at */
 
 /* Xen's set_time_scale: bring the rate into (1e9, 2e9], then a 32.32 fraction. */
 static void set_time_scale(u64 hz)
@@ -51,13 +59,20 @@ static void set_time_scale(u64 hz)
 	tsc_shift = (s8)shift;
 }
 
+/*
+ * The pvclock scaling, in 128 bits so that no TSC delta can overflow it
+ * (with a TSC below 1 GHz the shift is positive); for every delta where
+ * the guests' 64-bit version does not overflow, the result is the same.
+ */
 static u64 scale_delta(u64 delta)
 {
+	unsigned __int128 d = delta;
+
 	if (tsc_shift < 0)
-		delta >>= -tsc_shift;
+		d >>= -tsc_shift;
 	else
-		delta <<= tsc_shift;
-	return (u64)(((unsigned __int128)delta * tsc_mul) >> 32);
+		d <<= tsc_shift;
+	return (u64)((d * tsc_mul) >> 32);
 }
 
 /*H:710 Time without a hypercall
@@ -99,7 +114,7 @@ void time_init_domain(struct domain *d)
 		struct vcpu *v = &d->vcpus[i];
 
 		v->periodic_period = 10000000ULL;	/* 100 Hz, as Xen */
-		v->periodic_next = NOW() + v->periodic_period;
+		v->periodic_last = 0;			/* as Xen: due when first run */
 		time_update_vcpu(v);
 	}
 }
@@ -121,10 +136,44 @@ void time_update_vcpu(struct vcpu *v)
 	t->version++;
 }
 
+/* The periodic timer's next deadline: a period after it last fired. */
+static u64 periodic_due_at(const struct vcpu *v)
+{
+	return stime_add(v->periodic_last, v->periodic_period);
+}
+
+/*
+ * Xen's vcpu_periodic_timer_work: if a period has passed since the
+ * periodic timer last fired, fire it and count the next period from now
+ * (a vCPU that was away does not get the ticks it missed).
+ */
+static void periodic_work(struct vcpu *v, u64 now)
+{
+	if (v->periodic_period && periodic_due_at(v) <= now) {
+		v->periodic_last = now;
+		evtchn_send_virq(v, VIRQ_TIMER);
+	}
+}
+
+/* VCPUOP_set_periodic_timer (period checked by the caller) and stop (0). */
+void time_set_periodic(struct vcpu *v, u64 period_ns)
+{
+	v->periodic_period = period_ns;
+	periodic_work(v, NOW());
+	timers_reprogram();
+}
+
+/* Does v's periodic timer tick now? Only while v runs (Xen's rule). */
+static bool periodic_ticking(const struct vcpu *v)
+{
+	return v == current && v->runnable && v->periodic_period;
+}
+
 /* Move a vCPU's runstate accounting to a new RUNSTATE_* and publish it. */
 void runstate_change(struct vcpu *v, int state)
 {
 	struct vcpu_runstate_info *rs = &v->runstate;
+	bool scheduled_in = state == RUNSTATE_running && rs->state != RUNSTATE_running;
 	u64 now = NOW();
 
 	if (rs->state >= 0 && rs->state < 4)
@@ -134,31 +183,25 @@ void runstate_change(struct vcpu *v, int state)
 	/* Written under the vCPU's own page tables, so only when it is current. */
 	if (v->runstate_area && v == current)
 		copy_to_guest(v->runstate_area, rs, sizeof(*rs));
+	if (scheduled_in)
+		periodic_work(v, now);	/* its periodic timer resumes */
 }
 
 static void vcpu_timers(struct vcpu *v, u64 now)
 {
-	bool fire = false;
-
 	if (v->singleshot_deadline && v->singleshot_deadline <= now) {
 		v->singleshot_deadline = 0;
-		fire = true;
-	}
-	if (v->periodic_period && v->periodic_next <= now) {
-		v->periodic_next += v->periodic_period;
-		if (v->periodic_next <= now)	/* fell behind: skip, do not storm */
-			v->periodic_next = now + v->periodic_period;
-		fire = true;
-	}
-	if (fire)
 		evtchn_send_virq(v, VIRQ_TIMER);
+	}
+	if (periodic_ticking(v))
+		periodic_work(v, now);
 	if (v->polling && v->poll_deadline && v->poll_deadline <= now)
 		vcpu_kick(v);
 }
 
 static u64 earliest_deadline(u64 now)
 {
-	u64 next = now + CONSOLE_POLL_NS;
+	u64 next = stime_add(now, CONSOLE_POLL_NS);
 
 	for (int i = 0; i < MAX_DOMAINS; i++) {
 		struct domain *d = &domains[i];
@@ -170,8 +213,8 @@ static u64 earliest_deadline(u64 now)
 
 			if (v->singleshot_deadline)
 				next = MIN(next, v->singleshot_deadline);
-			if (v->periodic_period)
-				next = MIN(next, v->periodic_next);
+			if (periodic_ticking(v))
+				next = MIN(next, periodic_due_at(v));
 			if (v->polling && v->poll_deadline)
 				next = MIN(next, v->poll_deadline);
 		}
@@ -185,7 +228,19 @@ void timers_reprogram(void)
 {
 	u64 now = NOW(), next = earliest_deadline(now);
 
+	timer_deadline = next;
 	apic_timer_oneshot(next > now ? next - now : 1);
+}
+
+/*
+ * Is the APIC timer's deadline behind us? Then its interrupt is waiting
+ * (interrupts are off in the hypervisor), and something is due: a timer,
+ * the end of a time slice, a console poll. A long hypercall asks this
+ * between two pieces of work (core/hypercall.c): it costs a TSC read.
+ */
+bool time_deadline_passed(void)
+{
+	return NOW() >= timer_deadline;
 }
 
 /* The APIC timer fired: run what is due, then aim the timer again. */

@@ -19,5 +19,7 @@ void time_update_vcpu(struct vcpu *v);
 void timer_interrupt(void);
 void timers_reprogram(void);
 void runstate_change(struct vcpu *v, int state);
+void time_set_periodic(struct vcpu *v, u64 period_ns);
+bool time_deadline_passed(void);
 
 #endif

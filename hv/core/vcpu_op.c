@@ -11,6 +11,7 @@
 #include "core/guest_access.h"
 #include "core/hypercall.h"
 #include "core/sched.h"
+#include "core/stime.h"
 #include "core/time.h"
 #include "mm/page_info.h"
 #include "mm/pv_mm.h"
@@ -18,11 +19,16 @@
 #include "pvabi/vcpu.h"
 #include "pvabi/xen.h"
 
-/* Arm (or, with deadline 0, stop) the single-shot timer; past deadlines fire now. */
+/*
+ * Arm the single-shot timer for a guest's deadline (core/stime.c): one
+ * that is due already (before now, or past STIME_MAX) stops the timer and
+ * raises VIRQ_TIMER at once, as Xen does; only deadlines in
+ * (now, STIME_MAX] are kept.
+ */
 static void set_singleshot(struct vcpu *v, u64 deadline)
 {
 	v->singleshot_deadline = 0;
-	if (deadline && deadline <= NOW())
+	if (stime_due(deadline, NOW()))
 		evtchn_send_virq(v, VIRQ_TIMER);
 	else
 		v->singleshot_deadline = deadline;
@@ -74,11 +80,16 @@ static long register_vcpu_info(struct vcpu *v, u64 arg)
  *   VCPUOP_is_up                        returns 1 (every vCPU of a domain runs)
  *   VCPUOP_get_runstate_info            OUT struct vcpu_runstate_info
  *   VCPUOP_register_runstate_memory_area IN guest VA; written at every switch
- *   VCPUOP_set_periodic_timer           IN period_ns >= 1 ms (-EINVAL below)
+ *   VCPUOP_set_periodic_timer           IN period_ns in [1 ms, 2^62 - 1 ns]
+ *                                       (Xen's STIME_DELTA_MAX), else -EINVAL;
+ *                                       ticks only while the vCPU runs
  *   VCPUOP_stop_periodic_timer
- *   VCPUOP_set_singleshot_timer         IN timeout_abs_ns (past: fires now);
- *                                       only the calling vCPU (-EINVAL)
- *   VCPUOP_stop_singleshot_timer
+ *   VCPUOP_set_singleshot_timer         IN timeout_abs_ns: at or before now,
+ *                                       or above 2^63 - 1, fires now;
+ *                                       flags ignored (VCPU_SSHOTTMR_future
+ *                                       too, as Xen); only the calling
+ *                                       vCPU (-EINVAL)
+ *   VCPUOP_stop_singleshot_timer        only the calling vCPU (-EINVAL)
  *   VCPUOP_register_vcpu_info           IN {mfn, offset}; once (-EBUSY),
  *                                       aligned and inside the page (-ENXIO)
  * Errors: -ENOENT for a vCPU the domain does not have, -EFAULT, and
@@ -112,14 +123,12 @@ long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5)
 	case VCPUOP_set_periodic_timer:
 		if (copy_from_guest(&x, arg, sizeof(x)))
 			return -XEN_EFAULT;
-		if (x < 1000000)
+		if (stime_check_period(x))
 			return -XEN_EINVAL;
-		v->periodic_period = x;
-		v->periodic_next = NOW() + x;
-		timers_reprogram();
+		time_set_periodic(v, x);
 		return 0;
 	case VCPUOP_stop_periodic_timer:
-		v->periodic_period = 0;
+		time_set_periodic(v, 0);
 		return 0;
 	case VCPUOP_set_singleshot_timer: {
 		struct vcpu_set_singleshot_timer t;
@@ -132,6 +141,8 @@ long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5)
 		return 0;
 	}
 	case VCPUOP_stop_singleshot_timer:
+		if (v != current)
+			return -XEN_EINVAL;
 		v->singleshot_deadline = 0;
 		return 0;
 	case VCPUOP_register_vcpu_info:
@@ -144,17 +155,20 @@ long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5)
 /*
  * do_set_timer_op - the older single-shot timer.
  *   IN timeout: absolute system time in ns; 0 stops the timer. A deadline
- *   in the past fires at once; a negative one or one more than 2^50 ns
- *   ahead fires in 100 ms (Xen's guard against bogus values). Returns 0.
+ *   in the past fires at once; a negative one (bit 63 set) or one 2^50 ns
+ *   or more ahead fires in 100 ms (Xen's guard against bogus values,
+ *   core/stime.c). Returns 0.
  */
 long do_set_timer_op(u64 timeout, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	u64 now = NOW();
+	u64 deadline = stime_timer_op_deadline(timeout, NOW());
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (timeout && ((s64)timeout < 0 || timeout > now + (1ULL << 50)))
-		timeout = now + 100000000ULL;
-	set_singleshot(current, timeout);
+	if (deadline == 0) {
+		current->singleshot_deadline = 0;
+		return 0;
+	}
+	set_singleshot(current, deadline);
 	return 0;
 }
 

@@ -16,10 +16,15 @@
  * Reservation operations report how many extents they completed, as Xen
  * does: an error (including an unreadable request) ends the batch early
  * rather than returning a negative value. Extents of up to 2^9 frames, as
- * Xen allows an unprivileged domain.
+ * Xen allows an unprivileged domain. A batch is preemptible between two
+ * extents, as on Xen: it goes on later as memory_op(op | done <<
+ * MEMOP_EXTENT_SHIFT, arg) (core/continuation.c), which is also how a
+ * guest asks to start at extent `done`; so a batch has at most
+ * MEMOP_MAX_EXTENTS (2^26 - 1) extents.
  */
 #include "hv.h"
 #include "layout.h"
+#include "core/continuation.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
@@ -31,8 +36,6 @@
 #include "pvabi/errno.h"
 #include "pvabi/memory.h"
 
-#define MEMOP_CMD_MASK		0x3f	/* cmd: low bits the operation, */
-#define MEMOP_EXTENT_SHIFT	6	/* high bits where a batch resumes */
 #define MAX_EXTENT_ORDER	9	/* Xen's limit for a domU: 2 MiB */
 
 /* The domain a request names: only the caller (DOMID_SELF or its own id). */
@@ -74,29 +77,79 @@ static bool extent_releasable(struct domain *d, mfn_t first, u64 n)
 
 /* ---- Taking new frames -------------------------------------------------------------- */
 
-/* A new, zeroed extent of 2^order frames for d; INVALID_MFN if none. */
-static mfn_t alloc_extent(struct domain *d, u32 order)
+/*
+ * Zeroing an extent of 2^9 frames takes 2-8 ms under QEMU, too long to do
+ * with every other domain waiting. So an extent is zeroed 16 frames at a
+ * time with a preemption check in between; stopped, it is kept here (one
+ * per domain: a domain has one vCPU) and the batch is continued at the
+ * same extent, which finishes zeroing it. Until it is whole the extent's
+ * frames are nobody's (count 0): no guest can reach them, so none reads
+ * what their last owner left. A domain that makes another request
+ * instead, or ends, gives the extent back to the allocator.
+ */
+#define ZERO_CHECK_EVERY	16
+
+static void partial_drop(struct domain *d)
 {
+	struct memop_partial *p = &d->memop_partial;
+
+	if (!p->frames)
+		return;
+	frame_free_contig(p->first, p->frames);
+	d->tot_pages -= p->frames;
+	p->frames = 0;
+}
+
+/* The domain ends: an extent it was being given goes back. */
+void memory_op_teardown(struct domain *d)
+{
+	partial_drop(d);
+}
+
+/*
+ * A new, zeroed extent of 2^order frames for d, for extent `index` of
+ * batch `op`: its first mfn; INVALID_MFN if there is none; -ERESTART in
+ * *rc (and INVALID_MFN) if preempted while zeroing it.
+ */
+static mfn_t alloc_extent(struct domain *d, u32 order, u64 op, u64 index, int *rc)
+{
+	struct memop_partial *p = &d->memop_partial;
 	u64 n = 1ULL << order;
 	mfn_t first;
 
-	if (d->tot_pages + n > d->max_pages)
-		return INVALID_MFN;
-	mm_flush_deferred();	/* no stale translation of a freed frame survives */
-	first = order ? frame_alloc_contig(n, n) : frame_alloc();
-	if (first == INVALID_MFN)
-		return INVALID_MFN;
+	*rc = 0;
+	if (p->frames && (p->op != op || p->index != index || p->frames != n))
+		partial_drop(d);	/* the guest went on with something else */
+	if (!p->frames) {
+		if (d->tot_pages + n > d->max_pages)
+			return INVALID_MFN;
+		mm_flush_deferred();	/* no stale translation of a freed frame survives */
+		first = order ? frame_alloc_contig(n, n) : frame_alloc();
+		if (first == INVALID_MFN)
+			return INVALID_MFN;
+		d->tot_pages += n;
+		*p = (struct memop_partial){ .first = first, .frames = n, .zeroed = 0,
+					     .op = op, .index = index };
+	}
+	for (u64 j = p->zeroed; j < n; j++) {
+		if (j > p->zeroed && j % ZERO_CHECK_EVERY == 0 && hypercall_preempt_check()) {
+			p->zeroed = j;
+			*rc = -XEN_ERESTART;
+			return INVALID_MFN;
+		}
+		memset(mfn_to_virt(p->first + j), 0, PAGE_SIZE);	/* no leftovers */
+	}
+	first = p->first;
+	p->frames = 0;
 	for (u64 j = 0; j < n; j++) {
 		struct page_info *pg = mfn_to_page(first + j);
 
-		memset(mfn_to_virt(first + j), 0, PAGE_SIZE);	/* no leftovers */
 		memset(pg, 0, sizeof(*pg));
 		pg->owner = d->id;
 		pg->count = 1;
 		pg->flags = PGF_allocated;
 		m2p_set(first + j, INVALID_M2P_ENTRY);
 	}
-	d->tot_pages += n;
 	return first;
 }
 
@@ -109,11 +162,15 @@ static void free_extent(mfn_t first, u32 order)
 	}
 }
 
-/* populate_physmap: the pfns gpfn..+2^order, not backed now, get frames. */
-static int populate_one(struct domain *d, u64 gpfn, u32 order, mfn_t *out)
+/*
+ * populate_physmap: the pfns gpfn..+2^order, not backed now, get frames
+ * (extent `index` of the batch; -ERESTART: preempted, go on later).
+ */
+static int populate_one(struct domain *d, u64 gpfn, u32 order, u64 index, mfn_t *out)
 {
 	u64 n = 1ULL << order;
 	mfn_t first;
+	int rc;
 
 	if (gpfn >= d->nr_pages || n > d->nr_pages - gpfn)
 		return -XEN_EINVAL;
@@ -121,7 +178,9 @@ static int populate_one(struct domain *d, u64 gpfn, u32 order, mfn_t *out)
 		if (d->p2m[gpfn + j] != INVALID_MFN)
 			return -XEN_EBUSY;	/* still backed: give it back first */
 	}
-	first = alloc_extent(d, order);
+	first = alloc_extent(d, order, XENMEM_populate_physmap, index, &rc);
+	if (rc)
+		return rc;
 	if (first == INVALID_MFN)
 		return -XEN_ENOMEM;
 	for (u64 j = 0; j < n; j++) {
@@ -132,57 +191,100 @@ static int populate_one(struct domain *d, u64 gpfn, u32 order, mfn_t *out)
 	return 0;
 }
 
+/* A reservation batch, for batch_run(). */
+struct resv {
+	struct domain *d;
+	u64 op;
+	u64 start;		/* the first extent of this call */
+	struct xen_memory_reservation r;
+};
+
+/*
+ * Extent start + i: 0 done, 1 to end the batch there (Xen: no error),
+ * -ERESTART to go on with it later (preempted while zeroing it).
+ */
+static long reservation_item(void *ctx, u32 i)
+{
+	struct resv *b = ctx;
+	struct domain *d = b->d;
+	const struct xen_memory_reservation *r = &b->r;
+	u64 index = b->start + i, at = r->extent_start + index * sizeof(xen_pfn_t);
+	xen_pfn_t x;
+	mfn_t mfn;
+	int rc;
+
+	if (b->op != XENMEM_increase_reservation && copy_from_guest(&x, at, sizeof(x)))
+		return 1;
+	if (b->op == XENMEM_decrease_reservation) {
+		if (!extent_releasable(d, x, 1ULL << r->extent_order))
+			return 1;
+		for (u64 j = 0; j < (1ULL << r->extent_order); j++)
+			release_frame(d, x + j);
+		return 0;
+	}
+	if (b->op == XENMEM_populate_physmap) {
+		rc = populate_one(d, x, r->extent_order, index, &mfn);
+		if (rc)
+			return rc == -XEN_ERESTART ? rc : 1;
+	} else {
+		/* No pfn: the M2P entries stay invalid. */
+		mfn = alloc_extent(d, r->extent_order, b->op, index, &rc);
+		if (rc)
+			return rc;
+		if (mfn == INVALID_MFN)
+			return 1;
+	}
+	x = mfn;
+	if (r->extent_start && copy_to_guest(at, &x, sizeof(x))) {
+		if (b->op == XENMEM_populate_physmap) {
+			u64 pfn = m2p_get(mfn);
+
+			for (u64 j = 0; j < (1ULL << r->extent_order); j++)
+				d->p2m[pfn + j] = INVALID_MFN;
+		}
+		free_extent(mfn, r->extent_order);
+		return 1;
+	}
+	return 0;
+}
+
+static bool reservation_preempt(void *ctx)
+{
+	(void)ctx;
+	return hypercall_preempt_check();
+}
+
 /*
  * XENMEM_increase_reservation, decrease_reservation, populate_physmap:
- * extent i of the array extent_start, from start on. Returns extents done.
+ * extent i of the array extent_start, from start on. Returns extents done,
+ * or makes a continuation from the extent reached (Xen's checks, in
+ * Xen's order: a request it cannot read, more extents than the
+ * continuation can encode, a start at or past the end: nothing done).
  */
 static long reservation(struct domain *d, u64 op, u64 start, u64 arg)
 {
-	struct xen_memory_reservation r;
-	u64 i;
+	struct resv b = { .d = d, .op = op, .start = start };
+	u32 done = 0;
+	long rc;
+	bool preempted;
 
-	if (copy_from_guest(&r, arg, sizeof(r)))
+	if (copy_from_guest(&b.r, arg, sizeof(b.r)))
 		return (long)start;	/* Xen's answer to an unreadable request */
-	if (self_domain(d, r.domid))	/* another domain: -EPERM; none: nothing done */
-		return self_domain(d, r.domid) == -XEN_EPERM ? -XEN_EPERM : (long)start;
-	if (r.extent_order > MAX_EXTENT_ORDER || r.nr_extents > (~0U >> MEMOP_EXTENT_SHIFT))
+	if (b.r.nr_extents > MEMOP_MAX_EXTENTS || start >= b.r.nr_extents)
 		return (long)start;
-	for (i = start; i < r.nr_extents; i++) {
-		u64 at = r.extent_start + i * sizeof(xen_pfn_t);
-		xen_pfn_t x;
-		mfn_t mfn;
-
-		if (op != XENMEM_increase_reservation && copy_from_guest(&x, at, sizeof(x)))
-			break;
-		if (op == XENMEM_decrease_reservation) {
-			if (!extent_releasable(d, x, 1ULL << r.extent_order))
-				break;
-			for (u64 j = 0; j < (1ULL << r.extent_order); j++)
-				release_frame(d, x + j);
-			continue;
-		}
-		if (op == XENMEM_populate_physmap) {
-			if (populate_one(d, x, r.extent_order, &mfn))
-				break;
-		} else {
-			mfn = alloc_extent(d, r.extent_order);	/* no pfn: M2P invalid */
-			if (mfn == INVALID_MFN)
-				break;
-		}
-		x = mfn;
-		if (r.extent_start && copy_to_guest(at, &x, sizeof(x))) {
-			if (op == XENMEM_populate_physmap) {
-				u64 pfn = m2p_get(mfn);
-
-				for (u64 j = 0; j < (1ULL << r.extent_order); j++)
-					d->p2m[pfn + j] = INVALID_MFN;
-			}
-			free_extent(mfn, r.extent_order);
-			break;
-		}
-	}
+	if (self_domain(d, b.r.domid))	/* another domain: -EPERM; none: nothing done */
+		return self_domain(d, b.r.domid) == -XEN_EPERM ? -XEN_EPERM : (long)start;
+	if (b.r.extent_order > MAX_EXTENT_ORDER)
+		return (long)start;
+	/* An extent can be 512 frames to zero: ask before every one. */
+	preempted = batch_run((u32)(b.r.nr_extents - start), 1, reservation_item,
+			      reservation_preempt, &b, &done, &rc);
 	mm_flush_deferred();
-	return (long)i;
+	if (preempted)
+		return hypercall_create_continuation(__HYPERVISOR_memory_op, 2,
+						     memop_cmd(op, start + done), arg,
+						     0, 0, 0);
+	return (long)(start + done);
 }
 
 /* ---- Queries ------------------------------------------------------------------------ */
@@ -246,7 +348,9 @@ static long domain_query(const struct domain *d, u64 op, u64 arg)
  *       of nr_pages pages
  *   XENMEM_machphys_mapping: OUT where the read-only M2P is, and its last mfn
  * Errors: -EFAULT, -EPERM/-ESRCH for another domain, -EINVAL for a resume
- * index on a query, -ENOSYS for the rest. Never blocks.
+ * index on a query, -ENOSYS for the rest. Never blocks. The reservation
+ * operations are preemptible between two extents: continued as
+ * memory_op(op | extents done << MEMOP_EXTENT_SHIFT, arg).
  */
 long do_memory_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 {

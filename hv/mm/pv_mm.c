@@ -3,19 +3,23 @@
  * memory when the domain dies.
  *
  * Runs in: hypervisor, on the calling guest's page tables (kernel mode),
- * one CPU, interrupts off; every call runs to completion.
+ * one CPU, interrupts off.
  * Trusts: nothing the guest passes. Requests are copied in once, then
  * checked by mm/pgtype.c, which is the security boundary (docs/isolation.md).
  *
  * The hypercalls are Xen's (xen-pv-mechanics.md 2.7-2.9) with its numbers,
  * structures, batch semantics and errors: a batch stops at the first
  * failing request, *pdone says how many were done, and a refused request
- * changes nothing. Xen breaks long batches into continuations; pvisor
- * does not need to (the work is bounded by the guest's own page tables),
- * so MMU_UPDATE_PREEMPTED is only ever stripped.
+ * changes nothing. A batch may name 2^31 - 1 requests, so, as on Xen, it
+ * is preemptible between two requests (core/continuation.c): the call
+ * goes on later as (rest of reqs, (count - done) | MMU_UPDATE_PREEMPTED,
+ * pdone, foreigndom), *pdone accumulating over the pieces. One request
+ * can still take long: validating a page table validates the tables
+ * under it (pvisor has no PGT_partial; docs/isolation.md gives the bound).
  */
 #include "hv.h"
 #include "layout.h"
+#include "core/continuation.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
@@ -61,17 +65,49 @@ static void write_pdone(u64 pdone, u32 done)
 		copy_to_guest(pdone, &done, sizeof(done));
 }
 
-static u32 start_count(u64 *count, u64 pdone)
+/*
+ * The count argument (core/continuation.c): with MMU_UPDATE_PREEMPTED the
+ * call continues an earlier one, and *pdone holds what that did so far.
+ */
+static u32 start_count(u64 count_arg, u64 pdone, u32 *done)
 {
-	u32 done = 0;
+	bool resumed;
+	u32 count = batch_count(count_arg, &resumed);
 
-	*count = (u32)*count;
-	if (*count & MMU_UPDATE_PREEMPTED) {
-		*count &= ~(u64)MMU_UPDATE_PREEMPTED;
-		if (pdone)
-			copy_from_guest(&done, pdone, sizeof(done));
-	}
-	return done;
+	*done = 0;
+	if (resumed && pdone)
+		copy_from_guest(done, pdone, sizeof(*done));
+	return count;
+}
+
+/*
+ * A request costs a few hundred ns under QEMU, about what the preemption
+ * check costs (a TSC read): ask every 16 (core/continuation.c).
+ */
+#define BATCH_CHECK_EVERY	16
+
+/* A batch's requests, for batch_run(). */
+struct batch {
+	struct vcpu *v;
+	u64 list;		/* guest address of the first request */
+};
+
+static bool batch_preempt(void *ctx)
+{
+	(void)ctx;
+	return hypercall_preempt_check();
+}
+
+/*
+ * Xen ends a deferred page-table release with a continuation of no
+ * requests (reqs NULL, count MMU_UPDATE_PREEMPTED) that carries the
+ * batch's result in foreigndom, and returns (int)foreigndom for it.
+ * pvisor never makes one, but a guest that makes that call gets Xen's
+ * answer.
+ */
+static bool null_continuation(u64 list, u64 count_arg)
+{
+	return list == 0 && (u32)count_arg == MMU_UPDATE_PREEMPTED;
 }
 
 /* ---- mmu_update ------------------------------------------------------------ */
@@ -98,6 +134,16 @@ static long mmu_update_one(struct domain *d, const struct mmu_update *req)
 	}
 }
 
+static long mmu_update_item(void *ctx, u32 i)
+{
+	const struct batch *b = ctx;
+	struct mmu_update req;
+
+	if (copy_from_guest(&req, b->list + (u64)i * sizeof(req), sizeof(req)))
+		return -XEN_EFAULT;
+	return mmu_update_one(b->v->domain, &req);
+}
+
 /*
  * do_mmu_update - checked writes of page-table entries and M2P entries.
  *   IN  reqs: guest address of count struct mmu_update {ptr, val};
@@ -111,30 +157,33 @@ static long mmu_update_one(struct domain *d, const struct mmu_update *req)
  * a frame not the caller's, a slot of the hypervisor), -EBUSY (a mapping of
  * another domain's frame, or a writable mapping of a page table or
  * descriptor page), -EPERM (not RAM), -ENOSYS (unknown command), -EFAULT;
- * -EPERM/-ESRCH for a foreign domain. Never blocks.
+ * -EPERM/-ESRCH for a foreign domain. Never blocks. Preemptible between
+ * two requests: continued as mmu_update(reqs + done, (count - done) |
+ * MMU_UPDATE_PREEMPTED, pdone, foreigndom), *pdone accumulating; a count
+ * with that flag from the guest itself means the same (Xen's semantics).
  */
-long do_mmu_update(u64 reqs, u64 count, u64 pdone, u64 foreigndom, u64 a5)
+long do_mmu_update(u64 reqs, u64 count_arg, u64 pdone, u64 foreigndom, u64 a5)
 {
-	struct domain *d = current->domain;
-	struct mmu_update req;
-	u32 done = start_count(&count, pdone), i = 0;
+	struct batch b = { current, reqs };
+	u32 done, count = start_count(count_arg, pdone, &done), i = 0;
+	bool preempted = false;
 	long rc;
 
 	(void)a5;
-	if (!guest_range_ok(reqs, count * sizeof(req)))
+	if (null_continuation(reqs, count_arg))
+		return (s32)foreigndom;
+	if (!guest_range_ok(reqs, (u64)count * sizeof(struct mmu_update)))
 		return -XEN_EFAULT;
-	rc = check_foreigndom(d, foreigndom, true);
-	for (; !rc && i < count; i++) {
-		if (copy_from_guest(&req, reqs + (u64)i * sizeof(req), sizeof(req))) {
-			rc = -XEN_EFAULT;
-			break;
-		}
-		rc = mmu_update_one(d, &req);
-		if (rc)
-			break;
-	}
+	rc = check_foreigndom(b.v->domain, foreigndom, true);
+	if (!rc)
+		preempted = batch_run(count, BATCH_CHECK_EVERY, mmu_update_item,
+				      batch_preempt, &b, &i, &rc);
 	mm_flush_deferred();
 	write_pdone(pdone, done + i);
+	if (preempted)
+		return hypercall_create_continuation(__HYPERVISOR_mmu_update, 4,
+			reqs + (u64)i * sizeof(struct mmu_update),
+			batch_cont_count(count, i), pdone, (u32)foreigndom, 0);
 	return rc;
 }
 
@@ -311,6 +360,16 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 	}
 }
 
+static long mmuext_item(void *ctx, u32 i)
+{
+	const struct batch *b = ctx;
+	struct mmuext_op op;
+
+	if (copy_from_guest(&op, b->list + (u64)i * sizeof(op), sizeof(op)))
+		return -XEN_EFAULT;
+	return mmuext_one(b->v, &op);
+}
+
 /*
  * do_mmuext_op - pin and unpin page tables, switch base pointers, flush.
  *   IN  ops: guest address of count struct mmuext_op {cmd, arg1, arg2}
@@ -325,32 +384,32 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
  * caller's frame, already pinned / not pinned, wrong type, an invalid
  * table, a bad vCPU mask, bad SET_LDT arguments), -EBUSY and -EPERM from
  * validation, -EACCES (FLUSH_CACHE), -EOPNOTSUPP (MARK_SUPER),
- * -ENOSYS (unknown), -EFAULT; -EPERM/-ESRCH for a foreign domain.
+ * -ENOSYS (unknown), -EFAULT; -EPERM/-ESRCH for a foreign domain. Never
+ * blocks. Preemptible between two operations, as mmu_update.
  */
-long do_mmuext_op(u64 ops, u64 count, u64 pdone, u64 foreigndom, u64 a5)
+long do_mmuext_op(u64 ops, u64 count_arg, u64 pdone, u64 foreigndom, u64 a5)
 {
-	struct vcpu *v = current;
-	struct mmuext_op op;
-	u32 done = start_count(&count, pdone), i = 0;
+	struct batch b = { current, ops };
+	u32 done, count = start_count(count_arg, pdone, &done), i = 0;
+	bool preempted;
 	long rc;
 
 	(void)a5;
-	if (!guest_range_ok(ops, count * sizeof(op)))
+	if (null_continuation(ops, count_arg))
+		return (s32)foreigndom;
+	if (!guest_range_ok(ops, (u64)count * sizeof(struct mmuext_op)))
 		return -XEN_EFAULT;
-	rc = check_foreigndom(v->domain, foreigndom & 0xffff, false);
+	rc = check_foreigndom(b.v->domain, foreigndom & 0xffff, false);
 	if (rc)
 		return rc;
-	for (; i < count; i++) {
-		if (copy_from_guest(&op, ops + (u64)i * sizeof(op), sizeof(op))) {
-			rc = -XEN_EFAULT;
-			break;
-		}
-		rc = mmuext_one(v, &op);
-		if (rc)
-			break;
-	}
+	preempted = batch_run(count, BATCH_CHECK_EVERY, mmuext_item, batch_preempt,
+			      &b, &i, &rc);
 	mm_flush_deferred();
 	write_pdone(pdone, done + i);
+	if (preempted)
+		return hypercall_create_continuation(__HYPERVISOR_mmuext_op, 4,
+			ops + (u64)i * sizeof(struct mmuext_op),
+			batch_cont_count(count, i), pdone, (u32)foreigndom, 0);
 	return rc;
 }
 
@@ -495,6 +554,7 @@ void mm_domain_teardown(struct domain *d)
 	u64 leaks = 0;
 
 	drop_roots(d);
+	memory_op_teardown(d);	/* an extent half zeroed is nobody's yet */
 	for (mfn_t mfn = 0; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];
 		u32 want = (pg->flags & PGF_allocated) ? 1 : 0;

@@ -19,6 +19,7 @@ void mm_flush_deferred(void);
 int mm_hold_frame(struct domain *d, mfn_t mfn);
 void mm_share_hv_frame(struct domain *d, mfn_t mfn);
 void mm_domain_teardown(struct domain *d);
+void memory_op_teardown(struct domain *d);	/* mm/memory_op.c */
 
 /* mm/ptwr.c */
 bool ptwr_do_page_fault(struct cpu_regs *r, u64 cr2);

@@ -36,7 +36,10 @@ static bool guest_code_address(u64 a)
  *   IN list: guest array of struct trap_info, ended by an entry whose
  *            address is 0; list == 0 clears the whole table.
  * Returns 0; -EFAULT (entries before the bad one stay installed); -EINVAL
- * for a handler address that is not a guest address.
+ * for a handler address that is not a guest address. The list may be as
+ * long as the guest likes (vectors repeat): as on Xen, the call is
+ * preemptible after each entry and goes on later as
+ * set_trap_table(next entry).
  */
 long do_set_trap_table(u64 list, u64 a2, u64 a3, u64 a4, u64 a5)
 {
@@ -48,7 +51,7 @@ long do_set_trap_table(u64 list, u64 a2, u64 a3, u64 a4, u64 a5)
 		memset(v->trap_ctxt, 0, sizeof(v->trap_ctxt));
 		return 0;
 	}
-	for (int i = 0; i < 256 * 4; i++, list += sizeof(ti)) {
+	for (;;) {
 		if (copy_from_guest(&ti, list, sizeof(ti)))
 			return -XEN_EFAULT;
 		if (ti.address == 0)
@@ -56,8 +59,11 @@ long do_set_trap_table(u64 list, u64 a2, u64 a3, u64 a4, u64 a5)
 		if (!guest_code_address(ti.address))
 			return -XEN_EINVAL;
 		v->trap_ctxt[ti.vector] = ti;
+		list += sizeof(ti);
+		if (hypercall_preempt_check())
+			return hypercall_create_continuation(__HYPERVISOR_set_trap_table,
+							     1, list, 0, 0, 0, 0);
 	}
-	return 0;	/* a table without its end marker: stop after 1024 */
 }
 
 static long register_callback(struct vcpu *v, const struct callback_register *cb)

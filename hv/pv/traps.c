@@ -76,8 +76,7 @@ void pv_syscall(struct cpu_regs *r)
 		r->rax = (u64)pv_do_iret(r);
 		return;
 	}
-	r->rax = (u64)hypercall_dispatch(r->rax, r->rdi, r->rsi, r->rdx,
-					 r->r10, r->r8);
+	hypercall_from_guest(r);	/* result in rax, or a continuation */
 }
 
 /*

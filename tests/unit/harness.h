@@ -34,5 +34,7 @@ Suite *ptwr_suite(void);
 Suite *guest_access_suite(void);
 Suite *cpu_setup_suite(void);
 Suite *debugreg_suite(void);
+Suite *stime_suite(void);
+Suite *continuation_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */

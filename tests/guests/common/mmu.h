@@ -131,6 +131,51 @@ static inline void frame_fill_table(void *window, u64 mfn, const u64 *src,
 	window_restore(window);
 }
 
+/*
+ * One frame mapped at every page of 1 GiB: the frame `data` (filled with
+ * `content`, a page), three new page tables made of spare frames (an L1
+ * of 512 entries for `data`, an L2 of 512 entries for that L1, an L3 of
+ * one entry for that L2), and L4 slot `slot` (< 256) of the builder's L4
+ * for that L3: the hypervisor validates the three when the L4 entry is
+ * written. So a guest of a few MiB can hand the hypervisor a request
+ * array of a gigabyte, all legal (docs/isolation.md, availability).
+ * Frames data and then three spares are taken from *spare on (spare_mfn
+ * numbering). Returns the address of the region.
+ */
+static inline void *alias_region(void *window, unsigned *spare, unsigned slot,
+				 const void *content, bool writable)
+{
+	u64 data = spare_mfn((*spare)++, NULL), l1 = spare_mfn((*spare)++, NULL);
+	u64 l2 = spare_mfn((*spare)++, NULL), l3 = spare_mfn((*spare)++, NULL);
+	u64 l4 = virt_to_mfn((const void *)start_info->pt_base);
+	u64 leaf = PTE_P | PTE_US | PTE_A | (writable ? PTE_RW | PTE_D : 0);
+	u64 table = PTE_P | PTE_RW | PTE_US | PTE_A;
+	u64 *w = window;
+	long rc;
+
+	if (window_map(window, data, PTE_FLAGS))
+		test_error("cannot map mfn %#lx to fill it", data);
+	memcpy(w, content, GUEST_PAGE_SIZE);
+	window_restore(window);
+	if (window_map(window, l1, PTE_FLAGS))
+		test_error("cannot map mfn %#lx to fill it", l1);
+	for (int i = 0; i < 512; i++)
+		w[i] = (data << 12) | leaf;
+	window_restore(window);
+	if (window_map(window, l2, PTE_FLAGS))
+		test_error("cannot map mfn %#lx to fill it", l2);
+	for (int i = 0; i < 512; i++)
+		w[i] = (l1 << 12) | table;
+	window_restore(window);
+	frame_fill_table(window, l3, NULL, 0, (l2 << 12) | table);
+	rc = mmu1((l4 << 12) + slot * 8, (l3 << 12) | table);
+	if (rc)
+		test_error("installing the 1 GiB alias region at L4 slot %u: %ld", slot, rc);
+	return (void *)((u64)slot << 39);
+}
+
+#define ALIAS_BYTES	(1UL << 30)
+
 /* ---- The builder's tables ------------------------------------------------------- */
 
 /*

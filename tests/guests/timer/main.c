@@ -25,7 +25,16 @@
  *	  and refuses a period under 1 ms (-EINVAL);
  *	- SCHEDOP_poll on the timer port with a timeout returns at the
  *	  timeout when nothing comes;
- *	- a single shot for a vCPU the domain does not have is -ENOENT.
+ *	- a single shot for a vCPU the domain does not have is -ENOENT;
+ *	- Xen's limits on huge values (a guest's 64-bit times must never
+ *	  wrap into "due now, again and again"): a period above
+ *	  STIME_DELTA_MAX (2^62 - 1 ns) is -EINVAL, one of exactly that is
+ *	  accepted and never fires; a single shot of 0 or with bit 63 set
+ *	  (a negative s_time_t to Xen) fires at once, one of 2^63 - 1 never;
+ *	  set_timer_op with bit 63 set, or 2^50 ns or more ahead, fires in
+ *	  100 ms; SCHEDOP_poll with a timeout with bit 63 set returns at once;
+ *	- the periodic timer ticks only while the vCPU runs (Xen): a vCPU
+ *	  blocked with a 5 ms periodic timer sleeps until its single shot.
  */
 #include "guest.h"
 #include "events.h"
@@ -226,6 +235,110 @@ static void poll_timeout(void)
 	MEASURE("SCHEDOP_poll with a timeout 20 ms ahead", poll_once());
 }
 
+#define STIME_MAX		((1UL << 63) - 1)
+#define STIME_DELTA_MAX		((1UL << 62) - 1)
+
+static long set_periodic(u64 ns)
+{
+	struct vcpu_set_periodic_timer p = { .period_ns = ns };
+
+	return HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &p);
+}
+
+/* A deadline that fires at once: the event is there when the call returns. */
+static void fires_now(const char *what, u64 deadline)
+{
+	u64 before = timer_fired;
+
+	events_enable();
+	EXPECT_EQ(timer_set_singleshot(deadline), 0);
+	events_disable();
+	if (timer_fired != before + 1)
+		test_fail("single shot at %s (%#lx): %lu events at once, expected 1",
+			  what, deadline, timer_fired - before);
+}
+
+static s64 timer_op_abs_once(u64 timeout, u64 fires_after)
+{
+	u64 before = timer_fired, start = system_time();
+
+	EXPECT_EQ(HYPERVISOR_set_timer_op(timeout), 0);
+	if (!wait_fired(before + 1, start + fires_after + 10 * LATE_NS))
+		return NEVER;
+	return (s64)(timer_fired_at - (start + fires_after));
+}
+
+static s64 poll_huge_once(u64 timeout)
+{
+	evtchn_port_t ports[1] = { timer_port };
+	struct sched_poll sp = { .ports = (u64)ports, .nr_ports = 1, .timeout = timeout };
+	u64 start = system_time();
+
+	/* A safety net: if the huge timeout is taken as a deadline, this ends the poll. */
+	EXPECT_EQ(timer_set_singleshot(start + 200 * NSEC_PER_MSEC), 0);
+	events_disable();
+	EXPECT_EQ(HYPERVISOR_sched_op(SCHEDOP_poll, &sp), 0);
+	EXPECT_EQ(timer_stop_singleshot(), 0);
+	evtchn_clear_pending(timer_port);
+	return (s64)(system_time() - start);	/* "late" = how long it took */
+}
+
+static void limits(void)
+{
+	static const u64 too_long[] = { STIME_DELTA_MAX + 1, 1UL << 63, ~0UL - 1000000, ~0UL };
+
+	for (size_t i = 0; i < ARRAY_SIZE(too_long); i++) {
+		if (set_periodic(too_long[i]) != -XEN_EINVAL)
+			test_fail("periodic timer of %#lx ns accepted (above STIME_DELTA_MAX)",
+				  too_long[i]);
+	}
+	EXPECT_EQ(set_periodic(STIME_DELTA_MAX), 0);
+	quiet_for("with a periodic timer of STIME_DELTA_MAX", 30 * NSEC_PER_MSEC);
+	EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL), 0);
+
+	fires_now("0", 0);
+	fires_now("2^63", 1UL << 63);
+	fires_now("~0", ~0UL);
+	EXPECT_EQ(timer_set_singleshot(STIME_MAX), 0);
+	quiet_for("with a single shot at STIME_MAX", 30 * NSEC_PER_MSEC);
+	EXPECT_EQ(timer_stop_singleshot(), 0);
+
+	MEASURE("set_timer_op(~0) (fires at 100 ms)",
+		timer_op_abs_once(~0UL, 100 * NSEC_PER_MSEC));
+	MEASURE("set_timer_op(2^63) (fires at 100 ms)",
+		timer_op_abs_once(1UL << 63, 100 * NSEC_PER_MSEC));
+	MEASURE("set_timer_op 2^50 ns + 1 ms ahead (fires at 100 ms)",
+		timer_op_abs_once(system_time() + (1UL << 50) + NSEC_PER_MSEC,
+				  100 * NSEC_PER_MSEC));
+
+	MEASURE("SCHEDOP_poll with timeout ~0 (returns at once)", poll_huge_once(~0UL));
+	MEASURE("SCHEDOP_poll with timeout 2^63 (returns at once)", poll_huge_once(1UL << 63));
+}
+
+/* Blocked with a 5 ms periodic timer: only the 30 ms single shot wakes it. */
+static s64 periodic_blocked_once(void)
+{
+	u64 before, deadline, woke;
+
+	EXPECT_EQ(set_periodic(5 * NSEC_PER_MSEC), 0);
+	/* Block right after a tick, so that no tick is pending when we do. */
+	before = timer_fired;
+	wait_fired(before + 1, system_time() + 100 * NSEC_PER_MSEC);
+	deadline = system_time() + 30 * NSEC_PER_MSEC;
+	EXPECT_EQ(timer_set_singleshot(deadline), 0);
+	HYPERVISOR_sched_op(SCHEDOP_block, NULL);	/* unmasks events */
+	woke = system_time();
+	events_disable();
+	EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL), 0);
+	EXPECT_EQ(timer_stop_singleshot(), 0);
+	evtchn_clear_pending(timer_port);
+	if (woke < deadline)
+		printk("timer: blocked with a 5 ms periodic timer: woke %lu us before the single shot\n",
+		       (deadline - woke) / 1000);
+	/* Early is "late" by a lot here: measured again, failed if every time. */
+	return woke < deadline ? (s64)(LATE_NS + deadline - woke) : 0;
+}
+
 void test_main(const struct start_info *si)
 {
 	long rc;
@@ -247,6 +360,9 @@ void test_main(const struct start_info *si)
 	set_timer_op();
 	periodic();
 	poll_timeout();
+	limits();
+	MEASURE("blocked with a 5 ms periodic timer, woken by a 30 ms single shot",
+		periodic_blocked_once());
 	/* A vCPU the domain does not have. */
 	EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 1, NULL), -XEN_ENOENT);
 }
