@@ -51,6 +51,9 @@ struct vcpu {
 	bool kernel_mode;	/* guest kernel (true) or guest user context */
 	mfn_t cr3_kernel;	/* the kernel L4 (holds an L4 type reference) */
 	mfn_t cr3_user;		/* the user L4, 0 = none (holds one too) */
+	mfn_t pt_deferred;	/* a page table whose devalidation it owes,
+				 * 0 = none: finished before its next
+				 * page-table request (mm/pgtype.c, pv_mm.c) */
 	u64 fs_base, gs_base_kernel, gs_base_user;
 	u8 fpu[512] __aligned(16);	/* fxsave image */
 

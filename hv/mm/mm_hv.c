@@ -4,8 +4,9 @@
  * Runs in: hypervisor, one CPU, interrupts off.
  *
  * pgtype.c is plain C that also runs in host unit tests; it reaches frames,
- * TLBs and the allocator only through the four functions here (pgtype.h,
- * "environment"). The test harness has its own versions.
+ * TLBs, the allocator and the preemption check only through the five
+ * functions here (pgtype.h, "environment"). The test harness has its own
+ * versions.
  *
  * TLB flushes: with one CPU, "every TLB" is this one, and reloading CR3
  * drops every non-global entry; guest mappings are never global (pgtype.c
@@ -16,6 +17,7 @@
 #include "hv.h"
 #include "layout.h"
 #include "core/domain.h"
+#include "core/hypercall.h"
 #include "mm/frame.h"
 #include "mm/m2p.h"
 #include "mm/page_info.h"
@@ -55,6 +57,15 @@ void mm_flush_deferred(void)
 {
 	if (flush_pending)
 		mm_flush_local();
+}
+
+/*
+ * A page-table validation asks, every PGT_CHECK_EVERY entries, whether to
+ * stop part of the way: the same check as every long hypercall's.
+ */
+bool pgt_env_preempt(void)
+{
+	return hypercall_preempt_check();
 }
 
 static struct domain *owner_domain(u16 id)

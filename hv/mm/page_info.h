@@ -27,6 +27,12 @@ enum page_type {
 #define PGF_allocated	0x04	/* owned by a domain (holds one general ref) */
 #define PGF_hv_owned	0x08	/* allocated by the hypervisor for the domain
 				 * (shared info): never given back, no pfn */
+#define PGF_partial	0x10	/* a page table part validated or part
+				 * devalidated by a preempted hypercall:
+				 * entries [0, nr_validated) hold their
+				 * references, and the frame holds one type
+				 * and one general reference of its own
+				 * (mm/pgtype.c, "Preemption") */
 
 #define OWNER_NONE	0xffff	/* free, or the hypervisor's */
 
@@ -36,9 +42,24 @@ struct page_info {
 	u16 owner;		/* domain id, or OWNER_NONE */
 	u8 type;		/* enum page_type */
 	u8 flags;		/* PGF_* */
-	u32 tlbflush_stamp;	/* TLB clock when type_count last fell to 0
-				 * (mm/pgtype.c): decides whether a type
-				 * change must flush stale mappings first */
+	union {
+		/*
+		 * type_count 0: the TLB clock when it last fell to 0
+		 * (mm/pgtype.c): decides whether a type change must flush
+		 * stale mappings first.
+		 */
+		u32 tlbflush_stamp;
+		/*
+		 * A page table being validated or devalidated, or left
+		 * PGF_partial (its type count is then 1): entries
+		 * [0, nr_validated) hold their references; partial_flags
+		 * are mm/pgtype.c's PTF_*.
+		 */
+		struct {
+			u16 nr_validated;
+			u16 partial_flags;
+		};
+	};
 };
 _Static_assert(sizeof(struct page_info) == 16, "page_info is 16 bytes");
 

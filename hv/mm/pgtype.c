@@ -35,6 +35,44 @@
  *
  * Roots of the trees (a vCPU's CR3, a pin, a GDT slot) hold one general and
  * one type reference each; the callers take them with the functions here.
+ *
+ * Preemption. Validating or devalidating a tree visits every entry of
+ * every table in it: ~40 us per L1 validated and ~25 us per L1
+ * devalidated under QEMU, so a tree of thousands of L1s would keep the
+ * CPU for hundreds of ms with interrupts off. So, as Xen does, a
+ * page-table hypercall may stop in the middle of one (PGT_partial):
+ *
+ *  - Every pgt_check_every entries of work, at an entry of an L2-L4 table
+ *    (an L1, 512 entries, is done whole), and only after that table has
+ *    done at least one entry in this call, pgt_env_preempt() is asked.
+ *    When it says so, the table stops at that entry and is left
+ *    PGF_partial: entries [0, nr_validated) hold their references, the
+ *    others none, and the frame holds one type reference and one general
+ *    reference of its own. So every call makes progress.
+ *  - A partial frame is no use to anyone: its type count is 1, so it
+ *    cannot be mapped writable or typed otherwise, and it is not
+ *    validated, so no mmu_update writes into it, no entry can point at it
+ *    and no CR3 can hold it. Anyone who takes a type reference of its
+ *    type takes over its own (PGF_partial goes, its general reference
+ *    too) and goes on validating from nr_validated, as the same request
+ *    made again does (a continuation). Nothing else holds it or needs to.
+ *  - Devalidation goes from the top entry down, so a table devalidated
+ *    part of the way is in the same state: entries [0, nr_validated)
+ *    hold theirs. Whoever dropped the last reference is done as far as
+ *    its caller is concerned; the rest is owed (`deferred`, one per
+ *    vCPU) and finished, preemptibly, before that vCPU's next page-table
+ *    request. A table cut short while dropping one of its entries (that
+ *    child was left partial) says so with PTF_child: the child is
+ *    finished first, so the owed work is the whole subtree.
+ *  - A validation that fails undoes what it did, which is a devalidation:
+ *    if that is cut short too, the frame is owed the same way and the
+ *    error is reported only once it is finished (pv_mm.c's "null
+ *    continuation"), so the guest never sees half of a refused request.
+ *  - PTF_child and `deferred` hold no reference: a frame is finished only
+ *    if it is still partial and still the domain's. A partial frame can
+ *    never be freed (it holds a general reference), and when the domain
+ *    dies every partial frame it owns is finished (pgt_finish_partials),
+ *    so nothing leaks and nothing stays half typed.
  */
 #include "hv.h"
 #include "mm/page_info.h"
@@ -44,6 +82,7 @@
 #include "pvabi/xen.h"
 
 #define COUNT_MAX	0xfffffff0u	/* refuse references before a count wraps */
+#define PT_ENTRIES	(PAGE_SIZE / 8)
 
 /*
  * Flags a guest entry may not carry. At L1: cache attributes (PWT, PCD,
@@ -64,10 +103,13 @@
 /* The mfn of an all-ones address field: Xen answers -EINVAL, not -EPERM. */
 #define MFN_ALL_ONES	(PTE_ADDR >> 12)
 
+/* partial_flags: the entry at nr_validated points at a table this one left partial. */
+#define PTF_child	0x1
+
 static u32 tlb_clock = 1;
 
-static int validate(mfn_t mfn, struct page_info *pg);
-static void devalidate(mfn_t mfn, struct page_info *pg);
+static int get_type(mfn_t mfn, enum page_type type, bool pre, bool *cut);
+static int put_type(mfn_t mfn, bool pre);
 
 /* ---- General references ------------------------------------------------ */
 
@@ -93,6 +135,37 @@ void put_page(mfn_t mfn)
 	}
 }
 
+/* ---- Preemption --------------------------------------------------------- */
+
+/*
+ * A check (pgt_env_preempt: a TSC read and a few loads, about what one
+ * entry costs) every 512 entries of work: one L1's worth, ~40 us. So the
+ * checks cost under 1% of a validation, and the piece of work done after
+ * something became due is about one L1 plus 512 entries, ~0.1 ms.
+ */
+u32 pgt_check_every = PGT_CHECK_EVERY;
+static u32 work;	/* entries visited since the last check */
+
+static bool time_to_stop(bool pre)
+{
+	if (!pre || work < pgt_check_every)
+		return false;
+	work = 0;
+	return pgt_env_preempt();
+}
+
+bool pgt_preempt_due(void)
+{
+	return time_to_stop(true);
+}
+
+/* A frame stops part of the way: it keeps its type reference and takes a general one. */
+static void leave_partial(struct page_info *pg)
+{
+	pg->flags |= PGF_partial;
+	pg->count++;		/* never 0 while partial, whoever lets go */
+}
+
 /* ---- Types ---------------------------------------------------------------- */
 
 void pgt_tlb_flushed(void)
@@ -105,11 +178,17 @@ u32 pgt_tlb_clock(void)
 	return tlb_clock;
 }
 
+static int validate(mfn_t mfn, struct page_info *pg, bool pre, bool *cut);
+static int demote(mfn_t mfn, struct page_info *pg, int level, bool pre);
+
 /*
  * Take a type reference. At type count 0 the type may change (after a TLB
  * flush if the frame was mapped since the last one) and a page-table or
- * descriptor type validates the contents. Otherwise the type must match.
- * Returns 0, -EINVAL (wrong type), or the error validation found.
+ * descriptor type validates the contents. A partial frame of this type is
+ * taken over and its validation goes on. Otherwise the type must match.
+ * Returns 0, -EINVAL (wrong type), the error validation found (*cut: its
+ * undo was cut short, the frame is partial and owed), or -ERESTART (pre
+ * only: stopped part of the way, the frame is partial).
  */
 /*H:600 The page type system
  * The security boundary of a PV hypervisor. A frame has one type at a
@@ -119,12 +198,13 @@ u32 pgt_tlb_clock(void)
  * (validated) when it does; it can become writable again only when no
  * table uses it. docs/isolation.md states the invariants.
  */
-int get_page_type(mfn_t mfn, enum page_type type)
+static int get_type(mfn_t mfn, enum page_type type, bool pre, bool *cut)
 {
 	struct page_info *pg = mfn_to_page(mfn);
 	int rc;
 
 	BUG_ON(!pg || pg->count == 0);
+	*cut = false;
 	if (pg->type_count == 0) {
 		if (pg->type != type) {
 			if (pg->tlbflush_stamp == tlb_clock) {
@@ -135,40 +215,79 @@ int get_page_type(mfn_t mfn, enum page_type type)
 			pg->flags &= ~PGF_validated;
 		}
 		pg->type_count = 1;
-		if (!(pg->flags & PGF_validated)) {
-			rc = validate(mfn, pg);
-			if (rc) {
-				pg->type_count = 0;
-				pg->type = PGT_none;
-				return rc;
-			}
-			pg->flags |= PGF_validated;
-		}
+		if (pg->flags & PGF_validated)
+			return 0;
+		pg->nr_validated = 0;
+		pg->partial_flags = 0;
+	} else if (pg->flags & PGF_partial) {
+		if (pg->type != type)
+			return -XEN_EINVAL;
+		/* Its type reference is ours now; the caller holds a general one. */
+		pg->flags &= ~PGF_partial;
+		pg->partial_flags = 0;
+		put_page(mfn);
+	} else {
+		/* Not validated with a count: it is being validated, up the stack. */
+		if (pg->type != type || !(pg->flags & PGF_validated) ||
+		    pg->type_count >= COUNT_MAX)
+			return -XEN_EINVAL;
+		pg->type_count++;
 		return 0;
 	}
-	/* Not validated with a count: it is being validated, up the stack. */
-	if (pg->type != type || !(pg->flags & PGF_validated) ||
-	    pg->type_count >= COUNT_MAX)
-		return -XEN_EINVAL;
-	pg->type_count++;
-	return 0;
+	rc = validate(mfn, pg, pre, cut);
+	if (rc == 0) {
+		pg->flags |= PGF_validated;
+	} else if (rc == -XEN_ERESTART || *cut) {
+		leave_partial(pg);
+	} else {
+		pg->type_count = 0;
+		pg->type = PGT_none;
+		pg->tlbflush_stamp = tlb_clock;	/* the stamp was overwritten */
+	}
+	return rc;
 }
 
-void put_page_type(mfn_t mfn)
+/*
+ * Drop a type reference. The last one of a validated page table drops its
+ * entries' references (devalidates it); preemptibly, that may stop part of
+ * the way: the frame is left partial, still holding the reference, and
+ * -ERESTART says the rest is owed.
+ */
+static int put_type(mfn_t mfn, bool pre)
 {
 	struct page_info *pg = mfn_to_page(mfn);
+	int level;
 
-	BUG_ON(!pg || pg->type_count == 0);
+	BUG_ON(!pg || pg->type_count == 0 || (pg->flags & PGF_partial));
 	if (pg->type_count == 1) {
 		BUG_ON(pg->flags & PGF_pinned);
-		if (pgt_level(pg->type) && (pg->flags & PGF_validated)) {
+		level = pgt_level(pg->type);
+		if (level && (pg->flags & PGF_validated)) {
 			/* Getters now fail until the entries' references are gone. */
 			pg->flags &= ~PGF_validated;
-			devalidate(mfn, pg);
+			pg->nr_validated = PT_ENTRIES;
+			pg->partial_flags = 0;
+			if (demote(mfn, pg, level, pre)) {
+				leave_partial(pg);
+				return -XEN_ERESTART;
+			}
 		}
 		pg->tlbflush_stamp = tlb_clock;
 	}
 	pg->type_count--;
+	return 0;
+}
+
+int get_page_type(mfn_t mfn, enum page_type type)
+{
+	bool cut;
+
+	return get_type(mfn, type, false, &cut);
+}
+
+void put_page_type(mfn_t mfn)
+{
+	put_type(mfn, false);
 }
 
 int get_page_and_type(mfn_t mfn, u16 dom, enum page_type type)
@@ -187,6 +306,48 @@ void put_page_and_type(mfn_t mfn)
 {
 	put_page_type(mfn);
 	put_page(mfn);
+}
+
+/*
+ * The same, preemptible when deferred is given (pgtype.h): a vCPU owes at
+ * most one table at a time, finished before it asks for more.
+ */
+static int get_ref(mfn_t mfn, u16 dom, enum page_type type, mfn_t *deferred)
+{
+	bool cut;
+	int rc;
+
+	BUG_ON(deferred && *deferred);
+	if (!get_page(mfn, dom))
+		return -XEN_EINVAL;
+	rc = get_type(mfn, type, deferred != NULL, &cut);
+	if (rc) {
+		if (cut)
+			*deferred = mfn;
+		put_page(mfn);
+	}
+	return rc;
+}
+
+static void put_ref(mfn_t mfn, mfn_t *deferred)
+{
+	BUG_ON(deferred && *deferred);
+	if (put_type(mfn, deferred != NULL))
+		*deferred = mfn;
+	put_page(mfn);
+}
+
+int get_page_and_type_preemptible(mfn_t mfn, u16 dom, enum page_type type,
+				  mfn_t *deferred)
+{
+	BUG_ON(!deferred);
+	return get_ref(mfn, dom, type, deferred);
+}
+
+void put_page_and_type_preemptible(mfn_t mfn, mfn_t *deferred)
+{
+	BUG_ON(!deferred);
+	put_ref(mfn, deferred);
 }
 
 /* ---- Entries ---------------------------------------------------------------- */
@@ -209,37 +370,61 @@ static int get_l1e(u64 e, u16 dom)
 	return 0;
 }
 
-/* An L2-L4 entry's references: the next table, validated as level - 1. */
-static int get_lne(int level, u64 e, u16 dom)
+/*
+ * An L2-L4 entry's references: the next table, validated as level - 1
+ * (preemptibly if pre: -ERESTART, or an error with *cut as get_type).
+ */
+static int get_lne(int level, u64 e, u16 dom, bool pre, bool *cut)
 {
 	mfn_t mfn = pte_mfn(e);
 	int rc;
 
+	*cut = false;
 	if (e & LN_DISALLOW)
 		return -XEN_EINVAL;
 	if (!get_page(mfn, dom))
 		return -XEN_EINVAL;
-	rc = get_page_type(mfn, (enum page_type)(PGT_l1 + level - 2));
+	rc = get_type(mfn, (enum page_type)(PGT_l1 + level - 2), pre, cut);
 	if (rc)
 		put_page(mfn);
 	return rc;
 }
 
-/* The references a present entry at this level needs; 0 for a non-present one. */
-int pgt_get_entry(int level, u64 e, u16 dom)
+/* The references a present entry needs (non-present: none); see get_lne. */
+static int get_entry(int level, u64 e, u16 dom, bool pre, bool *cut)
 {
+	*cut = false;
 	if (!(e & PTE_P))
 		return 0;
-	return level == 1 ? get_l1e(e, dom) : get_lne(level, e, dom);
+	return level == 1 ? get_l1e(e, dom) : get_lne(level, e, dom, pre, cut);
+}
+
+/*
+ * Drop a present entry's references. -ERESTART (pre only): the table it
+ * pointed at was the last use of it and is left partially devalidated.
+ */
+static int put_entry(int level, u64 e, bool pre)
+{
+	int rc = 0;
+
+	if (!(e & PTE_P))
+		return 0;
+	if (level > 1 || (e & PTE_RW))
+		rc = put_type(pte_mfn(e), pre && level > 1);
+	put_page(pte_mfn(e));
+	return rc;
+}
+
+int pgt_get_entry(int level, u64 e, u16 dom)
+{
+	bool cut;
+
+	return get_entry(level, e, dom, false, &cut);
 }
 
 void pgt_put_entry(int level, u64 e)
 {
-	if (!(e & PTE_P))
-		return;
-	if (level > 1 || (e & PTE_RW))
-		put_page_type(pte_mfn(e));
-	put_page(pte_mfn(e));
+	put_entry(level, e, false);
 }
 
 /*
@@ -268,52 +453,158 @@ static bool guest_slot(int level, unsigned idx)
 	return level != 4 || !pgt_hv_l4_slot(idx);
 }
 
-/* Validate every guest entry; on an error undo the ones before it. */
-static int promote_table(mfn_t mfn, int level, u16 dom)
+/*
+ * Validate the entries from nr_validated on. Returns 0 (all of them hold
+ * their references now) or -ERESTART or an error at entry nr_validated;
+ * entries [0, nr_validated) hold theirs. *child_cut: that entry's table
+ * failed and was left partial, owed (get_type).
+ */
+static int promote(mfn_t mfn, struct page_info *pg, int level, bool pre,
+		   bool *child_cut)
 {
 	u64 *t = mfn_to_virt(mfn);
-	unsigned i;
-	int rc;
+	unsigned i = pg->nr_validated;
+	bool progressed = false;
+	int rc = 0;
 
-	for (i = 0; i < PAGE_SIZE / 8; i++) {
+	*child_cut = false;
+	for (; i < PT_ENTRIES; i++) {
 		if (!guest_slot(level, i))
 			continue;
-		rc = pgt_get_entry(level, t[i], dom);
+		if (level > 1 && progressed && time_to_stop(pre)) {
+			rc = -XEN_ERESTART;
+			break;
+		}
+		work++;
+		rc = get_entry(level, t[i], pg->owner, pre, child_cut);
 		if (rc)
-			goto undo;
+			break;
 		t[i] = pgt_adjust_entry(level, t[i]);
+		progressed = true;
 	}
-	if (level == 4)
+	pg->nr_validated = (u16)i;
+	if (!rc && level == 4)
 		pgt_env_install_hv_l4_slots(t);
-	return 0;
-undo:
-	while (i-- > 0) {
-		if (guest_slot(level, i))
-			pgt_put_entry(level, t[i]);
-	}
 	return rc;
 }
 
-static int validate(mfn_t mfn, struct page_info *pg)
-{
-	int level = pgt_level(pg->type);
+/*
+ * Drop the references of entries [0, nr_validated), from the top down,
+ * after finishing the table PTF_child names. Returns 0, or -ERESTART:
+ * stopped, entries [0, nr_validated) still hold theirs (PTF_child: the
+ * table the entry at nr_validated points at was left partial by it).
+ */
+static int finish_child(u64 e, u16 dom, bool pre);
 
-	if (level)
-		return promote_table(mfn, level, pg->owner);
-	if (pg->type == PGT_seg_desc)
-		return validate_segdesc_page(mfn_to_virt(mfn)) ? -XEN_EINVAL : 0;
-	return 0;	/* writable: any contents will do */
+static int demote(mfn_t mfn, struct page_info *pg, int level, bool pre)
+{
+	u64 *t = mfn_to_virt(mfn);
+	bool progressed = false;
+	unsigned i;
+
+	if (pg->partial_flags & PTF_child) {
+		if (finish_child(t[pg->nr_validated], pg->owner, pre))
+			return -XEN_ERESTART;
+		pg->partial_flags = 0;
+	}
+	while (pg->nr_validated > 0) {
+		i = pg->nr_validated - 1u;
+		if (level > 1 && progressed && time_to_stop(pre))
+			return -XEN_ERESTART;
+		work++;
+		if (guest_slot(level, i) && put_entry(level, t[i], pre)) {
+			pg->nr_validated = (u16)i;
+			pg->partial_flags = PTF_child;
+			return -XEN_ERESTART;
+		}
+		pg->nr_validated = (u16)i;
+		progressed = true;
+	}
+	return 0;
 }
 
-static void devalidate(mfn_t mfn, struct page_info *pg)
+/*
+ * Devalidate a partial table to the end: its entries' references, then
+ * its own type and general reference go. -ERESTART: stopped again, still
+ * partial.
+ */
+static int finish(mfn_t mfn, struct page_info *pg, bool pre)
+{
+	BUG_ON(pg->type_count != 1 || !pgt_level(pg->type));
+	pg->flags &= ~PGF_partial;	/* its references are ours meanwhile */
+	if (demote(mfn, pg, pgt_level(pg->type), pre)) {
+		pg->flags |= PGF_partial;
+		return -XEN_ERESTART;
+	}
+	pg->tlbflush_stamp = tlb_clock;
+	pg->type_count = 0;
+	put_page(mfn);
+	return 0;
+}
+
+/* The table entry e points at, if it is still a partial table of dom's. */
+static int finish_child(u64 e, u16 dom, bool pre)
+{
+	mfn_t mfn = pte_mfn(e);
+	struct page_info *pg = mfn_to_page(mfn);
+
+	if (!pg || pg->owner != dom || !(pg->flags & PGF_partial))
+		return 0;	/* taken over, or finished, meanwhile */
+	return finish(mfn, pg, pre);
+}
+
+/*
+ * The contents for the frame's type, from nr_validated on. Returns 0,
+ * -ERESTART, or an error: then the entries done are undone, and *cut says
+ * whether that was cut short (the frame is to be left partial, owed).
+ */
+static int validate(mfn_t mfn, struct page_info *pg, bool pre, bool *cut)
 {
 	int level = pgt_level(pg->type);
-	u64 *t = mfn_to_virt(mfn);
+	bool child_cut;
+	int rc;
 
-	for (unsigned i = 0; i < PAGE_SIZE / 8; i++) {
-		if (guest_slot(level, i))
-			pgt_put_entry(level, t[i]);
+	*cut = false;
+	if (!level) {
+		if (pg->type == PGT_seg_desc && validate_segdesc_page(mfn_to_virt(mfn)))
+			return -XEN_EINVAL;
+		return 0;	/* writable: any contents will do */
 	}
+	rc = promote(mfn, pg, level, pre, &child_cut);
+	if (rc == 0 || rc == -XEN_ERESTART)
+		return rc;
+	/* Failed at entry nr_validated: undo [0, nr_validated), and a cut child first. */
+	pg->partial_flags = child_cut ? PTF_child : 0;
+	*cut = child_cut || demote(mfn, pg, level, pre);
+	return rc;
+}
+
+/* The domain ends: every table it left partial is finished, all at once. */
+void pgt_finish_partials(u16 dom)
+{
+	for (mfn_t mfn = 0; mfn < frame_table_size; mfn++) {
+		struct page_info *pg = &frame_table[mfn];
+
+		if (pg->owner == dom && (pg->flags & PGF_partial))
+			finish(mfn, pg, false);
+	}
+}
+
+/*
+ * Finish what a vCPU owes (pgtype.h): the table in *deferred, if it is
+ * still a partial table of dom's, with the chain of PTF_child under it.
+ */
+int pgt_finish_deferred(mfn_t *deferred, u16 dom)
+{
+	struct page_info *pg = mfn_to_page(*deferred);
+
+	if (!*deferred)
+		return 0;
+	if (pg && pg->owner == dom && (pg->flags & PGF_partial) &&
+	    finish(*deferred, pg, true))
+		return -XEN_ERESTART;
+	*deferred = 0;
+	return 0;
 }
 
 /* ---- Updating one entry ----------------------------------------------------- */
@@ -334,17 +625,22 @@ static void write_entry(u64 *p, u64 val, bool preserve_ad)
  * flags, a hypervisor slot, a child that is not a valid table), -EBUSY
  * (a frame not the owner's, or a writable mapping of a page table or
  * descriptor page) or -EPERM (not RAM); nothing changes on an error.
+ * Preemptible with deferred (pgtype.h): -ERESTART, nothing written yet;
+ * a child whose validation failed, or the old one, may be left owed.
  */
-int pgt_mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad)
+static int mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad,
+		     mfn_t *deferred)
 {
 	struct page_info *pg = mfn_to_page(table);
 	int level = pgt_level(pg->type);
 	u64 *t = mfn_to_virt(table);
 	u64 old = t[idx];
 	u64 disallow = level == 1 ? L1_DISALLOW : LN_DISALLOW;
+	bool pre = deferred != NULL, cut;
 	int rc;
 
-	BUG_ON(!level || !(pg->flags & PGF_validated) || idx >= PAGE_SIZE / 8);
+	BUG_ON(!level || !(pg->flags & PGF_validated) || idx >= PT_ENTRIES);
+	BUG_ON(pre && *deferred);
 	if (!guest_slot(level, idx))
 		return -XEN_EINVAL;
 	if (val & PTE_P) {
@@ -354,24 +650,35 @@ int pgt_mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad)
 			write_entry(&t[idx], pgt_adjust_entry(level, val), preserve_ad);
 			return 0;
 		}
-		rc = pgt_get_entry(level, val, pg->owner);
-		if (rc)
+		rc = get_entry(level, val, pg->owner, pre, &cut);
+		if (rc) {
+			if (cut)
+				*deferred = pte_mfn(val);
 			return rc;
+		}
 		val = pgt_adjust_entry(level, val);
 	}
 	write_entry(&t[idx], val, preserve_ad);
-	pgt_put_entry(level, old);
+	if (put_entry(level, old, pre))
+		*deferred = pte_mfn(old);
 	return 0;
+}
+
+int pgt_mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad)
+{
+	return mod_entry(table, idx, val, preserve_ad, NULL);
 }
 
 /*
  * MMU_NORMAL_PT_UPDATE / MMU_PT_UPDATE_PRESERVE_AD at machine address ptr
  * (8-aligned) of a frame dom owns, as Xen's do_mmu_update: into a
- * validated page table, a validated entry (pgt_mod_entry); into any frame
- * that can be typed writable, a plain checked store. A descriptor page in
- * use, or a frame dom does not own, is refused with -EINVAL.
+ * validated page table, a validated entry (mod_entry, preemptible with
+ * deferred); into any frame that can be typed writable, a plain checked
+ * store. A descriptor page in use, a partial table, or a frame dom does
+ * not own, is refused with -EINVAL.
  */
-int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom)
+int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom,
+			  mfn_t *deferred)
 {
 	mfn_t mfn = ptr >> PAGE_SHIFT;
 	unsigned idx = (ptr & (PAGE_SIZE - 1)) >> 3;
@@ -383,7 +690,7 @@ int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom)
 	pg = mfn_to_page(mfn);
 	if (pg->type_count && (pg->flags & PGF_validated)) {	/* in use */
 		if (pgt_level(pg->type))
-			rc = pgt_mod_entry(mfn, idx, val, preserve_ad);
+			rc = mod_entry(mfn, idx, val, preserve_ad, deferred);
 		else if (pg->type == PGT_writable)
 			write_entry((u64 *)mfn_to_virt(mfn) + idx, val, false);
 		else
@@ -403,25 +710,30 @@ int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom)
 /*
  * MMUEXT_PIN_Ln_TABLE: keep a validated table alive with no other user.
  * Returns 0; -EINVAL if dom does not own it, it is already pinned or of
- * another type in use; or the error validating it found.
+ * another type in use; or the error validating it found; preemptible
+ * with deferred (-ERESTART: not pinned yet, pin it again).
  */
-int pgt_pin(mfn_t mfn, enum page_type type, u16 dom)
+int pgt_pin(mfn_t mfn, enum page_type type, u16 dom, mfn_t *deferred)
 {
 	struct page_info *pg = mfn_to_page(mfn);
-	int rc = get_page_and_type(mfn, dom, type);
+	int rc = get_ref(mfn, dom, type, deferred);
 
 	if (rc)
 		return rc;
 	if (pg->flags & PGF_pinned) {
-		put_page_and_type(mfn);
+		put_page_and_type(mfn);		/* not the last: the pin's is there */
 		return -XEN_EINVAL;
 	}
 	pg->flags |= PGF_pinned;
 	return 0;
 }
 
-/* MMUEXT_UNPIN_TABLE: -EINVAL unless dom owns it and it is pinned. */
-int pgt_unpin(mfn_t mfn, u16 dom)
+/*
+ * MMUEXT_UNPIN_TABLE: -EINVAL unless dom owns it and it is pinned. Done
+ * when it returns 0; with deferred, the end of a long devalidation may be
+ * owed.
+ */
+int pgt_unpin(mfn_t mfn, u16 dom, mfn_t *deferred)
 {
 	struct page_info *pg = mfn_to_page(mfn);
 
@@ -432,7 +744,7 @@ int pgt_unpin(mfn_t mfn, u16 dom)
 		return -XEN_EINVAL;
 	}
 	pg->flags &= ~PGF_pinned;
-	put_page_and_type(mfn);		/* the pin's references */
+	put_ref(mfn, deferred);		/* the pin's references */
 	put_page(mfn);			/* ours */
 	return 0;
 }

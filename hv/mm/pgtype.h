@@ -56,6 +56,11 @@ void pgt_env_install_hv_l4_slots(u64 *l4);
 void pgt_env_flush_tlbs(void);
 /* The last general reference to an owned frame went: give it back. */
 void pgt_env_frame_free(mfn_t mfn);
+/*
+ * Is something else due (hypercall_preempt_check)? Asked by a preemptible
+ * validation or devalidation every pgt_check_every entries of work.
+ */
+bool pgt_env_preempt(void);
 
 /* ---- Reference counts ------------------------------------------------- */
 
@@ -65,6 +70,34 @@ int get_page_type(mfn_t mfn, enum page_type type);
 void put_page_type(mfn_t mfn);
 int get_page_and_type(mfn_t mfn, u16 dom, enum page_type type);
 void put_page_and_type(mfn_t mfn);
+
+/*
+ * ---- Preemption ----------------------------------------------------------
+ * A page-table hypercall passes `deferred`, the work its vCPU owes (0:
+ * none, and it must be 0 on entry): a table whose devalidation was cut
+ * short, to be finished by pgt_finish_deferred() before the vCPU's next
+ * page-table request and before an error is reported. NULL: not
+ * preemptible (the whole tree at once). mm/pgtype.c, "Preemption".
+ */
+
+/* Entries of page-table work between two preemption checks. */
+#define PGT_CHECK_EVERY	512
+extern u32 pgt_check_every;	/* PGT_CHECK_EVERY; the unit tests lower it */
+
+/*
+ * 0; -ERESTART: preempted, nothing held, the same request is to be made
+ * again; another error: refused, nothing held once *deferred is finished.
+ */
+int get_page_and_type_preemptible(mfn_t mfn, u16 dom, enum page_type type,
+				  mfn_t *deferred);
+/* Drops them; what is left of a devalidation goes into *deferred. */
+void put_page_and_type_preemptible(mfn_t mfn, mfn_t *deferred);
+/* Finish *deferred: 0 when nothing is owed any more, -ERESTART if preempted. */
+int pgt_finish_deferred(mfn_t *deferred, u16 dom);
+/* Between two requests of a batch: has enough work been done, and is something due? */
+bool pgt_preempt_due(void);
+/* The domain ends: finish every table it left partial (not preemptible). */
+void pgt_finish_partials(u16 dom);
 
 /* The TLB clock: tick it whenever every guest TLB entry has been flushed. */
 void pgt_tlb_flushed(void);
@@ -76,12 +109,13 @@ int pgt_get_entry(int level, u64 e, u16 dom);
 void pgt_put_entry(int level, u64 e);
 u64 pgt_adjust_entry(int level, u64 e);
 int pgt_mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad);
-int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom);
+int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom,
+			  mfn_t *deferred);
 
 /* ---- Pins and walks ------------------------------------------------------ */
 
-int pgt_pin(mfn_t mfn, enum page_type type, u16 dom);
-int pgt_unpin(mfn_t mfn, u16 dom);
+int pgt_pin(mfn_t mfn, enum page_type type, u16 dom, mfn_t *deferred);
+int pgt_unpin(mfn_t mfn, u16 dom, mfn_t *deferred);
 bool pgt_guest_va_ok(u64 va);
 int pgt_find_l1(mfn_t l4, u64 va, mfn_t *l1);
 

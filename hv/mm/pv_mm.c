@@ -14,8 +14,15 @@
  * is preemptible between two requests (core/continuation.c): the call
  * goes on later as (rest of reqs, (count - done) | MMU_UPDATE_PREEMPTED,
  * pdone, foreigndom), *pdone accumulating over the pieces. One request
- * can still take long: validating a page table validates the tables
- * under it (pvisor has no PGT_partial; docs/isolation.md gives the bound).
+ * can be long too: writing an L2-L4 entry, a base pointer, a pin or an
+ * unpin validates or devalidates a whole tree. mm/pgtype.c stops that
+ * part of the way as well ("Preemption"): a request whose validation is
+ * cut short is not done, and the continuation makes it again, going on
+ * where it stopped; a request whose devalidation is cut short is done,
+ * and the rest is owed by the vCPU (v->pt_deferred) and finished before
+ * its next request, preemptibly. A batch that ends owing such work ends
+ * with Xen's null continuation, so its result (a refused request's error
+ * among them) reaches the guest only when nothing is left half done.
  */
 #include "hv.h"
 #include "layout.h"
@@ -99,21 +106,54 @@ static bool batch_preempt(void *ctx)
 }
 
 /*
- * Xen ends a deferred page-table release with a continuation of no
- * requests (reqs NULL, count MMU_UPDATE_PREEMPTED) that carries the
- * batch's result in foreigndom, and returns (int)foreigndom for it.
- * pvisor never makes one, but a guest that makes that call gets Xen's
- * answer.
+ * Xen ends a batch that left a page-table release owed with a
+ * continuation of no requests (reqs NULL, count MMU_UPDATE_PREEMPTED)
+ * that carries the batch's result in foreigndom: made again, the call
+ * first finishes what is owed (owed_work), then returns (int)foreigndom.
+ * A guest that makes that call itself gets the same answer.
  */
 static bool null_continuation(u64 list, u64 count_arg)
 {
 	return list == 0 && (u32)count_arg == MMU_UPDATE_PREEMPTED;
 }
 
+/*
+ * What the vCPU owes from an earlier request (a devalidation cut short),
+ * finished first: true if that was preempted (then nothing else is done).
+ */
+static bool owed_work(struct vcpu *v)
+{
+	return v->pt_deferred && pgt_finish_deferred(&v->pt_deferred, v->domain->id);
+}
+
+/*
+ * Before each request of a batch but the first: the work a request before
+ * it left owed, and a preemption check if page-table work went on long
+ * enough since the last one (a request can be an L1 validated whole,
+ * 40 us: 16 of them, the batch's own interval, would be too long).
+ * -ERESTART: stop the batch before this request.
+ */
+static long before_request(struct vcpu *v, u32 i)
+{
+	if (i && (owed_work(v) || pgt_preempt_due()))
+		return -XEN_ERESTART;
+	return 0;
+}
+
+/* The batch's result, after the null continuation if work is owed. */
+static long batch_result(struct vcpu *v, u64 op, long rc)
+{
+	if (!v->pt_deferred)
+		return rc;
+	return hypercall_create_continuation(op, 4, 0, MMU_UPDATE_PREEMPTED, 0,
+					     (u32)rc, 0);
+}
+
 /* ---- mmu_update ------------------------------------------------------------ */
 
-static long mmu_update_one(struct domain *d, const struct mmu_update *req)
+static long mmu_update_one(struct vcpu *v, const struct mmu_update *req)
 {
+	struct domain *d = v->domain;
 	u64 cmd = req->ptr & 7;
 	mfn_t mfn = req->ptr >> PAGE_SHIFT;
 
@@ -121,7 +161,8 @@ static long mmu_update_one(struct domain *d, const struct mmu_update *req)
 	case MMU_NORMAL_PT_UPDATE:
 	case MMU_PT_UPDATE_PRESERVE_AD:
 		return pgt_mmu_normal_update(req->ptr - cmd, req->val,
-					     cmd == MMU_PT_UPDATE_PRESERVE_AD, d->id);
+					     cmd == MMU_PT_UPDATE_PRESERVE_AD, d->id,
+					     &v->pt_deferred);
 	case MMU_MACHPHYS_UPDATE:
 		/* Any pfn: the M2P entry of a frame of its own is the guest's. */
 		if (!get_page(mfn, d->id))
@@ -139,9 +180,11 @@ static long mmu_update_item(void *ctx, u32 i)
 	const struct batch *b = ctx;
 	struct mmu_update req;
 
+	if (before_request(b->v, i))
+		return -XEN_ERESTART;
 	if (copy_from_guest(&req, b->list + (u64)i * sizeof(req), sizeof(req)))
 		return -XEN_EFAULT;
-	return mmu_update_one(b->v->domain, &req);
+	return mmu_update_one(b->v, &req);
 }
 
 /*
@@ -161,17 +204,23 @@ static long mmu_update_item(void *ctx, u32 i)
  * two requests: continued as mmu_update(reqs + done, (count - done) |
  * MMU_UPDATE_PREEMPTED, pdone, foreigndom), *pdone accumulating; a count
  * with that flag from the guest itself means the same (Xen's semantics).
+ * Also inside a request that validates a tree (it is made again, not
+ * counted as done until it is) or devalidates one (done; the rest is
+ * owed, see the top of this file), and with the null continuation.
  */
 long do_mmu_update(u64 reqs, u64 count_arg, u64 pdone, u64 foreigndom, u64 a5)
 {
 	struct batch b = { current, reqs };
-	u32 done, count = start_count(count_arg, pdone, &done), i = 0;
+	u32 done, count, i = 0;
 	bool preempted = false;
 	long rc;
 
 	(void)a5;
+	if (owed_work(b.v))
+		return hypercall_restart();
 	if (null_continuation(reqs, count_arg))
 		return (s32)foreigndom;
+	count = start_count(count_arg, pdone, &done);
 	if (!guest_range_ok(reqs, (u64)count * sizeof(struct mmu_update)))
 		return -XEN_EFAULT;
 	rc = check_foreigndom(b.v->domain, foreigndom, true);
@@ -184,7 +233,7 @@ long do_mmu_update(u64 reqs, u64 count_arg, u64 pdone, u64 foreigndom, u64 a5)
 		return hypercall_create_continuation(__HYPERVISOR_mmu_update, 4,
 			reqs + (u64)i * sizeof(struct mmu_update),
 			batch_cont_count(count, i), pdone, (u32)foreigndom, 0);
-	return rc;
+	return batch_result(b.v, __HYPERVISOR_mmu_update, rc);
 }
 
 /* ---- Base pointers ----------------------------------------------------------- */
@@ -203,14 +252,19 @@ static void set_ro_mpt(const struct domain *d, mfn_t l4, bool present)
 		*slot = present ? m2p_l4_entry() : 0;
 }
 
-/* MMUEXT_NEW_BASEPTR: the new kernel L4, loaded now (hypercalls run in kernel mode). */
+/*
+ * MMUEXT_NEW_BASEPTR: the new kernel L4, loaded now (hypercalls run in
+ * kernel mode). Its validation may be preempted (-ERESTART: made again),
+ * the old one's devalidation left owed.
+ */
 static int new_baseptr(struct vcpu *v, mfn_t mfn)
 {
 	mfn_t old = v->cr3_kernel;
 	int rc;
 
 	if (mfn != old) {
-		rc = get_page_and_type(mfn, v->domain->id, PGT_l4);
+		rc = get_page_and_type_preemptible(mfn, v->domain->id, PGT_l4,
+						   &v->pt_deferred);
 		if (rc)
 			return rc;
 		v->cr3_kernel = mfn;
@@ -224,7 +278,7 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn)
 	write_cr3(mfn << PAGE_SHIFT);		/* flushes, as on Xen */
 	pgt_tlb_flushed();
 	if (mfn != old && old)
-		put_page_and_type(old);
+		put_page_and_type_preemptible(old, &v->pt_deferred);
 	return 0;
 }
 
@@ -237,14 +291,15 @@ static int new_user_baseptr(struct vcpu *v, mfn_t mfn)
 	if (mfn == old)
 		return 0;
 	if (mfn) {
-		rc = get_page_and_type(mfn, v->domain->id, PGT_l4);
+		rc = get_page_and_type_preemptible(mfn, v->domain->id, PGT_l4,
+						   &v->pt_deferred);
 		if (rc)
 			return rc;
 		set_ro_mpt(v->domain, mfn, false);
 	}
 	v->cr3_user = mfn;
 	if (old)
-		put_page_and_type(old);
+		put_page_and_type_preemptible(old, &v->pt_deferred);
 	return 0;
 }
 
@@ -319,9 +374,9 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 	case MMUEXT_PIN_L3_TABLE:
 	case MMUEXT_PIN_L4_TABLE:
 		return pgt_pin(mfn, (enum page_type)(PGT_l1 + op->cmd - MMUEXT_PIN_L1_TABLE),
-			       d->id);
+			       d->id, &v->pt_deferred);
 	case MMUEXT_UNPIN_TABLE:
-		return pgt_unpin(mfn, d->id);
+		return pgt_unpin(mfn, d->id, &v->pt_deferred);
 	case MMUEXT_NEW_BASEPTR:
 		return new_baseptr(v, mfn);
 	case MMUEXT_NEW_USER_BASEPTR:
@@ -365,6 +420,8 @@ static long mmuext_item(void *ctx, u32 i)
 	const struct batch *b = ctx;
 	struct mmuext_op op;
 
+	if (before_request(b->v, i))
+		return -XEN_ERESTART;
 	if (copy_from_guest(&op, b->list + (u64)i * sizeof(op), sizeof(op)))
 		return -XEN_EFAULT;
 	return mmuext_one(b->v, &op);
@@ -385,18 +442,22 @@ static long mmuext_item(void *ctx, u32 i)
  * table, a bad vCPU mask, bad SET_LDT arguments), -EBUSY and -EPERM from
  * validation, -EACCES (FLUSH_CACHE), -EOPNOTSUPP (MARK_SUPER),
  * -ENOSYS (unknown), -EFAULT; -EPERM/-ESRCH for a foreign domain. Never
- * blocks. Preemptible between two operations, as mmu_update.
+ * blocks. Preemptible between two operations, and inside a pin, unpin or
+ * base pointer change, as mmu_update.
  */
 long do_mmuext_op(u64 ops, u64 count_arg, u64 pdone, u64 foreigndom, u64 a5)
 {
 	struct batch b = { current, ops };
-	u32 done, count = start_count(count_arg, pdone, &done), i = 0;
+	u32 done, count, i = 0;
 	bool preempted;
 	long rc;
 
 	(void)a5;
+	if (owed_work(b.v))
+		return hypercall_restart();
 	if (null_continuation(ops, count_arg))
 		return (s32)foreigndom;
+	count = start_count(count_arg, pdone, &done);
 	if (!guest_range_ok(ops, (u64)count * sizeof(struct mmuext_op)))
 		return -XEN_EFAULT;
 	rc = check_foreigndom(b.v->domain, foreigndom & 0xffff, false);
@@ -410,7 +471,7 @@ long do_mmuext_op(u64 ops, u64 count_arg, u64 pdone, u64 foreigndom, u64 a5)
 		return hypercall_create_continuation(__HYPERVISOR_mmuext_op, 4,
 			ops + (u64)i * sizeof(struct mmuext_op),
 			batch_cont_count(count, i), pdone, (u32)foreigndom, 0);
-	return rc;
+	return batch_result(b.v, __HYPERVISOR_mmuext_op, rc);
 }
 
 /* ---- update_va_mapping -------------------------------------------------------- */
@@ -526,6 +587,7 @@ static void drop_roots(struct domain *d)
 		if (v->cr3_kernel)
 			put_page_and_type(v->cr3_kernel);
 		v->cr3_user = v->cr3_kernel = 0;
+		v->pt_deferred = 0;	/* holds nothing: finished below */
 	}
 	while (d->nr_mm_held > 0)
 		put_page_and_type(d->mm_held[--d->nr_mm_held]);
@@ -539,6 +601,8 @@ static void drop_roots(struct domain *d)
 	}
 	if (d->shared_info)	/* its permanent writable type (domain_build.c) */
 		put_page_type(d->shared_info_mfn);
+	/* Tables left part (de)validated by preempted requests, never resumed. */
+	pgt_finish_partials(d->id);
 }
 
 /*

@@ -18,6 +18,10 @@ u8 (*fake_mem)[PAGE_SIZE];
 int fake_flushes, fake_frees;
 mfn_t fake_last_freed;
 
+enum fake_preempt fake_preempt_mode;
+u32 fake_preempt_one_in = 3;
+u64 fake_preempt_at, fake_preempt_asked, fake_preempt_rng = 1;
+
 static struct page_info pages[FAKE_FRAMES];
 
 void fake_mm_reset(void)
@@ -32,6 +36,9 @@ void fake_mm_reset(void)
 	frame_table_size = FAKE_FRAMES;
 	fake_flushes = fake_frees = 0;
 	fake_last_freed = 0;
+	fake_preempt_mode = FAKE_PREEMPT_NEVER;
+	fake_preempt_asked = 0;
+	pgt_check_every = PGT_CHECK_EVERY;
 }
 
 void fake_alloc(mfn_t mfn, u16 dom)
@@ -85,9 +92,37 @@ void pgt_env_frame_free(mfn_t mfn)
 	pg->owner = OWNER_NONE;
 }
 
+bool pgt_env_preempt(void)
+{
+	fake_preempt_asked++;
+	switch (fake_preempt_mode) {
+	case FAKE_PREEMPT_ALWAYS:
+		return true;
+	case FAKE_PREEMPT_RANDOM:
+		fake_preempt_rng ^= fake_preempt_rng << 13;
+		fake_preempt_rng ^= fake_preempt_rng >> 7;
+		fake_preempt_rng ^= fake_preempt_rng << 17;
+		return fake_preempt_rng % fake_preempt_one_in == 0;
+	case FAKE_PREEMPT_AT:
+		return fake_preempt_asked == fake_preempt_at;
+	default:
+		return false;
+	}
+}
+
 /* ---- The auditor ------------------------------------------------------------ */
 
 static char why[256];
+
+/* The entries of frame f that hold references: 0 if none. */
+static int held_entries(const struct page_info *pg)
+{
+	if (!pgt_level(pg->type))
+		return 0;
+	if (pg->flags & PGF_partial)
+		return pg->nr_validated;
+	return pg->type_count && (pg->flags & PGF_validated) ? 512 : 0;
+}
 
 const char *fake_audit(const struct fake_root *roots, int nr_roots)
 {
@@ -99,6 +134,16 @@ const char *fake_audit(const struct fake_root *roots, int nr_roots)
 		if (pages[f].flags & PGF_pinned) {
 			count[f]++;
 			tc[f]++;
+		}
+		if (pages[f].flags & PGF_partial) {
+			count[f]++;	/* its own references */
+			tc[f]++;
+			if (pgt_level(pages[f].type) < 2 || (pages[f].flags & PGF_validated) ||
+			    (pages[f].flags & PGF_pinned) || pages[f].nr_validated > 512) {
+				snprintf(why, sizeof(why), "partial mfn %d: type %d flags %#x n %u",
+					 f, pages[f].type, pages[f].flags, pages[f].nr_validated);
+				return why;
+			}
 		}
 	}
 	for (int i = 0; i < nr_roots; i++) {
@@ -112,16 +157,16 @@ const char *fake_audit(const struct fake_root *roots, int nr_roots)
 		}
 	}
 	for (int f = 0; f < FAKE_FRAMES; f++) {
-		int level = pgt_level(pages[f].type);
+		int level = pgt_level(pages[f].type), n = held_entries(&pages[f]);
 		const u64 *t = fake_table(f);
 
 		if (!level || !pages[f].type_count)
 			continue;
-		if (!(pages[f].flags & PGF_validated)) {
+		if (!(pages[f].flags & (PGF_validated | PGF_partial))) {
 			snprintf(why, sizeof(why), "table %d in use but not validated", f);
 			return why;
 		}
-		for (int i = 0; i < 512; i++) {
+		for (int i = 0; i < n; i++) {
 			mfn_t m = pte_mfn(t[i]);
 
 			if (!(t[i] & PTE_P) || (level == 4 && pgt_hv_l4_slot(i)))
@@ -139,9 +184,10 @@ const char *fake_audit(const struct fake_root *roots, int nr_roots)
 			count[m]++;
 			if (level > 1) {
 				tc[m]++;
-				if (pages[m].type != PGT_l1 + level - 2) {
-					snprintf(why, sizeof(why), "L%d %d entry %d -> type %d",
-						 level, f, i, pages[m].type);
+				if (pages[m].type != PGT_l1 + level - 2 ||
+				    !(pages[m].flags & PGF_validated)) {
+					snprintf(why, sizeof(why), "L%d %d entry %d -> type %d flags %#x",
+						 level, f, i, pages[m].type, pages[m].flags);
 					return why;
 				}
 			} else if (t[i] & PTE_RW) {
@@ -157,9 +203,14 @@ const char *fake_audit(const struct fake_root *roots, int nr_roots)
 	for (int f = 0; f < FAKE_FRAMES; f++) {
 		if (pages[f].count != count[f] || pages[f].type_count != tc[f]) {
 			snprintf(why, sizeof(why),
-				 "mfn %d: count %u type_count %u, expected %u %u (type %d)",
+				 "mfn %d: count %u type_count %u, expected %u %u (type %d flags %#x)",
 				 f, pages[f].count, pages[f].type_count, count[f], tc[f],
-				 pages[f].type);
+				 pages[f].type, pages[f].flags);
+			return why;
+		}
+		if ((pages[f].flags & PGF_partial) && pages[f].type_count != 1) {
+			snprintf(why, sizeof(why), "partial mfn %d has %u type references",
+				 f, pages[f].type_count);
 			return why;
 		}
 		if (pages[f].type_count && pgt_level(pages[f].type) == 0 &&

@@ -23,6 +23,23 @@ extern int fake_flushes;		/* pgt_env_flush_tlbs() calls */
 extern int fake_frees;			/* pgt_env_frame_free() calls */
 extern mfn_t fake_last_freed;
 
+/*
+ * pgt_env_preempt(), the hypervisor's "is something else due?": how the
+ * tests choose where a preemptible validation stops. fake_mm_reset() sets
+ * FAKE_PREEMPT_NEVER and pgt_check_every back to PGT_CHECK_EVERY.
+ */
+enum fake_preempt {
+	FAKE_PREEMPT_NEVER,
+	FAKE_PREEMPT_ALWAYS,
+	FAKE_PREEMPT_RANDOM,	/* yes one time in fake_preempt_one_in */
+	FAKE_PREEMPT_AT,	/* yes at the fake_preempt_at-th question only */
+};
+extern enum fake_preempt fake_preempt_mode;
+extern u32 fake_preempt_one_in;
+extern u64 fake_preempt_at;
+extern u64 fake_preempt_asked;		/* pgt_env_preempt() calls */
+extern u64 fake_preempt_rng;		/* FAKE_PREEMPT_RANDOM's state */
+
 void fake_mm_reset(void);
 /* Give frame mfn to dom, as the builder or populate_physmap would. */
 void fake_alloc(mfn_t mfn, u16 dom);
@@ -31,8 +48,12 @@ u64 fake_pte(mfn_t target, u64 flags);
 
 /*
  * Recompute what every count must be from the allocation, the pins, the
- * entries of every validated table and the caller's extra roots (mfn,
- * type) and compare with page_info; NULL if all agree, else a message.
+ * entries of every validated table, the entries [0, nr_validated) of every
+ * partial one and its own references, and the caller's extra roots (mfn,
+ * type), and compare with page_info; check that every entry that holds
+ * references points at a validated table (never a partial one) and that
+ * a partial frame is used by nothing but itself. NULL if all agree, else
+ * a message.
  */
 struct fake_root {
 	mfn_t mfn;

@@ -70,7 +70,7 @@ static void setup(void)
 	for (mfn_t m = 200; m < 300; m++)
 		fake_alloc(m, DOM_B);
 	for (int level = 1; level <= 4; level++)
-		ck_assert_int_eq(pgt_pin(TABLE(level), PGT_l1 + level - 1, DOM_A), 0);
+		ck_assert_int_eq(pgt_pin(TABLE(level), PGT_l1 + level - 1, DOM_A, NULL), 0);
 	audit_ok();
 }
 
@@ -81,7 +81,7 @@ static mfn_t make_target(enum kind k)
 		hold_root(TARGET, PGT_writable);
 		return TARGET;
 	case K_L1: case K_L2: case K_L3: case K_L4:
-		ck_assert_int_eq(pgt_pin(TARGET, PGT_l1 + (k - K_L1), DOM_A), 0);
+		ck_assert_int_eq(pgt_pin(TARGET, PGT_l1 + (k - K_L1), DOM_A, NULL), 0);
 		return TARGET;
 	case K_SEGDESC:
 		hold_root(TARGET, PGT_seg_desc);
@@ -231,12 +231,12 @@ START_TEST(test_entry_flags)
 
 		setup();
 		fake_table(fresh)[7] = fake_pte(t, PTE_P | cases[i].flags);
-		rc = pgt_pin(fresh, PGT_l1 + level - 1, DOM_A);
+		rc = pgt_pin(fresh, PGT_l1 + level - 1, DOM_A, NULL);
 		ck_assert_msg(rc == cases[i].rc, "case %zu validated: rc %d", i, rc);
 		if (!rc) {
 			ck_assert_uint_eq(fake_table(fresh)[7],
 					  fake_pte(t, PTE_P | PTE_US | cases[i].stored));
-			ck_assert_int_eq(pgt_unpin(fresh, DOM_A), 0);
+			ck_assert_int_eq(pgt_unpin(fresh, DOM_A, NULL), 0);
 		}
 		audit_ok();
 	}
@@ -253,7 +253,7 @@ START_TEST(test_l4_hv_slots)
 	l4[256] = fake_pte(250, PTE_P | PTE_RW);	/* another domain's frame */
 	l4[271] = fake_pte(51, PTE_P | PTE_RW);	/* a frame of ours */
 	l4[0] = fake_pte(52, PTE_P);		/* an empty L3 */
-	ck_assert_int_eq(pgt_pin(50, PGT_l4, DOM_A), 0);
+	ck_assert_int_eq(pgt_pin(50, PGT_l4, DOM_A, NULL), 0);
 	ck_assert_uint_eq(l4[256], HV_SLOT_MARK | 256);
 	ck_assert_uint_eq(l4[271], HV_SLOT_MARK | 271);
 	ck_assert_uint_eq(frame_table[51].count, 1);	/* not referenced */
@@ -264,9 +264,9 @@ START_TEST(test_l4_hv_slots)
 	ck_assert_int_eq(pgt_mod_entry(50, 256, 0, false), -XEN_EINVAL);
 	ck_assert_uint_eq(l4[260], HV_SLOT_MARK | 260);
 	/* ... nor through a plain checked store while the L4 is in use. */
-	ck_assert_int_eq(pgt_mmu_normal_update((50 << 12) | (260 * 8), 0, false, DOM_A),
+	ck_assert_int_eq(pgt_mmu_normal_update((50 << 12) | (260 * 8), 0, false, DOM_A, NULL),
 			 -XEN_EINVAL);
-	ck_assert_int_eq(pgt_unpin(50, DOM_A), 0);
+	ck_assert_int_eq(pgt_unpin(50, DOM_A, NULL), 0);
 	audit_ok();
 	ck_assert_uint_eq(frame_table[52].count, 1);
 	ck_assert_uint_eq(frame_table[52].type_count, 0);
@@ -287,7 +287,7 @@ START_TEST(test_tree_lifecycle)
 {
 	setup();
 	build_tree(60, 61, 62, 63, 64);
-	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A), 0);
+	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A, NULL), 0);
 	audit_ok();
 	ck_assert_uint_eq(frame_table[61].type, PGT_l3);
 	ck_assert_uint_eq(frame_table[62].type, PGT_l2);
@@ -300,7 +300,7 @@ START_TEST(test_tree_lifecycle)
 	hold_root(60, PGT_l4);
 	ck_assert_uint_eq(frame_table[60].type_count, 2);
 	/* Unpinning a table in use (Xen allows it): still valid via the root. */
-	ck_assert_int_eq(pgt_unpin(60, DOM_A), 0);
+	ck_assert_int_eq(pgt_unpin(60, DOM_A, NULL), 0);
 	ck_assert(frame_table[63].flags & PGF_validated);
 	audit_ok();
 	drop_roots();
@@ -320,7 +320,7 @@ START_TEST(test_tree_bad_leaf)
 	setup();
 	build_tree(60, 61, 62, 63, 64);
 	fake_table(63)[300] = fake_pte(250, PTE_P);	/* dom B's frame */
-	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A), -XEN_EBUSY);
+	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A, NULL), -XEN_EBUSY);
 	audit_ok();
 	for (mfn_t m = 60; m <= 64; m++) {
 		ck_assert_uint_eq(frame_table[m].count, 1);
@@ -329,11 +329,11 @@ START_TEST(test_tree_bad_leaf)
 	ck_assert(!(frame_table[60].flags & PGF_pinned));
 	/* A writable mapping of a table in the same tree: refused too. */
 	fake_table(63)[300] = fake_pte(62, PTE_P | PTE_RW);
-	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A), -XEN_EBUSY);
+	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A, NULL), -XEN_EBUSY);
 	audit_ok();
 	/* Read-only, it is fine. */
 	fake_table(63)[300] = fake_pte(62, PTE_P);
-	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A), 0);
+	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A, NULL), 0);
 	audit_ok();
 }
 END_TEST
@@ -343,9 +343,9 @@ START_TEST(test_linear_refused)
 {
 	setup();
 	fake_table(70)[9] = fake_pte(70, PTE_P);	/* L2 -> itself */
-	ck_assert_int_eq(pgt_pin(70, PGT_l2, DOM_A), -XEN_EINVAL);
+	ck_assert_int_eq(pgt_pin(70, PGT_l2, DOM_A, NULL), -XEN_EINVAL);
 	fake_table(71)[9] = fake_pte(71, PTE_P);	/* L4 -> itself */
-	ck_assert_int_eq(pgt_pin(71, PGT_l4, DOM_A), -XEN_EINVAL);
+	ck_assert_int_eq(pgt_pin(71, PGT_l4, DOM_A, NULL), -XEN_EINVAL);
 	/* An L3 entry to the L3 above... */
 	ck_assert_int_eq(pgt_mod_entry(TABLE(3), 1, fake_pte(TABLE(3), PTE_P), false),
 			 -XEN_EINVAL);
@@ -358,7 +358,7 @@ START_TEST(test_linear_refused)
 	/* A cycle through two levels: L4 A -> L3 B, where B's entry -> A. */
 	fake_table(72)[0] = fake_pte(73, PTE_P);
 	fake_table(73)[0] = fake_pte(72, PTE_P);
-	ck_assert_int_eq(pgt_pin(72, PGT_l4, DOM_A), -XEN_EINVAL);
+	ck_assert_int_eq(pgt_pin(72, PGT_l4, DOM_A, NULL), -XEN_EINVAL);
 	audit_ok();
 }
 END_TEST
@@ -367,23 +367,23 @@ END_TEST
 START_TEST(test_pin_rules)
 {
 	setup();
-	ck_assert_int_eq(pgt_pin(TABLE(1), PGT_l1, DOM_A), -XEN_EINVAL);	/* twice */
-	ck_assert_int_eq(pgt_pin(TABLE(1), PGT_l2, DOM_A), -XEN_EINVAL);	/* other type */
-	ck_assert_int_eq(pgt_pin(250, PGT_l1, DOM_A), -XEN_EINVAL);	/* dom B's */
-	ck_assert_int_eq(pgt_pin(400, PGT_l1, DOM_A), -XEN_EINVAL);	/* free */
-	ck_assert_int_eq(pgt_pin(0x100000, PGT_l1, DOM_A), -XEN_EINVAL);	/* not RAM */
-	ck_assert_int_eq(pgt_unpin(TABLE(1), DOM_B), -XEN_EINVAL);	/* not B's */
-	ck_assert_int_eq(pgt_unpin(150, DOM_A), -XEN_EINVAL);	/* not pinned */
+	ck_assert_int_eq(pgt_pin(TABLE(1), PGT_l1, DOM_A, NULL), -XEN_EINVAL);	/* twice */
+	ck_assert_int_eq(pgt_pin(TABLE(1), PGT_l2, DOM_A, NULL), -XEN_EINVAL);	/* other type */
+	ck_assert_int_eq(pgt_pin(250, PGT_l1, DOM_A, NULL), -XEN_EINVAL);	/* dom B's */
+	ck_assert_int_eq(pgt_pin(400, PGT_l1, DOM_A, NULL), -XEN_EINVAL);	/* free */
+	ck_assert_int_eq(pgt_pin(0x100000, PGT_l1, DOM_A, NULL), -XEN_EINVAL);	/* not RAM */
+	ck_assert_int_eq(pgt_unpin(TABLE(1), DOM_B, NULL), -XEN_EINVAL);	/* not B's */
+	ck_assert_int_eq(pgt_unpin(150, DOM_A, NULL), -XEN_EINVAL);	/* not pinned */
 	audit_ok();
 	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 0, fake_pte(TABLE(1), PTE_P | PTE_RW), false),
 			 -XEN_EBUSY);
 	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 0, fake_pte(TABLE(4), PTE_P | PTE_RW), false),
 			 -XEN_EBUSY);
-	ck_assert_int_eq(pgt_unpin(TABLE(1), DOM_A), 0);
-	ck_assert_int_eq(pgt_unpin(TABLE(1), DOM_A), -XEN_EINVAL);
+	ck_assert_int_eq(pgt_unpin(TABLE(1), DOM_A, NULL), 0);
+	ck_assert_int_eq(pgt_unpin(TABLE(1), DOM_A, NULL), -XEN_EINVAL);
 	audit_ok();
 	/* Unpinned and unused, it is plain memory again and may be mapped writable. */
-	ck_assert_int_eq(pgt_pin(150, PGT_l1, DOM_A), 0);
+	ck_assert_int_eq(pgt_pin(150, PGT_l1, DOM_A, NULL), 0);
 	ck_assert_int_eq(pgt_mod_entry(150, 0, fake_pte(TABLE(1), PTE_P | PTE_RW), false), 0);
 	ck_assert_uint_eq(frame_table[TABLE(1)].type, PGT_writable);
 	audit_ok();
@@ -428,20 +428,20 @@ START_TEST(test_tlb_flush_on_type_change)
 	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 1, fake_pte(150, PTE_P | PTE_RW), false), 0);
 	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 1, 0, false), 0);
 	fake_flushes = 0;
-	ck_assert_int_eq(pgt_pin(150, PGT_l1, DOM_A), 0);	/* writable -> L1 */
+	ck_assert_int_eq(pgt_pin(150, PGT_l1, DOM_A, NULL), 0);	/* writable -> L1 */
 	ck_assert_int_eq(fake_flushes, 1);
-	ck_assert_int_eq(pgt_unpin(150, DOM_A), 0);
-	ck_assert_int_eq(pgt_pin(150, PGT_l1, DOM_A), 0);	/* same type: none */
+	ck_assert_int_eq(pgt_unpin(150, DOM_A, NULL), 0);
+	ck_assert_int_eq(pgt_pin(150, PGT_l1, DOM_A, NULL), 0);	/* same type: none */
 	ck_assert_int_eq(fake_flushes, 1);
-	ck_assert_int_eq(pgt_unpin(150, DOM_A), 0);
+	ck_assert_int_eq(pgt_unpin(150, DOM_A, NULL), 0);
 	pgt_tlb_flushed();					/* a flush happened */
 	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 1, fake_pte(150, PTE_P | PTE_RW), false), 0);
 	ck_assert_int_eq(fake_flushes, 1);			/* L1 -> writable, already flushed */
 	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 1, 0, false), 0);
-	ck_assert_int_eq(pgt_pin(150, PGT_l2, DOM_A), 0);	/* writable -> L2 */
+	ck_assert_int_eq(pgt_pin(150, PGT_l2, DOM_A, NULL), 0);	/* writable -> L2 */
 	ck_assert_int_eq(fake_flushes, 2);
 	/* A fresh frame never mapped needs none. */
-	ck_assert_int_eq(pgt_pin(151, PGT_l2, DOM_A), 0);
+	ck_assert_int_eq(pgt_pin(151, PGT_l2, DOM_A, NULL), 0);
 	ck_assert_int_eq(fake_flushes, 2);
 }
 END_TEST
@@ -451,32 +451,32 @@ START_TEST(test_mmu_normal_update)
 {
 	setup();
 	/* Ordinary memory: a checked store. */
-	ck_assert_int_eq(pgt_mmu_normal_update((150 << 12) | 0x18, 0x1234, false, DOM_A), 0);
+	ck_assert_int_eq(pgt_mmu_normal_update((150 << 12) | 0x18, 0x1234, false, DOM_A, NULL), 0);
 	ck_assert_uint_eq(fake_table(150)[3], 0x1234);
 	ck_assert_uint_eq(frame_table[150].type_count, 0);
 	/* ... also while it is mapped writable somewhere. */
 	hold_root(150, PGT_writable);
-	ck_assert_int_eq(pgt_mmu_normal_update((150 << 12) | 0x20, 0x5678, false, DOM_A), 0);
+	ck_assert_int_eq(pgt_mmu_normal_update((150 << 12) | 0x20, 0x5678, false, DOM_A, NULL), 0);
 	ck_assert_uint_eq(fake_table(150)[4], 0x5678);
 	ck_assert_uint_eq(frame_table[150].type_count, 1);
 	/* Another domain's frame, a free one, beyond RAM. */
-	ck_assert_int_eq(pgt_mmu_normal_update(250ULL << 12, 1, false, DOM_A), -XEN_EINVAL);
-	ck_assert_int_eq(pgt_mmu_normal_update(400ULL << 12, 1, false, DOM_A), -XEN_EINVAL);
-	ck_assert_int_eq(pgt_mmu_normal_update(0x100000ULL << 12, 1, false, DOM_A), -XEN_EINVAL);
+	ck_assert_int_eq(pgt_mmu_normal_update(250ULL << 12, 1, false, DOM_A, NULL), -XEN_EINVAL);
+	ck_assert_int_eq(pgt_mmu_normal_update(400ULL << 12, 1, false, DOM_A, NULL), -XEN_EINVAL);
+	ck_assert_int_eq(pgt_mmu_normal_update(0x100000ULL << 12, 1, false, DOM_A, NULL), -XEN_EINVAL);
 	/* A descriptor page in use: refused. */
 	hold_root(160, PGT_seg_desc);
-	ck_assert_int_eq(pgt_mmu_normal_update(160ULL << 12, 1, false, DOM_A), -XEN_EINVAL);
+	ck_assert_int_eq(pgt_mmu_normal_update(160ULL << 12, 1, false, DOM_A, NULL), -XEN_EINVAL);
 	ck_assert_uint_eq(fake_table(160)[0], 0);
 	/* A validated table: a validated entry. */
 	ck_assert_int_eq(pgt_mmu_normal_update((TABLE(1) << 12) | 16,
-					       fake_pte(150, PTE_P | PTE_RW), false, DOM_A), 0);
+					       fake_pte(150, PTE_P | PTE_RW), false, DOM_A, NULL), 0);
 	ck_assert_uint_eq(frame_table[150].type, PGT_writable);
 	ck_assert_int_eq(pgt_mmu_normal_update((TABLE(1) << 12) | 24,
-					       fake_pte(TABLE(2), PTE_P | PTE_RW), false, DOM_A),
+					       fake_pte(TABLE(2), PTE_P | PTE_RW), false, DOM_A, NULL),
 			 -XEN_EBUSY);
 	audit_ok();
 	/* Dom B may not touch dom A's tables. */
-	ck_assert_int_eq(pgt_mmu_normal_update((TABLE(1) << 12) | 16, 0, false, DOM_B),
+	ck_assert_int_eq(pgt_mmu_normal_update((TABLE(1) << 12) | 16, 0, false, DOM_B, NULL),
 			 -XEN_EINVAL);
 	audit_ok();
 }
@@ -490,7 +490,7 @@ START_TEST(test_find_l1)
 
 	setup();
 	build_tree(60, 61, 62, 63, 64);
-	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A), 0);
+	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A, NULL), 0);
 	ck_assert_int_eq(pgt_find_l1(60, va, &l1), 0);
 	ck_assert_uint_eq(l1, 63);
 	ck_assert_int_eq(pgt_find_l1(60, va + (1ULL << 21), &l1), -XEN_EINVAL);
@@ -618,16 +618,16 @@ static void random_run(u64 seed, int steps)
 				fake_table(f)[rnd() % 8] = random_entry();
 			break;
 		case 1:
-			pgt_pin(f, PGT_l1 + (rnd() % 4), DOM_A);
+			pgt_pin(f, PGT_l1 + (rnd() % 4), DOM_A, NULL);
 			break;
 		case 2:
-			pgt_unpin(f, DOM_A);
+			pgt_unpin(f, DOM_A, NULL);
 			break;
 		case 3: case 4: case 5: {
 			unsigned idx = (rnd() % 5 == 0) ? 256 + (unsigned)(rnd() % 16)
 							 : (unsigned)(rnd() % 8);
 			pgt_mmu_normal_update((f << 12) | (idx * 8), random_entry(),
-					      rnd() & 1, DOM_A);
+					      rnd() & 1, DOM_A, NULL);
 			break;
 		}
 		case 6:		/* NEW_BASEPTR */
@@ -659,7 +659,7 @@ static void random_run(u64 seed, int steps)
 	}
 	for (mfn_t m = 1; m < 200; m++) {
 		if (frame_table[m].flags & PGF_pinned)
-			ck_assert_int_eq(pgt_unpin(m, DOM_A), 0);
+			ck_assert_int_eq(pgt_unpin(m, DOM_A, NULL), 0);
 	}
 	if (cr3)
 		put_page_and_type(cr3);
