@@ -7,6 +7,7 @@
  * so a test can say "the counts are exactly right", not just "no crash".
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -554,6 +555,593 @@ START_TEST(test_put_underflow_panics)
 }
 END_TEST
 
+/* ---- Preemption: tables left part (de)validated --------------------------- */
+
+/*
+ * A tree for the preemption cases, under L4 `l4` (entry 1): the L3 121,
+ * TREE_NL2 L2s (122-125), TREE_L1_PER L1s under each (126-189), every L1
+ * mapping some of the data frames 190-199 (every third entry writable)
+ * and its L2 read-only. Every entry spread out, so the tables have
+ * entries on both sides of where a preemption stops them.
+ */
+#define TREE_L3		121
+#define TREE_NL2	4
+#define TREE_L1_PER	16
+#define TREE_L2(j)	(122 + (j))
+#define TREE_L1(i)	(126 + (i))
+#define TREE_DATA(i)	(190 + (i) % 10)
+#define TREE_FIRST	119
+#define TREE_LAST	199
+
+static void build_big_tree(mfn_t l4)
+{
+	fake_table(l4)[1] = fake_pte(TREE_L3, PTE_P | PTE_RW);
+	for (int j = 0; j < TREE_NL2; j++) {
+		fake_table(TREE_L3)[j * 3] = fake_pte(TREE_L2(j), PTE_P | PTE_RW);
+		for (int k = 0; k < TREE_L1_PER; k++) {
+			mfn_t l1 = TREE_L1(j * TREE_L1_PER + k);
+
+			fake_table(TREE_L2(j))[k * 5] = fake_pte(l1, PTE_P | PTE_RW);
+			for (int e = 0; e < 8; e++)
+				fake_table(l1)[e * 7] = fake_pte(TREE_DATA(j + k + e),
+								 PTE_P | (e % 3 ? 0 : PTE_RW));
+			fake_table(l1)[100] = fake_pte(TREE_L2(j), PTE_P);
+		}
+	}
+}
+
+/* The vCPU's side: the table whose devalidation it owes, its kernel L4. */
+static mfn_t owed, cr3;
+
+/* A page-table request, as pv_mm.c's batch items make them. */
+enum req_op { R_PIN, R_UNPIN, R_UPDATE, R_BASEPTR };
+
+struct req {
+	enum req_op op;
+	mfn_t mfn;		/* R_PIN, R_UNPIN, R_BASEPTR */
+	int type;		/* R_PIN */
+	u64 ptr, val;		/* R_UPDATE */
+	bool ad;
+};
+
+static void set_cr3_root(void)
+{
+	nr_roots = cr3 ? 1 : 0;
+	roots[0].mfn = cr3;
+	roots[0].type = PGT_l4;
+}
+
+/*
+ * One call: preemptible (pre), what the vCPU owes first, as pv_mm.c does;
+ * -ERESTART: preempted, nothing done, to be made again.
+ */
+static int call(const struct req *r, bool pre)
+{
+	mfn_t *d = pre ? &owed : NULL;
+	int rc;
+
+	if (pre && pgt_finish_deferred(&owed, DOM_A))
+		return -XEN_ERESTART;
+	switch (r->op) {
+	case R_PIN:
+		return pgt_pin(r->mfn, (enum page_type)r->type, DOM_A, d);
+	case R_UNPIN:
+		return pgt_unpin(r->mfn, DOM_A, d);
+	case R_UPDATE:
+		return pgt_mmu_normal_update(r->ptr, r->val, r->ad, DOM_A, d);
+	case R_BASEPTR:
+		if (r->mfn == cr3)
+			return 0;
+		rc = pre ? get_page_and_type_preemptible(r->mfn, DOM_A, PGT_l4, d)
+			 : get_page_and_type(r->mfn, DOM_A, PGT_l4);
+		if (rc)
+			return rc;
+		if (cr3 && pre)
+			put_page_and_type_preemptible(cr3, d);
+		else if (cr3)
+			put_page_and_type(cr3);
+		cr3 = r->mfn;
+		set_cr3_root();
+		return 0;
+	}
+	return -XEN_ENOSYS;
+}
+
+/* What the vCPU owes, finished as its next calls would, auditing each piece. */
+static int pay_owed(void)
+{
+	int n = 0;
+
+	while (owed) {
+		pgt_finish_deferred(&owed, DOM_A);
+		audit_ok();
+		ck_assert_msg(++n < 100000, "owed work never ends");
+	}
+	return n;
+}
+
+/*
+ * The whole request, as a guest's continuations make it: again while it
+ * answers -ERESTART, every state in between audited, then the work it
+ * left owed (the null continuation). *pieces: how many calls it took.
+ */
+static int as_guest(const struct req *r, int *pieces)
+{
+	int rc, n = 0;
+
+	do {
+		rc = call(r, true);
+		audit_ok();
+		ck_assert_msg(++n < 100000, "no progress");
+	} while (rc == -XEN_ERESTART);
+	n += pay_owed();
+	if (pieces)
+		*pieces = n;
+	return rc;
+}
+
+/* Every frame of the tree as its owner alone holds it. */
+static void tree_released(void)
+{
+	for (mfn_t m = TREE_FIRST; m <= TREE_LAST; m++) {
+		struct page_info *pg = &frame_table[m];
+
+		ck_assert_msg(pg->count == 1 && pg->type_count == 0 && !(pg->flags & PGF_partial),
+			      "mfn %llu: count %u tc %u flags %#x", (unsigned long long)m,
+			      pg->count, pg->type_count, pg->flags);
+	}
+}
+
+/* What one go leaves in every frame: counts, type, flags, contents. */
+struct snap {
+	u32 count, tc;
+	u8 type, flags;
+	u64 sum;
+};
+
+static void snapshot(struct snap *s)
+{
+	for (int m = 0; m < FAKE_FRAMES; m++) {
+		const u64 *t = fake_table(m);
+
+		/* A type at type count 0 only decides a TLB flush: not compared. */
+		s[m] = (struct snap){ frame_table[m].count, frame_table[m].type_count,
+				      frame_table[m].type_count ? frame_table[m].type : 0,
+				      frame_table[m].flags, 0 };
+		for (int i = 0; i < 512; i++)
+			s[m].sum = s[m].sum * 31 + t[i];
+	}
+}
+
+static void same_as(const struct snap *want)
+{
+	static struct snap got[FAKE_FRAMES];
+
+	snapshot(got);
+	for (int m = 0; m < FAKE_FRAMES; m++)
+		ck_assert_msg(!memcmp(&got[m], &want[m], sizeof(got[m])),
+			      "mfn %d: count %u tc %u type %d flags %#x, in one go %u %u %d %#x%s",
+			      m, got[m].count, got[m].tc, got[m].type, got[m].flags,
+			      want[m].count, want[m].tc, want[m].type, want[m].flags,
+			      got[m].sum != want[m].sum ? " (contents differ)" : "");
+}
+
+/* Make the request again, preempted at every chance, until frame m is partial. */
+static void stop_when_partial(const struct req *r, mfn_t m)
+{
+	enum fake_preempt mode = fake_preempt_mode;
+
+	fake_preempt_mode = FAKE_PREEMPT_ALWAYS;
+	for (int n = 0; !(frame_table[m].flags & PGF_partial); n++) {
+		ck_assert_int_eq(call(r, true), -XEN_ERESTART);
+		audit_ok();
+		ck_assert_msg(n < 100000, "mfn %llu never left partial", (unsigned long long)m);
+	}
+	fake_preempt_mode = mode;
+}
+
+static void preempt_setup(enum fake_preempt mode)
+{
+	setup();
+	owed = cr3 = 0;
+	build_big_tree(120);
+	pgt_check_every = 1;
+	fake_preempt_mode = mode;
+}
+
+/*
+ * A pin preempted at every chance, made again until done: each call makes
+ * progress, every state between two calls passes the audit (a partial
+ * table is used by nothing but itself, its entries [0, nr_validated) hold
+ * exactly their references), the L4 is never validated before the end,
+ * and the result is exactly that of one go: every count, type, flag and
+ * entry. The same for the unpin that takes it all down again.
+ */
+START_TEST(test_partial_pin_resumes)
+{
+	static struct snap one_go[FAKE_FRAMES], after[FAKE_FRAMES];
+	struct req pin = { .op = R_PIN, .mfn = 120, .type = PGT_l4 };
+	struct req unpin = { .op = R_UNPIN, .mfn = 120 };
+	int rc, pieces = 0, entries = 0;
+	u16 last_n = 0;
+
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	ck_assert_int_eq(pgt_pin(120, PGT_l4, DOM_A, &owed), 0);
+	snapshot(one_go);
+	ck_assert_int_eq(pgt_unpin(120, DOM_A, &owed), 0);
+	ck_assert_uint_eq(owed, 0);
+	snapshot(after);	/* entries keep their forced flags, L4 the hypervisor's slots */
+
+	preempt_setup(FAKE_PREEMPT_ALWAYS);
+	do {
+		rc = call(&pin, true);
+		audit_ok();
+		pieces++;
+		if (rc == -XEN_ERESTART) {
+			struct page_info *pg = &frame_table[120];
+
+			ck_assert(pg->flags & PGF_partial);
+			ck_assert(!(pg->flags & PGF_validated));
+			ck_assert_uint_eq(pg->type_count, 1);
+			ck_assert_uint_ge(pg->nr_validated, last_n);	/* never back */
+			last_n = pg->nr_validated;
+		}
+	} while (rc == -XEN_ERESTART && pieces < 10000);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(owed, 0);
+	entries = (2 + TREE_NL2) * 512 - 16;	/* of the L2-L4 tables */
+	printf("pgtype: a pin over %d upper-level entries preempted at every chance: %d calls\n",
+	       entries, pieces);
+	ck_assert_int_gt(pieces, TREE_NL2 * TREE_L1_PER);	/* it did stop, often */
+	ck_assert_int_le(pieces, entries);		/* each call made progress */
+	same_as(one_go);
+	ck_assert_int_eq(as_guest(&unpin, &pieces), 0);
+	ck_assert_int_gt(pieces, 1);
+	same_as(after);
+	tree_released();
+}
+END_TEST
+
+/*
+ * Stopped in the middle: the partial tables are no use to anyone but a
+ * getter of their own type, who takes them over and finishes them.
+ */
+START_TEST(test_partial_unusable)
+{
+	struct req pin = { .op = R_PIN, .mfn = 120, .type = PGT_l4 };
+	u64 *l4, before;
+
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	l4 = fake_table(120);
+	stop_when_partial(&pin, TREE_L2(1));		/* inside the second L2 */
+	ck_assert(frame_table[120].flags & PGF_partial);
+	ck_assert(frame_table[TREE_L3].flags & PGF_partial);
+	ck_assert(frame_table[TREE_L2(1)].flags & PGF_partial);
+	ck_assert(frame_table[TREE_L2(0)].flags & PGF_validated);
+	fake_preempt_mode = FAKE_PREEMPT_NEVER;
+	/* Another type, writable or otherwise: refused. */
+	ck_assert_int_eq(get_page_and_type(120, DOM_A, PGT_l3), -XEN_EINVAL);
+	ck_assert_int_eq(get_page_and_type(TREE_L3, DOM_A, PGT_writable), -XEN_EINVAL);
+	ck_assert_int_eq(get_page_and_type(TREE_L2(1), DOM_A, PGT_seg_desc), -XEN_EINVAL);
+	ck_assert_int_eq(pgt_pin(TREE_L2(1), PGT_l1, DOM_A, NULL), -XEN_EINVAL);
+	/* A writable mapping of one: refused; read-only, as any table, allowed. */
+	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 0, fake_pte(TREE_L3, PTE_P | PTE_RW), false),
+			 -XEN_EBUSY);
+	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 0, fake_pte(TREE_L3, PTE_P), false), 0);
+	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 0, 0, false), 0);
+	/* mmu_update into one: refused, nothing written. */
+	before = l4[300];
+	ck_assert_int_eq(pgt_mmu_normal_update((120 << 12) | (300 * 8), fake_pte(150, PTE_P),
+					       false, DOM_A, &owed), -XEN_EINVAL);
+	ck_assert_uint_eq(l4[300], before);
+	ck_assert_int_eq(pgt_mmu_normal_update(((u64)TREE_L2(1) << 12), 0, false, DOM_A, NULL),
+			 -XEN_EINVAL);
+	/* Not pinned, so not unpinned either. */
+	ck_assert_int_eq(pgt_unpin(120, DOM_A, &owed), -XEN_EINVAL);
+	ck_assert_uint_eq(owed, 0);
+	audit_ok();
+	/* An L4 entry to the partial L3 takes it over and finishes it ... */
+	ck_assert_int_eq(pgt_mod_entry(TABLE(4), 7, fake_pte(TREE_L3, PTE_P), false), 0);
+	ck_assert(frame_table[TREE_L3].flags & PGF_validated);
+	ck_assert(!(frame_table[TREE_L2(1)].flags & PGF_partial));
+	audit_ok();
+	/* ... and the pin goes on from where it stopped, with the L3 as it is now. */
+	ck_assert_int_eq(as_guest(&pin, NULL), 0);
+	ck_assert_uint_eq(frame_table[TREE_L3].type_count, 2);
+	ck_assert(l4[300] == before);
+	ck_assert_uint_eq(l4[256], HV_SLOT_MARK | 256);	/* installed at the end */
+	ck_assert_int_eq(pgt_mod_entry(TABLE(4), 7, 0, false), 0);
+	ck_assert_int_eq(pgt_unpin(120, DOM_A, NULL), 0);
+	tree_released();
+}
+END_TEST
+
+/* The hypervisor's L4 slots are written only when an L4 is validated whole. */
+START_TEST(test_partial_l4_no_hv_slots)
+{
+	struct req pin = { .op = R_PIN, .mfn = 120, .type = PGT_l4 };
+
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	fake_table(120)[256] = fake_pte(250, PTE_P | PTE_RW);	/* the guest's junk */
+	stop_when_partial(&pin, TREE_L2(0));
+	ck_assert_uint_eq(fake_table(120)[256], fake_pte(250, PTE_P | PTE_RW));
+	fake_preempt_mode = FAKE_PREEMPT_ALWAYS;
+	ck_assert_int_eq(as_guest(&pin, NULL), 0);
+	ck_assert_uint_eq(fake_table(120)[256], HV_SLOT_MARK | 256);
+	ck_assert_uint_eq(frame_table[250].count, 1);	/* never referenced */
+	audit_ok();
+}
+END_TEST
+
+/*
+ * The guest changes its mind: a frame of a tree whose pin it left half
+ * done is taken over, finished, released and made writable meanwhile.
+ * Made again, the pin finds it and fails as it would in one go, and
+ * leaves nothing behind; once the frame is a table again, it succeeds.
+ */
+START_TEST(test_partial_resume_after_type_change)
+{
+	struct req pin = { .op = R_PIN, .mfn = 120, .type = PGT_l4 };
+	struct req pin_l2 = { .op = R_PIN, .mfn = TREE_L2(2), .type = PGT_l2 };
+	struct req unpin_l2 = { .op = R_UNPIN, .mfn = TREE_L2(2) };
+
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	stop_when_partial(&pin, TREE_L2(2));		/* in the third L2 */
+	fake_preempt_mode = FAKE_PREEMPT_ALWAYS;
+	ck_assert_int_eq(as_guest(&pin_l2, NULL), 0);	/* taken over */
+	ck_assert_int_eq(as_guest(&unpin_l2, NULL), 0);	/* and let go: untyped */
+	ck_assert_uint_eq(frame_table[TREE_L2(2)].type_count, 0);
+	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 9, fake_pte(TREE_L2(2), PTE_P | PTE_RW),
+				       false), 0);
+	ck_assert_uint_eq(frame_table[TREE_L2(2)].type, PGT_writable);
+	audit_ok();
+	ck_assert_int_eq(as_guest(&pin, NULL), -XEN_EINVAL);
+	for (mfn_t m = TREE_FIRST; m <= TREE_LAST; m++) {
+		ck_assert_msg(frame_table[m].count == (m == TREE_L2(2) ? 2u : 1u) &&
+			      frame_table[m].type_count == (m == TREE_L2(2) ? 1u : 0u),
+			      "mfn %llu: count %u tc %u", (unsigned long long)m,
+			      frame_table[m].count, frame_table[m].type_count);
+	}
+	ck_assert_int_eq(pgt_mod_entry(TABLE(1), 9, 0, false), 0);
+	ck_assert_int_eq(as_guest(&pin, NULL), 0);
+	audit_ok();
+	ck_assert_int_eq(as_guest(&(struct req){ .op = R_UNPIN, .mfn = 120 }, NULL), 0);
+	tree_released();
+}
+END_TEST
+
+/*
+ * Two validations half done at once, over one shared L3: each goes on
+ * where it stopped, whichever gets to the shared tables first finishes
+ * them, and the other finds them validated. In the end the L3 has one
+ * type reference from each L4, and letting both go frees everything.
+ */
+START_TEST(test_two_partial_validations)
+{
+	struct req pin_a = { .op = R_PIN, .mfn = 120, .type = PGT_l4 };
+	struct req pin_b = { .op = R_PIN, .mfn = TREE_FIRST, .type = PGT_l4 };
+	int rc_a = -XEN_ERESTART, rc_b = -XEN_ERESTART, turns = 0;
+
+	preempt_setup(FAKE_PREEMPT_RANDOM);
+	fake_preempt_rng = 0x1234567;
+	fake_preempt_one_in = 2;
+	fake_table(TREE_FIRST)[5] = fake_pte(TREE_L3, PTE_P);
+	while ((rc_a == -XEN_ERESTART || rc_b == -XEN_ERESTART) && turns++ < 10000) {
+		if (rc_a == -XEN_ERESTART && (turns % 3 || rc_b != -XEN_ERESTART))
+			rc_a = call(&pin_a, true);
+		else
+			rc_b = call(&pin_b, true);
+		audit_ok();
+	}
+	ck_assert_int_eq(rc_a, 0);
+	ck_assert_int_eq(rc_b, 0);
+	ck_assert_uint_eq(frame_table[TREE_L3].type_count, 2);
+	ck_assert(frame_table[TREE_L3].flags & PGF_validated);
+	ck_assert_int_eq(as_guest(&(struct req){ .op = R_UNPIN, .mfn = 120 }, NULL), 0);
+	ck_assert_uint_eq(frame_table[TREE_L3].type_count, 1);
+	ck_assert_int_eq(as_guest(&(struct req){ .op = R_UNPIN, .mfn = TREE_FIRST }, NULL), 0);
+	tree_released();
+}
+END_TEST
+
+/*
+ * A guest that never comes back: a pin left half done, an unpin whose
+ * devalidation is owed, a partial frame it gave back. When the domain
+ * ends (pgt_finish_partials, then its roots), everything it owns is
+ * back to its allocation reference alone, the frame given back is freed,
+ * and nothing of the other domain changed.
+ */
+START_TEST(test_partial_abandoned_teardown)
+{
+	struct req pin = { .op = R_PIN, .mfn = 120, .type = PGT_l4 };
+
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	/* A second tree, pinned whole, then unpinned with the rest owed. */
+	fake_table(110)[0] = fake_pte(111, PTE_P);
+	fake_table(111)[0] = fake_pte(112, PTE_P);
+	for (int i = 0; i < 4; i++) {
+		fake_table(112)[i * 9] = fake_pte(113 + i, PTE_P);
+		fake_table(113 + i)[0] = fake_pte(150, PTE_P | PTE_RW);
+	}
+	ck_assert_int_eq(pgt_pin(110, PGT_l4, DOM_A, NULL), 0);
+	fake_preempt_mode = FAKE_PREEMPT_ALWAYS;
+	ck_assert_int_eq(pgt_unpin(110, DOM_A, &owed), 0);
+	ck_assert_uint_eq(owed, 110);
+	while (!(frame_table[112].flags & PGF_partial))
+		ck_assert_int_eq(pgt_finish_deferred(&owed, DOM_A), -XEN_ERESTART);
+	audit_ok();
+	/* The first tree's pin, stopped and abandoned. */
+	owed = 0;		/* the vCPU dies: what it owed is a hint, nothing more */
+	fake_preempt_mode = FAKE_PREEMPT_NEVER;
+	stop_when_partial(&pin, TREE_L2(1));
+	/* It gives a partial frame back: not freed, something still holds it. */
+	frame_table[TREE_L3].flags &= ~PGF_allocated;
+	put_page(TREE_L3);
+	ck_assert_uint_eq(frame_table[TREE_L3].owner, DOM_A);
+	audit_ok();
+	/* The end of the domain. */
+	pgt_finish_partials(DOM_A);
+	audit_ok();
+	for (int level = 1; level <= 4; level++)
+		ck_assert_int_eq(pgt_unpin(TABLE(level), DOM_A, NULL), 0);
+	audit_ok();
+	ck_assert_uint_eq(frame_table[TREE_L3].count, 0);
+	ck_assert_uint_eq(frame_table[TREE_L3].owner, OWNER_NONE);
+	for (mfn_t m = 1; m < 300; m++) {
+		if (m == TREE_L3)
+			continue;
+		ck_assert_msg(frame_table[m].count == 1 && frame_table[m].type_count == 0 &&
+			      !(frame_table[m].flags & (PGF_partial | PGF_pinned)),
+			      "mfn %llu: count %u tc %u flags %#x", (unsigned long long)m,
+			      frame_table[m].count, frame_table[m].type_count,
+			      frame_table[m].flags);
+	}
+}
+END_TEST
+
+/*
+ * An unpin whose devalidation is cut short is done; the vCPU owes the
+ * rest, a chain of partial tables (PTF_child), all of it finished by the
+ * owed work. A getter that takes the dying L4 over meanwhile validates it
+ * again from where the devalidation had got to, and the owed work then
+ * finds nothing to do.
+ */
+START_TEST(test_deferred_devalidation)
+{
+	int pieces;
+
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	ck_assert_int_eq(pgt_pin(120, PGT_l4, DOM_A, NULL), 0);
+	fake_preempt_mode = FAKE_PREEMPT_ALWAYS;
+	ck_assert_int_eq(pgt_unpin(120, DOM_A, &owed), 0);
+	ck_assert_uint_eq(owed, 120);
+	ck_assert(!(frame_table[120].flags & PGF_pinned));
+	ck_assert(frame_table[120].flags & PGF_partial);
+	audit_ok();
+	/* Down to a chain of three: L4 -> L3 -> L2, each cut short under the other. */
+	for (pieces = 0; !(frame_table[TREE_L2(3)].flags & PGF_partial); pieces++) {
+		ck_assert_int_eq(pgt_finish_deferred(&owed, DOM_A), -XEN_ERESTART);
+		audit_ok();
+		ck_assert(pieces < 100000);
+	}
+	ck_assert(frame_table[120].flags & PGF_partial);
+	ck_assert(frame_table[TREE_L3].flags & PGF_partial);
+	ck_assert_uint_eq(owed, 120);
+	pieces = pay_owed();
+	ck_assert_int_gt(pieces, 1);
+	tree_released();
+
+	/* Again, and this time the dying L4 is taken over. */
+	ck_assert_int_eq(pgt_pin(120, PGT_l4, DOM_A, NULL), 0);
+	ck_assert_int_eq(pgt_unpin(120, DOM_A, &owed), 0);
+	ck_assert_int_eq(pgt_finish_deferred(&owed, DOM_A), -XEN_ERESTART);
+	ck_assert_int_eq(pgt_finish_deferred(&owed, DOM_A), -XEN_ERESTART);
+	audit_ok();
+	fake_preempt_mode = FAKE_PREEMPT_NEVER;
+	hold_root(120, PGT_l4);
+	ck_assert(frame_table[120].flags & PGF_validated);
+	ck_assert_int_eq(pgt_finish_deferred(&owed, DOM_A), 0);
+	ck_assert_uint_eq(owed, 0);
+	ck_assert(frame_table[120].flags & PGF_validated);
+	audit_ok();
+	drop_roots();
+	tree_released();
+}
+END_TEST
+
+/*
+ * A bad entry deep in the tree, found after many preemptions: the pin
+ * fails with the error one go gives, its undo (cut short as well) is
+ * owed, and once it is paid every frame is exactly as before the pin.
+ * The same for an mmu_update of an L4 entry, which writes nothing.
+ */
+START_TEST(test_failure_after_preemption)
+{
+	static struct snap before[FAKE_FRAMES];
+	struct req pin = { .op = R_PIN, .mfn = 120, .type = PGT_l4 };
+	struct req upd = { .op = R_UPDATE, .ptr = ((u64)TABLE(4) << 12) | 16,
+			   .val = fake_pte(TREE_L3, PTE_P | PTE_RW) };
+	mfn_t last = TREE_L1(TREE_NL2 * TREE_L1_PER - 1);
+	int pieces, rc;
+
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	fake_table(last)[400] = fake_pte(250, PTE_P);	/* dom B's frame */
+	snapshot(before);
+	ck_assert_int_eq(pgt_pin(120, PGT_l4, DOM_A, NULL), -XEN_EBUSY);	/* one go */
+	for (mfn_t m = TREE_FIRST; m <= TREE_LAST; m++)	/* counts as before */
+		ck_assert(frame_table[m].count == before[m].count && !frame_table[m].type_count);
+	snapshot(before);	/* and the entries it went through have their forced flags */
+	fake_preempt_mode = FAKE_PREEMPT_ALWAYS;
+	rc = call(&pin, true);
+	for (pieces = 1; rc == -XEN_ERESTART; pieces++) {
+		audit_ok();
+		rc = call(&pin, true);
+	}
+	ck_assert_int_eq(rc, -XEN_EBUSY);
+	ck_assert_int_gt(pieces, 10);
+	ck_assert_uint_eq(owed, 120);		/* the undo is owed */
+	audit_ok();
+	ck_assert_int_gt(pay_owed(), 1);
+	same_as(before);
+	/* The same tree under an mmu_update of an L4 entry. */
+	rc = call(&upd, true);
+	for (pieces = 1; rc == -XEN_ERESTART; pieces++) {
+		ck_assert_uint_eq(fake_table(TABLE(4))[2], 0);	/* not written yet */
+		audit_ok();
+		rc = call(&upd, true);
+	}
+	ck_assert_int_eq(rc, -XEN_EBUSY);
+	ck_assert_uint_eq(owed, TREE_L3);
+	pay_owed();
+	ck_assert_uint_eq(fake_table(TABLE(4))[2], 0);
+	same_as(before);
+	/* Fixed: the update succeeds, and the entry's removal leaves its devalidation owed. */
+	fake_table(last)[400] = 0;
+	snapshot(before);
+	ck_assert_int_eq(as_guest(&upd, &pieces), 0);
+	ck_assert_uint_eq(fake_table(TABLE(4))[2], fake_pte(TREE_L3, PTE_P | PTE_RW | PTE_US));
+	upd.val = 0;
+	ck_assert_int_eq(call(&upd, true), 0);
+	ck_assert_uint_eq(owed, TREE_L3);
+	pay_owed();
+	tree_released();
+}
+END_TEST
+
+/*
+ * How often a validation asks: about once per PGT_CHECK_EVERY entries of
+ * work, never inside an L1 (done whole), never when not preemptible.
+ */
+START_TEST(test_preempt_check_rate)
+{
+	u64 entries = (2 + TREE_NL2 + TREE_NL2 * TREE_L1_PER) * 512 - 16;
+
+	setup();
+	owed = 0;
+	build_big_tree(120);
+	ck_assert_uint_eq(pgt_check_every, PGT_CHECK_EVERY);
+	ck_assert_int_eq(pgt_pin(TREE_L1(0), PGT_l1, DOM_A, &owed), 0);
+	ck_assert_uint_eq(fake_preempt_asked, 0);		/* an L1: whole */
+	ck_assert_int_eq(pgt_unpin(TREE_L1(0), DOM_A, &owed), 0);
+	ck_assert_int_eq(pgt_pin(120, PGT_l4, DOM_A, NULL), 0);
+	ck_assert_int_eq(pgt_unpin(120, DOM_A, NULL), 0);
+	ck_assert_uint_eq(fake_preempt_asked, 0);		/* not preemptible */
+	ck_assert_int_eq(pgt_pin(120, PGT_l4, DOM_A, &owed), 0);
+	printf("pgtype: a pin over %llu entries asked %llu times (every %u)\n",
+	       (unsigned long long)entries, (unsigned long long)fake_preempt_asked,
+	       PGT_CHECK_EVERY);
+	/* (One more: work left over from before this test may count.) */
+	ck_assert_uint_le((fake_preempt_asked - 1) * PGT_CHECK_EVERY, entries);
+	ck_assert_uint_ge(fake_preempt_asked * PGT_CHECK_EVERY * 3, entries);
+	fake_preempt_asked = 0;
+	ck_assert_int_eq(pgt_unpin(120, DOM_A, &owed), 0);
+	ck_assert_uint_le((fake_preempt_asked - 1) * PGT_CHECK_EVERY, entries);
+	ck_assert_uint_ge(fake_preempt_asked * PGT_CHECK_EVERY * 3, entries);
+	ck_assert_uint_eq(owed, 0);
+	tree_released();
+}
+END_TEST
+
 /* ---- Random sequences ----------------------------------------------------- */
 
 static u64 rng_state;
@@ -596,21 +1184,37 @@ static u64 random_entry(void)
 
 /*
  * Thousands of random pins, unpins, entry updates, raw writes into frames
- * not in use and base-pointer changes over a small pool, so tables point at
- * each other in every possible way. After every step the counts must be
- * exactly what the auditor computes; at the end, dropping every pin and
- * root must bring every frame back to its allocation reference alone.
+ * not in use, base-pointer changes and frames given back over a small
+ * pool, so tables point at each other in every possible way. After every
+ * step the counts must be exactly what the auditor computes; at the end,
+ * dropping every pin and root must bring every frame back to its
+ * allocation reference alone (or freed, if it was given back).
+ *
+ * With preempt, the page-table requests are preemptible and stopped at
+ * random entries (pgt_check_every 1 to 4): a stopped request is made
+ * again at once (the guest's continuation), or abandoned (the guest does
+ * something else; the same request may come again later, or never), and
+ * what the vCPU owes is finished before its next request, as pv_mm.c
+ * does; every state in between is audited. The end is either orderly
+ * (everything made whole and let go, preemptibly) or the domain's
+ * teardown with whatever is left half done.
  */
-static void random_run(u64 seed, int steps)
+static void random_run(u64 seed, int steps, bool preempt)
 {
-	mfn_t cr3 = 0;
-
 	rng_state = seed;
 	setup();
+	owed = cr3 = 0;
+	if (preempt) {
+		fake_preempt_mode = FAKE_PREEMPT_RANDOM;
+		fake_preempt_rng = seed | 1;
+		fake_preempt_one_in = 2 + (u32)(rnd() % 6);
+		pgt_check_every = 1 + (u32)(rnd() % 4);
+	}
 	for (int s = 0; s < steps; s++) {
 		mfn_t f = POOL_FIRST + (rnd() % POOL_N);
 		struct page_info *pg = &frame_table[f];
-		int op = (int)(rnd() % 8);
+		int op = (int)(rnd() % 10), rc = 0;
+		struct req r = { .mfn = f };
 
 		switch (op) {
 		case 0:		/* the guest writes its own (unused) memory */
@@ -618,27 +1222,24 @@ static void random_run(u64 seed, int steps)
 				fake_table(f)[rnd() % 8] = random_entry();
 			break;
 		case 1:
-			pgt_pin(f, PGT_l1 + (rnd() % 4), DOM_A, NULL);
+			r.op = R_PIN;
+			r.type = PGT_l1 + (int)(rnd() % 4);
 			break;
 		case 2:
-			pgt_unpin(f, DOM_A, NULL);
+			r.op = R_UNPIN;
 			break;
 		case 3: case 4: case 5: {
 			unsigned idx = (rnd() % 5 == 0) ? 256 + (unsigned)(rnd() % 16)
 							 : (unsigned)(rnd() % 8);
-			pgt_mmu_normal_update((f << 12) | (idx * 8), random_entry(),
-					      rnd() & 1, DOM_A, NULL);
+
+			r.op = R_UPDATE;
+			r.ptr = (f << 12) | (idx * 8);
+			r.val = random_entry();
+			r.ad = rnd() & 1;
 			break;
 		}
-		case 6:		/* NEW_BASEPTR */
-			if (get_page_and_type(f, DOM_A, PGT_l4) == 0) {
-				if (cr3)
-					put_page_and_type(cr3);
-				cr3 = f;
-				roots[0].mfn = f;
-				roots[0].type = PGT_l4;
-				nr_roots = 1;
-			}
+		case 6:
+			r.op = R_BASEPTR;
 			break;
 		case 7:		/* update_va_mapping through the current root */
 			if (cr3) {
@@ -651,32 +1252,86 @@ static void random_run(u64 seed, int steps)
 					pgt_mod_entry(l1, (va >> 12) & 511, random_entry(), false);
 			}
 			break;
+		case 8:		/* decrease_reservation, now and then */
+			if (rnd() % 8 == 0 && (pg->flags & PGF_allocated)) {
+				pg->flags &= ~PGF_allocated;
+				put_page(f);
+			}
+			break;
+		case 9:		/* the vCPU's next request finds what it owes */
+			if (preempt)
+				pgt_finish_deferred(&owed, DOM_A);
+			break;
+		}
+		if (op >= 1 && op <= 6) {
+			rc = call(&r, preempt);
+			while (rc == -XEN_ERESTART && (rnd() & 1)) {
+				const char *why = fake_audit(roots, nr_roots);
+
+				ck_assert_msg(!why, "seed %llu step %d op %d, stopped: %s",
+					      (unsigned long long)seed, s, op, why);
+				rc = call(&r, preempt);
+			}
 		}
 		const char *why = fake_audit(roots, nr_roots);
 
-		ck_assert_msg(!why, "seed %llu step %d op %d: %s",
-			      (unsigned long long)seed, s, op, why);
+		ck_assert_msg(!why, "seed %llu step %d op %d rc %d: %s",
+			      (unsigned long long)seed, s, op, rc, why);
 	}
-	for (mfn_t m = 1; m < 200; m++) {
-		if (frame_table[m].flags & PGF_pinned)
-			ck_assert_int_eq(pgt_unpin(m, DOM_A, NULL), 0);
+	if (!preempt || (rnd() & 1)) {
+		/* Orderly: what is owed, then every pin and the root, let go. */
+		pay_owed();
+		for (mfn_t m = 1; m < 200; m++) {
+			if (frame_table[m].flags & PGF_pinned)
+				ck_assert_int_eq(as_guest(&(struct req){ .op = R_UNPIN, .mfn = m },
+							  NULL), 0);
+		}
+		if (cr3) {
+			mfn_t last = cr3;
+
+			cr3 = 0;
+			set_cr3_root();
+			put_page_and_type_preemptible(last, &owed);
+			pay_owed();
+		}
+	} else {
+		/* The domain ends with work half done: its teardown. */
+		owed = 0;
+		for (mfn_t m = 1; m < 200; m++) {
+			if (frame_table[m].flags & PGF_pinned)
+				ck_assert_int_eq(pgt_unpin(m, DOM_A, NULL), 0);
+		}
+		if (cr3)
+			put_page_and_type(cr3);
 	}
-	if (cr3)
-		put_page_and_type(cr3);
+	cr3 = 0;
 	nr_roots = 0;
+	pgt_finish_partials(DOM_A);	/* abandoned ones, in either case */
 	audit_ok();
 	for (mfn_t m = 1; m < 300; m++) {
-		ck_assert_msg(frame_table[m].count == 1 && frame_table[m].type_count == 0,
-			      "seed %llu: mfn %llu count %u tc %u", (unsigned long long)seed,
-			      (unsigned long long)m, frame_table[m].count,
-			      frame_table[m].type_count);
+		const struct page_info *pg = &frame_table[m];
+		bool given_back = m < 200 && !(pg->flags & PGF_allocated);
+
+		ck_assert_msg((given_back ? pg->count == 0 && pg->owner == OWNER_NONE
+					  : pg->count == 1) && pg->type_count == 0 &&
+			      !(pg->flags & PGF_partial),
+			      "seed %llu: mfn %llu count %u tc %u flags %#x",
+			      (unsigned long long)seed, (unsigned long long)m, pg->count,
+			      pg->type_count, pg->flags);
 	}
 }
 
 START_TEST(test_random_sequences)
 {
 	for (u64 seed = 1; seed <= 12; seed++)
-		random_run(seed * 0x9e3779b97f4a7c15ULL, 3000);
+		random_run(seed * 0x9e3779b97f4a7c15ULL, 3000, false);
+}
+END_TEST
+
+START_TEST(test_random_preempted)
+{
+	for (u64 seed = 1; seed <= 24; seed++)
+		random_run(seed * 0xd1b54a32d192ed03ULL, 3000, true);
 }
 END_TEST
 
@@ -701,7 +1356,17 @@ Suite *pgtype_suite(void)
 	tcase_add_test(tc, test_segdesc_type);
 	tcase_add_test(tc, test_free_on_last_put);
 	tcase_add_test_raise_signal(tc, test_put_underflow_panics, SIGABRT);
+	tcase_add_test(tc, test_partial_pin_resumes);
+	tcase_add_test(tc, test_partial_unusable);
+	tcase_add_test(tc, test_partial_l4_no_hv_slots);
+	tcase_add_test(tc, test_partial_resume_after_type_change);
+	tcase_add_test(tc, test_two_partial_validations);
+	tcase_add_test(tc, test_partial_abandoned_teardown);
+	tcase_add_test(tc, test_deferred_devalidation);
+	tcase_add_test(tc, test_failure_after_preemption);
+	tcase_add_test(tc, test_preempt_check_rate);
 	tcase_add_test(tc, test_random_sequences);
+	tcase_add_test(tc, test_random_preempted);
 	suite_add_tcase(s, tc);
 	return s;
 }
