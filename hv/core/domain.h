@@ -158,6 +158,11 @@ struct domain {
 		u64 returns;		/* returns to it (core/sched.c) */
 		u64 ss_lar;		/* of those, the ones whose SS needed a LAR */
 		u64 continuations;	/* hypercalls preempted, to go on later */
+		/* With `stats` only (core/hypercall.c): */
+		u64 longest_ns;		/* the longest hypercall (one piece of it) */
+		u64 longest_nr;		/* ... its number */
+		u64 late_ns;		/* the longest one went on after its time was up */
+		u64 late_nr;		/* ... its number */
 	} stats;
 
 	struct evtchn evtchn[EVTCHN_PORTS];

@@ -26,6 +26,7 @@
  * piece costs.
  */
 #include "hv.h"
+#include "core/cmdline.h"
 #include "core/continuation.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
@@ -106,6 +107,27 @@ long hypercall_dispatch(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return hypercall_table[nr].fn(a1, a2, a3, a4, a5);
 }
 
+/*
+ * With `stats`: the longest a hypercall (or one piece of a preempted one)
+ * kept the CPU with interrupts off, and the longest it went on after the
+ * APIC timer's deadline had passed, i.e. after something else was due:
+ * the time it kept another domain (or a timer) waiting, which the
+ * preemption check bounds (docs/isolation.md, availability).
+ */
+static void note_duration(struct domain *d, u64 nr, u64 t0)
+{
+	u64 now = NOW(), due = MAX(t0, time_deadline());
+
+	if (now - t0 > d->stats.longest_ns) {
+		d->stats.longest_ns = now - t0;
+		d->stats.longest_nr = nr;
+	}
+	if (now > due && now - due > d->stats.late_ns) {
+		d->stats.late_ns = now - due;
+		d->stats.late_nr = nr;
+	}
+}
+
 /*H:415 Giving the CPU back in the middle of a hypercall
  * A hypercall with a long list of work stops between two items when
  * something else is due, rewrites its own arguments to say what is left,
@@ -115,6 +137,8 @@ long hypercall_dispatch(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
  */
 void hypercall_from_guest(struct cpu_regs *r)
 {
+	struct domain *d = current->domain;
+	u64 nr = r->rax, t0 = hv_opts.stats ? NOW() : 0;
 	long rc;
 
 	hc.regs = r;
@@ -124,6 +148,8 @@ void hypercall_from_guest(struct cpu_regs *r)
 		hcall_cont_to_regs(r, &hc.cont);
 	else
 		r->rax = (u64)rc;
+	if (t0)
+		note_duration(d, nr, t0);
 }
 
 /*

@@ -21,5 +21,6 @@ void timers_reprogram(void);
 void runstate_change(struct vcpu *v, int state);
 void time_set_periodic(struct vcpu *v, u64 period_ns);
 bool time_deadline_passed(void);
+u64 time_deadline(void);
 
 #endif

@@ -36,12 +36,13 @@
  *                every other time, takes 4 extents of 2 MiB (order 9, the
  *                most a domU may: 512 frames zeroed each) and gives them
  *                back, for which it gave 8 MiB back at the start.
- *   validate     count L1 tables of 512 entries each under one L3, put in
- *                and taken out of its L4 by one mmu_update request each:
- *                every put validates the whole tree, every take
- *                devalidates it. One request is not preemptible (pvisor
- *                has no PGT_partial): this attacker has no list, because
- *                it wins today; docs/isolation.md has the numbers.
+ *   validate     count L1 tables of 512 entries each (default 4096, 16
+ *                MiB of them) under count/512 L2s, and an L3 for each
+ *                number k of those L2s: one of them put into and taken
+ *                out of its L4 by one mmu_update request each, so every
+ *                put validates a tree of k * 512 L1s and every take
+ *                devalidates it (the whole tree normally; smaller ones
+ *                as a phase ends).
  *
  * Benign behaviour: "spin" for the attackers that are always runnable (a
  * busy loop: the victim then shares the CPU half and half), "sleep" for
@@ -319,50 +320,62 @@ static void memory_op_one(u64 n)
 	units += 2 * n;
 }
 
-/* A tree of count L1s (one data frame mapped 512 times each) under one L3. */
-static u64 tree_l3, tree_l4e;
+/*
+ * count L1s (one data frame mapped 512 times each) under count/512 L2s;
+ * tree_l3[k - 1] is an L3 of the first k L2s.
+ */
+#define TREE_MAX_L2	16
+static u64 tree_l3[TREE_MAX_L2], tree_l4e, tree_l2s;
 
 static void validate_setup(void)
 {
 	static u64 page[512];
-	u64 data = spare_mfn(spare_next++, NULL), l2 = 0;
+	u64 data = spare_mfn(spare_next++, NULL), l2[TREE_MAX_L2];
+	u64 table = PTE_P | PTE_RW | PTE_US | PTE_A;
 
-	tree_l3 = spare_mfn(spare_next++, NULL);
-	frame_zero(window, tree_l3);
-	for (u64 i = 0; i < count; i++) {
-		u64 l1 = spare_mfn(spare_next++, NULL);
+	tree_l2s = count / 512;
+	if (count % 512 || tree_l2s == 0 || tree_l2s > TREE_MAX_L2)
+		test_error("count=%lu: a multiple of 512, at most %d", count, TREE_MAX_L2 * 512);
+	for (int k = 0; k < 512; k++)
+		page[k] = (data << 12) | PTE_P | PTE_US | PTE_A;
+	for (u64 j = 0; j < tree_l2s; j++) {
+		l2[j] = spare_mfn(spare_next++, NULL);
+		frame_zero(window, l2[j]);
+		for (u64 i = 0; i < 512; i++) {
+			u64 l1 = spare_mfn(spare_next++, NULL);
 
-		if (i % 512 == 0) {
-			l2 = spare_mfn(spare_next++, NULL);
-			frame_zero(window, l2);
-			if (window_map(window, tree_l3, PTE_FLAGS))
-				test_error("cannot map the L3");
-			((u64 *)window)[i / 512] = (l2 << 12) | PTE_P | PTE_RW | PTE_US | PTE_A;
+			frame_fill_table(window, l1, page, 0, page[0]);
+			if (window_map(window, l2[j], PTE_FLAGS))
+				test_error("cannot map an L2");
+			((u64 *)window)[i] = (l1 << 12) | table;
 			window_restore(window);
 		}
-		for (int k = 0; k < 512; k++)
-			page[k] = (data << 12) | PTE_P | PTE_US | PTE_A;
-		frame_fill_table(window, l1, page, 0, page[0]);
-		if (window_map(window, l2, PTE_FLAGS))
-			test_error("cannot map an L2");
-		((u64 *)window)[i % 512] = (l1 << 12) | PTE_P | PTE_RW | PTE_US | PTE_A;
+	}
+	for (u64 k = 0; k < tree_l2s; k++) {
+		tree_l3[k] = spare_mfn(spare_next++, NULL);
+		frame_zero(window, tree_l3[k]);
+		if (window_map(window, tree_l3[k], PTE_FLAGS))
+			test_error("cannot map an L3");
+		for (u64 j = 0; j <= k; j++)
+			((u64 *)window)[j] = (l2[j] << 12) | table;
 		window_restore(window);
 	}
 	tree_l4e = (virt_to_mfn((const void *)start_info->pt_base) << 12) + 6 * 8;
 }
 
+/* A tree of about n L1s put in and taken out (units: L1s of trees). */
 static void validate_one(u64 n)
 {
+	u64 k = MIN(MAX(n / 512, 1UL), tree_l2s);
 	long rc;
 
-	(void)n;
-	rc = mmu1(tree_l4e, (tree_l3 << 12) | PTE_P | PTE_RW | PTE_US | PTE_A);
+	rc = mmu1(tree_l4e, (tree_l3[k - 1] << 12) | PTE_P | PTE_RW | PTE_US | PTE_A);
 	if (rc)
-		test_fail("installing the tree: %ld", rc);
+		test_fail("installing a tree of %lu L1s: %ld", k * 512, rc);
 	rc = mmu1(tree_l4e, 0);
 	if (rc)
-		test_fail("removing the tree: %ld", rc);
-	units += 2 * count;
+		test_fail("removing a tree of %lu L1s: %ld", k * 512, rc);
+	units += k * 512;
 }
 
 /* Timers: see the table at the top. */
