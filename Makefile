@@ -28,6 +28,7 @@ HV_OBJS := \
 	core/domain_build.o \
 	core/domcfg.o \
 	core/elf.o \
+	core/event_channel.o \
 	core/evtchn.o \
 	core/evtchn_2l.o \
 	core/grant_table.o \
@@ -65,6 +66,8 @@ HV_OBJS := \
 	pv/debugreg.o \
 	pv/descriptor_tables.o \
 	pv/emulate.o \
+	pv/exit.o \
+	pv/iret.o \
 	pv/l4_slots.o \
 	pv/traps.o \
 	x86/apic.o \
@@ -72,6 +75,7 @@ HV_OBJS := \
 	x86/cpu_setup.o \
 	x86/desc.o \
 	x86/entry.o \
+	x86/fpu.o \
 	x86/pic.o \
 	x86/power.o \
 	x86/segments.o \

@@ -11,7 +11,7 @@ void pv_guest_exception(struct cpu_regs *r);
 void pv_compat_cpu_init(bool sysenter);
 bool pv_sysenter_single_step(struct cpu_regs *r);
 bool pv_hv_ldt_fault(u64 cr2, u64 err);
-bool pv_refuse_16bit_stack(struct cpu_regs *r);
+void pv_page_fault(struct cpu_regs *r);
 void pv_debug_in_hypervisor(struct cpu_regs *r);
 
 /* pv/callbacks.c: the guest's debug registers in the CPU. */
