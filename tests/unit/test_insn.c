@@ -8,13 +8,15 @@
  * past it) it must refuse. What it must refuse: every opcode and every
  * opcode extension not in its table, F2/F3 before a two-byte opcode,
  * LOCK where the CPU raises #UD, 16-bit addressing, anything past 15
- * bytes. Random bytes never make it read past its input or accept
+ * bytes (and given more, it reads none past the 15th). Random bytes never make it read past its input or accept
  * something whose length depends on the bytes after it. The address
  * computation (base, index, scale, displacement, RIP-relative, address
  * size, FS/GS base, the stack segment) and the register map are checked
  * against values computed by hand.
  */
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "hv.h"
 #include "harness.h"
@@ -437,6 +439,33 @@ START_TEST(test_length_limit)
 END_TEST
 
 /*
+ * Given more than 15 bytes, it still reads no byte past the 15th: the
+ * 16th and on lie in a page with no access, and a read there is SIGSEGV.
+ */
+START_TEST(test_never_past_15)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	u8 *map = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	u8 *code = map + page - INSN_MAX_LEN;
+	unsigned len = (unsigned)(a_max_end - a_max);
+	struct insn in;
+
+	ck_assert(map != MAP_FAILED);
+	ck_assert_int_eq(mprotect(map + page, (size_t)page, PROT_NONE), 0);
+	memset(code, 0x3e, INSN_MAX_LEN);		/* 15 prefixes, no opcode */
+	ck_assert_int_eq(insn_decode(code, 64, INSN_MODE_64, &in), -1);
+	memset(code, 0x3e, INSN_MAX_LEN - 1);		/* 14 prefixes, then 0f */
+	code[INSN_MAX_LEN - 1] = 0x0f;
+	ck_assert_int_eq(insn_decode(code, 64, INSN_MODE_64, &in), -1);
+	memcpy(code, a_max, len);			/* 15 bytes, complete */
+	ck_assert_int_eq(insn_decode(code, 64, INSN_MODE_64, &in), 0);
+	ck_assert_uint_eq(in.len, 15);
+	munmap(map, 2 * (size_t)page);
+}
+END_TEST
+
+/*
  * Random bytes: whatever is accepted has a length within what was given
  * and within 15, decodes the same from exactly those bytes, and the same
  * whatever follows them (the length never depends on later bytes).
@@ -598,6 +627,7 @@ Suite *insn_suite(void)
 	tcase_add_test(tc, test_refused_forms);
 	tcase_add_test(tc, test_unknown_opcodes);
 	tcase_add_test(tc, test_length_limit);
+	tcase_add_test(tc, test_never_past_15);
 	tcase_add_test(tc, test_random_bytes);
 	tcase_add_test(tc, test_addresses);
 	tcase_add_test(tc, test_stack_segment);
