@@ -42,51 +42,68 @@
 #include "core/guest_access.h"
 #include "pv/insn.h"
 
-#define F_MODRM		0x01	/* a ModRM byte (SIB, displacement) follows */
-#define F_REGONLY	0x02	/* ModRM.mod is ignored: a register (mov CR/DR) */
-#define F_IMM8		0x04	/* an 8-bit immediate */
-#define F_IMMZ		0x08	/* a 16- or 32-bit immediate, by operand size */
-#define F_LOCK		0x10	/* LOCK allowed, with a memory operand */
+#define F_KNOWN		0x01	/* an opcode the hypervisor emulates */
+#define F_MODRM		0x02	/* a ModRM byte (SIB, displacement) follows */
+#define F_REGONLY	0x04	/* ModRM.mod is ignored: a register (mov CR/DR) */
+#define F_IMM8		0x08	/* an 8-bit immediate */
+#define F_IMMZ		0x10	/* a 16- or 32-bit immediate, by operand size */
+#define F_LOCK		0x20	/* LOCK allowed, with a memory operand */
 
-static const struct opcode {
-	u16 op;
+/* Indexed by the opcode byte: one table each for 0x00-0xff and 0F 00-FF. */
+struct opcode {
 	u8 flags;
 	u8 exts;	/* the ModRM.reg extensions (bit n: /n) allowed; 0: a register */
-} opcodes[] = {
-	{ 0x08, F_MODRM | F_LOCK, 0 },			/* or r8, m8 */
-	{ 0x09, F_MODRM | F_LOCK, 0 },			/* or r, m */
-	{ 0x20, F_MODRM | F_LOCK, 0 },			/* and r8, m8 */
-	{ 0x21, F_MODRM | F_LOCK, 0 },			/* and r, m */
-	{ 0x80, F_MODRM | F_IMM8 | F_LOCK, 0x12 },	/* or/and imm8, m8 */
-	{ 0x81, F_MODRM | F_IMMZ | F_LOCK, 0x12 },	/* or/and imm, m */
-	{ 0x83, F_MODRM | F_IMM8 | F_LOCK, 0x12 },	/* or/and imm8, m */
-	{ 0x86, F_MODRM | F_LOCK, 0 },			/* xchg r8, m8 */
-	{ 0x87, F_MODRM | F_LOCK, 0 },			/* xchg r, m */
-	{ 0x88, F_MODRM, 0 },				/* mov r8, m8 */
-	{ 0x89, F_MODRM, 0 },				/* mov r, m */
-	{ 0xc6, F_MODRM | F_IMM8, 0x01 },		/* mov imm8, m8 */
-	{ 0xc7, F_MODRM | F_IMMZ, 0x01 },		/* mov imm, m */
-	{ 0xcd, F_IMM8, 0 },				/* int n */
-	{ 0xe4, F_IMM8, 0 }, { 0xe5, F_IMM8, 0 },	/* in imm8 */
-	{ 0xe6, F_IMM8, 0 }, { 0xe7, F_IMM8, 0 },	/* out imm8 */
-	{ 0xec, 0, 0 }, { 0xed, 0, 0 },			/* in dx */
-	{ 0xee, 0, 0 }, { 0xef, 0, 0 },			/* out dx */
-	{ 0xfa, 0, 0 }, { 0xfb, 0, 0 },			/* cli, sti */
-	{ INSN_OP_0F(0x00), F_MODRM, 0x03 },		/* sldt, str */
-	{ INSN_OP_0F(0x01), F_MODRM, 0x13 },		/* sgdt, sidt, smsw */
-	{ INSN_OP_0F(0x06), 0, 0 },			/* clts */
-	{ INSN_OP_0F(0x08), 0, 0 },			/* invd */
-	{ INSN_OP_0F(0x09), 0, 0 },			/* wbinvd */
-	{ INSN_OP_0F(0x20), F_MODRM | F_REGONLY, 0 },	/* mov cr, r */
-	{ INSN_OP_0F(0x21), F_MODRM | F_REGONLY, 0 },	/* mov dr, r */
-	{ INSN_OP_0F(0x22), F_MODRM | F_REGONLY, 0 },	/* mov r, cr */
-	{ INSN_OP_0F(0x23), F_MODRM | F_REGONLY, 0 },	/* mov r, dr */
-	{ INSN_OP_0F(0x30), 0, 0 },			/* wrmsr */
-	{ INSN_OP_0F(0x32), 0, 0 },			/* rdmsr */
-	{ INSN_OP_0F(0xb0), F_MODRM | F_LOCK, 0 },	/* cmpxchg r8, m8 */
-	{ INSN_OP_0F(0xb1), F_MODRM | F_LOCK, 0 },	/* cmpxchg r, m */
-	{ INSN_OP_0F(0xba), F_MODRM | F_IMM8 | F_LOCK, 0x60 },	/* bts/btr imm8, m */
 };
+
+#define M	(F_KNOWN | F_MODRM)
+#define ML	(F_KNOWN | F_MODRM | F_LOCK)
+
+static const struct opcode one_byte[256] = {
+	[0x08] = { ML, 0 },			/* or r8, m8 */
+	[0x09] = { ML, 0 },			/* or r, m */
+	[0x20] = { ML, 0 },			/* and r8, m8 */
+	[0x21] = { ML, 0 },			/* and r, m */
+	[0x80] = { ML | F_IMM8, 0x12 },		/* or/and imm8, m8 (/1 /4) */
+	[0x81] = { ML | F_IMMZ, 0x12 },		/* or/and imm, m */
+	[0x83] = { ML | F_IMM8, 0x12 },		/* or/and imm8, m */
+	[0x86] = { ML, 0 },			/* xchg r8, m8 */
+	[0x87] = { ML, 0 },			/* xchg r, m */
+	[0x88] = { M, 0 },			/* mov r8, m8 */
+	[0x89] = { M, 0 },			/* mov r, m */
+	[0xc6] = { M | F_IMM8, 0x01 },		/* mov imm8, m8 (/0) */
+	[0xc7] = { M | F_IMMZ, 0x01 },		/* mov imm, m (/0) */
+	[0xcd] = { F_KNOWN | F_IMM8, 0 },	/* int n */
+	[0xe4] = { F_KNOWN | F_IMM8, 0 },	/* in imm8 */
+	[0xe5] = { F_KNOWN | F_IMM8, 0 },
+	[0xe6] = { F_KNOWN | F_IMM8, 0 },	/* out imm8 */
+	[0xe7] = { F_KNOWN | F_IMM8, 0 },
+	[0xec] = { F_KNOWN, 0 },		/* in dx */
+	[0xed] = { F_KNOWN, 0 },
+	[0xee] = { F_KNOWN, 0 },		/* out dx */
+	[0xef] = { F_KNOWN, 0 },
+	[0xfa] = { F_KNOWN, 0 },		/* cli */
+	[0xfb] = { F_KNOWN, 0 },		/* sti */
+};
+
+static const struct opcode two_byte[256] = {
+	[0x00] = { M, 0x03 },			/* sldt, str (/0 /1) */
+	[0x01] = { M, 0x13 },			/* sgdt, sidt, smsw (/0 /1 /4) */
+	[0x06] = { F_KNOWN, 0 },		/* clts */
+	[0x08] = { F_KNOWN, 0 },		/* invd */
+	[0x09] = { F_KNOWN, 0 },		/* wbinvd */
+	[0x20] = { M | F_REGONLY, 0 },		/* mov cr, r */
+	[0x21] = { M | F_REGONLY, 0 },		/* mov dr, r */
+	[0x22] = { M | F_REGONLY, 0 },		/* mov r, cr */
+	[0x23] = { M | F_REGONLY, 0 },		/* mov r, dr */
+	[0x30] = { F_KNOWN, 0 },		/* wrmsr */
+	[0x32] = { F_KNOWN, 0 },		/* rdmsr */
+	[0xb0] = { ML, 0 },			/* cmpxchg r8, m8 */
+	[0xb1] = { ML, 0 },			/* cmpxchg r, m */
+	[0xba] = { ML | F_IMM8, 0x60 },		/* bts/btr imm8, m (/5 /6) */
+};
+
+#undef M
+#undef ML
 
 /* The bytes given, as far as they go and never past 15. */
 struct cursor {
@@ -118,18 +135,13 @@ static s64 next_signed(struct cursor *c, unsigned bytes)
 /* A legacy prefix: recorded, true; anything else: false. */
 static bool legacy_prefix(u8 b, struct insn *in)
 {
-	static const u8 segs[][2] = {
-		{ 0x26, INSN_SEG_ES }, { 0x2e, INSN_SEG_CS }, { 0x36, INSN_SEG_SS },
-		{ 0x3e, INSN_SEG_DS }, { 0x64, INSN_SEG_FS }, { 0x65, INSN_SEG_GS },
-	};
-
-	for (unsigned i = 0; i < ARRAY_SIZE(segs); i++) {
-		if (b == segs[i][0]) {
-			in->seg = segs[i][1];
-			return true;
-		}
-	}
 	switch (b) {
+	case 0x26: in->seg = INSN_SEG_ES; return true;
+	case 0x2e: in->seg = INSN_SEG_CS; return true;
+	case 0x36: in->seg = INSN_SEG_SS; return true;
+	case 0x3e: in->seg = INSN_SEG_DS; return true;
+	case 0x64: in->seg = INSN_SEG_FS; return true;
+	case 0x65: in->seg = INSN_SEG_GS; return true;
 	case 0xf0: in->lock = true; return true;
 	case 0xf2: in->repne = true; return true;
 	case 0xf3: in->rep = true; return true;
@@ -164,12 +176,12 @@ static void prefixes(struct cursor *c, struct insn *in)
 	}
 }
 
+/* The table entry of an opcode, or NULL for one the hypervisor does not emulate. */
 static const struct opcode *lookup(u16 op)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(opcodes); i++)
-		if (opcodes[i].op == op)
-			return &opcodes[i];
-	return NULL;
+	const struct opcode *o = op > 0xff ? &two_byte[op & 0xff] : &one_byte[op];
+
+	return (o->flags & F_KNOWN) ? o : NULL;
 }
 
 /* Operand and address size, from the mode and the prefixes. */
