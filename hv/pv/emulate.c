@@ -200,8 +200,8 @@ static bool read_msr(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_PAT:
 		*val = CPU_PAT;		/* Xen's, and the one in force (x86/cpu.c) */
 		return true;
-	case MSR_DEBUGCTL:
-		*val = 0;		/* the one in force (x86/cpu.c): no LBR, no BTF */
+	case MSR_DEBUGCTL:	/* the one in force (x86/cpu.c): no LBR, no BTF */
+		*val = 0;	/* Xen 4.17: only with msr_relaxed (pvabi/README.md) */
 		return true;
 	default:
 		/* Before the guest has a #GP handler, unknown reads give 0. */

@@ -48,7 +48,7 @@ struct insn {
 	bool addrsize_prefix;	/* 67 */
 	bool has_modrm;
 	u8 mod;			/* ModRM.mod; 3 is a register operand */
-	u8 reg;			/* ModRM.reg + REX.R: a register or (& 7) an opcode extension */
+	u8 reg;			/* ModRM.reg + REX.R: a register, or & 7 an extension */
 	u8 rm;			/* ModRM.rm + REX.B: the register operand, when mod == 3 */
 	s8 base, index;		/* memory operand: base + index * scale + disp */
 	u8 scale;
