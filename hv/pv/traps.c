@@ -36,7 +36,6 @@
 #include "x86/traps.h"
 #include "pvabi/xen.h"
 
-#define PFEC_USER	(1ULL << 2)
 #define RFLAGS_TF	(1ULL << 8)
 #define RFLAGS_DF	(1ULL << 10)
 
@@ -145,7 +144,7 @@ bool pv_sysenter_single_step(struct cpu_regs *r)
 }
 
 /* The error code the guest sees: the CPU always reports CPL 3. */
-static u64 guest_pf_error(const struct vcpu *v, u64 err)
+u64 guest_pf_error(const struct vcpu *v, u64 err)
 {
 	return v->kernel_mode ? err & ~PFEC_USER : err | PFEC_USER;
 }
