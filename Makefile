@@ -28,6 +28,7 @@ HV_OBJS := \
 	core/domain_build.o \
 	core/domcfg.o \
 	core/elf.o \
+	core/event_channel.o \
 	core/evtchn.o \
 	core/evtchn_2l.o \
 	core/grant_table.o \
@@ -65,13 +66,18 @@ HV_OBJS := \
 	pv/debugreg.o \
 	pv/descriptor_tables.o \
 	pv/emulate.o \
+	pv/exit.o \
+	pv/insn.o \
+	pv/iret.o \
 	pv/l4_slots.o \
 	pv/traps.o \
+	pv/umip.o \
 	x86/apic.o \
 	x86/cpu.o \
 	x86/cpu_setup.o \
 	x86/desc.o \
 	x86/entry.o \
+	x86/fpu.o \
 	x86/pic.o \
 	x86/power.o \
 	x86/segments.o \
@@ -200,6 +206,8 @@ UNIT_HV_SRCS := \
 	hv/mm/ptwr_decode.c \
 	hv/mm/segdesc.c \
 	hv/pv/debugreg.c \
+	hv/pv/insn.c \
+	hv/pv/umip.c \
 	hv/x86/cpu_setup.c
 UNIT_SRCS := \
 	tests/unit/harness.c \
@@ -213,6 +221,7 @@ UNIT_SRCS := \
 	tests/unit/test_evtchn.c \
 	tests/unit/test_frame.c \
 	tests/unit/test_guest_access.c \
+	tests/unit/test_insn.c \
 	tests/unit/test_mb2.c \
 	tests/unit/test_memmap.c \
 	tests/unit/test_pgtype.c \
@@ -220,7 +229,8 @@ UNIT_SRCS := \
 	tests/unit/test_ptwr.c \
 	tests/unit/test_pv_layout.c \
 	tests/unit/test_segdesc.c \
-	tests/unit/test_stime.c
+	tests/unit/test_stime.c \
+	tests/unit/test_umip.c
 
 $(BUILD)/unit/run-unit: $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/unit/*.h) $(wildcard hv/*/*.h)
 	@mkdir -p $(dir $@)

@@ -456,8 +456,6 @@ int domains_create(const struct boot_info *bi, bool dryrun)
 {
 	int refused = 0;
 
-	pv_gdt_init();		/* pv/descriptor_tables.c: before any guest L4 */
-
 	for (int i = 0; i < bi->nr_mods; i++)
 		refused += create_from_module(bi, i, dryrun) < 0;
 	/* A ramdisk whose domain does not exist is a configuration error. */

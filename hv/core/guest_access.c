@@ -5,13 +5,15 @@
  * caller's CR3 loaded; the hypervisor is mapped in every guest L4).
  *
  * Every read or write of guest memory goes through copy_from_guest() and
- * copy_to_guest(). Two things make them safe against a hostile pointer:
- * the range check refuses anything that is not a canonical guest address
- * (so a guest cannot name the hypervisor's own memory, which is mapped
- * right there), and the copy itself is one instruction listed in the
- * exception table, so a page fault on an unmapped or read-only guest page
- * resumes at the fixup and returns -EFAULT instead of crashing us. CR0.WP
- * is on, so writes respect the guest's read-only mappings too.
+ * copy_to_guest(), or their two variants that say how far they got (for
+ * instruction fetch and emulation). Two things make them safe against a
+ * hostile pointer: the range check refuses anything that is not a
+ * canonical guest address (so a guest cannot name the hypervisor's own
+ * memory, which is mapped right there), and the copy itself is one
+ * instruction listed in the exception table, so a page fault on an
+ * unmapped or read-only guest page resumes at the fixup and returns
+ * -EFAULT instead of crashing us. CR0.WP is on, so writes respect the
+ * guest's read-only mappings too.
  */
 #include "hv.h"
 #include "layout.h"
@@ -59,6 +61,43 @@ int copy_to_guest(u64 guest_va, const void *src, u64 len)
 	if (!guest_range_ok(guest_va, len))
 		return -XEN_EFAULT;
 	return raw_copy((void *)guest_va, src, len) ? -XEN_EFAULT : 0;
+}
+
+/*
+ * The readable beginning of [va, va + len): copies as far as the guest's
+ * mappings allow (stopping at the first byte that faults, or where the
+ * guest's half of the address space ends) and returns how many bytes it
+ * copied, 0 if va is not a readable guest address. For instruction fetch
+ * (pv/insn.c), where an instruction may end right before an unmapped page.
+ */
+u64 copy_from_guest_upto(void *dst, u64 guest_va, u64 len)
+{
+	if (len == 0 || !guest_range_ok(guest_va, 1))
+		return 0;
+	if (guest_va < GUEST_LOW_END)
+		len = MIN(len, GUEST_LOW_END - guest_va);
+	else
+		len = MIN(len, 0 - guest_va);	/* the last byte is 2^64 - 1 */
+	return len - raw_copy(dst, (const void *)guest_va, len);
+}
+
+/*
+ * copy_to_guest(), saying where it stopped: 0, or -EFAULT with *fault_va
+ * the first byte not written (va itself for a range that is not the
+ * guest's). The bytes before it are written, as a fault in the middle of
+ * copy_to_guest() leaves them too. For instruction emulation
+ * (pv/emulate.c), whose page fault must name the faulting address.
+ */
+int copy_to_guest_fault(u64 guest_va, const void *src, u64 len, u64 *fault_va)
+{
+	u64 left;
+
+	*fault_va = guest_va;
+	if (!guest_range_ok(guest_va, len))
+		return -XEN_EFAULT;
+	left = raw_copy((void *)guest_va, src, len);
+	*fault_va = guest_va + (len - left);
+	return left ? -XEN_EFAULT : 0;
 }
 
 /* Called for faults in the hypervisor: resume at the fixup if listed. */

@@ -31,6 +31,7 @@
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
+#include "pv/iret.h"
 #include "core/sched.h"
 #include "core/time.h"
 #include "x86/regs.h"

@@ -56,6 +56,5 @@ long do_memory_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5);
 long do_set_gdt(u64 frame_list, u64 entries, u64 a3, u64 a4, u64 a5);
 long do_update_descriptor(u64 maddr, u64 desc, u64 a3, u64 a4, u64 a5);
 
-long pv_do_iret(struct cpu_regs *r);	/* __HYPERVISOR_iret: takes the frame */
 
 #endif

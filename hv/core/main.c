@@ -20,8 +20,10 @@
 #include "mm/page_info.h"
 #include "mm/paging.h"
 #include "mm/setup.h"
+#include "pv/descriptor_tables.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/fpu.h"
 #include "x86/pic.h"
 #include "x86/power.h"
 
@@ -126,7 +128,8 @@ void hv_main(u32 magic, u32 mbi_phys)
 		crash_test(hv_opts.crashtest);
 
 	m2p_init(frame_table_size);		/* mm/m2p.c: read-only to guests */
-	fpu_init();				/* core/sched.c: a clean FPU state */
+	fpu_init();				/* x86/fpu.c: a clean FPU state */
+	pv_gdt_init();				/* pv/descriptor_tables.c: per-vCPU GDT/LDT areas */
 
 	refused = domains_create(&boot, hv_opts.dryrun);	/* core/domain_build.c */
 	if (hv_opts.dryrun) {

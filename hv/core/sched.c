@@ -1,7 +1,10 @@
 /*
- * sched.c - round robin over the vCPUs, and the last stop before a guest runs.
+ * sched.c - round robin over the vCPUs, and the switch from one to another.
  *
  * Runs in: hypervisor, interrupts off, one physical CPU.
+ * Trusts: nothing in sched_op's arguments: a shutdown reason is checked
+ * against Xen's list, a poll's port list is bounded (128) and every port
+ * checked against the domain's table, timeouts judged by core/stime.c.
  *
  * The live registers of the running vCPU are the frame at the top of the
  * hypervisor stack (every entry from a guest builds one there, see
@@ -20,12 +23,12 @@
 #include "core/sched.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/fpu.h"
 #include "x86/power.h"
 #include "x86/segments.h"
 #include "pv/bounce.h"
 #include "pv/descriptor_tables.h"
-#include "pv/traps.h"
-#include "core/cmdline.h"
+#include "pv/traps.h"		/* the guest's debug registers */
 #include "core/evtchn.h"
 #include "core/stime.h"
 #include "core/time.h"
@@ -40,12 +43,11 @@
 static struct vcpu *runq[MAX_VCPUS];
 static int nr_runq;
 static bool need_resched;
-static u8 fpu_initial[512] __aligned(16);	/* the FPU state after reset */
 
 void sched_add(struct vcpu *v)
 {
 	BUG_ON(nr_runq == MAX_VCPUS);
-	memcpy(v->fpu, fpu_initial, sizeof(v->fpu));
+	fpu_reset(v->fpu);
 	runq[nr_runq++] = v;
 }
 
@@ -112,30 +114,6 @@ static void load_selectors(const struct vcpu *v)
 	load_gs(v->sel_gs);
 }
 
-/*
- * AMD's FXRSTOR (before Zen 2: no RSTR_FP_ERR_PTRS) restores the last x87
- * instruction and data pointers and opcode (FIP, FDP, FOP) only when the
- * image has an unmasked exception pending; otherwise the CPU keeps the
- * previous domain's, and the next one reads them with fnstenv or fxsave:
- * where another domain's code and data are. Xen's remedy, run before the
- * FXRSTOR when nothing is pending: clear the exception flags, free st(7)
- * and load an integer, which sets all three to values of our own (this
- * code and this constant: the same for every domain, and in hv.elf's
- * symbols for anyone to read). QEMU's TCG restores them from the image
- * like Intel, so no test here can see either the leak or the scrub.
- */
-static void fpu_scrub_pointers(const u8 *image)
-{
-	static const u32 scrub_word;
-	u16 fcw, fsw;
-
-	memcpy(&fcw, image, sizeof(fcw));
-	memcpy(&fsw, image + 2, sizeof(fsw));
-	if (fsw & ~fcw & 0x3f)
-		return;		/* pending: FXRSTOR restores the image's own */
-	asm volatile("fnclex; ffree %%st(7); fildl %0" : : "m"(scrub_word));
-}
-
 static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 			   struct vcpu *next)
 {
@@ -146,7 +124,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 		prev->regs = *frame;
 		save_selectors(prev);
 		save_segment_bases(prev);
-		asm volatile("fxsave64 %0" : "=m"(prev->fpu));
+		fpu_save(prev->fpu);		/* x86/fpu.c */
 		/*
 		 * Now, while prev's page tables are still loaded: its runstate
 		 * area is a guest virtual address of prev's, and written after
@@ -163,9 +141,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	pv_load_ldt(next);
 	load_selectors(next);
 	load_segment_bases(next);
-	if (cpu_fpu_ptr_scrub)
-		fpu_scrub_pointers(next->fpu);
-	asm volatile("fxrstor64 %0" : : "m"(next->fpu));
+	fpu_restore(next->fpu);
 	if (next->vcr0_ts)
 		write_cr0(read_cr0() | CR0_TS);
 	pv_debugregs_switch_to(next);	/* pv/callbacks.c: only if it armed any */
@@ -257,8 +233,18 @@ static void __noreturn all_done(void)
 	hv_exit(clean);
 }
 
-/* Switch vCPU if the current one cannot run or asked to yield. */
-static void schedule(struct cpu_regs *frame)
+/*
+ * On every return to a guest (pv/exit.c), with the guest's frame: switch
+ * vCPU if the current one cannot run, asked to yield, or its slice ended.
+ */
+/*H:720 Choosing who runs
+ * The running vCPU's registers are the frame at the top of the stack, so a
+ * context switch copies that frame out and another one in, and switches
+ * what the frame does not hold: CR3, the segment bases, the FPU, the GDT
+ * and LDT.
+ * With nothing to run, the CPU halts until the timer wakes someone.
+ */
+void schedule(struct cpu_regs *frame)
 {
 	struct vcpu *next;
 
@@ -285,32 +271,6 @@ static void schedule(struct cpu_regs *frame)
 	}
 }
 
-/*
- * Called (from entry.S) on the way back to a guest with the guest's frame:
- * switch vCPU if the current one cannot run or asked to yield, then
- * deliver a pending event (xen-pv-mechanics.md 1.6). A frame the CPU must
- * not return to (a 16-bit stack, pv/traps.c) becomes a fault for the
- * guest, and everything is decided again: delivering it may have ended
- * the domain.
- */
-/*H:720 Choosing who runs
- * The running vCPU's registers are the frame at the top of the stack, so a
- * context switch copies that frame out and another one in, and switches
- * what the frame does not hold: CR3, the segment bases, the FPU, the GDT
- * and LDT.
- * With nothing to run, the CPU halts until the timer wakes someone.
- */
-void guest_exit_prepare(struct cpu_regs *frame)
-{
-	do {
-		schedule(frame);
-		pv_deliver_events(frame);
-	} while (pv_refuse_16bit_stack(frame));
-	current->domain->stats.returns++;
-	if (unlikely(hv_opts.desccheck))
-		pv_check_desc_tables(current);
-}
-
 /* Leave the boot path for good and run the first vCPU. */
 void sched_start(void)
 {
@@ -319,19 +279,6 @@ void sched_start(void)
 	current = NULL;
 	need_resched = true;
 	enter_guest();
-}
-
-/*
- * Capture a clean FPU/SSE state for new vCPUs. x86/cpu.c has set CR0 (EM
- * off; MP, NE on; AM on so guests can use alignment checking, as Xen) and
- * CR4.OSFXSR/OSXMMEXCPT already.
- */
-void fpu_init(void)
-{
-	u32 mxcsr = 0x1f80;	/* all SSE exceptions masked, round to nearest */
-
-	asm volatile("fninit; ldmxcsr %1; fxsave64 %0"
-		     : "=m"(fpu_initial) : "m"(mxcsr));
 }
 
 /*

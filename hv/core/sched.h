@@ -13,7 +13,6 @@ void sched_add(struct vcpu *v);
 void sched_need_resched(void);
 bool sched_resched_pending(void);
 void sched_start(void) __noreturn;
-void guest_exit_prepare(struct cpu_regs *frame);
-void fpu_init(void);
+void schedule(struct cpu_regs *frame);
 
 #endif

@@ -3,6 +3,9 @@
  * its vcpu_info lives, and its runstate.
  *
  * Runs in: hypervisor, on the calling vCPU.
+ * Trusts: nothing the guest passes: a vCPU id is checked against the
+ * domain's, times against Xen's limits (core/stime.c), and a frame for
+ * vcpu_info must be the domain's own and stays writable memory for good.
  */
 #include "hv.h"
 #include "layout.h"
@@ -170,26 +173,4 @@ long do_set_timer_op(u64 timeout, u64 a2, u64 a3, u64 a4, u64 a5)
 	}
 	set_singleshot(current, deadline);
 	return 0;
-}
-
-/*
- * do_event_channel_op - copy the argument in, run the operation
- * (core/evtchn.c), copy the result out. -ENOSYS for unknown commands and
- * for the FIFO ABI (init_control), so guests use the 2-level ABI.
- */
-long do_event_channel_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
-{
-	u8 buf[32];
-	size_t size = evtchn_op_size(cmd);
-	long rc;
-
-	(void)a3, (void)a4, (void)a5;
-	if (size == 0)
-		return -XEN_ENOSYS;
-	if (copy_from_guest(buf, arg, size))
-		return -XEN_EFAULT;
-	rc = evtchn_op(current->domain, cmd, buf);
-	if (rc == 0 && copy_to_guest(arg, buf, size))
-		return -XEN_EFAULT;
-	return rc;
 }

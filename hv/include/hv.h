@@ -49,6 +49,15 @@ typedef u64 mfn_t;	/* a machine frame number: paddr >> PAGE_SHIFT */
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 
+/*
+ * An x86-64 canonical address (48-bit): bits 63-47 all equal. A memory
+ * access to any other faults (#GP, or #SS through the stack segment).
+ */
+static inline bool canonical_va(u64 va)
+{
+	return (u64)((s64)(va << 16) >> 16) == va;
+}
+
 #define KiB(x)		((u64)(x) << 10)
 #define MiB(x)		((u64)(x) << 20)
 #define GiB(x)		((u64)(x) << 30)

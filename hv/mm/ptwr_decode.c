@@ -1,16 +1,17 @@
 /*
- * ptwr_decode.c - decode and run the few instructions Linux uses to write
- * its page tables directly.
+ * ptwr_decode.c - recognise and run the few instructions Linux uses to
+ * write its page tables directly.
  *
  * Runs in: hypervisor (mm/ptwr.c, on a write fault in a guest page table)
  * and host unit tests (tests/unit/test_ptwr.c). Pure: bytes and register
  * values in, the value to store and the new registers out; the caller
  * fetches the instruction, reads the old entry, validates and stores.
- * Trusts: nothing; any byte it does not expect makes it give up (-1) and
- * the fault goes to the guest as an ordinary page fault.
+ * Trusts: nothing; the hypervisor's decoder (pv/insn.c) reads the bytes,
+ * and any form this file does not expect makes it give up (-1): the fault
+ * goes to the guest as an ordinary page fault.
  *
  * Xen runs its full x86 emulator here. A PV Linux only ever writes a
- * read-only L1 with these (linux-pv-guest.md 4), so this decoder accepts
+ * read-only L1 with these (docs/linux-pv.md), so the assist accepts
  * exactly them, and is small enough to test completely:
  *
  *	88/89        mov r -> m               C6/C7 /0   mov imm -> m
@@ -20,214 +21,92 @@
  *
  * with the prefixes 66 (16-bit operand), F0 (lock), REX, and the null
  * segment overrides of 64-bit mode (CS, DS, ES, SS). FS/GS overrides,
- * address-size and REP prefixes, register destinations and the bit-string
+ * address-size and REP prefixes, register destinations, the bit-string
  * forms of bt* with a register offset (which may address outside the
- * operand) are refused.
+ * operand) and code that is not 64-bit are refused.
  */
 #include "hv.h"
 #include "mm/ptwr_decode.h"
-
-#define MAX_INSN_LEN	15
-
-struct cursor {
-	const u8 *p;
-	unsigned n, avail;
-	bool bad;
-};
-
-static u8 next_byte(struct cursor *c)
-{
-	if (c->n >= c->avail || c->n >= MAX_INSN_LEN) {
-		c->bad = true;
-		return 0;
-	}
-	return c->p[c->n++];
-}
-
-static s64 next_signed(struct cursor *c, unsigned bytes)
-{
-	u64 v = 0;
-
-	for (unsigned i = 0; i < bytes; i++)
-		v |= (u64)next_byte(c) << (8 * i);
-	if (bytes < 8 && (v & (1ULL << (8 * bytes - 1))))
-		v |= ~0ULL << (8 * bytes);
-	return (s64)v;
-}
 
 static u64 size_mask(unsigned size)
 {
 	return size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 }
 
-/* ModRM (and SIB, displacement) of a memory operand; -1 for a register. */
-static int decode_modrm(struct cursor *c, u8 rex, struct ptwr_insn *in, u8 *reg)
-{
-	u8 modrm = next_byte(c), mod = modrm >> 6, rm = modrm & 7;
-
-	*reg = ((modrm >> 3) & 7) | ((rex & 4) << 1);
-	if (mod == 3)
-		return -1;
-	in->base = PTWR_REG_NONE;
-	in->index = PTWR_REG_NONE;
-	in->scale = 1;
-	if (rm == 4) {
-		u8 sib = next_byte(c), idx = ((sib >> 3) & 7) | ((rex & 2) << 2);
-
-		in->scale = (u8)(1 << (sib >> 6));
-		if (idx != 4)
-			in->index = (s8)idx;
-		if ((sib & 7) == 5 && mod == 0)
-			in->disp = next_signed(c, 4);
-		else
-			in->base = (s8)((sib & 7) | ((rex & 1) << 3));
-	} else if (rm == 5 && mod == 0) {
-		in->base = PTWR_REG_RIP;
-		in->disp = next_signed(c, 4);
-	} else {
-		in->base = (s8)(rm | ((rex & 1) << 3));
-	}
-	if (mod == 1)
-		in->disp = next_signed(c, 1);
-	else if (mod == 2)
-		in->disp = next_signed(c, 4);
-	return 0;
-}
-
 /* A register source: AH-BH when a byte register is named with no REX. */
-static void set_src_reg(struct ptwr_insn *in, u8 reg, u8 rex)
+static void set_src_reg(struct ptwr_insn *in)
 {
+	u8 reg = in->x.reg;
+
 	in->src_reg = (s8)reg;
-	if (in->size == 1 && !rex && reg >= 4 && reg <= 7) {
+	if (in->size == 1 && !in->x.rex && reg >= 4 && reg <= 7) {
 		in->src_high8 = true;
 		in->src_reg = (s8)(reg - 4);
 	}
 }
 
-static void set_imm(struct cursor *c, struct ptwr_insn *in, unsigned bytes)
+static void set_imm(struct ptwr_insn *in)
 {
 	in->src_is_imm = true;
-	in->imm = (u64)next_signed(c, bytes) & size_mask(in->size);
+	in->imm = in->x.imm & size_mask(in->size);
 }
 
-/*
- * The opcode after the prefixes. wide = the size of a non-byte operand
- * (2, 4 or 8). Returns -1 for anything not in the table above.
- */
-static int decode_opcode(struct cursor *c, u8 rex, unsigned wide,
-			 struct ptwr_insn *in)
+/* The assist's operation for a decoded instruction: 0, or -1 if not one. */
+static int classify(struct ptwr_insn *in)
 {
-	u8 op = next_byte(c), reg;
-	bool byte = !(op & 1);
+	u16 op = in->x.op;
+	u8 ext = in->x.reg & 7;
 
-	in->size = byte ? 1 : (u8)wide;
+	in->size = (op & 1) || op == INSN_OP_0F(0xba) ? in->x.opsize : 1;
 	switch (op) {
 	case 0x88: case 0x89: case 0x86: case 0x87:
 	case 0x20: case 0x21: case 0x08: case 0x09:
-		if (decode_modrm(c, rex, in, &reg))
-			return -1;
-		set_src_reg(in, reg, rex);
 		in->op = op >= 0x88 ? PTWR_MOV : op >= 0x86 ? PTWR_XCHG :
 			 op >= 0x20 ? PTWR_AND : PTWR_OR;
+		set_src_reg(in);
 		return 0;
-	case 0xc6: case 0xc7:
-		if (decode_modrm(c, rex, in, &reg) || (reg & 7) != 0)
-			return -1;
+	case INSN_OP_0F(0xb0): case INSN_OP_0F(0xb1):
+		in->op = PTWR_CMPXCHG;
+		set_src_reg(in);
+		return 0;
+	case 0xc6: case 0xc7:			/* /0 only (pv/insn.c) */
 		in->op = PTWR_MOV;
-		set_imm(c, in, byte ? 1 : MIN(wide, 4u));
+		set_imm(in);
 		return 0;
-	case 0x80: case 0x81: case 0x83:
-		in->size = op == 0x80 ? 1 : (u8)wide;
-		if (decode_modrm(c, rex, in, &reg))
-			return -1;
-		if ((reg & 7) == 4)
-			in->op = PTWR_AND;
-		else if ((reg & 7) == 1)
-			in->op = PTWR_OR;
-		else
-			return -1;
-		set_imm(c, in, op == 0x81 ? MIN(wide, 4u) : 1);
+	case 0x80: case 0x81: case 0x83:	/* /1 or /4 (pv/insn.c) */
+		in->size = op == 0x80 ? 1 : in->x.opsize;
+		in->op = ext == 4 ? PTWR_AND : PTWR_OR;
+		set_imm(in);
 		return 0;
-	case 0x0f:
-		break;
+	case INSN_OP_0F(0xba):			/* /5 or /6 (pv/insn.c) */
+		in->op = ext == 5 ? PTWR_BTS : PTWR_BTR;
+		in->src_is_imm = true;
+		in->imm = in->x.imm & (8 * in->size - 1);
+		return 0;
 	default:
 		return -1;
 	}
-	op = next_byte(c);
-	in->size = (op & 1) || op == 0xba ? (u8)wide : 1;
-	if (op == 0xb0 || op == 0xb1) {
-		if (decode_modrm(c, rex, in, &reg))
-			return -1;
-		in->op = PTWR_CMPXCHG;
-		set_src_reg(in, reg, rex);
-		return 0;
-	}
-	if (op == 0xba) {
-		if (decode_modrm(c, rex, in, &reg))
-			return -1;
-		if ((reg & 7) == 5)
-			in->op = PTWR_BTS;
-		else if ((reg & 7) == 6)
-			in->op = PTWR_BTR;
-		else
-			return -1;
-		in->src_is_imm = true;
-		in->imm = next_byte(c) & (8 * in->size - 1);
-		return 0;
-	}
-	return -1;
 }
 
-/* Decode one instruction from avail bytes of code: 0, or -1 if not ours. */
+/*
+ * Decode one instruction of 64-bit code from avail bytes: 0, or -1 if it
+ * is not one the assist emulates, in a form it emulates.
+ */
 int ptwr_decode(const u8 *code, unsigned avail, struct ptwr_insn *in)
 {
-	struct cursor c = { .p = code, .avail = avail };
-	bool opsize = false;
-	u8 rex = 0;
+	struct insn *x = &in->x;
 
 	memset(in, 0, sizeof(*in));
-	for (;;) {
-		u8 b = c.n < avail ? code[c.n] : 0;
-
-		if (c.n >= avail || c.n >= MAX_INSN_LEN)
-			return -1;
-		if (b == 0xf0)
-			in->lock = true;
-		else if (b == 0x66)
-			opsize = true;
-		else if (b == 0x2e || b == 0x36 || b == 0x3e || b == 0x26)
-			;	/* null segment overrides in 64-bit mode */
-		else if ((b & 0xf0) == 0x40) {
-			rex = b;
-			c.n++;
-			break;	/* REX comes last */
-		} else {
-			break;	/* 64/65 (FS/GS), 67, F2/F3 end up refused below */
-		}
-		c.n++;
-	}
-	if (decode_opcode(&c, rex, (rex & 8) ? 8 : opsize ? 2 : 4, in) || c.bad)
+	if (insn_decode(code, avail, INSN_MODE_64, x))
 		return -1;
-	if (in->lock && in->op == PTWR_MOV)
-		return -1;	/* #UD on a real CPU */
-	if (in->op == PTWR_XCHG)
-		in->lock = true;
-	in->len = (u8)c.n;
+	if (x->seg == INSN_SEG_FS || x->seg == INSN_SEG_GS ||
+	    x->addrsize_prefix || x->rep || x->repne || !x->has_modrm ||
+	    x->mod == 3)
+		return -1;	/* segment bases, 32-bit addresses, hints, registers */
+	if (classify(in))
+		return -1;
+	in->lock = x->lock || in->op == PTWR_XCHG;
 	return 0;
-}
-
-/* The linear address of the memory operand; rip is the instruction's own. */
-u64 ptwr_address(const struct ptwr_insn *in, const u64 gpr[16], u64 rip)
-{
-	u64 a = (u64)in->disp;
-
-	if (in->base == PTWR_REG_RIP)
-		a += rip + in->len;
-	else if (in->base != PTWR_REG_NONE)
-		a += gpr[in->base];
-	if (in->index != PTWR_REG_NONE)
-		a += gpr[in->index] * in->scale;
-	return a;
 }
 
 static u64 read_src(const struct ptwr_insn *in, const u64 gpr[16])

@@ -1,11 +1,12 @@
 /*
  * ptwr_decode.h - the instructions the writable page-table assist emulates
- * (mm/ptwr_decode.c), decoded and executed without touching memory.
+ * (mm/ptwr_decode.c), recognised and executed without touching memory.
  */
 #ifndef HV_MM_PTWR_DECODE_H
 #define HV_MM_PTWR_DECODE_H
 
 #include "hv.h"
+#include "pv/insn.h"
 
 enum ptwr_op {
 	PTWR_MOV,	/* mov r/imm -> m */
@@ -17,18 +18,16 @@ enum ptwr_op {
 	PTWR_BTS,	/* [lock] bts $imm, m */
 };
 
-#define PTWR_REG_NONE	(-1)
-#define PTWR_REG_RIP	(-2)	/* base of a RIP-relative operand */
-
-/* Register numbers are the encoding's: 0 rax, 1 rcx, 2 rdx, 3 rbx, 4 rsp, ... 15 r15. */
+/*
+ * One of them, decoded by pv/insn.c (its memory operand: x.base, x.index,
+ * x.scale, x.disp; its length x.len). Register numbers are the
+ * encoding's: 0 rax, 1 rcx, 2 rdx, 3 rbx, 4 rsp, ... 15 r15.
+ */
 struct ptwr_insn {
-	u8 len;			/* bytes, prefixes included */
+	struct insn x;
 	u8 op;			/* enum ptwr_op */
 	u8 size;		/* operand size: 1, 2, 4 or 8 */
 	bool lock;		/* LOCK prefix, or an xchg */
-	s8 base, index;		/* memory operand: base + index * scale + disp */
-	u8 scale;
-	s64 disp;
 	bool src_is_imm;
 	s8 src_reg;		/* register source (mov, xchg, cmpxchg, and, or) */
 	bool src_high8;		/* ... it is AH, CH, DH or BH */
@@ -46,7 +45,6 @@ struct ptwr_insn {
 			 RFLAGS_SF | RFLAGS_OF)
 
 int ptwr_decode(const u8 *code, unsigned avail, struct ptwr_insn *in);
-u64 ptwr_address(const struct ptwr_insn *in, const u64 gpr[16], u64 rip);
 u64 ptwr_execute(const struct ptwr_insn *in, u64 gpr[16], u64 *rflags,
 		 u64 old, bool *store);
 

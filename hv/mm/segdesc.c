@@ -96,7 +96,7 @@ int validate_segdesc_page(u64 *descs)
 }
 
 /*
- * The 16-bit stack rule (pv/traps.c: pv_refuse_16bit_stack), on access
+ * The 16-bit stack rule (pv/iret.c: pv_refuse_16bit_stack), on access
  * rights as LAR gives them. iretq to compatibility mode on a stack
  * segment that is a writable data segment with B = 0 loads only SP and
  * keeps the rest of RSP from the hypervisor's stack; 64-bit code loads all

@@ -2,6 +2,10 @@
  * bounce.c - make a guest kernel handle an exception, a system call or an event.
  *
  * Runs in: hypervisor, interrupts off, on the current vCPU's frame.
+ * Trusts: nothing about the guest's stack: the frame is written through
+ * the checked gate (core/guest_access.c) and a kernel stack it cannot be
+ * written on crashes that domain; the handler addresses were checked when
+ * the guest registered them (pv/callbacks.c).
  *
  * A PV guest kernel has no IDT of its own: it registers handlers with the
  * hypervisor (set_trap_table, callback_op), and the hypervisor "bounces"

@@ -1,9 +1,13 @@
 /*
  * callbacks.c - the hypercalls a PV kernel uses instead of privileged
  * CPU state: its virtual IDT, entry points, kernel stack, segment bases,
- * FPU switch flag, debug registers, and the iret that returns from a bounce.
+ * FPU switch flag and debug registers. (The iret that returns from a
+ * bounce is pv/iret.c.)
  *
  * Runs in: hypervisor, on the calling vCPU, interrupts off.
+ * Trusts: nothing the guest passes: every address is checked to be a
+ * guest address before it is stored, every value against the rules the
+ * CPU or Xen impose, before the CPU can see it.
  */
 #include "hv.h"
 #include "layout.h"
@@ -156,71 +160,6 @@ long do_stack_switch(u64 ss, u64 sp, u64 a3, u64 a4, u64 a5)
 	(void)ss, (void)a3, (void)a4, (void)a5;
 	current->kernel_sp = sp;
 	return 0;
-}
-
-/*
- * do_iret - return from a bounce frame (xen-pv-mechanics.md 1.9).
- *   IN the guest's RSP points at struct iret_context {rax, r11, rcx, flags,
- *      rip, cs, rflags, rsp, ss}. CS with RPL 3 returns to guest user mode
- *      (switching to the user L4 and GS base), otherwise to the kernel.
- *      Without VGCF_in_syscall, rcx and r11 are restored from the frame.
- *      With VMASST_TYPE_architectural_iopl the frame's RFLAGS.IOPL becomes
- *      the virtual IOPL (bounce.c); the real one stays 0.
- * Returns the frame's rax (the guest sees its own RAX). An unreadable frame
- * or a return to user mode without a user L4 crashes the domain.
- */
-/*H:510 The iret hypercall
- * A guest kernel cannot execute a real iretq back to user mode (it would
- * need its own page tables switched and its GS swapped), so it asks the
- * hypervisor: the frame it would have popped is in guest memory at its
- * stack pointer. The hypervisor switches to the user L4 if the frame
- * returns to user mode, and the event mask follows the frame's IF.
- */
-long pv_do_iret(struct cpu_regs *r)
-{
-	struct vcpu *v = current;
-	struct iret_context ic;
-	/*
-	 * The architectural flags (0x3f7fd5) minus IOPL, VM and IF: the guest
-	 * must never get a real IOPL (with IOPL 3 its cli would really turn
-	 * interrupts off and keep the CPU); IF is forced on below.
-	 */
-	const u64 keep = 0x3f7fd5 & ~(0x3000UL | 0x20000UL | 0x200UL);
-
-	if (copy_from_guest(&ic, r->rsp, sizeof(ic))) {
-		domain_crash(v->domain, "iret frame at %#llx is unreadable",
-			     (unsigned long long)r->rsp);
-		return 0;
-	}
-	if ((ic.cs & 3) == 3 && v->kernel_mode) {
-		if (!v->cr3_user) {
-			domain_crash(v->domain, "iret to user mode with no user page tables");
-			return 0;
-		}
-		toggle_guest_mode(v);
-	}
-	if (pv_arch_iopl(v))	/* the assist: IOPL as the frame says */
-		v->iopl = (u8)((ic.rflags >> 12) & 3);
-	r->rip = ic.rip;
-	r->cs = ic.cs | 3;
-	r->ss = ic.ss | 3;
-	r->rflags = (ic.rflags & keep) | (1UL << 9) | 2;
-	r->rsp = ic.rsp;
-	if (!(ic.flags & VGCF_in_syscall)) {
-		r->r11 = ic.r11;
-		r->rcx = ic.rcx;
-	} else {
-		/*
-		 * Xen leaves by SYSRET here, which puts the return RIP in rcx
-		 * and RFLAGS in r11. We leave by iretq: do the same by hand, or
-		 * the guest would find the rcx/r11 of the kernel's iret call (the
-		 * address of its iret stub: a kernel address leaked to user mode).
-		 */
-		r->rcx = r->rip;
-		r->r11 = r->rflags;
-	}
-	v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & (1UL << 9));
-	return (long)ic.rax;
 }
 
 /*

@@ -1,10 +1,12 @@
 /*
- * emulate.c - privileged instructions a PV kernel executes in ring 3.
+ * emulate.c - instructions a PV guest executes in ring 3 that fault there
+ * and that the hypervisor emulates.
  *
  * Runs in: hypervisor, on a #GP or #UD from the guest, interrupts off.
- * Trusts: nothing; instruction bytes are read with copy_from_guest, and
- * whatever this file does not recognise goes back to the guest as the
- * fault it was.
+ * Trusts: nothing; the instruction is fetched and decoded by pv/insn.c
+ * from guest memory, results are stored through the guest's own page
+ * tables (core/guest_access.c), and whatever this file does not recognise
+ * goes back to the guest as the fault it was.
  *
  * A guest kernel runs in ring 3, so instructions that need ring 0 fault.
  * Most of them Linux replaces with hypercalls (its pv-ops), but a few it
@@ -12,9 +14,13 @@
  * startup_xen is a raw wrmsr of GS_BASE, before any trap handler exists;
  * cpuid arrives with the "forced emulation" prefix (ud2; .ascii "xen") so
  * the hypervisor can filter what the guest sees; the control-register
- * reads at boot; rdmsr/wrmsr of a handful of MSRs. And software interrupts:
- * "int $n" always faults (every IDT gate but #BP/#OF has DPL 0), and is
- * delivered to the guest's handler for n if its DPL allows.
+ * reads at boot; rdmsr/wrmsr of a handful of MSRs. Port I/O and cli/sti
+ * run as the guest's virtual IOPL allows, in either guest mode. The five
+ * instructions CR4.UMIP stops in ring 3 (sgdt, sidt, sldt, str, smsw) are
+ * emulated for guest kernel and guest user mode alike (pv/umip.c). And
+ * software interrupts: "int $n" always faults (every IDT gate but #BP/#OF
+ * has DPL 0), and is delivered to the guest's handler for n if its DPL
+ * allows.
  */
 #include "hv.h"
 #include "layout.h"
@@ -22,23 +28,30 @@
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
+#include "mm/segdesc.h"
 #include "pv/bounce.h"
 #include "pv/emulate.h"
+#include "pv/insn.h"
 #include "pv/traps.h"
+#include "pv/umip.h"
 #include "x86/cpu.h"
 #include "x86/cpu_setup.h"
+#include "x86/desc.h"
+#include "x86/segments.h"
+#include "x86/traps.h"
 #include "pvabi/cpuid.h"
 #include "pvabi/errno.h"
 #include "pvabi/physdev.h"
 #include "pvabi/version.h"
+#include "pvabi/xen.h"
 
 #define MSR_TSC			0x10
 #define MSR_APIC_BASE		0x1b
 #define MSR_UCODE_REV		0x8b
 #define MSR_MISC_ENABLE		0x1a0
 
-#define CR0_TS_BIT		(1UL << 3)
-#define GUEST_CR4		(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT)
+#define GUEST_CR4		(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT)	/* always seen */
+#define CPUID_1_EDX_DE		(1u << 2)
 
 /* ---- CPUID policy ---------------------------------------------------- */
 
@@ -149,11 +162,10 @@ void pv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 bool pv_emulate_forced_cpuid(struct cpu_regs *r)
 {
 	static const u8 sig[7] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
-	u8 insn[7];
+	u8 code[INSN_MAX_LEN];
 	u32 out[4];
 
-	if (copy_from_guest(insn, r->rip, sizeof(insn)) ||
-	    memcmp(insn, sig, sizeof(sig)))
+	if (insn_fetch(r->rip, code) < sizeof(sig) || memcmp(code, sig, sizeof(sig)))
 		return false;
 	pv_cpuid((u32)r->rax, (u32)r->rcx, out);
 	r->rax = out[0], r->rbx = out[1], r->rcx = out[2], r->rdx = out[3];
@@ -188,6 +200,9 @@ static bool read_msr(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_PAT:
 		*val = CPU_PAT;		/* Xen's, and the one in force (x86/cpu.c) */
 		return true;
+	case MSR_DEBUGCTL:	/* the one in force (x86/cpu.c): no LBR, no BTF */
+		*val = 0;	/* Xen 4.17: only with msr_relaxed (pvabi/README.md) */
+		return true;
 	default:
 		/* Before the guest has a #GP handler, unknown reads give 0. */
 		if (!v->trap_ctxt[13].address) {
@@ -200,13 +215,11 @@ static bool read_msr(struct vcpu *v, u32 msr, u64 *val)
 
 static bool write_msr(struct vcpu *v, u32 msr, u64 val)
 {
-	bool canon = (u64)((s64)(val << 16) >> 16) == val;
-
 	switch (msr) {
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
 	case MSR_KERNEL_GS_BASE:
-		if (!canon)
+		if (!canonical_va(val))
 			return false;
 		wrmsr(msr, val);
 		return true;
@@ -224,137 +237,160 @@ static bool write_msr(struct vcpu *v, u32 msr, u64 val)
 
 /* ---- decoding ---------------------------------------------------------- */
 
-struct insn {
-	u8 bytes[15];
-	int len;	/* bytes consumed so far */
-	u8 rex;
-	bool opsize;	/* 0x66 */
-};
-
-static u64 *gpr(struct cpu_regs *r, int n)
+/*
+ * The mode of the guest code that faulted: 64-bit (the ABI's flat CS, or
+ * a guest segment with L set), compatibility mode with a 32-bit segment,
+ * or -1: 16-bit code, or a CS that LAR cannot read, which nothing here
+ * decodes (its fault goes back to the guest as it was).
+ */
+int pv_insn_mode(const struct cpu_regs *r)
 {
-	switch (n) {
-	case 0: return &r->rax;
-	case 1: return &r->rcx;
-	case 2: return &r->rdx;
-	case 3: return &r->rbx;
-	case 4: return &r->rsp;
-	case 5: return &r->rbp;
-	case 6: return &r->rsi;
-	case 7: return &r->rdi;
-	case 8: return &r->r8;
-	case 9: return &r->r9;
-	case 10: return &r->r10;
-	case 11: return &r->r11;
-	case 12: return &r->r12;
-	case 13: return &r->r13;
-	case 14: return &r->r14;
-	default: return &r->r15;
-	}
+	u16 cs = (u16)r->cs;
+	u32 ar;
+
+	if (cs == FLAT_RING3_CS64)
+		return INSN_MODE_64;
+	if (cs == FLAT_RING3_CS32)
+		return INSN_MODE_32;
+	if (segment_lar(cs, &ar) != 1 || !(ar & AR_TYPE_CODE))
+		return -1;
+	if (segdesc_code_is_64bit(ar))
+		return INSN_MODE_64;
+	return (ar & AR_DB) ? INSN_MODE_32 : -1;
 }
 
-/* Read up to 15 bytes at RIP (fewer near the end of a mapping) and skip prefixes. */
-static bool fetch(struct cpu_regs *r, struct insn *in)
+/* The instruction at the guest's RIP, fetched and decoded (pv/insn.c). */
+static bool decode_at_rip(const struct cpu_regs *r, struct insn *in)
 {
-	int n = 15;
+	u8 code[INSN_MAX_LEN];
+	int mode = pv_insn_mode(r);
+	unsigned n;
 
-	memset(in, 0, sizeof(*in));
-	while (n > 0 && copy_from_guest(in->bytes, r->rip, (u64)n))
-		n--;
-	if (n == 0)
+	if (mode < 0)
 		return false;
-	for (; in->len < n; in->len++) {
-		u8 b = in->bytes[in->len];
+	n = insn_fetch(r->rip, code);
+	return n && !insn_decode(code, n, (enum insn_mode)mode, in);
+}
 
-		if (b == 0x66)
-			in->opsize = true;
-		else if (b != 0x67 && b != 0xf2 && b != 0xf3 && b != 0x2e &&
-			 b != 0x36 && b != 0x3e && b != 0x26 && b != 0x64 && b != 0x65)
-			break;
-	}
-	if (in->len < n && (in->bytes[in->len] & 0xf0) == 0x40)
-		in->rex = in->bytes[in->len++];
-	return in->len < n;
+/* The guest's virtual CR0: the real one, with its own TS. */
+static u64 guest_cr0(const struct vcpu *v)
+{
+	return (read_cr0() & ~CR0_TS) | (v->vcr0_ts ? CR0_TS : 0);
+}
+
+/*
+ * A write of the guest's virtual CR4, by Xen's rules (pv_fixup_guest_cr4):
+ * it never faults; the guest chooses the bits of PV_CR4_GUEST_MASK (TSD,
+ * DE, FSGSBASE, OSXSAVE) its CPUID allows, and always sees the
+ * hypervisor's PAE, OSFXSR and OSXMMEXCPT (MCE too on Xen, where the
+ * hypervisor has it). Of the four, pvisor grants DE, which it emulates
+ * entirely (I/O breakpoints and DR4/DR5, pv/debugreg.c), where CPUID shows
+ * DE. Its CPUID hides FSGSBASE and XSAVE, so Xen's rule grants neither;
+ * TSD it does not offer (the real CR4.TSD would have to follow the vCPU
+ * and rdtsc be emulated in guest kernel mode): pvabi/README.md.
+ */
+static u64 guest_cr4(u64 val)
+{
+	u32 leaf1[4];
+	u64 choosable = 0;
+
+	pv_cpuid(1, 0, leaf1);
+	if (leaf1[3] & CPUID_1_EDX_DE)
+		choosable |= CR4_DE;
+	return (val & choosable) | GUEST_CR4;
 }
 
 /* What became of an emulated mov to or from a control or debug register. */
 enum mov_result { MOV_FAULT_GP, MOV_DONE, MOV_FAULT_UD };
 
+/* mov from CRn: false for a register the guest may not read. */
+static bool read_cr(const struct vcpu *v, int crn, u64 *val)
+{
+	switch (crn) {
+	case 0: *val = guest_cr0(v); return true;
+	case 2: *val = v->vcpu_info->arch.cr2; return true;
+	case 3: *val = v->cr3_kernel << PAGE_SHIFT; return true;
+	case 4: *val = v->vcr4; return true;
+	default: return false;
+	}
+}
+
+/* mov to CRn: false for a register or a value the guest may not write. */
+static bool write_cr(struct vcpu *v, int crn, u64 val)
+{
+	switch (crn) {
+	case 0:		/* only TS may change: it is fpu_taskswitch */
+		if ((val ^ read_cr0()) & ~CR0_TS)
+			return false;
+		do_fpu_taskswitch(!!(val & CR0_TS), 0, 0, 0, 0);
+		return true;
+	case 2:
+		v->vcpu_info->arch.cr2 = val;
+		return true;
+	case 4:
+		v->vcr4 = guest_cr4(val);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
- * mov to/from CRn or DRn: 0f 20-23 with a register ModRM. The debug
- * registers follow Xen's set_debugreg()/read_dr (pv/debugreg.c): a value
- * it refuses is #GP, a register that does not exist (DR4/DR5 with CR4.DE)
- * #UD.
+ * mov to/from CRn or DRn: 0F 20-23, always a register operand (the CPU
+ * ignores ModRM.mod); 64-bit registers, 32-bit ones in compatibility
+ * mode. The debug registers follow Xen's set_debugreg()/read_dr
+ * (pv/debugreg.c): a value it refuses is #GP, a register that does not
+ * exist (DR4/DR5 with CR4.DE) #UD.
  */
 static enum mov_result emulate_mov_cr_dr(struct vcpu *v, struct cpu_regs *r,
-					 u8 op, u8 modrm, u8 rex)
+					 const struct insn *in)
 {
-	int crn = ((modrm >> 3) & 7) | ((rex & 4) << 1);	/* REX.R: CR8+ */
-	u64 *reg = gpr(r, (modrm & 7) | ((rex & 1) << 3));	/* REX.B */
-	u64 val;
+	int n = in->reg;			/* with REX.R: CR8 and up */
+	unsigned size = in->mode == INSN_MODE_64 ? 8 : 4;
+	u64 *reg = insn_gpr(r, in->rm), val = size == 8 ? *reg : (u32)*reg;
 	int rc;
 
-	if ((modrm & 0xc0) != 0xc0 || crn > 7)
+	if (n > 7)
 		return MOV_FAULT_GP;
-	switch (op) {
-	case 0x20:	/* mov crN, reg */
-		if (crn == 0)
-			*reg = (read_cr0() & ~CR0_TS_BIT) | (v->vcr0_ts ? CR0_TS_BIT : 0);
-		else if (crn == 2)
-			*reg = v->vcpu_info->arch.cr2;
-		else if (crn == 3)
-			*reg = v->cr3_kernel << PAGE_SHIFT;
-		else if (crn == 4)
-			*reg = v->vcr4;
-		else
+	switch (in->op) {
+	case INSN_OP_0F(0x20):	/* mov crN, reg */
+		if (!read_cr(v, n, &val))
 			return MOV_FAULT_GP;
+		insn_reg_write(reg, size, val);
 		return MOV_DONE;
-	case 0x22:	/* mov reg, crN */
-		if (crn == 0) {
-			/* Only TS may change: it is fpu_taskswitch. */
-			if ((*reg ^ read_cr0()) & ~CR0_TS_BIT)
-				return MOV_FAULT_GP;
-			do_fpu_taskswitch(!!(*reg & CR0_TS_BIT), 0, 0, 0, 0);
-		} else if (crn == 2) {
-			v->vcpu_info->arch.cr2 = *reg;
-		} else if (crn == 4) {
-			v->vcr4 = *reg & GUEST_CR4;	/* stored filtered, never faults */
-		} else {
-			return MOV_FAULT_GP;
-		}
-		return MOV_DONE;
-	case 0x21:	/* mov drN, reg */
-		rc = dbg_get(&v->dbg, (u64)crn, pv_cr4_de(v), &val);
+	case INSN_OP_0F(0x22):	/* mov reg, crN */
+		return write_cr(v, n, val) ? MOV_DONE : MOV_FAULT_GP;
+	case INSN_OP_0F(0x21):	/* mov drN, reg */
+		rc = dbg_get(&v->dbg, (u64)n, pv_cr4_de(v), &val);
 		if (rc == 0)
-			*reg = val;
+			insn_reg_write(reg, size, val);
 		break;
-	case 0x23:	/* mov reg, drN */
-		rc = (int)pv_set_debugreg(v, (u64)crn, *reg);
+	default:		/* 0F 23: mov reg, drN */
+		rc = (int)pv_set_debugreg(v, (u64)n, val);
 		break;
-	default:
-		return MOV_FAULT_GP;
 	}
 	return rc == 0 ? MOV_DONE : rc == -XEN_ENODEV ? MOV_FAULT_UD : MOV_FAULT_GP;
 }
 
 /*
  * Port I/O: allowed when the virtual IOPL allows it (bounce.c:pv_iopl_ok).
- * len is the instruction's length: RIP moves past it, and then an I/O
- * breakpoint on the port (CR4.DE, pv/debugreg.c) raises #DB, a trap, as
- * on bare metal and Xen.
+ * A read gives all ones (no devices), as wide as the instruction (a 32-bit
+ * in clears the upper half of RAX, as on the CPU); writes are dropped.
+ * RIP moves past the instruction, and then an I/O breakpoint on the port
+ * (CR4.DE, pv/debugreg.c) raises #DB, a trap, as on bare metal and Xen.
  */
-static bool emulate_port_io(struct vcpu *v, struct cpu_regs *r, u8 op,
-			    bool opsize, u32 port, int len)
+static bool emulate_port_io(struct vcpu *v, struct cpu_regs *r,
+			    const struct insn *in, u32 port)
 {
-	u32 size = (op & 1) ? (opsize ? 2 : 4) : 1;
-	u64 ones = size == 4 ? 0xffffffffULL : size == 2 ? 0xffffULL : 0xffULL;
+	u8 op = (u8)in->op;
+	u32 size = (op & 1) ? (in->opsize == 2 ? 2 : 4) : 1;
 	u32 hit;
 
 	if (!pv_iopl_ok(v))
 		return false;
-	if (op == 0xe4 || op == 0xe5 || op == 0xec || op == 0xed)
-		r->rax = (r->rax & ~ones) | ones;	/* no devices: all ones */
-	r->rip += (u64)len;				/* writes are dropped */
+	if (!(op & 2))				/* E4, E5, EC, ED: in */
+		insn_reg_write(&r->rax, size, ~0ULL);
+	r->rip += in->len;
 	hit = dbg_io_match(&v->dbg, pv_cr4_de(v), port, size);
 	if (hit) {
 		v->dbg.dr6 |= hit | DR6_DEFAULT;
@@ -364,96 +400,161 @@ static bool emulate_port_io(struct vcpu *v, struct cpu_regs *r, u8 op,
 }
 
 /*
- * #GP with error code 0 from guest kernel mode: try the privileged
- * instructions a PV kernel may use. Returns true if emulated (RIP advanced).
+ * Store an emulated result into the instruction's memory operand as the
+ * guest's own store would go: at base + index * scale + disp (+ the FS or
+ * GS base under that override), a non-canonical address (or one whose
+ * last byte wraps past 2^64) is #GP(0), #SS(0) through the stack segment;
+ * then byte by byte through the guest's page tables, and where they
+ * refuse, #PF at the first byte not written with the CPU's error code as
+ * the guest would see it (an address in the hypervisor's range: present,
+ * write). Returns true when stored, false when it delivered the fault.
+ * Bytes before a page that faults stay written, as with Linux's own UMIP
+ * emulation (a CPU writes none).
  */
-bool pv_emulate_priv_op(struct cpu_regs *r)
+static bool store_operand(struct vcpu *v, struct cpu_regs *r, const struct insn *in,
+			  const void *buf, unsigned len)
 {
-	struct vcpu *v = current;
-	struct insn in;
-	u8 op, op2;
-	u64 val;
+	u64 seg = in->seg == INSN_SEG_FS ? rdmsr(MSR_FS_BASE) :
+		  in->seg == INSN_SEG_GS ? rdmsr(MSR_GS_BASE) : 0;
+	u64 va = insn_address(in, r, seg), last = va + len - 1, at, err;
 
-	if (!fetch(r, &in))
-		return false;
-	op = in.bytes[in.len];
-	op2 = in.bytes[in.len + 1];
-	switch (op) {
-	case 0xe4: case 0xe5: case 0xe6: case 0xe7:	/* in/out imm8 */
-		return emulate_port_io(v, r, op, in.opsize, op2, in.len + 2);
-	case 0xec: case 0xed: case 0xee: case 0xef:	/* in/out dx */
-		return emulate_port_io(v, r, op, in.opsize, (u16)r->rdx, in.len + 1);
-	case 0xfa: case 0xfb:				/* cli, sti */
-		if (!pv_iopl_ok(v))
-			return false;
-		r->rip += (u64)in.len + 1;		/* no effect on the event mask */
-		return true;
-	case 0x0f:
-		break;
-	default:
+	if (!canonical_va(va) || !canonical_va(last) || last < va) {
+		pv_inject_trap(r, insn_stack_segment(in) ? 12 : 13, true, 0);
 		return false;
 	}
-	if (!v->kernel_mode)
+	if (!copy_to_guest_fault(va, buf, len, &at))
+		return true;
+	if (guest_range_ok(at, 1))
+		err = PFEC_WRITE | (fixup_error & (PFEC_PRESENT | PFEC_RSVD));
+	else
+		err = PFEC_WRITE | PFEC_PRESENT;
+	v->vcpu_info->arch.cr2 = at;
+	pv_inject_trap(r, 14, true, guest_pf_error(v, err));
+	return false;
+}
+
+/*
+ * sgdt, sidt, sldt, str, smsw: #GP(0) in ring 3 under CR4.UMIP, from
+ * guest kernel and guest user mode alike; emulated with values that say
+ * nothing of the hypervisor (pv/umip.c).
+ */
+static bool emulate_umip(struct vcpu *v, struct cpu_regs *r, const struct insn *in)
+{
+	const struct umip_view view = {
+		.cr0 = guest_cr0(v),
+		.gdt_limit = desc_gdt_limit(),
+		.idt_limit = desc_idt_limit(),
+		.ldtr = v->ldt_ents ? HV_LDT : 0,
+		.tr = HV_TSS,
+	};
+	struct umip_result res;
+
+	if (!umip_emulate(in, &view, &res))
 		return false;
-	switch (op2) {
-	case 0x30:	/* wrmsr */
+	if (res.to_reg)
+		insn_reg_write(insn_gpr(r, res.reg), res.size, res.value);
+	else if (!store_operand(v, r, in, res.bytes, res.size))
+		return true;		/* the guest has the fault its store would take */
+	r->rip += in->len;
+	return true;
+}
+
+/* The privileged instructions of guest kernel mode. */
+static bool emulate_kernel_op(struct vcpu *v, struct cpu_regs *r,
+			      const struct insn *in)
+{
+	u64 val;
+
+	switch (in->op) {
+	case INSN_OP_0F(0x30):	/* wrmsr */
 		if (!write_msr(v, (u32)r->rcx, (r->rdx << 32) | (u32)r->rax))
 			return false;
-		r->rip += (u64)in.len + 2;
-		return true;
-	case 0x32:	/* rdmsr */
+		break;
+	case INSN_OP_0F(0x32):	/* rdmsr */
 		if (!read_msr(v, (u32)r->rcx, &val))
 			return false;
 		r->rax = (u32)val;
 		r->rdx = val >> 32;
-		r->rip += (u64)in.len + 2;
-		return true;
-	case 0x06:	/* clts */
+		break;
+	case INSN_OP_0F(0x06):	/* clts */
 		do_fpu_taskswitch(0, 0, 0, 0, 0);
-		r->rip += (u64)in.len + 2;
-		return true;
-	case 0x08: case 0x09:	/* invd, wbinvd: nothing to do for a domU */
-		r->rip += (u64)in.len + 2;
-		return true;
-	case 0x20: case 0x21: case 0x22: case 0x23:
-		switch (emulate_mov_cr_dr(v, r, op2, in.bytes[in.len + 2], in.rex)) {
+		break;
+	case INSN_OP_0F(0x08): case INSN_OP_0F(0x09):	/* invd, wbinvd: nothing for a domU */
+		break;
+	case INSN_OP_0F(0x20): case INSN_OP_0F(0x21):
+	case INSN_OP_0F(0x22): case INSN_OP_0F(0x23):
+		switch (emulate_mov_cr_dr(v, r, in)) {
 		case MOV_DONE:
-			r->rip += (u64)in.len + 3;
-			return true;
+			break;
 		case MOV_FAULT_UD:
 			pv_inject_trap(r, 6, false, 0);
 			return true;
 		default:
 			return false;
 		}
+		break;
 	default:
 		return false;
 	}
+	r->rip += in->len;
+	return true;
+}
+
+/*
+ * #GP with error code 0 from the guest: try the instructions a PV guest
+ * may execute and have emulated. Returns true if emulated (RIP advanced)
+ * or if emulating delivered another fault; false: the #GP is the guest's.
+ */
+bool pv_emulate_priv_op(struct cpu_regs *r)
+{
+	struct vcpu *v = current;
+	struct insn in;
+
+	if (!decode_at_rip(r, &in))
+		return false;
+	switch (in.op) {
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7:	/* in/out imm8 */
+		return emulate_port_io(v, r, &in, (u8)in.imm);
+	case 0xec: case 0xed: case 0xee: case 0xef:	/* in/out dx */
+		return emulate_port_io(v, r, &in, (u16)r->rdx);
+	case 0xfa: case 0xfb:				/* cli, sti */
+		if (!pv_iopl_ok(v))
+			return false;
+		r->rip += in.len;			/* no effect on the event mask */
+		return true;
+	case INSN_OP_0F(0x00): case INSN_OP_0F(0x01):	/* UMIP: any mode */
+		return emulate_umip(v, r, &in);
+	default:
+		break;
+	}
+	if (!v->kernel_mode)
+		return false;
+	return emulate_kernel_op(v, r, &in);
 }
 
 /*
  * #GP from "int $n": deliver vector n if the guest's trap table allows it
  * from the current mode (DPL >= 1 from the kernel, 3 from user). The CPU's
  * error code says n, but QEMU 7.2 reports n*16+2 instead of n*8+2
- * (DESIGN.md section 9), so n comes from decoding "cd ib" at RIP.
+ * (docs/design.md §9.1), so n comes from decoding "cd ib" at RIP.
  * Returns true if delivered; *errcode gets the #GP error code the guest
  * should see otherwise.
  */
 bool pv_emulate_int(struct cpu_regs *r, u64 *errcode)
 {
 	struct vcpu *v = current;
-	u8 insn[2];
+	struct insn in;
 	unsigned n;
 	int dpl;
 
-	if (copy_from_guest(insn, r->rip, 2) || insn[0] != 0xcd)
+	if (!decode_at_rip(r, &in) || in.op != 0xcd)
 		return false;
-	n = insn[1];
+	n = (u8)in.imm;
 	*errcode = ((u64)n << 3) | 2;
 	dpl = v->trap_ctxt[n].flags & 3;
 	if (!v->trap_ctxt[n].address || dpl < (v->kernel_mode ? 1 : 3))
 		return false;
-	r->rip += 2;	/* a software interrupt returns after itself */
+	r->rip += in.len;	/* a software interrupt returns after itself */
 	pv_bounce(r, v->trap_ctxt[n].address, false, 0, v->trap_ctxt[n].flags & 4);
 	return true;
 }

@@ -15,10 +15,15 @@
  * bounced to the guest's handler for that vector, with the error code and
  * CR2 the guest would have seen on bare metal. A vector with no handler
  * crashes the domain, alone (Xen does the same).
+ *
+ * Trusts: nothing of the guest's: the frame is the CPU's, instruction
+ * bytes are fetched through the checked gate (core/guest_access.c), and
+ * what is bounced is only ever the guest's own state.
  */
 #include "hv.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
+#include "pv/iret.h"
 #include "mm/pv_mm.h"
 #include "mm/segdesc.h"
 #include "pv/bounce.h"
@@ -31,14 +36,12 @@
 #include "x86/traps.h"
 #include "pvabi/xen.h"
 
-#define PFEC_USER	(1ULL << 2)
 #define RFLAGS_TF	(1ULL << 8)
 #define RFLAGS_DF	(1ULL << 10)
 
 void pv_syscall(struct cpu_regs *r);
 void pv_syscall32(struct cpu_regs *r);
 void pv_sysenter(struct cpu_regs *r);
-void pv_iret_fault(struct cpu_regs *r);
 
 /*
  * A system call: into the guest kernel's callback at target. Without one,
@@ -141,7 +144,7 @@ bool pv_sysenter_single_step(struct cpu_regs *r)
 }
 
 /* The error code the guest sees: the CPU always reports CPL 3. */
-static u64 guest_pf_error(const struct vcpu *v, u64 err)
+u64 guest_pf_error(const struct vcpu *v, u64 err)
 {
 	return v->kernel_mode ? err & ~PFEC_USER : err | PFEC_USER;
 }
@@ -186,7 +189,7 @@ bool pv_hv_ldt_fault(u64 cr2, u64 err)
 	return v && pv_ldt_fault_offset(v, cr2, err, &off) && pv_map_ldt_page(v, off);
 }
 
-static void page_fault(struct cpu_regs *r)
+void pv_page_fault(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
 	u64 cr2 = read_cr2();
@@ -315,7 +318,7 @@ void pv_guest_exception(struct cpu_regs *r)
 		current->domain->stats.traps[vec]++;
 	switch (vec) {
 	case 14:
-		page_fault(r);
+		pv_page_fault(r);
 		return;
 	case 13:
 		general_protection(r);
@@ -343,66 +346,6 @@ void pv_guest_exception(struct cpu_regs *r)
 		pv_inject_trap(r, vec, false, 0);
 		return;
 	}
-}
-
-/*
- * The return to a guest itself faulted (iretq found a bad CS or SS that the
- * guest's iret hypercall or bounce frame left, or an LDT page it cannot
- * map). x86/entry.S rebuilt the frame as if the fault came from the guest
- * at its target RIP, with the vector and error code the CPU gave: as on
- * Xen (which has no failsafe for this on 64-bit either), the guest gets
- * that fault. pvisor gives the handler a frame it can return to, the flat
- * CS and SS of the mode it was returning to (Xen's has the refused ones).
- */
-void pv_iret_fault(struct cpu_regs *r)
-{
-	struct vcpu *v = current;
-
-	pr_debug("domain %s: return to guest faulted: vector %llu error %#llx (cs %#llx ss %#llx rip %#llx)\n",
-		 v->domain->name, (unsigned long long)r->vector,
-		 (unsigned long long)r->error_code, (unsigned long long)r->cs,
-		 (unsigned long long)r->ss, (unsigned long long)r->rip);
-	r->cs = v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
-	r->ss = FLAT_KERNEL_SS;
-	if (r->vector == 14)
-		page_fault(r);		/* an LDT page: #PF at the guest's address */
-	else
-		pv_inject_trap(r, (unsigned)r->vector, true, r->error_code);
-}
-
-/*
- * Before every return to a guest (core/sched.c): refuse a 16-bit stack.
- * iretq to compatibility mode with a 16-bit stack segment (B = 0) loads
- * only SP: the rest of RSP keeps what the hypervisor's stack pointer had
- * (bits 31-16 on hardware, 63-16 under QEMU), and the guest would read
- * our stack's address. Linux's answer is ESPFIX64; Xen has none for PV
- * guests and leaks the same way (which is why Linux refuses 16-bit
- * segments under Xen). pvisor turns such a return, whatever led to it (an
- * iret hypercall, a user process that loaded SS itself and was
- * interrupted), into #GP(SS selector) for the guest kernel, as a faulting
- * iret, with the frame it would have returned to. Returns true if it did.
- *
- * Cost: a null SS or one of the hypervisor's GDT page (FLAT_*, 32-bit) is
- * decided by the selector; any other (Linux's user SS 0x2b on every return
- * to user mode) costs one LAR (the stats option counts them: ss_lar), and
- * only a 16-bit writable data segment a second one, for CS.
- */
-bool pv_refuse_16bit_stack(struct cpu_regs *r)
-{
-	u16 ss = (u16)r->ss, cs = (u16)r->cs;
-	u32 ss_ar, cs_ar;
-
-	if (!(ss & ~3U) || (!(ss & 4) && (ss >> 3) >= FIRST_RESERVED_GDT_ENTRY))
-		return false;
-	current->domain->stats.ss_lar++;
-	if (segment_lar(ss, &ss_ar) != 1 || !segdesc_stack_is_16bit(ss_ar))
-		return false;	/* not a 16-bit stack (or iretq faults on it anyway) */
-	if (segment_lar(cs, &cs_ar) != 1 || segdesc_code_is_64bit(cs_ar))
-		return false;	/* 64-bit code (iretq loads all of RSP), or a bad CS */
-	pr_debug("domain %s: return to a 16-bit stack (ss %#x cs %#x): #GP\n",
-		 current->domain->name, ss, cs);
-	pv_inject_trap(r, 13, true, ss & ~3U);
-	return true;
 }
 
 /*

@@ -34,6 +34,13 @@
 #define MSR_KERNEL_GS_BASE	0xc0000102
 #define MSR_TSC_AUX		0xc0000103
 
+/* Page-fault error code bits. */
+#define PFEC_PRESENT	(1ULL << 0)
+#define PFEC_WRITE	(1ULL << 1)
+#define PFEC_USER	(1ULL << 2)
+#define PFEC_RSVD	(1ULL << 3)
+#define PFEC_INSN	(1ULL << 4)
+
 #define RFLAGS_IF	(1UL << 9)
 #define RFLAGS_AC	(1UL << 18)
 

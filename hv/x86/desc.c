@@ -147,6 +147,12 @@ u16 desc_gdt_limit(void)
 	return (u16)(sizeof(gdt) - 1);
 }
 
+/* The IDT's limit: 256 gates of 16 bytes. */
+u16 desc_idt_limit(void)
+{
+	return (u16)(sizeof(idt) - 1);
+}
+
 /*
  * The LDT descriptor (HV_LDT) the next lldt loads: pv/descriptor_tables.c
  * points it at the running vCPU's LDT pages. DPL 0: only lldt uses it.

@@ -31,6 +31,8 @@ Suite *pv_layout_suite(void);
 Suite *pgtype_suite(void);
 Suite *segdesc_suite(void);
 Suite *ptwr_suite(void);
+Suite *insn_suite(void);
+Suite *umip_suite(void);
 Suite *guest_access_suite(void);
 Suite *cpu_setup_suite(void);
 Suite *debugreg_suite(void);

@@ -8,7 +8,9 @@
  * guest may not name before anything is copied: the hypervisor's hole
  * (which is mapped right there in every guest address space), the
  * non-canonical gap, and ranges that wrap; a fault in the middle of an
- * accepted range must come back as -EFAULT.
+ * accepted range must come back as -EFAULT, and the two variants that
+ * say how far they got (the instruction fetch's and the emulation's)
+ * must say it exactly.
  */
 #include <string.h>
 
@@ -16,6 +18,7 @@
 #include "layout.h"
 #include "harness.h"
 #include "core/guest_access.h"
+#include "pv/insn.h"
 #include "pvabi/errno.h"
 
 #define LOW_PAGE	0x0000200000000000ULL	/* a mapped guest page, lower half */
@@ -24,6 +27,7 @@
 
 static u8 low_page[PAGE_SIZE], high_page[PAGE_SIZE];
 static int raw_copies;
+static u64 raw_len;	/* the length of the last raw_copy */
 
 /* Host memory behind a guest address, or NULL if "unmapped". */
 static u8 *fake_guest(u64 va)
@@ -53,6 +57,7 @@ u64 raw_copy(void *dst, const void *src, u64 len)
 	u64 done;
 
 	raw_copies++;
+	raw_len = len;
 	for (done = 0; done < len; done++) {
 		u64 gva = (to_guest ? (u64)dst : (u64)src) + done;
 		u8 *g = fake_guest(gva);
@@ -154,6 +159,76 @@ START_TEST(test_copies)
 }
 END_TEST
 
+/*
+ * The readable beginning of a range: as far as the mapping goes, clamped
+ * to the guest's half first (nothing past 2^47 or past 2^64 is asked for),
+ * nothing at all outside the guest's ranges.
+ */
+START_TEST(test_copy_upto)
+{
+	u8 buf[32];
+
+	for (int i = 0; i < 32; i++)
+		low_page[PAGE_SIZE - 32 + i] = (u8)(0xc0 + i);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_uint_eq(copy_from_guest_upto(buf, LOW_PAGE + PAGE_SIZE - 5, 15), 5);
+	ck_assert_mem_eq(buf, low_page + PAGE_SIZE - 5, 5);
+	ck_assert_uint_eq(copy_from_guest_upto(buf, LOW_PAGE, 15), 15);
+	ck_assert_uint_eq(copy_from_guest_upto(buf, LOW_PAGE + PAGE_SIZE, 15), 0);
+	ck_assert_uint_eq(copy_from_guest_upto(buf, LOW_PAGE, 0), 0);
+	raw_copies = 0;
+	ck_assert_uint_eq(copy_from_guest_upto(buf, HV_VIRT_START, 15), 0);
+	ck_assert_uint_eq(copy_from_guest_upto(buf, DIRECTMAP_BASE + 0x100000, 15), 0);
+	ck_assert_uint_eq(copy_from_guest_upto(buf, LOW_END, 15), 0);
+	ck_assert_int_eq(raw_copies, 0);
+	/* Clamped before copying: 5 bytes below 2^47, 6 below 2^64. */
+	copy_from_guest_upto(buf, LOW_END - 5, 15);
+	ck_assert_int_eq(raw_copies, 1);
+	ck_assert_uint_eq(raw_len, 5);
+	copy_from_guest_upto(buf, 0ULL - 6, 15);
+	ck_assert_uint_eq(raw_len, 6);
+}
+END_TEST
+
+/* copy_to_guest_fault names the first byte it could not write. */
+START_TEST(test_copy_fault_address)
+{
+	u8 out[16];
+	u64 at = 0;
+
+	memset(out, 0x5a, sizeof(out));
+	ck_assert_int_eq(copy_to_guest_fault(LOW_PAGE + 8, out, 10, &at), 0);
+	ck_assert_mem_eq(low_page + 8, out, 10);
+	memset(low_page + PAGE_SIZE - 4, 0, 4);
+	ck_assert_int_eq(copy_to_guest_fault(LOW_PAGE + PAGE_SIZE - 4, out, 10, &at),
+			 -XEN_EFAULT);
+	ck_assert_uint_eq(at, LOW_PAGE + PAGE_SIZE);
+	ck_assert_mem_eq(low_page + PAGE_SIZE - 4, out, 4);	/* the bytes before stay */
+	ck_assert_int_eq(copy_to_guest_fault(LOW_PAGE + PAGE_SIZE, out, 2, &at), -XEN_EFAULT);
+	ck_assert_uint_eq(at, LOW_PAGE + PAGE_SIZE);
+	raw_copies = 0;
+	ck_assert_int_eq(copy_to_guest_fault(HV_VIRT_END - 2, out, 10, &at), -XEN_EFAULT);
+	ck_assert_uint_eq(at, HV_VIRT_END - 2);
+	ck_assert_int_eq(copy_to_guest_fault(HV_VIRT_START, out, 2, &at), -XEN_EFAULT);
+	ck_assert_uint_eq(at, HV_VIRT_START);
+	ck_assert_int_eq(raw_copies, 0);
+}
+END_TEST
+
+/* The one instruction fetch (pv/insn.c): 15 bytes, fewer at a mapping's end. */
+START_TEST(test_insn_fetch)
+{
+	u8 code[INSN_MAX_LEN];
+
+	ck_assert_uint_eq(insn_fetch(LOW_PAGE + 100, code), 15);
+	ck_assert_mem_eq(code, low_page + 100, 15);
+	ck_assert_uint_eq(insn_fetch(LOW_PAGE + PAGE_SIZE - 3, code), 3);
+	ck_assert_uint_eq(insn_fetch(HIGH_PAGE + PAGE_SIZE - 1, code), 1);
+	ck_assert_uint_eq(insn_fetch(HIGH_PAGE + PAGE_SIZE, code), 0);
+	ck_assert_uint_eq(insn_fetch(HV_VIRT_END - 1, code), 0);
+}
+END_TEST
+
 /* Only a listed instruction is fixed up, and it resumes at its own fixup. */
 START_TEST(test_fixup_table)
 {
@@ -178,6 +253,9 @@ Suite *guest_access_suite(void)
 	tcase_add_test(tc, test_ranges);
 	tcase_add_test(tc, test_refused_before_copying);
 	tcase_add_test(tc, test_copies);
+	tcase_add_test(tc, test_copy_upto);
+	tcase_add_test(tc, test_copy_fault_address);
+	tcase_add_test(tc, test_insn_fetch);
 	tcase_add_test(tc, test_fixup_table);
 	suite_add_tcase(s, tc);
 	return s;

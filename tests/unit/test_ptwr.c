@@ -1,31 +1,24 @@
 /*
  * test_ptwr.c - hv/mm/ptwr_decode.c: the instructions the writable
- * page-table assist emulates.
+ * page-table assist emulates (decoded by hv/pv/insn.c, whose own tests
+ * are test_insn.c).
  *
  * The instruction bytes are produced by the host assembler from the text
- * written next to each case, so each case reads as the instruction Linux
- * would execute. Then: the decoder's view of it (length, operation, size,
- * operand), and for the arithmetic forms the flags the emulation computes
- * against the flags the host CPU computes for the same operation.
+ * written next to each case (asm_insn.h), so each case reads as the
+ * instruction Linux would execute. Then: the decoder's view of it
+ * (length, operation, size, operand), and for the arithmetic forms the
+ * flags the emulation computes against the flags the host CPU computes
+ * for the same operation.
  */
 #include <stdlib.h>
 
 #include "hv.h"
 #include "harness.h"
+#include "asm_insn.h"
 #include "mm/ptwr_decode.h"
 
-/* Assemble text into read-only data between name and name_end. */
-#define INSN(name, text)						\
-	__asm__(".pushsection .rodata\n"				\
-		".globl " #name "\n.hidden " #name "\n" #name ":\n\t"	\
-		text "\n"						\
-		".globl " #name "_end\n.hidden " #name "_end\n" #name "_end:\n" \
-		".popsection\n");					\
-	extern const u8 name[], name##_end[]
-
-enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
-#define NONE	PTWR_REG_NONE
-#define RIP	PTWR_REG_RIP
+#define NONE	INSN_REG_NONE
+#define RIP	INSN_REG_RIP
 
 INSN(i_mov_r64, "movq %rax, (%rdi)");			/* native_set_pte */
 INSN(i_mov_r64_disp, "movq %rsi, 0x18(%rbx,%rcx,8)");
@@ -70,6 +63,13 @@ INSN(i_btr_reg, "btrq %rax, (%rdi)");			/* may address outside the operand */
 INSN(i_cmpxchg8b, "cmpxchg8b (%rdi)");
 INSN(i_mov_c6_bad_reg, ".byte 0xc6, 0x0f, 0x01");	/* C6 /1: undefined */
 INSN(i_pushq, "pushq (%rdi)");
+INSN(i_mov_rex_then_66, ".byte 0x48, 0x66, 0x89, 0x07");	/* REX not last: ignored */
+INSN(i_lock_xchg_reg, ".byte 0xf0, 0x48, 0x87, 0xc1");	/* lock xchg %rax, %rcx: #UD */
+INSN(i_xrelease_mov, "xrelease movq %rax, (%rdi)");	/* F3: refused */
+INSN(i_cs_mov, "cs movq %rax, (%rdi)");			/* a null override */
+INSN(i_mov_r12_index, "movq %rax, (%rdi,%r12,8)");	/* REX.X with index 4 */
+INSN(i_mov_r13_base, "movq %rax, (%r13)");		/* mod 1, disp8 0 */
+INSN(i_and_imm_bad_ext, "xorq $1, (%rdi)");		/* 83 /6: not ours */
 
 static const struct decode_case {
 	const char *text;
@@ -132,6 +132,13 @@ static const struct decode_case {
 	R(i_cmpxchg8b),
 	R(i_mov_c6_bad_reg),
 	R(i_pushq),
+	C(i_mov_rex_then_66, 1, PTWR_MOV, 2, false, RDI, NONE, 1, 0, false, RAX, false, 0),
+	R(i_lock_xchg_reg),
+	R(i_xrelease_mov),
+	C(i_cs_mov, 1, PTWR_MOV, 8, false, RDI, NONE, 1, 0, false, RAX, false, 0),
+	C(i_mov_r12_index, 1, PTWR_MOV, 8, false, RDI, R12, 8, 0, false, RAX, false, 0),
+	C(i_mov_r13_base, 1, PTWR_MOV, 8, false, R13, NONE, 1, 0, false, RAX, false, 0),
+	R(i_and_imm_bad_ext),
 #undef C
 #undef R
 };
@@ -148,13 +155,14 @@ START_TEST(test_decode)
 			      rc ? "refused" : "accepted");
 		if (!c->ok)
 			continue;
-		ck_assert_msg(in.len == len, "%s: len %u, want %u", c->text, in.len, len);
+		ck_assert_msg(in.x.len == len, "%s: len %u, want %u", c->text, in.x.len, len);
 		ck_assert_msg(in.op == c->op && in.size == c->size && in.lock == c->lock,
 			      "%s: op %u size %u lock %d", c->text, in.op, in.size, in.lock);
-		ck_assert_msg(in.base == c->base && in.index == c->index &&
-			      (in.index == NONE || in.scale == c->scale) && in.disp == c->disp,
-			      "%s: base %d index %d scale %u disp %lld", c->text, in.base,
-			      in.index, in.scale, (long long)in.disp);
+		ck_assert_msg(in.x.base == c->base && in.x.index == c->index &&
+			      (in.x.index == NONE || in.x.scale == c->scale) &&
+			      in.x.disp == c->disp,
+			      "%s: base %d index %d scale %u disp %lld", c->text, in.x.base,
+			      in.x.index, in.x.scale, (long long)in.x.disp);
 		ck_assert_msg(in.src_is_imm == c->imm, "%s: imm %d", c->text, in.src_is_imm);
 		if (c->imm)
 			ck_assert_msg(in.imm == c->immv, "%s: imm %#llx", c->text,
@@ -190,25 +198,27 @@ START_TEST(test_too_long)
 	code[13] = 0x89;
 	code[14] = 0x07;
 	ck_assert_int_eq(ptwr_decode(code, sizeof(code), &in), 0);
-	ck_assert_uint_eq(in.len, 15);
+	ck_assert_uint_eq(in.x.len, 15);
 }
 END_TEST
 
+/* The operand's address, through pv/insn.c, as the assist computes it. */
 START_TEST(test_address)
 {
 	struct ptwr_insn in;
-	u64 gpr[16] = { 0 };
+	struct cpu_regs r = { 0 };
 
-	gpr[RBX] = 0x1000;
-	gpr[RCX] = 3;
+	r.rbx = 0x1000;
+	r.rcx = 3;
 	ck_assert_int_eq(ptwr_decode(i_mov_r64_disp, (unsigned)(i_mov_r64_disp_end - i_mov_r64_disp), &in), 0);
-	ck_assert_uint_eq(ptwr_address(&in, gpr, 0), 0x1000 + 3 * 8 + 0x18);
+	ck_assert_uint_eq(insn_address(&in.x, &r, 0), 0x1000 + 3 * 8 + 0x18);
+	r.rip = 0xffffffff81000000ULL;
 	ck_assert_int_eq(ptwr_decode(i_mov_rip, 16, &in), 0);
-	ck_assert_uint_eq(ptwr_address(&in, gpr, 0xffffffff81000000ULL),
-			  0xffffffff81000000ULL + in.len + 0x1000);
-	gpr[R12] = 0xffff888000001008ULL;
+	ck_assert_uint_eq(insn_address(&in.x, &r, 0),
+			  0xffffffff81000000ULL + in.x.len + 0x1000);
+	r.r12 = 0xffff888000001008ULL;
 	ck_assert_int_eq(ptwr_decode(i_mov_r32, 16, &in), 0);
-	ck_assert_uint_eq(ptwr_address(&in, gpr, 0), 0xffff888000001000ULL);
+	ck_assert_uint_eq(insn_address(&in.x, &r, 0), 0xffff888000001000ULL);
 }
 END_TEST
 

@@ -46,19 +46,27 @@ void time_info_snapshot(struct vcpu_time_info *out)
 	} while ((version & 1) || version != t->version);
 }
 
-u64 system_time(void)
+u64 system_time_and_tsc(u64 *tsc_out)
 {
 	const volatile struct vcpu_time_info *t = &vcpu->time;
 	u32 version;
-	u64 ns;
+	u64 ns, tsc;
 
 	do {
 		version = t->version;
 		barrier();
-		ns = pvclock_scale((const struct vcpu_time_info *)t, rdtsc());
+		tsc = rdtsc();
+		ns = pvclock_scale((const struct vcpu_time_info *)t, tsc);
 		barrier();
 	} while ((version & 1) || version != t->version);
+	if (tsc_out)
+		*tsc_out = tsc;
 	return ns;
+}
+
+u64 system_time(void)
+{
+	return system_time_and_tsc(NULL);
 }
 
 /* Seconds since 1970 now: the wall clock at system time 0, plus system time. */

@@ -104,6 +104,7 @@ static inline u64 rdtsc(void)
  * Needs `vcpu`.
  */
 u64 system_time(void);
+u64 system_time_and_tsc(u64 *tsc);	/* and the TSC it was computed from */
 
 /* The same from a given TSC value and time-info snapshot. */
 u64 pvclock_scale(const struct vcpu_time_info *t, u64 tsc);

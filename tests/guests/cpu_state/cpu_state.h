@@ -16,6 +16,7 @@
 #define LOW_CODE_VA	GUEST_UL(0x00400000)
 #define LOW_STACK_VA	GUEST_UL(0x00401000)
 #define LOW_STACK_TOP	GUEST_UL(0x00403000)
+#define UMIP_COMPAT_VA	GUEST_UL(0x00401000)	/* the low stack's bottom: c_umip's results */
 
 /* The last two pages of the address space: where SYSENTER from the kernel bounces. */
 #define TOP_VA		GUEST_UL(0xffffffffffffe000)
@@ -37,6 +38,7 @@ extern char c_sysenter[], c_sysenter_insn[], c_sysenter_next[];
 extern char c_sysenter_nt[], c_sysenter_nt_insn[], c_sysenter_nt_next[];
 extern char c_sysenter_tf[], c_sysenter_tf_insn[], c_sysenter_tf_next[];
 extern char c_int80[], c_int80_next[];
+extern char c_umip[], c_umip_sgdt[], c_umip_next[];
 
 /*
  * Run the 32-bit code at entry (a LOW() address) in compatibility mode

@@ -1,8 +1,9 @@
 /*
  * low.S - the cpu_state test's code that runs in compatibility mode or
  * changes mode: into 32-bit code through the DPL-3 segment 0xe023 that
- * every GDT has, 32-bit syscall, sysenter and int $0x80 there, 64-bit
- * sysenter, and into and out of guest user mode.
+ * every GDT has, 32-bit syscall, sysenter, int $0x80 and UMIP's
+ * instructions there, 64-bit sysenter, and into and out of guest user
+ * mode.
  *
  * Runs in: test guests, guest kernel or guest user mode (ring 3 both).
  *
@@ -83,6 +84,28 @@ c_sysenter_tf_next:
 c_int80:
 	int	$0x80
 c_int80_next:
+	ljmpl	$SEL_CS64, $LOW(back64)
+
+/*
+ * UMIP's register forms in compatibility mode, stored at UMIP_COMPAT_VA
+ * (smsw, sldt, str); then a memory form, #GP(0) under UMIP (pvisor
+ * emulates memory operands in 64-bit code only), which resumes at
+ * c_umip_next.
+ */
+	.globl	c_umip, c_umip_sgdt, c_umip_next
+c_umip:
+	movl	$0xa5a5a5a5, %eax
+	movl	%eax, %ecx
+	movl	%eax, %edx
+	smsw	%eax
+	sldt	%ecx
+	str	%edx
+	movl	%eax, UMIP_COMPAT_VA
+	movl	%ecx, UMIP_COMPAT_VA + 4
+	movl	%edx, UMIP_COMPAT_VA + 8
+c_umip_sgdt:
+	sgdt	UMIP_COMPAT_VA + 16
+c_umip_next:
 	ljmpl	$SEL_CS64, $LOW(back64)
 
 	.code64

@@ -12,11 +12,23 @@
  * and, through the DPL-3 32-bit code segment 0xe023 that every GDT has,
  * syscall, sysenter and int $0x80 from compatibility mode. The answers:
  *
- *	- with UMIP (where the CPU has it; the hypervisor turns it on), sgdt,
- *	  sidt, sldt, str and smsw raise #GP(0) at the instruction, in both
- *	  modes, and store nothing; without it they show the hypervisor's
- *	  fixed values (noumip.list: GDT limit 0xe07f at a hypervisor address,
- *	  IDT limit 0xfff, LDTR 0, TR 0xe040, CR0 0x33);
+ *	- sgdt, sidt, sldt, str and smsw: with UMIP (where the CPU has it;
+ *	  the hypervisor turns it on) they fault and the hypervisor emulates
+ *	  them, in both modes: GDT limit 0xe07f and IDT limit 0xfff with the
+ *	  stand-in bases 0xffff87fffffe0000 and 0xffff87ffffff0000, LDTR 0,
+ *	  TR 0xe040, the virtual CR0 (0x33 in its low bits); without UMIP
+ *	  (noumip.list) the CPU shows the same but for the bases, the real
+ *	  ones in the hypervisor's range. Register destinations of every size
+ *	  (16 bits merged, 32 and 64 zero-extended) and memory operands
+ *	  (RIP-relative, base + index * scale + disp, FS and GS overrides,
+ *	  32-bit addresses) give the same in both runs; a store the guest may
+ *	  not make is the fault its own store would take: #PF with CR2 at the
+ *	  first byte not writable and the guest's error code (a read-only
+ *	  page, an unmapped one, an operand straddling into one, the
+ *	  hypervisor's image), #GP(0) for a non-canonical address, #SS(0)
+ *	  through RBP (QEMU 7.2 itself gives #GP there: the noumip run accepts
+ *	  either). In compatibility mode the register forms are emulated and a
+ *	  memory operand is #GP(0) under UMIP;
  *	- rdtsc counts up; rdtscp and rdpid show TSC_AUX 0 (where the CPU has
  *	  them, #UD otherwise); rdpmc is #GP(0), xgetbv and rdfsbase #UD (CR4
  *	  has no PCE, OSXSAVE or FSGSBASE); in the kernel,
@@ -60,6 +72,14 @@ const char test_title[] = "the CPU state ring 3 sees, and its ways into ring 0";
 #define XEN_PAT		0x0000050100070406UL
 #define HV_START	0xffff800000000000UL
 #define HV_END		0xffff880000000000UL
+#define HV_IMAGE	0xffff830000100000UL	/* the hypervisor's image, mapped */
+#define UMIP_GDT_BASE	0xffff87fffffe0000UL	/* what emulated sgdt/sidt show */
+#define UMIP_IDT_BASE	0xffff87ffffff0000UL
+#define NONCANONICAL	0x0000800000000000UL
+#define PATTERN		0x1111111111111111UL
+#define PF_P		1UL
+#define PF_W		2UL
+#define PF_U		4UL
 
 static u8 kstack[16384] __aligned(16);
 static u8 ustack[16384] __aligned(16);
@@ -262,8 +282,22 @@ struct dt_probe {
 	u8 buf[16];
 };
 
+/*
+ * UMIP's five beyond the plain memory forms: register destinations of
+ * each size (preset to PATTERN), memory operands in each addressing form,
+ * stores that fault, and compatibility mode.
+ */
+struct umip_state {
+	u64 sldt16, sldt32, sldt64, str16, str32, smsw16, smsw32, smsw64;
+	u8 rip[10], sib[10], fs[2], gs[2], addr32[2];
+	struct dt_probe ro, unmapped, straddle, noncanon, stack, hv;
+	u32 compat[3];
+	struct dt_probe compat_sgdt;
+};
+
 struct state {
 	struct dt_probe sgdt, sidt, sldt, str, smsw;
+	struct umip_state umip;
 	struct dt_probe rdtscp, rdpid, rdpmc, xgetbv, rdfsbase, ud_ac, bp_ac;
 	u64 tsc[2], tscp_aux, pid, rflags;
 	u64 lar_ok[7], lar[7], lsl_ds;
@@ -297,6 +331,92 @@ static const u16 lar_sels[7] = { 0xe008, 0xe010, 0xe038, 0xe040, SEL_CS32,
 		(p)->f = trap_last;					\
 	} while (0)
 
+/* Targets of memory operands: RIP-relative, and the FS and GS bases. */
+static u8 umip_rip[16], umip_fs[64], umip_gs[64];
+static u64 guest_cr0;		/* the kernel's mov from %cr0 */
+
+static void umip_registers(struct umip_state *u)
+{
+	u64 a = PATTERN, c = PATTERN, d = PATTERN;
+	register u64 r8 asm("r8") = PATTERN;
+	register u64 r9 asm("r9") = PATTERN;
+
+	asm volatile("sldt %%ax" : "+a"(a));
+	asm volatile("sldt %%ecx" : "+c"(c));
+	asm volatile(".byte 0x48, 0x0f, 0x00, 0xc2" : "+d"(d));	/* sldt %rdx */
+	u->sldt16 = a, u->sldt32 = c, u->sldt64 = d;
+	a = PATTERN;
+	asm volatile("str %%ax" : "+a"(a));
+	asm volatile(".byte 0x41, 0x0f, 0x00, 0xc9" : "+r"(r9));	/* str %r9d */
+	u->str16 = a, u->str32 = r9;
+	a = c = PATTERN;
+	asm volatile("smsw %%ax" : "+a"(a));
+	asm volatile("smsw %%ecx" : "+c"(c));
+	asm volatile(".byte 0x49, 0x0f, 0x01, 0xe0" : "+r"(r8));	/* smsw %r8 */
+	u->smsw16 = a, u->smsw32 = c, u->smsw64 = r8;
+}
+
+static void umip_memory(struct umip_state *u)
+{
+	u8 sib[32];
+	volatile u8 *low = (volatile u8 *)(UMIP_COMPAT_VA + 0x100);
+
+	memset(umip_rip, 0xa5, sizeof(umip_rip));
+	memset(sib, 0xa5, sizeof(sib));
+	memset(umip_fs, 0xa5, sizeof(umip_fs));
+	memset(umip_gs, 0xa5, sizeof(umip_gs));
+	low[0] = low[1] = 0xa5;
+	asm volatile("sgdt umip_rip(%%rip)" : : : "memory");
+	asm volatile("sidt 8(%0,%1,4)" : : "r"(sib), "r"(2UL) : "memory");
+	asm volatile("smsw %%fs:0x20" : : : "memory");
+	asm volatile("str %%gs:(%0)" : : "r"(0x30UL) : "memory");
+	asm volatile("sldt (%%eax)" : : "a"((1UL << 32) | (u64)low) : "memory");
+	memcpy(u->rip, umip_rip, 10);
+	memcpy(u->sib, sib + 16, 10);
+	memcpy(u->fs, umip_fs + 0x20, 2);
+	memcpy(u->gs, umip_gs + 0x30, 2);
+	u->addr32[0] = low[0], u->addr32[1] = low[1];
+}
+
+/* Stores the guest may not make: each must fault as the guest's own would. */
+static void umip_faults(struct umip_state *u)
+{
+	u64 before;
+
+	PROBE(&u->ro, "sgdt (%1)", "r"(LOW_CODE_VA));
+	PROBE(&u->unmapped, "sgdt (%1)", "r"(LOW_STACK_TOP));
+	PROBE(&u->straddle, "sgdt (%1)", "r"(LOW_STACK_TOP - 4));
+	PROBE(&u->noncanon, "sgdt (%1)", "r"(NONCANONICAL));
+	PROBE(&u->hv, "sidt (%1)", "r"(HV_IMAGE));
+	/* Through RBP, whose segment is SS; RBP restored after the resume. */
+	before = trap_count;
+	asm volatile("pushq %%rbp\n\t"
+		     "movq %[v], %%rbp\n\t"
+		     "leaq 800f(%%rip), %[at]\n\t"
+		     "movq $801f, trap_resume_rip(%%rip)\n"
+		     "800:\tsidt (%%rbp)\n"
+		     "801:\tpopq %%rbp"
+		     : [at] "=&c"(u->stack.at) : [v] "d"(NONCANONICAL) : "memory", "cc");
+	trap_resume_rip = 0;
+	u->stack.traps = trap_count - before;
+	u->stack.f = trap_last;
+}
+
+static void umip_compat(struct umip_state *u)
+{
+	u64 before = trap_count;
+	volatile u32 *out = (volatile u32 *)UMIP_COMPAT_VA;
+
+	out[0] = out[1] = out[2] = 0;
+	trap_resume_rip = LOW(c_umip_next);
+	compat_run(LOW(c_umip));
+	trap_resume_rip = 0;
+	u->compat[0] = out[0], u->compat[1] = out[1], u->compat[2] = out[2];
+	u->compat_sgdt.at = LOW(c_umip_sgdt);
+	u->compat_sgdt.traps = trap_count - before;
+	u->compat_sgdt.f = trap_last;
+}
+
 static void read_state(struct state *s)
 {
 	u32 lo, hi, aux;
@@ -307,6 +427,10 @@ static void read_state(struct state *s)
 	PROBE(&s->sldt, "sldt %1", "m"(*(u16 *)s->sldt.buf));
 	PROBE(&s->str, "str %1", "m"(*(u16 *)s->str.buf));
 	PROBE(&s->smsw, "smsw %1", "m"(*(u16 *)s->smsw.buf));
+	umip_registers(&s->umip);
+	umip_memory(&s->umip);
+	umip_faults(&s->umip);
+	umip_compat(&s->umip);
 
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	s->tsc[0] = ((u64)hi << 32) | lo;
@@ -395,35 +519,109 @@ static u64 top_frame(bool has_err)
 	return 0UL - (has_err ? 8 : 7) * 8;
 }
 
+/* A 10-byte sgdt/sidt result: the limit, and the stand-in or real base. */
+static void check_table(const char *name, const u8 *buf, u64 limit, u64 umip_base)
+{
+	u16 l;
+	u64 base;
+
+	memcpy(&l, buf, 2);
+	memcpy(&base, buf + 2, 8);
+	SEEN_EQ(name, l, limit);
+	if (hw_umip)
+		SEEN_EQ(name, base, umip_base);
+	else
+		SEEN_EQ(name, base >= HV_START && base < HV_END, 1);
+}
+
 static void check_dt(const char *mode, const char *what, const struct dt_probe *p,
-		     unsigned bytes, u64 value)
+		     unsigned bytes, u64 value, u64 umip_base)
 {
 	char name[48];
+	u16 v;
 
 	hv_snprintf(name, sizeof(name), "%s %s", mode, what);
-	if (hw_umip) {
-		SEEN_EQ(name, p->traps, 1);
-		SEEN_EQ(name, p->f.vector, 13);
-		SEEN_EQ(name, p->f.error_code, 0);
-		SEEN_EQ(name, p->f.rip, p->at);
-		SEEN_EQ(name, p->buf[0], 0xa5);		/* nothing stored */
+	SEEN_EQ(name, p->traps, 0);
+	if (bytes == 10) {
+		check_table(name, p->buf, value, umip_base);
 		return;
 	}
-	SEEN_EQ(name, p->traps, 0);
-	if (bytes == 10) {	/* limit, then a hypervisor address */
-		u16 limit;
-		u64 base;
+	memcpy(&v, p->buf, 2);
+	SEEN_EQ(name, v, value);
+}
 
-		memcpy(&limit, p->buf, 2);
-		memcpy(&base, p->buf + 2, 8);
-		SEEN_EQ(name, limit, value);
-		SEEN_EQ(name, base >= HV_START && base < HV_END, 1);
-	} else {
-		u16 v;
+/* A store that must fault as the guest's own: vector, error, CR2, RIP. */
+static void check_store_fault(const char *mode, const char *what,
+			      const struct dt_probe *p, unsigned vec, u64 err, u64 cr2)
+{
+	char name[64];
 
-		memcpy(&v, p->buf, 2);
-		SEEN_EQ(name, v, value);
-	}
+	hv_snprintf(name, sizeof(name), "%s %s", mode, what);
+	SEEN_EQ(name, p->traps, 1);
+	SEEN_EQ(name, p->f.vector, vec);
+	SEEN_EQ(name, p->f.error_code, err);
+	SEEN_EQ(name, p->f.rip, p->at);
+	if (vec == 14)
+		SEEN_EQ(name, p->f.cr2, cr2);
+}
+
+/*
+ * The same answers with and without UMIP (emulated or the CPU's), but for
+ * the table bases and, with UMIP, compatibility mode's memory form.
+ * cr0: the virtual CR0, as the kernel's mov from %cr0 reads it.
+ */
+static void check_umip(const char *mode, const struct umip_state *u, bool user, u64 cr0)
+{
+	const u64 hi = PATTERN & ~0xffffUL, pf_u = user ? PF_U : 0;
+	char name[64];
+	u16 v;
+
+	hv_snprintf(name, sizeof(name), "%s umip registers", mode);
+	SEEN_EQ(name, u->sldt16, hi);
+	SEEN_EQ(name, u->sldt32, 0);
+	SEEN_EQ(name, u->sldt64, 0);
+	SEEN_EQ(name, u->str16, hi | 0xe040);
+	SEEN_EQ(name, u->str32, 0xe040);
+	SEEN_EQ(name, u->smsw16, hi | (cr0 & 0xffff));
+	SEEN_EQ(name, u->smsw32, cr0 & 0xffffffffUL);
+	SEEN_EQ(name, u->smsw64, cr0);
+
+	hv_snprintf(name, sizeof(name), "%s sgdt rip-relative", mode);
+	check_table(name, u->rip, 0xe07f, UMIP_GDT_BASE);
+	hv_snprintf(name, sizeof(name), "%s sidt base+index*4+8", mode);
+	check_table(name, u->sib, 0xfff, UMIP_IDT_BASE);
+	hv_snprintf(name, sizeof(name), "%s smsw %%fs:0x20", mode);
+	memcpy(&v, u->fs, 2);
+	SEEN_EQ(name, v, cr0 & 0xffff);
+	hv_snprintf(name, sizeof(name), "%s str %%gs:(0x30)", mode);
+	memcpy(&v, u->gs, 2);
+	SEEN_EQ(name, v, 0xe040);
+	hv_snprintf(name, sizeof(name), "%s sldt (%%eax)", mode);
+	memcpy(&v, u->addr32, 2);
+	SEEN_EQ(name, v, 0);
+
+	check_store_fault(mode, "sgdt to a read-only page", &u->ro, 14,
+			  PF_P | PF_W | pf_u, LOW_CODE_VA);
+	check_store_fault(mode, "sgdt to an unmapped page", &u->unmapped, 14,
+			  PF_W | pf_u, LOW_STACK_TOP);
+	check_store_fault(mode, "sgdt straddling into an unmapped page", &u->straddle,
+			  14, PF_W | pf_u, LOW_STACK_TOP);
+	check_store_fault(mode, "sidt to the hypervisor's image", &u->hv, 14,
+			  PF_P | PF_W | pf_u, HV_IMAGE);
+	check_store_fault(mode, "sgdt to a non-canonical address", &u->noncanon, 13, 0, 0);
+	/* #SS(0) through SS; QEMU 7.2's own store gives #GP(0) (XTF memop-seg). */
+	check_store_fault(mode, "sidt through a non-canonical rbp", &u->stack,
+			  !hw_umip && u->stack.f.vector == 13 ? 13 : 12, 0, 0);
+
+	hv_snprintf(name, sizeof(name), "%s compat smsw/sldt/str", mode);
+	SEEN_EQ(name, u->compat[0], cr0 & 0xffffffffUL);
+	SEEN_EQ(name, u->compat[1], 0);
+	SEEN_EQ(name, u->compat[2], 0xe040);
+	if (hw_umip)
+		check_store_fault(mode, "compat sgdt (not emulated)", &u->compat_sgdt,
+				  13, 0, 0);
+	else
+		SEEN_EQ("compat sgdt", u->compat_sgdt.traps, 0);
 }
 
 static void check_fault(const char *what, const struct dt_probe *p, unsigned vec,
@@ -440,11 +638,12 @@ static void check_state(const char *mode, const struct state *s, bool user)
 					 0x00a0fb00 };
 	char what[64];
 
-	check_dt(mode, "sgdt", &s->sgdt, 10, 0xe07f);
-	check_dt(mode, "sidt", &s->sidt, 10, 0xfff);
-	check_dt(mode, "sldt", &s->sldt, 2, 0);
-	check_dt(mode, "str", &s->str, 2, 0xe040);
-	check_dt(mode, "smsw", &s->smsw, 2, 0x33);
+	check_dt(mode, "sgdt", &s->sgdt, 10, 0xe07f, UMIP_GDT_BASE);
+	check_dt(mode, "sidt", &s->sidt, 10, 0xfff, UMIP_IDT_BASE);
+	check_dt(mode, "sldt", &s->sldt, 2, 0, 0);
+	check_dt(mode, "str", &s->str, 2, 0xe040, 0);
+	check_dt(mode, "smsw", &s->smsw, 2, 0x33, 0);
+	check_umip(mode, &s->umip, user, guest_cr0);
 
 	hv_snprintf(what, sizeof(what), "%s rdtsc", mode);
 	SEEN_EQ(what, s->tsc[1] > s->tsc[0], 1);
@@ -712,6 +911,10 @@ static void cpu_state(void)
 	callbacks(CB_ALL, CALLBACKF_mask_events, 0, CALLBACKF_mask_events);
 	run_entries(&k_cb, false);
 	check_entries("kernel", &k_cb, false, true, -1, -1);
+	asm volatile("movq %%cr0, %0" : "=r"(guest_cr0));
+	ASSERT_EQ(HYPERVISOR_set_segment_base(SEGBASE_FS, (u64)umip_fs), 0);
+	ASSERT_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, (u64)umip_gs), 0);
+	ASSERT_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_USER, (u64)umip_gs), 0);
 	read_state(&k_state);
 	check_state("kernel", &k_state, false);
 	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_PAT));
@@ -744,7 +947,7 @@ static void cpu_state(void)
 		TRAP_SYSCALL);
 
 	printk("cpu_state: UMIP %s; sysenter from compatibility mode: %s, from 64-bit mode: %s\n",
-	       hw_umip ? "on (#GP)" : "absent (values)",
+	       hw_umip ? "on (emulated)" : "absent (the CPU's values)",
 	       sysenter_outcome(&user_a.sysenter), sysenter_outcome(&user_a.sysenter64));
 	printk("cpu_state: %lu entries recorded, no #DB from the hypervisor's SYSENTER entry\n",
 	       hits[TRAP_SYSCALL32] + hits[TRAP_SYSENTER] + hits[6] + hits[13] + hits[0x80]);

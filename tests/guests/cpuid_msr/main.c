@@ -20,8 +20,10 @@
  * rdmsr/wrmsr fault with #GP(0) in ring 3 and are emulated
  * (xen-pv-mechanics.md 4.3): FS_BASE written with wrmsr reads back and
  * %fs: uses it; GS_BASE and KERNEL_GS_BASE read back what
- * set_segment_base wrote; PAT reads Xen's 0x0000050100070406; EFER
- * written back unchanged is accepted, and changed is #GP. Before the
+ * set_segment_base wrote; PAT reads Xen's 0x0000050100070406; DEBUGCTL
+ * reads 0 (the value in force; Xen 4.17 without msr_relaxed: #GP) and
+ * a write of it is #GP(0); EFER written back unchanged is accepted, and
+ * changed is #GP. Before the
  * guest has a #GP handler, an unknown MSR reads as 0 (the early-boot
  * rescue); once it has one, reading an unknown MSR is #GP(0) at the
  * rdmsr, and writing one is #GP(0) too.
@@ -37,6 +39,7 @@ const char test_title[] = "forced-emulation CPUID and MSR emulation";
 #define MSR_GS_BASE		0xc0000101
 #define MSR_KERNEL_GS_BASE	0xc0000102
 #define MSR_PAT			0x277
+#define MSR_DEBUGCTL		0x1d9
 #define MSR_UNKNOWN		0x12345678	/* no such MSR anywhere */
 #define XEN_MSR_PAT		0x0000050100070406UL
 
@@ -187,6 +190,17 @@ static void pat_and_efer(void)
 	EXPECT_EQ(rdmsr(MSR_EFER), efer);
 }
 
+static void debugctl(void)
+{
+	trap_record_reset();
+	EXPECT_EQ(rdmsr(MSR_DEBUGCTL), 0);
+	EXPECT_EQ(trap_count, 0);
+	TRAP_EXPECT("wrmsr", "c"(MSR_DEBUGCTL), "a"(1), "d"(0));
+	EXPECT_EQ(trap_count, 1);
+	EXPECT_EQ(trap_last.vector, 13);
+	EXPECT_EQ(trap_last.error_code, 0);
+}
+
 static void unknown_msrs(void)
 {
 	u64 at;
@@ -222,5 +236,6 @@ void test_main(const struct start_info *si)
 	traps_init();
 	segment_msrs();
 	pat_and_efer();
+	debugctl();
 	unknown_msrs();
 }

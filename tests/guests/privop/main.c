@@ -16,10 +16,18 @@
  *	- CR3 reads as the machine address of the current kernel L4;
  *	- CR4 reads PAE, OSFXSR, OSXMMEXCPT and none of PGE, PCIDE, VMXE,
  *	  SMEP, SMAP; a mov to CR4 with such bits never faults and reads back
- *	  filtered;
+ *	  filtered, Xen's rule: PAE, OSFXSR and OSXMMEXCPT stay whatever is
+ *	  written, DE is the guest's to set and clear (where CPUID has it),
+ *	  TSD, FSGSBASE, OSXSAVE, UMIP are dropped; with DE set, DR4/DR5 are
+ *	  #UD and an I/O breakpoint is accepted;
+ *	- the decoder: mov to/from CR with ModRM.mod not 3 is still a
+ *	  register move (the CPU ignores mod), 3 bytes long; 13 prefixes and
+ *	  clts (15 bytes) are emulated, 14 (16 bytes) are #GP(0) with nothing
+ *	  done; an 8-bit port read with 14 prefixes (15 bytes) is emulated;
  *	- wbinvd runs (nothing to do for a domU);
  *	- in/out and cli/sti are #GP(0) at virtual IOPL 0; at IOPL 1 port
- *	  reads give all ones (no devices), writes are dropped, cli/sti do
+ *	  reads give all ones (no devices) as wide as the instruction (a
+ *	  32-bit in clears RAX's upper half), writes are dropped, cli/sti do
  *	  nothing, not even to the event mask; set_iopl(4) is -EINVAL;
  *	- with VMASST_TYPE_architectural_iopl the virtual IOPL is RFLAGS.IOPL
  *	  of the iret frames and shows in the bounce frames, and the kernel
@@ -45,6 +53,11 @@
 const char test_title[] = "privileged-instruction emulation";
 
 #define CR0_PE		(1UL << 0)
+#define CR4_TSD		(1UL << 2)
+#define CR4_DE		(1UL << 3)
+#define CR4_UMIP	(1UL << 11)
+#define CR4_FSGSBASE	(1UL << 16)
+#define CR4_OSXSAVE	(1UL << 18)
 #define CR0_TS		(1UL << 3)
 #define CR0_WP		(1UL << 16)
 #define CR0_PG		(1UL << 31)
@@ -101,6 +114,67 @@ static u64 read_cr4(void)
 		trap_resume_rip = 0;					\
 	} while (0)
 
+/* CPUID leaf 1 EDX, as the hypervisor's policy shows it (forced emulation). */
+static u32 cpuid1_edx(void)
+{
+	u32 a = 1, b, c = 0, d;
+
+	asm volatile("ud2; .ascii \"xen\"; cpuid"
+		     : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return d;
+}
+
+/* CR4.DE, the guest's to set where CPUID shows DE (Xen's rule). */
+static void cr4_de(u64 cr4)
+{
+	u64 v;
+
+	if (!(cpuid1_edx() & (1u << 2))) {
+		EXPECT_RUNS("mov to CR4 with DE, no DE in CPUID", "movq %1, %%cr4",
+			    "r"(cr4 | CR4_DE));
+		EXPECT_EQ(read_cr4(), cr4);
+		return;
+	}
+	EXPECT_RUNS("mov to CR4 with DE", "movq %1, %%cr4", "r"(cr4 | CR4_DE));
+	EXPECT_EQ(read_cr4(), cr4 | CR4_DE);
+	trap_record_reset();
+	TRAP_EXPECT("movq %%dr4, %%rax", "a"(0));
+	EXPECT(trap_count == 1 && trap_last.vector == 6);	/* DR4 does not exist */
+	/* L0 with R/W = 10 (I/O): accepted with CR4.DE, kept when DE goes. */
+	EXPECT_EQ(HYPERVISOR_set_debugreg(7, 1UL | (2UL << 16)), 0);
+	EXPECT_RUNS("mov to CR4 clearing DE", "movq %1, %%cr4", "r"(cr4));
+	EXPECT_EQ(read_cr4(), cr4);
+	EXPECT_EQ(HYPERVISOR_get_debugreg(7), (long)(0x400UL | 1UL | (2UL << 16)));
+	EXPECT_EQ(HYPERVISOR_set_debugreg(7, 0x400UL), 0);
+	asm volatile("movq %%dr4, %0" : "=r"(v));	/* DR6 again */
+	EXPECT_EQ(v, 0xffff0ff0UL);
+}
+
+/* What only the decoder decides: ModRM.mod of mov CR, and the 15-byte limit. */
+static void decoding(void)
+{
+	u64 v = 0;
+
+	/*
+	 * 0f 20 05: mov %cr0, %rbp with mod 0 (as memory, rm 5 would take a
+	 * 4-byte displacement: the next instruction's bytes).
+	 */
+	asm volatile("pushq %%rbp\n\t"
+		     ".byte 0x0f, 0x20, 0x05\n\t"
+		     "movq %%rbp, %%rax\n\t"
+		     "popq %%rbp" : "=a"(v));
+	EXPECT_EQ(v, read_cr0());
+	EXPECT_EQ(HYPERVISOR_fpu_taskswitch(1), 0);
+	EXPECT_RUNS("clts with 13 prefixes (15 bytes)",
+		    ".byte 0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x0f,0x06");
+	EXPECT(!(read_cr0() & CR0_TS));
+	EXPECT_EQ(HYPERVISOR_fpu_taskswitch(1), 0);
+	EXPECT_GP("clts with 14 prefixes (16 bytes)",
+		  ".byte 0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x0f,0x06");
+	EXPECT(read_cr0() & CR0_TS);
+	EXPECT_EQ(HYPERVISOR_fpu_taskswitch(0), 0);
+}
+
 static void control_registers(const struct start_info *si)
 {
 	u64 cr0, cr2, cr3, cr4;
@@ -138,6 +212,12 @@ static void control_registers(const struct start_info *si)
 		    "r"(cr4 | CR4_VMXE | CR4_PGE | CR4_SMEP));
 	EXPECT_EQ(read_cr4() & (CR4_PGE | CR4_VMXE | CR4_SMEP), 0);
 	EXPECT_EQ(read_cr4(), cr4);
+	EXPECT_RUNS("mov of 0 to CR4", "movq %1, %%cr4", "r"(0UL));
+	EXPECT_EQ(read_cr4(), cr4);	/* the hypervisor's bits stay */
+	EXPECT_RUNS("mov to CR4 with TSD|FSGSBASE|OSXSAVE|UMIP", "movq %1, %%cr4",
+		    "r"(cr4 | CR4_TSD | CR4_FSGSBASE | CR4_OSXSAVE | CR4_UMIP));
+	EXPECT_EQ(read_cr4(), cr4);
+	cr4_de(cr4);
 
 	EXPECT_RUNS("wbinvd", "wbinvd");
 }
@@ -167,9 +247,13 @@ static void port_io(void)
 	rax = 0;
 	asm volatile("inw %%dx, %%ax" : "+a"(rax) : "d"(0x1f0));
 	EXPECT_EQ(rax, 0xffff);
-	rax = 0;
+	rax = 0x2222222222222222UL;
 	asm volatile("inl %%dx, %%eax" : "+a"(rax) : "d"(0xcfc));
-	EXPECT_EQ(rax, 0xffffffffUL);
+	EXPECT_EQ(rax, 0xffffffffUL);		/* the upper half cleared */
+	rax = 0x3333333333333300UL;
+	asm volatile(".byte 0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0xec"
+		     : "+a"(rax) : "d"(0x60));	/* inb %dx, %al: 15 bytes */
+	EXPECT_EQ(rax, 0x33333333333333ffUL);
 	EXPECT_RUNS("outb at IOPL 1", "outb %%al, $0x80", "a"(0));
 	EXPECT_RUNS("outl at IOPL 1", "outl %%eax, %%dx", "a"(0), "d"(0xcf8));
 	vcpu->evtchn_upcall_mask = 1;
@@ -296,6 +380,7 @@ void test_main(const struct start_info *si)
 	if (rc)
 		test_error("VCPUOP_register_vcpu_info returned %ld", rc);
 	control_registers(si);
+	decoding();
 	port_io();
 	iopl_assist();
 	debug_registers();

@@ -23,7 +23,8 @@
  * switch that forgot a base, or restored the selector after the base,
  * shows the other domain's values or 0. SEGBASE_GS_USER_SEL with 0xe02b
  * must leave the kernel base alone, give the user base the descriptor's
- * base (0), and leave %gs holding the selector.
+ * base (0), and leave %gs holding the selector. A non-canonical base is
+ * refused with -EINVAL (the hypervisor's wrmsr of it would fault).
  */
 #include "guest.h"
 #include "events.h"
@@ -143,6 +144,16 @@ void test_main(const struct start_info *si)
 		     "1:" ::: "rax", "memory");
 	EXPECT_EQ(trap_count, 1);
 	EXPECT_EQ(trap_last.vector, 6);
+
+	/*
+	 * A non-canonical base is refused (its wrmsr would fault in the
+	 * hypervisor), for each of the three, and an unknown which too.
+	 */
+	for (u64 which = SEGBASE_FS; which <= SEGBASE_GS_KERNEL; which++) {
+		EXPECT_EQ(HYPERVISOR_set_segment_base(which, 0x0000800000000000UL), -XEN_EINVAL);
+		EXPECT_EQ(HYPERVISOR_set_segment_base(which, 0xffff7fffffffffffUL), -XEN_EINVAL);
+	}
+	EXPECT_EQ(HYPERVISOR_set_segment_base(99, 0), -XEN_EINVAL);
 
 	/* The flat selector first: loading it sets the FS base to 0. */
 	asm volatile("movw %w0, %%fs" : : "r"(FLAT_USER_DS32));
