@@ -265,7 +265,8 @@ check-abi:
 mutate: deps
 	tools/mutate $(MUTATE_ARGS)
 
-# The numbered reading tour (/*H:NNN ...*/ comments in hv/) as one document.
+# The numbered reading tour (/*H:NNN ...*/ comments in hv/, pvabi/ and the
+# commit messages of guest-patches/) as one document.
 .PHONY: tour
 tour:
 	tools/tour > docs/tour.md

@@ -44,16 +44,13 @@
 #define PVABI_UL(x)	x##UL
 #endif
 
-/*
- * ---------------------------------------------------------------------
- * Hypercall numbers.
- *
+/*H:400 The hypercall calling convention
  * A hypercall is a `syscall` executed in guest kernel mode with the number
  * in rax and up to five arguments in rdi, rsi, rdx, r10, r8; the result
  * (0 or a positive value, or -XEN_E* on failure) comes back in rax. The
- * argument registers are clobbered. See README.md for the semantics of
- * each one and which pvisor implements.
- * ---------------------------------------------------------------------
+ * argument registers are clobbered. The numbers below are Xen's, and so
+ * is every structure an argument points at. See README.md for the
+ * semantics of each one and which pvisor implements.
  */
 #define __HYPERVISOR_set_trap_table		0
 #define __HYPERVISOR_mmu_update			1
@@ -415,17 +412,18 @@ PVABI_CHECK_OFFSET(struct multicall_entry, op, 0);
 PVABI_CHECK_OFFSET(struct multicall_entry, result, 8);
 PVABI_CHECK_OFFSET(struct multicall_entry, args, 16);
 
-/*
- * ---------------------------------------------------------------------
- * Trap table: HYPERVISOR_set_trap_table(traps) takes an array of these,
- * ended by an entry whose address is 0. It is the guest's virtual IDT.
- *
+/*H:600 The guest's virtual IDT
+ * A PV kernel cannot load an IDT: the CPU's is the hypervisor's, and every
+ * exception lands there. Instead HYPERVISOR_set_trap_table(traps) takes
+ * an array of these, ended by an entry whose address is 0, and the
+ * hypervisor keeps it per vCPU (hv/pv/callbacks.c checks every address is
+ * a guest one). Entry points that are not vectors (events, system calls,
+ * the failsafe) are registered with callback_op (pvabi/callback.h).
  * flags bits 0-1: the lowest privilege allowed to raise the vector with
  * `int $n` (0: nobody, 1 or 2: guest kernel, 3: guest user too).
  * flags bit 2: mask events (set evtchn_upcall_mask) on entry, like an
  * interrupt gate clearing IF.
  * On x86-64, cs is ignored: handlers run on FLAT_KERNEL_CS.
- * ---------------------------------------------------------------------
  */
 #define TI_GET_DPL(ti)		((ti)->flags & 3)
 #define TI_GET_IF(ti)		((ti)->flags & 4)
@@ -446,18 +444,17 @@ PVABI_CHECK_OFFSET(struct trap_info, flags, 1);
 PVABI_CHECK_OFFSET(struct trap_info, cs, 2);
 PVABI_CHECK_OFFSET(struct trap_info, address, 8);
 
-/*
- * ---------------------------------------------------------------------
- * HYPERVISOR_iret: return from a bounce frame.
- *
- * The guest pushes this frame and issues the iret hypercall with rsp
- * pointing at rax. The hypervisor restores rip, rflags, rsp, rax, and
+/*H:640 The iret hypercall
+ * A guest kernel cannot execute a real iretq back to user mode (it would
+ * need its page tables switched and its GS swapped), so it asks the
+ * hypervisor (hv/pv/iret.c: pv_do_iret): it pushes this frame and issues
+ * the iret hypercall with rsp pointing at rax. The hypervisor restores rip, rflags, rsp, rax, and
  * either returns to guest user mode (cs & 3 == 3: switches to the user L4
  * and GS base) or stays in guest kernel mode. The event mask becomes
  * !rflags.IF. Without VGCF_in_syscall in flags, r11, rcx, cs and ss are
  * restored too; with it, they are discarded and the exit is by sysret.
- * The hypercall never returns to its caller.
- * ---------------------------------------------------------------------
+ * The hypercall never returns to its caller. Every field that could give
+ * the guest more than ring 3 is forced (CS and SS RPL, IOPL, IF).
  */
 #define _VGCF_in_syscall	8
 #define VGCF_in_syscall		(1 << _VGCF_in_syscall)
@@ -604,19 +601,18 @@ PVABI_CHECK_OFFSET(struct vcpu_guest_context, fs_base, 5144);
 PVABI_CHECK_OFFSET(struct vcpu_guest_context, gs_base_kernel, 5152);
 PVABI_CHECK_OFFSET(struct vcpu_guest_context, gs_base_user, 5160);
 
-/*
- * ---------------------------------------------------------------------
- * Time.
- *
- * struct vcpu_time_info - the per-vCPU clock, inside vcpu_info. Written
+/*H:810 pvclock: the guest's clock
+ * struct vcpu_time_info is the per-vCPU clock, inside vcpu_info: a
+ * snapshot (a TSC value and the system time at it) and the scale. Written
  * by the hypervisor, read by the guest. The hypervisor makes version odd,
  * writes the other fields, then makes version even again; a reader retries
  * while version is odd or changed under it. System time in ns is
  *
  *   system_time + ((((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul) >> 32)
  *
- * where a negative tsc_shift means a right shift.
- * ---------------------------------------------------------------------
+ * where a negative tsc_shift means a right shift. Linux's pvclock code
+ * (arch/x86/kernel/pvclock.c) is the reader. The wall clock is in
+ * shared_info, with the same version protocol.
  */
 #define XEN_PVCLOCK_TSC_STABLE_BIT	(1 << 0) /* TSC is synchronised */
 #define XEN_PVCLOCK_GUEST_STOPPED	(1 << 1) /* guest was paused */
@@ -650,11 +646,13 @@ struct arch_vcpu_info {
 PVABI_CHECK_SIZE(struct arch_vcpu_info, 16);
 PVABI_CHECK_OFFSET(struct arch_vcpu_info, cr2, 0);
 
-/*
- * ---------------------------------------------------------------------
- * struct vcpu_info - per-vCPU shared state: event flags, cr2, clock.
- *
- * The first XEN_LEGACY_MAX_VCPUS of them live in shared_info; a guest may
+/*H:700 The guest's interrupt flag
+ * A PV guest never turns real interrupts off: its "interrupts disabled"
+ * flag is a byte in memory it shares with the hypervisor, in this
+ * per-vCPU structure (event flags, cr2, clock). cli and sti are plain
+ * stores, which is why they are cheap; the price is that the hypervisor
+ * must check the flag before every entry into the guest's event
+ * callback. The first XEN_LEGACY_MAX_VCPUS of them live in shared_info; a guest may
  * move its own with VCPUOP_register_vcpu_info, after which the hypervisor
  * uses only the new copy. Ownership:
  *  evtchn_upcall_pending: hypervisor sets it when it marks an event
@@ -667,7 +665,6 @@ PVABI_CHECK_OFFSET(struct arch_vcpu_info, cr2, 0);
  *	shared_info.evtchn_pending may hold a pending, unmasked port; the
  *	guest clears bits (atomically) as it scans.
  *  arch.cr2, time: written by the hypervisor only.
- * ---------------------------------------------------------------------
  */
 struct vcpu_info {
 	uint8_t evtchn_upcall_pending;
@@ -746,20 +743,18 @@ PVABI_CHECK_OFFSET(struct shared_info, arch, 3088);
 
 #endif /* !__ASSEMBLER__ */
 
-/*
- * ---------------------------------------------------------------------
- * start_info - what the domain builder hands a new PV kernel.
- *
- * The builder maps one contiguous virtual region from XEN_ELFNOTE_VIRT_BASE
- * (pseudo-physical page n at VIRT_BASE + n * 4096), holding in order: the
- * kernel image, the initial ramdisk (optional), the P2M list (mfn_list),
- * the start_info page, the xenstore and console ring pages, the bootstrap
- * page tables (read-only), a boot stack page, then at least 512 KiB of
- * slack; the region ends on a 4 MiB boundary. The kernel is entered with
- * rsi = the virtual address of start_info and rsp = the top of the boot
- * stack. Written by the builder (hypervisor) before the guest runs; the
- * guest only reads it.
- * ---------------------------------------------------------------------
+/*H:350 start_info: what a new kernel is handed
+ * A PV kernel has no firmware to ask, so the domain builder writes
+ * everything it needs into this page, inside the initial mapping (the
+ * previous stops: pseudo-physical page n at VIRT_BASE + n * 4096, the
+ * bootstrap page tables read-only, the region ending on a 4 MiB
+ * boundary): how many pages it owns, the machine address of shared_info
+ * (which it must map itself), where its page tables, its P2M list and its
+ * ramdisk are, the console ring and its event channel, and its command
+ * line. The kernel is entered with rsi = the virtual address of
+ * start_info and rsp = the top of the boot stack. Written by the builder
+ * (hypervisor, core/domain_build.c: write_start_info) before the guest
+ * runs; the guest only reads it.
  */
 #define PVABI_START_INFO_MAGIC	"xen-3.0-x86_64"	/* start_info.magic */
 #define MAX_GUEST_CMDLINE	1024

@@ -209,10 +209,15 @@ static void check_modules(struct boot_info *bi)
 	bi->nr_mods = kept;
 }
 
-/*
- * Parse the boot information at mbi, of which avail bytes may be read.
- * Returns 0 if the result is usable (possibly with problems reported), or -1
- * if it is not: truncated header or no memory map.
+/*H:120 What GRUB tells us
+ * The boot information is a list of tags: the command line, the memory
+ * map, one tag per module (each guest kernel and ramdisk is a module,
+ * its line naming the domain). mb2_parse() reads the avail bytes at mbi
+ * into a struct boot_info, dropping any tag that runs past the end or
+ * contradicts another with one line each, and builds the list of usable
+ * RAM the memory chapter starts from. Returns 0 if the result is usable
+ * (possibly with problems reported), or -1 if it is not: a truncated
+ * header or no memory map.
  */
 int mb2_parse(const void *mbi, size_t avail, struct boot_info *bi)
 {

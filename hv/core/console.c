@@ -227,11 +227,15 @@ void console_poll_input(void)
 	}
 }
 
-/*
- * CONSOLEIO_write: count bytes from buffer, copied in chunks and printed a
- * piece at a time (above), with a preemption check after each piece.
- * Stopped, it goes on later as console_io(CONSOLEIO_write, count - done,
- * buffer + done).
+/*H:440 A handler: console_io's write
+ * Short enough to read whole, and it has what every handler has. The
+ * guest names a buffer by its address and length; the handler copies it
+ * in, in chunks, through copy_from_guest() (next stop), never through the
+ * pointer, and an unreadable chunk is -EFAULT, not a crash. It prints a
+ * piece at a time (a line, prefixed with the domain's name), and after
+ * each piece asks whether it should give the CPU back: a guest may name
+ * 4 GiB. Stopped, it goes on later as console_io(CONSOLEIO_write,
+ * count - done, buffer + done).
  */
 static long console_io_write(struct domain *d, u32 count, u64 buffer)
 {

@@ -115,7 +115,7 @@ void domain_shutdown(struct domain *d, int reason)
 	sched_need_resched();
 }
 
-/*H:800 When a guest misbehaves
+/*H:490 When a guest misbehaves
  * The error policy, in one place: a bad request gets an error code; a
  * guest that breaks the rules of the machine is crashed, alone, with one
  * line saying why, and its frames are checked and freed. Nothing a guest

@@ -179,10 +179,14 @@ static void set_type(struct domain *d, u64 pfn, enum page_type type, u32 refs)
 	pg->flags |= PGF_validated;	/* built valid: tables by construction */
 }
 
-/*
+/*H:330 Page tables built valid
  * The bootstrap tables, top level first (L4, L3s, L2s, L1s), as Xen's domU
  * builder lays them out; Linux's check_pt_base() can then give the first
- * three back. Table frames are mapped read-only, everything else read-write.
+ * three back. Table frames are mapped read-only, everything else
+ * read-write. No validation runs: set_type() gives every frame exactly the
+ * type and the counts validation would have given it (chapter 5), and the
+ * L4 is pinned and held by CR3, as Linux expects. The domain's teardown
+ * checks those counts to the last one.
  */
 static int build_pagetables(struct build *b)
 {
@@ -233,17 +237,19 @@ static int build_pagetables(struct build *b)
 	return 0;
 }
 
+/*H:405 The hypercall page
+ * A guest does not write `syscall` itself: it calls entry nr of a page
+ * the builder fills (named by the HYPERCALL_PAGE note), as Linux's
+ * HYPERVISOR_* wrappers do, so the hypervisor chooses the instructions.
+ * 32-byte stubs: push %rcx; push %r11; mov $nr, %eax; syscall;
+ * pop %r11; pop %rcx; ret. SYSCALL clobbers RCX and R11, so the stub
+ * keeps them for the caller. The iret stub does not return: it is
+ * jumped to with the iret frame already on the stack, and pushes rcx,
+ * r11 and rax to complete struct iret_context (rax lowest).
+ */
 static void write_hypercall_page(struct build *b)
 {
 	u8 *page = gva_ptr(b, b->img.hypercall_page);
-
-	/*
-	 * 32-byte stubs: push %rcx; push %r11; mov $nr, %eax; syscall;
-	 * pop %r11; pop %rcx; ret. SYSCALL clobbers RCX and R11, so the stub
-	 * keeps them for the caller. The iret stub does not return: it is
-	 * jumped to with the iret frame already on the stack, and pushes rcx,
-	 * r11 and rax to complete struct iret_context (rax lowest).
-	 */
 	static const u8 iret_stub[] = { 0x51, 0x41, 0x53, 0x50, 0xb8,
 					__HYPERVISOR_iret, 0, 0, 0, 0x0f, 0x05 };
 
@@ -349,6 +355,7 @@ static int parse_and_place(struct build *b)
  * ELF segments by physical address, lays out Xen's initial mapping and
  * builds its page tables, with every page-table frame mapped read-only:
  * from here on the guest may change them only through the hypervisor.
+ * build_one() is the list of steps; the next stops follow them.
  */
 static int build_one(struct build *b)
 {

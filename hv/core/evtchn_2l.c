@@ -53,13 +53,13 @@ static void mark_vcpu_pending(struct domain *d, u32 port)
 	}
 }
 
-/* Returns true if the port was newly made pending. */
-/*H:700 A PV guest's interrupts
+/*H:720 An event is a bit
  * An event is a bit in shared memory: pending and mask bitmaps in the
  * shared-info page, a per-vCPU selector, and upcall_pending. Raising one
  * sets bits in that order with locked instructions, because the guest
- * clears them at the same time; the hypervisor then bounces into the
- * guest's event callback on its next way back to the guest.
+ * clears them at the same time; a masked port stays pending without
+ * telling the vCPU, and a port already pending coalesces. A blocked vCPU
+ * is woken (vcpu_kick). Returns true if the port was newly made pending.
  */
 bool evtchn_2l_set_pending(struct domain *d, u32 port)
 {

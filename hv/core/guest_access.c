@@ -49,6 +49,15 @@ bool guest_range_ok(u64 va, u64 len)
 	return va >= HV_VIRT_END;	/* upper half, above the hypervisor */
 }
 
+/*H:450 Touching guest memory
+ * The one gate to guest memory. A hypercall runs on the caller's page
+ * tables, so a guest address can be dereferenced, but two things must
+ * hold first: the range is the guest's (guest_range_ok above, or the
+ * guest could name the hypervisor's own memory, mapped right there), and
+ * a fault on the way (an unmapped or read-only page) must not be fatal.
+ * The copy is one instruction listed in the exception table, so the page
+ * fault handler resumes at its fixup and the caller gets -EFAULT.
+ */
 int copy_from_guest(void *dst, u64 guest_va, u64 len)
 {
 	if (!guest_range_ok(guest_va, len))

@@ -88,11 +88,15 @@ const char *hypercall_name(u64 nr)
 	return "unknown";
 }
 
-/*H:410 One table, one gate
- * Every hypercall goes through this table, indexed by Xen's numbers. A
- * number with no handler answers -ENOSYS, and every call is counted per
- * domain, so the `stats` option can say what a workload cost. Handlers
- * read and write guest memory only through copy_from_guest/copy_to_guest.
+/*H:420 One table, one gate
+ * Every hypercall goes through hypercall_table above, indexed by Xen's
+ * numbers, and through this function, a multicall's entries too:
+ * hypercall_from_guest() below takes the number and arguments from the
+ * guest's registers and puts the result back in rax. A number with no
+ * handler answers -ENOSYS, and every call is counted per domain, so the
+ * `stats` option can say what a workload cost. A handler gets the five
+ * argument registers as they were, untrusted; it reads and writes guest
+ * memory only through copy_from_guest/copy_to_guest.
  */
 long hypercall_dispatch(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
@@ -129,12 +133,9 @@ static void note_duration(struct domain *d, u64 nr, u64 t0)
 	}
 }
 
-/*H:415 Giving the CPU back in the middle of a hypercall
- * A hypercall with a long list of work stops between two items when
- * something else is due, rewrites its own arguments to say what is left,
- * and steps the guest's RIP back onto its syscall instruction: the guest
- * makes the rest of the call after the interrupt, or an event, has been
- * dealt with. Xen calls this a continuation; it is also Xen's ABI.
+/*
+ * The guest's registers in (number in rax, arguments in rdi, rsi, rdx,
+ * r10, r8), the result out in rax, or the continuation in all of them.
  */
 void hypercall_from_guest(struct cpu_regs *r)
 {
@@ -153,12 +154,18 @@ void hypercall_from_guest(struct cpu_regs *r)
 		note_duration(d, nr, t0);
 }
 
-/*
- * Xen's hypercall_preempt_check(), with one CPU: is anything due that a
- * long hypercall keeps waiting? The APIC timer's deadline has passed (a
- * time slice ends, a timer fires, a console poll), this vCPU gave the CPU
- * up in an earlier call of a multicall, or an event can be delivered to
- * it. Costs a TSC read and a few loads.
+/*H:460 Giving the CPU back in the middle of a hypercall
+ * A hypercall runs with interrupts off, so one with a long list of work
+ * asks this between two items: is anything due? The APIC timer's
+ * deadline has passed (a time slice ends, a timer fires, a console poll),
+ * this vCPU gave the CPU up in an earlier call of a multicall, or an
+ * event can be delivered to it. Costs a TSC read and a few loads. If so,
+ * the handler calls hypercall_create_continuation() below with arguments
+ * that say what is left, and hcall_cont_to_regs() (core/continuation.c)
+ * writes them into the guest's registers and steps RIP back onto the
+ * syscall instruction: the guest makes the rest of the call once the
+ * interrupt, or the event, has been dealt with. Xen calls this a
+ * continuation; its encodings are Xen's ABI.
  */
 bool hypercall_preempt_check(void)
 {

@@ -51,6 +51,16 @@ static void place(const struct pv_layout_in *in, struct pv_layout *l, u64 nr_pt)
 		l->v_end += MiB(4);
 }
 
+/*H:320 The initial mapping
+ * Xen's convention, which Linux relies on: one contiguous mapping from
+ * VIRT_BASE, pseudo-physical page n at VIRT_BASE + n pages, holding the
+ * kernel and, after it, the ramdisk, the P2M list, start_info, the
+ * xenstore and console pages, the bootstrap page tables, a boot stack
+ * and padding to a 4 MiB boundary. The page tables must map themselves,
+ * so their number depends on the end, which depends on their number:
+ * pv_layout_compute() lays out, counts, and repeats until it is stable.
+ * Pure arithmetic on bounded inputs, unit-tested on the host.
+ */
 int pv_layout_compute(const struct pv_layout_in *in, struct pv_layout *l,
 		      char *err, size_t errlen)
 {

@@ -175,7 +175,13 @@ static bool events_deliverable(const struct vcpu *v)
 	return v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask;
 }
 
-/* SCHEDOP_block: unmask events and sleep until one is deliverable. */
+/*H:750 Waiting for an event
+ * A PV guest's idle loop is SCHEDOP_block, its "sti; hlt": unmask events
+ * and sleep until one is deliverable. Unmasking and sleeping are one
+ * hypercall, so an event that arrived just before cannot be lost: it is
+ * checked here, and the vCPU stays runnable. A blocked vCPU is woken by
+ * vcpu_kick() when an event is raised for it.
+ */
 static long block(struct vcpu *v)
 {
 	v->vcpu_info->evtchn_upcall_mask = 0;
@@ -233,16 +239,15 @@ static void __noreturn all_done(void)
 	hv_exit(clean);
 }
 
-/*
+/*H:850 Choosing who runs
  * On every return to a guest (pv/exit.c), with the guest's frame: switch
- * vCPU if the current one cannot run, asked to yield, or its slice ended.
- */
-/*H:720 Choosing who runs
- * The running vCPU's registers are the frame at the top of the stack, so a
+ * vCPU if the current one cannot run, asked to yield, or its time slice
+ * ended (the timer interrupt said so). The choice is round robin. The
+ * running vCPU's registers are the frame at the top of the stack, so a
  * context switch copies that frame out and another one in, and switches
  * what the frame does not hold: CR3, the segment bases, the FPU, the GDT
- * and LDT.
- * With nothing to run, the CPU halts until the timer wakes someone.
+ * and LDT. With nothing to run, the CPU halts until the timer wakes
+ * someone.
  */
 void schedule(struct cpu_regs *frame)
 {

@@ -75,11 +75,13 @@ static u64 scale_delta(u64 delta)
 	return (u64)((d * tsc_mul) >> 32);
 }
 
-/*H:710 Time without a hypercall
- * System time is the TSC, scaled. The guest reads the same scale
- * factors from its vcpu_time_info and computes the same function, so it
- * reads the clock with rdtsc and arithmetic, never a hypercall. Timers
- * are deadlines on that clock, served by one APIC one-shot interrupt.
+/*H:800 Time without a hypercall
+ * System time is nanoseconds since boot: the TSC, scaled by a 32.32
+ * fraction and a shift measured once at boot against the PIT. The guest
+ * reads the same scale factors from its vcpu_time_info and computes the
+ * same function, so it reads the clock with rdtsc and arithmetic, never
+ * a hypercall. Timers are deadlines on that clock, served by one APIC
+ * one-shot interrupt.
  */
 u64 NOW(void)
 {
@@ -224,6 +226,13 @@ static u64 earliest_deadline(u64 now)
 	return next;
 }
 
+/*H:840 One APIC timer for everything
+ * Every vCPU's timers, the end of the running vCPU's time slice and the
+ * console poll are deadlines on system time; the APIC timer is aimed, one
+ * shot, at the earliest of them, and timer_interrupt() below runs what is
+ * due and aims it again. The same deadline is what a long hypercall
+ * checks to know that it should stop (chapter 4).
+ */
 void timers_reprogram(void)
 {
 	u64 now = NOW(), next = earliest_deadline(now);

@@ -22,11 +22,13 @@
 #include "pvabi/vcpu.h"
 #include "pvabi/xen.h"
 
-/*
- * Arm the single-shot timer for a guest's deadline (core/stime.c): one
- * that is due already (before now, or past STIME_MAX) stops the timer and
- * raises VIRQ_TIMER at once, as Xen does; only deadlines in
- * (now, STIME_MAX] are kept.
+/*H:830 A guest's timer
+ * A PV guest has no APIC timer of its own: it asks for VIRQ_TIMER at an
+ * absolute system time (set_timer_op, or VCPUOP_set_singleshot_timer;
+ * Linux uses the latter for its clockevent). This arms the single-shot
+ * timer for that deadline (core/stime.c): one that is due already (before
+ * now, or past STIME_MAX) stops the timer and raises VIRQ_TIMER at once,
+ * as Xen does; only deadlines in (now, STIME_MAX] are kept.
  */
 static void set_singleshot(struct vcpu *v, u64 deadline)
 {

@@ -30,7 +30,10 @@
  * The hypervisor owns L4 slots 256-271 of every address space, guests'
  * included: that is what makes a hypercall cheap in compat mode (no CR3
  * switch to enter the hypervisor). Slot 256 holds the M2P, readable by
- * guests; slot 262 the direct map of RAM, with the image linked inside.
+ * guests; slot 262 the direct map of RAM, with the image linked inside,
+ * so that a machine address becomes a pointer by adding DIRECTMAP_BASE
+ * (__va) and back (__pa). Guests may use everything else: the lower half,
+ * and the upper half above slot 271.
  */
 #define HV_VIRT_START		_UL(0xFFFF800000000000)
 #define HV_VIRT_END		_UL(0xFFFF880000000000)

@@ -22,6 +22,17 @@ static u64 *m2p;		/* hypervisor view, through the direct map */
 static u64 m2p_entries;
 static u64 m2p_l3_entry_value;	/* the slot-256 entry for guest L4s */
 
+/*H:250 The M2P: machine to pseudo-physical
+ * A PV guest sees two kinds of frame numbers: its own pseudo-physical
+ * ones (pfns, 0 to nr_pages - 1, what Linux's page allocator deals in)
+ * and the machine frames (mfns) its page-table entries must contain. It
+ * keeps the pfn -> mfn direction itself (the P2M list the domain builder
+ * gives it); the hypervisor keeps this one, mfn -> pfn, one entry per
+ * machine frame, and maps it read-only into every guest at slot 256.
+ * Linux reads it on every page-table read (mfn_to_pfn), so it must be a
+ * plain load, never a hypercall. A guest may change only the entries of
+ * its own frames (mmu_update's MMU_MACHPHYS_UPDATE).
+ */
 void m2p_init(u64 nr_frames)
 {
 	u64 bytes = ALIGN_UP(nr_frames * 8, MiB(2));

@@ -36,6 +36,14 @@ enum page_type {
 
 #define OWNER_NONE	0xffff	/* free, or the hypervisor's */
 
+/*H:230 What the hypervisor knows about a frame
+ * Sixteen bytes per frame of RAM, in frame_table[]: its owner, a general
+ * reference count (the owner's hold, and one per mapping of it), and a
+ * type with its own count: writable, a page table of one level, or a
+ * descriptor page. The page tables chapter is about the rules these
+ * counts obey; here it is enough that a frame goes back to the allocator
+ * only when its general count falls to 0.
+ */
 struct page_info {
 	u32 count;		/* general references */
 	u32 type_count;		/* references under the current type */

@@ -137,10 +137,15 @@ void put_page(mfn_t mfn)
 
 /* ---- Preemption --------------------------------------------------------- */
 
-/*
- * A check (pgt_env_preempt: a TSC read and a few loads, about what one
- * entry costs) every 512 entries of work: one L1's worth, ~40 us. So the
- * checks cost under 1% of a validation, and the piece of work done after
+/*H:550 Stopping in the middle of a tree
+ * Validating a tree of thousands of L1s takes hundreds of ms under QEMU,
+ * with interrupts off: too long. So validation and devalidation count
+ * the entries they visit, and every 512 (one L1's worth, ~40 us) ask
+ * pgt_env_preempt() (a TSC read and a few loads) whether something is
+ * due. If so, the table stops at that entry and is left PGF_partial,
+ * useless to anyone until the same request is made again and goes on
+ * from there (the top of this file says how that stays safe). The checks
+ * cost under 1% of a validation, and the piece of work done after
  * something became due is about one L1 plus 512 entries, ~0.1 ms.
  */
 u32 pgt_check_every = PGT_CHECK_EVERY;
@@ -181,22 +186,20 @@ u32 pgt_tlb_clock(void)
 static int validate(mfn_t mfn, struct page_info *pg, bool pre, bool *cut);
 static int demote(mfn_t mfn, struct page_info *pg, int level, bool pre);
 
-/*
- * Take a type reference. At type count 0 the type may change (after a TLB
- * flush if the frame was mapped since the last one) and a page-table or
- * descriptor type validates the contents. A partial frame of this type is
- * taken over and its validation goes on. Otherwise the type must match.
- * Returns 0, -EINVAL (wrong type), the error validation found (*cut: its
- * undo was cut short, the frame is partial and owed), or -ERESTART (pre
- * only: stopped part of the way, the frame is partial).
- */
-/*H:600 The page type system
- * The security boundary of a PV hypervisor. A frame has one type at a
- * time: writable memory, a page table of one level, or a descriptor page,
- * with a count of the uses under that type. A frame can become a page
- * table only when nothing maps it writable, and its contents are checked
- * (validated) when it does; it can become writable again only when no
- * table uses it. docs/isolation.md states the invariants.
+/*H:500 The page type system
+ * The security boundary of a PV hypervisor: the guest writes page tables
+ * the CPU walks for real. A frame has one type at a time (writable
+ * memory, a page table of one level, or a descriptor page) with a count
+ * of the uses under that type, and get_type() takes one. At type count 0
+ * the type may change (after a TLB flush if the frame was mapped since
+ * the last one), and a page-table or descriptor type validates the
+ * contents. So a frame becomes a page table only when nothing maps it
+ * writable, and writable again only when no table uses it. A partial
+ * frame of this type is taken over and its validation goes on; otherwise
+ * the type must match. Returns 0, -EINVAL (wrong type), the error
+ * validation found (*cut: its undo was cut short, the frame is partial
+ * and owed), or -ERESTART (pre only: stopped part of the way, the frame
+ * is partial). docs/isolation.md states the invariants.
  */
 static int get_type(mfn_t mfn, enum page_type type, bool pre, bool *cut)
 {
@@ -453,8 +456,13 @@ static bool guest_slot(int level, unsigned idx)
 	return level != 4 || !pgt_hv_l4_slot(idx);
 }
 
-/*
- * Validate the entries from nr_validated on. Returns 0 (all of them hold
+/*H:520 Validating a whole table
+ * The first type reference of a page-table type checks every present
+ * entry of the frame (the hypervisor's own L4 slots are skipped: they are
+ * ours) and takes its references; the first refused entry undoes the
+ * ones before it. So a whole tree is validated with its root, and
+ * devalidated (demote below) when the root's last reference goes. This
+ * does the entries from nr_validated on. Returns 0 (all of them hold
  * their references now) or -ERESTART or an error at entry nr_validated;
  * entries [0, nr_validated) hold theirs. *child_cut: that entry's table
  * failed and was left partial, owed (get_type).
@@ -617,7 +625,7 @@ static void write_entry(u64 *p, u64 val, bool preserve_ad)
 	__atomic_store_n(p, val, __ATOMIC_RELAXED);
 }
 
-/*
+/*H:530 Changing one entry
  * Xen's mod_lN_entry: write entry idx of a validated page table (the
  * caller checked the type and holds a reference). New references first,
  * the write, then the old entry's references. An entry that keeps its

@@ -68,18 +68,15 @@ static void gpr_to_regs(const u64 g[16], struct cpu_regs *r)
 		*insn_gpr(r, i) = g[i];
 }
 
-/*
- * Emulate the faulting write if it is a page-table write we handle.
- * Returns true when done (registers and RIP updated); false: not ours or
- * refused, and the guest gets its page fault.
- */
-/*H:610 Writing to a read-only page table
- * Linux's Xen code still writes some page-table entries directly, with
- * ordinary instructions, into tables it knows are read-only. The write
- * faults; the hypervisor decodes the instruction, validates the new entry
- * as mmu_update would, performs it and skips the instruction. The guest
- * patches (guest-patches/linux-6.1) show how to make those writes explicit
- * hypercalls instead, and `make bench` what that changes.
+/*H:560 Writing to a read-only page table
+ * Linux's Xen code still writes some L1 entries directly, with ordinary
+ * instructions, into tables it knows are read-only. The write faults and
+ * pv/traps.c offers the #PF here first: the hypervisor decodes the
+ * instruction, validates the new entry as mmu_update would, performs it
+ * and skips the instruction. Returns true when done (registers and RIP
+ * updated); false: not ours or refused, and the guest gets its page
+ * fault. The guest patches (chapter 9) make those writes explicit
+ * hypercalls instead, and `make bench` shows what that changes.
  */
 bool ptwr_do_page_fault(struct cpu_regs *r, u64 cr2)
 {

@@ -151,6 +151,15 @@ static long batch_result(struct vcpu *v, u64 op, long rc)
 
 /* ---- mmu_update ------------------------------------------------------------ */
 
+/*H:540 mmu_update, one request
+ * What a guest does instead of writing a page-table entry: it names the
+ * entry by machine address, and the low bits of the address say what to
+ * do. A normal update goes to pgtype.c (a checked write into a validated
+ * table; a plain store into a frame that is not a page table in use); an
+ * M2P update is allowed for frames of the guest's own. Each request is
+ * copied in once (mmu_update_item), and a batch stops at the first one
+ * refused, with the count of those done in *pdone.
+ */
 static long mmu_update_one(struct vcpu *v, const struct mmu_update *req)
 {
 	struct domain *d = v->domain;

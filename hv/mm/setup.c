@@ -48,7 +48,8 @@ static void *carve(struct memmap *pool, u64 bytes, const char *what)
  * Usable RAM minus what is already in use (the first MiB, the image, the
  * boot information, the modules) is the pool. The allocator's own bitmap
  * and the page_info array come out of the pool before the allocator exists;
- * the rest is handed over frame by frame.
+ * the rest is handed to the allocator run by run, and paging_init()
+ * replaces head.S's page tables.
  */
 void mm_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 {

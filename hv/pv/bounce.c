@@ -72,17 +72,15 @@ bool pv_iopl_ok(const struct vcpu *v)
 	return cpl <= v->iopl;
 }
 
-/*
- * Enter the guest kernel at target with a bounce frame. A frame that cannot
- * be written (a kernel stack that is not mapped) is a broken guest: crash it.
- */
-/*H:500 Bouncing into the guest kernel
+/*H:620 Bouncing into the guest kernel
  * The guest kernel has no IDT the CPU uses: exceptions, system calls and
  * events all arrive in the hypervisor, which "bounces" them into the guest
  * kernel by writing the frame the CPU would have written onto the guest
- * kernel's stack and resuming the guest at its handler. From user mode it
- * first switches to the kernel's page tables and GS base: the CR3 write
- * that makes a PV system call cost what it does.
+ * kernel's stack (with RCX and R11 below it, Xen's layout) and resuming
+ * the guest at target. From user mode it first switches to the kernel's
+ * page tables, GS base and stack: the CR3 write that makes a PV system
+ * call cost what it does. A frame that cannot be written (a kernel stack
+ * that is not mapped) is a broken guest: crash it.
  */
 void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	       bool mask_events)
@@ -168,9 +166,13 @@ void pv_inject_trap(struct cpu_regs *r, unsigned vector, bool has_err, u64 err)
 	pv_bounce(r, ti->address, has_err, err, ti->flags & 4);
 }
 
-/*
- * Before every return to the guest: an event is pending and not masked?
- * Then enter the event callback, masking events (Xen always masks here).
+/*H:730 The upcall
+ * Before every return to the guest (pv/exit.c): is an event pending and
+ * not masked? Then bounce into the event callback the guest registered,
+ * masking events (Xen always masks here), as if an interrupt had arrived
+ * at the instruction it was about to run. The guest's handler scans the
+ * selector and the bitmaps, handles each port, and returns with the iret
+ * hypercall, which unmasks from the frame's IF.
  */
 void pv_deliver_events(struct cpu_regs *r)
 {

@@ -27,12 +27,15 @@
 #define CLEAR_GUEST_FLAGS pushq $2; popfq
 
 	.text
-/*H:400 A hypercall arrives
- * The guest kernel executes SYSCALL with the hypercall number in rax.
- * The CPU enters here in ring 0 with the guest's stack pointer, which we
- * park before loading our own stack, then build the same register frame
- * an exception would have built. A SYSCALL from guest user mode arrives
- * here too: it is a system call for the guest kernel, not a hypercall.
+/*H:410 A hypercall arrives
+ * The stub's SYSCALL enters here (LSTAR) in ring 0, still on the guest's
+ * stack, which we park before loading our own, then build the same
+ * register frame an exception would have built and call pv_syscall()
+ * (pv/traps.c). A SYSCALL from guest user mode arrives here too, and
+ * pv_syscall() tells them apart by the vCPU's mode: from the guest kernel
+ * it is a hypercall (iret, which rewrites the whole frame, is handled
+ * apart); from guest user mode it is a system call for the guest kernel
+ * (chapter 6).
  */
 	.globl	compat_syscall_entry
 compat_syscall_entry:

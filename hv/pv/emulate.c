@@ -152,12 +152,12 @@ void pv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 	out[0] = r.a, out[1] = r.b, out[2] = r.c, out[3] = r.d;
 }
 
-/* #UD: "ud2; .ascii "xen"; cpuid" asks for an emulated, filtered CPUID. */
-/*H:530 Instructions that need ring 0
+/*H:650 Instructions that need ring 0
  * CPUID does not fault, so the guest marks the ones it wants filtered with
- * the "ud2; .ascii xen" prefix; the resulting #UD lands here. rdmsr,
- * wrmsr, mov to and from control registers and port I/O fault with #GP
- * and are emulated further down, just enough for Linux.
+ * the "ud2; .ascii xen" prefix; the resulting #UD lands here, and gets an
+ * emulated, filtered CPUID. rdmsr, wrmsr, mov to and from control
+ * registers and port I/O fault with #GP and are emulated further down,
+ * just enough for Linux.
  */
 bool pv_emulate_forced_cpuid(struct cpu_regs *r)
 {

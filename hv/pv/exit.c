@@ -24,10 +24,13 @@
 #include "pv/exit.h"
 #include "pv/iret.h"
 
-/*H:425 Every way back
- * Called by x86/entry.S after every hypercall, exception and interrupt
- * that came from a guest. When it returns, the frame at the top of the
- * stack is one the CPU may load.
+/*H:480 Every way back
+ * The last C on every way out: the scheduler's decision, then a pending
+ * event delivered (every hypercall return is a delivery point, which
+ * Linux relies on), then the one check of the frame that needs the
+ * guest's descriptor tables; if that raised a fault for the guest, all of
+ * it again. When it returns, the frame at the top of the stack is one the
+ * CPU may load.
  */
 void guest_exit_prepare(struct cpu_regs *frame)
 {

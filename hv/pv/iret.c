@@ -36,13 +36,6 @@
  * Returns the frame's rax (the guest sees its own RAX). An unreadable frame
  * or a return to user mode without a user L4 crashes the domain.
  */
-/*H:510 The iret hypercall
- * A guest kernel cannot execute a real iretq back to user mode (it would
- * need its own page tables switched and its GS swapped), so it asks the
- * hypervisor: the frame it would have popped is in guest memory at its
- * stack pointer. The hypervisor switches to the user L4 if the frame
- * returns to user mode, and the event mask follows the frame's IF.
- */
 long pv_do_iret(struct cpu_regs *r)
 {
 	struct vcpu *v = current;

@@ -16,11 +16,13 @@
 #include "mm/paging.h"
 #include "pv/l4_slots.h"
 
-/*H:310 The hypervisor in every address space
- * Every guest L4 the hypervisor builds or validates gets slots 256-271
- * copied from the hypervisor's own L4. The guest cannot touch them (they
- * are supervisor-only and the guest runs in ring 3), and fast mode will
- * replace this file with one that maps only a small switcher.
+/*H:340 The hypervisor in every address space
+ * Every guest L4 the hypervisor builds or validates gets slots 257-271
+ * copied from the hypervisor's own L4, and in slot 256 the read-only M2P.
+ * The guest cannot touch the others (they are supervisor-only and the
+ * guest runs in ring 3), and it can never write an entry of these slots:
+ * validation refuses it. This is what lets a trap or a hypercall enter
+ * the hypervisor without a CR3 switch.
  */
 void compat_install_hv_l4_slots(u64 *l4)
 {

@@ -43,8 +43,11 @@ void pv_syscall(struct cpu_regs *r);
 void pv_syscall32(struct cpu_regs *r);
 void pv_sysenter(struct cpu_regs *r);
 
-/*
- * A system call: into the guest kernel's callback at target. Without one,
+/*H:630 A system call from guest user mode
+ * Guest user and guest kernel both run in ring 3, so a process's SYSCALL
+ * comes to the hypervisor (compat_entry.S), which bounces it into the
+ * guest kernel's callback at target: two transitions and a CR3 switch
+ * where bare metal has one. Without a callback,
  * Xen's rule: a #UD at the syscall instruction (a kernel that registered
  * none gets the fault in its #UD handler, and a process the signal).
  * Events are masked on entry if the 64-bit syscall callback was registered
@@ -300,13 +303,13 @@ void pv_debug_in_hypervisor(struct cpu_regs *r)
 		       ++reported == 8 ? "; more are not reported" : "");
 }
 
-/* An exception raised by guest code (vector < 32). */
-/*H:520 When guest code faults
- * Some faults are the hypervisor's to fix: a write to a read-only page
- * table (the writable page-table assist), a privileged instruction it
- * emulates, a forced CPUID, a software interrupt. Everything else goes to
- * the guest kernel's handler for that vector, with the error code and CR2
- * the guest would have seen on bare metal.
+/*H:610 When guest code faults
+ * An exception raised by guest code (vector < 32) arrives here from
+ * x86/traps.c. Some faults are the hypervisor's to fix: a write to a
+ * read-only page table (the writable page-table assist), a privileged
+ * instruction it emulates, a forced CPUID, a software interrupt. Everything
+ * else goes to the guest kernel's handler for that vector, with the error
+ * code and CR2 the guest would have seen on bare metal.
  */
 void pv_guest_exception(struct cpu_regs *r)
 {

@@ -223,6 +223,15 @@ void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
 		      HV_LDT, ldt_ents, (unsigned long long)ldt_base);
 }
 
+/*H:140 The hypervisor's descriptor tables
+ * The guest never sees this IDT: every vector lands in the hypervisor
+ * (x86/entry.S), which decides whether the guest hears of it. The TSS
+ * gives the stack a guest's trap switches to (rsp0, the same stack the
+ * SYSCALL entry loads) and separate stacks for #DF, NMI, #MC and #DB.
+ * Only #BP and #OF have DPL 3, so a guest's "int $n" raises #GP and is
+ * forwarded by pv/traps.c. The GDT is laid out as Xen's, so the
+ * selectors a PV kernel uses (FLAT_KERNEL_CS and the rest) mean the same.
+ */
 void desc_init(void)
 {
 	gdt_init();

@@ -76,17 +76,15 @@ exception_common:
 	addq	$16, %rsp		/* vector and error code */
 	iretq
 
-/*
- * Every return to a guest passes here: guest_exit_prepare() may switch to
- * another vCPU (rewriting the frame) or deliver pending work first. With
- * RSP at a struct cpu_regs for the guest, it never returns if no guest is
- * left to run.
- */
-/*H:420 The way back to a guest
- * Every exit to a guest passes here: after a hypercall, an exception, an
- * interrupt. guest_exit_prepare() may switch to another vCPU by rewriting
- * the frame, and delivers a pending event before the guest runs again;
- * then the registers are restored and iretq goes back to ring 3.
+/*H:470 The way back to a guest
+ * Every return to a guest passes here, with RSP at its struct cpu_regs:
+ * after a hypercall, an exception, an interrupt. guest_exit_prepare()
+ * (next stop) may switch to another vCPU by rewriting the frame, or
+ * deliver a pending event, and never returns if no guest is left to run.
+ * Then the registers are restored and iretq goes back to ring 3. The
+ * frame may hold selectors the guest chose (an iret hypercall's CS and
+ * SS): if iretq faults on them, the exception table brings us to
+ * .Liret_fault below, and the fault goes to the guest, not to us.
  */
 	.globl	return_to_guest
 return_to_guest:
@@ -117,10 +115,19 @@ return_to_guest:
 	.quad	.Liret_to_guest, .Liret_fault
 	.text
 
-/*
- * void enter_guest(void): leave the boot path for the scheduler. Moves to
- * the top of the hypervisor stack first, since the boot path's own frames
- * live there, then makes an empty guest frame for the first switch to fill.
+/*H:370 The first return to ring 3
+ * hv_main() ends in sched_start(), which comes here with no current vCPU
+ * and a reschedule asked for. enter_guest moves to the top of the
+ * hypervisor stack (the boot path's own frames live there, and are not
+ * needed again), makes an empty guest frame, and takes the ordinary way
+ * back to a guest: schedule() picks the first runnable vCPU and copies
+ * its saved registers into that frame (core/domain_build.c: init_vcpu
+ * set RIP to the ELF entry, RSP to the boot stack, RSI to start_info,
+ * Xen's flat kernel selectors, and kernel mode), the CR3 switch loads the
+ * L4 built for it, and iretq enters the kernel in ring 3 with events
+ * masked: the guest unmasks them when it is ready. From
+ * here on the hypervisor runs only when a guest traps, calls or is
+ * interrupted.
  */
 	.globl	enter_guest
 enter_guest:
