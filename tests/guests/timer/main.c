@@ -193,25 +193,54 @@ static void set_timer_op(void)
 		set_timer_op_once(1UL << 51, 100 * NSEC_PER_MSEC));
 }
 
+/*
+ * Spin with events on until `until`; returns the time lost to stalls: gaps
+ * over 1 ms between two clock reads, when QEMU itself was not running (a
+ * busy host deschedules it for tens of ms). A periodic tick that falls in
+ * a stall is not made up for (as on Xen: the next is due a period after
+ * the one that fired), so a count of ticks is judged against the time the
+ * guest could see.
+ */
+static u64 spin_counting_stalls(u64 until)
+{
+	u64 prev = system_time(), now, lost = 0;
+
+	events_enable();
+	while ((now = system_time()) < until) {
+		if (now - prev > NSEC_PER_MSEC)
+			lost += now - prev;
+		prev = now;
+		asm volatile("pause");
+	}
+	events_disable();
+	return lost;
+}
+
 static void periodic(void)
 {
 	struct vcpu_set_periodic_timer p = { .period_ns = 10 * NSEC_PER_MSEC };
 	struct vcpu_set_periodic_timer bad = { .period_ns = NSEC_PER_MSEC / 2 };
-	u64 n = 0;
+	u64 n = 0, lost, want_min;
 
 	EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &bad), -XEN_EINVAL);
 	for (int attempt = 1; attempt <= TRIES; attempt++) {
 		u64 before = timer_fired;
 
 		EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &p), 0);
-		wait_fired(~0UL, system_time() + 105 * NSEC_PER_MSEC);
+		lost = spin_counting_stalls(system_time() + 105 * NSEC_PER_MSEC);
 		EXPECT_EQ(HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL), 0);
 		n = timer_fired - before;
-		printk("timer: periodic 10 ms: %lu in 105 ms\n", n);
-		if (n >= 8 && n <= 11)
+		/* 10 in 105 ms; each stall can swallow its length in ticks, and one more. */
+		lost = lost < 80 * NSEC_PER_MSEC ? lost : 80 * NSEC_PER_MSEC;
+		want_min = (105 * NSEC_PER_MSEC - lost) / (10 * NSEC_PER_MSEC);
+		want_min = want_min > 2 ? want_min - 2 : 0;
+		printk("timer: periodic 10 ms: %lu in 105 ms (%lu ms of it stalled)\n", n,
+		       lost / NSEC_PER_MSEC);
+		if (n >= want_min && n >= 1 && n <= 11 && lost < 30 * NSEC_PER_MSEC)
 			break;
-		if (n > 11 || attempt == TRIES) {
-			test_fail("periodic 10 ms timer fired %lu times in 105 ms, expected about 10", n);
+		if (n > 11 || (attempt == TRIES && (n < want_min || n == 0))) {
+			test_fail("periodic 10 ms timer fired %lu times in 105 ms (%lu ms stalled), expected %lu to 11",
+				  n, lost / NSEC_PER_MSEC, want_min);
 			break;
 		}
 	}
