@@ -147,12 +147,12 @@ static void tree_build(void)
  * the window, and put back. Returns the number that could not; the first
  * is reported.
  */
-static unsigned tables_typed(const char *when)
+static unsigned tables_typed(const char *when, bool with_l3)
 {
 	unsigned bad = 0;
 	long rc;
 
-	for (int i = 0; i < NR_L1 + NR_L2 + 1; i++) {
+	for (int i = 0; i < NR_L1 + NR_L2 + with_l3; i++) {
 		u64 mfn = i < NR_L1 ? l1_mfn[i] : i < NR_L1 + NR_L2 ? l2_mfn[i - NR_L1] : l3_mfn;
 
 		rc = window_map(window, mfn, PTE_FLAGS);
@@ -287,6 +287,88 @@ static void expect_typed(const char *what)
 	(void)what;
 }
 
+/* ---- Into a half-validated tree, from the event handler -------------------------------- */
+
+static struct mmu_update mid_req;
+static volatile bool mid_done;
+static long mid_rc[5];
+
+static long give_back(u64 mfn)
+{
+	struct xen_memory_reservation r = {
+		.extent_start = (u64)&mfn, .nr_extents = 1, .extent_order = 0,
+		.domid = DOMID_SELF,
+	};
+
+	return HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
+}
+
+/*
+ * The first tick that finds the request stopped in the middle of its
+ * validation (the L3 is part validated then): what the guest can do to
+ * the L3 meanwhile.
+ */
+static void mid_tick(evtchn_port_t port, struct trap_frame *f)
+{
+	(void)port;
+	ticks++;
+	if (mid_done || f->rip != (u64)hcall_site || f->regs->rdi != (u64)&mid_req ||
+	    f->regs->rsi != (1 | MMU_UPDATE_PREEMPTED))
+		return;
+	mid_done = true;
+	mid_rc[0] = pin(2, l3_mfn);
+	mid_rc[1] = window_map(window, l3_mfn, PTE_FLAGS);
+	window_restore(window);
+	mid_rc[2] = mmu1((l3_mfn << 12) + 7 * 8, 0);
+	mid_rc[3] = unpin(l3_mfn);
+	mid_rc[4] = give_back(l3_mfn);
+}
+
+/*
+ * While the request that puts the tree in is stopped in the middle, its
+ * half-validated L3 is no use as anything else: pinned as an L2
+ * (-EINVAL: Xen's answer for a frame of another type), mapped writable
+ * (-EBUSY), written by mmu_update (-EINVAL: not a validated table),
+ * unpinned (-EINVAL: not pinned). Given back (decrease_reservation: 1,
+ * done, as Xen allows with a frame still in use) it stays alive while
+ * the tree uses it: the request, made again, takes it over and finishes
+ * (0), the tree translates, and taking it out frees the L3 and leaves
+ * every other table writable. (A partial table with no reference of its
+ * own would be freed under its entries here, the hypervisor stopping on
+ * its check that a freed frame has no type.)
+ */
+static void into_partial_tree(void)
+{
+	u32 pdone = 0;
+	long rc;
+
+	evtchn_set_handler(timer_port, mid_tick);
+	mid_req = (struct mmu_update){ .ptr = l4e, .val = (l3_mfn << 12) | TABLE };
+	ticking(true);
+	rc = hcall(__HYPERVISOR_mmu_update, (u64)&mid_req, 1, (u64)&pdone, DOMID_SELF);
+	ticking(false);
+	evtchn_set_handler(timer_port, tick);
+	if (!mid_done)
+		test_fail("into a half-validated tree: never interrupted while validating (%lu ticks)",
+			  ticks);
+	EXPECT_EQ(rc, 0);
+	EXPECT_EQ(pdone, 1);
+	if (!mid_done || rc)
+		return;
+	printk("mm_partial: from the handler, into the half-validated L3: pin as L2 %ld, "
+	       "writable %ld, mmu_update %ld, unpin %ld, given back %ld\n",
+	       mid_rc[0], mid_rc[1], mid_rc[2], mid_rc[3], mid_rc[4]);
+	EXPECT_EQ(mid_rc[0], -XEN_EINVAL);
+	EXPECT_EQ(mid_rc[1], -XEN_EBUSY);
+	EXPECT_EQ(mid_rc[2], -XEN_EINVAL);
+	EXPECT_EQ(mid_rc[3], -XEN_EINVAL);
+	EXPECT_EQ(mid_rc[4], 1);
+	expect_translates("with its L3 given back");
+	EXPECT_EQ(long_call("mmu_update taking out the tree whose L3 was given back", false, 0, 0,
+			    0, false, true), 0);
+	tables_typed("after taking out the tree whose L3 was given back", false);
+}
+
 /* ---- role=tree ----------------------------------------------------------------------- */
 
 static void tree_by_mmu_update(void)
@@ -300,7 +382,7 @@ static void tree_by_mmu_update(void)
 	expect_typed("mmu_update");
 	long_call("mmu_update taking the tree out", false, 0, 0, 0, false, true);
 	EXPECT_EQ(entry_read(l4e), 0);
-	tables_typed("after mmu_update took the tree out");
+	tables_typed("after mmu_update took the tree out", true);
 }
 
 static void tree_by_pin(void)
@@ -316,7 +398,7 @@ static void tree_by_pin(void)
 	EXPECT_EQ(mmu1(l4e, 0), 0);
 	expect_typed("pinned, taken out");
 	long_call("UNPIN_TABLE of the tree", true, 0, MMUEXT_UNPIN_TABLE, 0, false, true);
-	tables_typed("after UNPIN_TABLE");
+	tables_typed("after UNPIN_TABLE", true);
 }
 
 /*
@@ -350,11 +432,11 @@ static void bad_tree(const char *bad, u64 entry, long xen_error)
 	hv_snprintf(what, sizeof(what), "mmu_update of a tree with %s", bad);
 	long_call(what, false, (l3_mfn << 12) | TABLE, 0, xen_error, true, true);
 	EXPECT_EQ(entry_read(l4e), 0);
-	tables_typed(what);
+	tables_typed(what, true);
 	hv_snprintf(what, sizeof(what), "PIN_L3_TABLE of a tree with %s", bad);
 	long_call(what, true, 0, MMUEXT_PIN_L3_TABLE, xen_error, true, true);
 	EXPECT_EQ(unpin(l3_mfn), -XEN_EINVAL);
-	tables_typed(what);
+	tables_typed(what, true);
 	set_last_entry((data_last << 12) | LEAF);
 }
 
@@ -369,6 +451,7 @@ static void role_tree(void)
 	bad_tree("an L1 entry with PCD", (data_last << 12) | LEAF | PTE_PCD, -XEN_EINVAL);
 	/* And the tree still works after all that. */
 	tree_by_mmu_update();
+	into_partial_tree();
 }
 
 /* ---- role=die ------------------------------------------------------------------------- */
