@@ -351,18 +351,20 @@ static void into_partial_tree(void)
 	if (!mid_done)
 		test_fail("into a half-validated tree: never interrupted while validating (%lu ticks)",
 			  ticks);
+	if (mid_done) {
+		printk("mm_partial: from the handler, into the half-validated L3: pin as L2 %ld, "
+		       "writable %ld, mmu_update %ld, unpin %ld, given back %ld\n",
+		       mid_rc[0], mid_rc[1], mid_rc[2], mid_rc[3], mid_rc[4]);
+		EXPECT_EQ(mid_rc[0], -XEN_EINVAL);
+		EXPECT_EQ(mid_rc[1], -XEN_EBUSY);
+		EXPECT_EQ(mid_rc[2], -XEN_EINVAL);
+		EXPECT_EQ(mid_rc[3], -XEN_EINVAL);
+		EXPECT_EQ(mid_rc[4], 1);
+	}
 	EXPECT_EQ(rc, 0);
 	EXPECT_EQ(pdone, 1);
 	if (!mid_done || rc)
 		return;
-	printk("mm_partial: from the handler, into the half-validated L3: pin as L2 %ld, "
-	       "writable %ld, mmu_update %ld, unpin %ld, given back %ld\n",
-	       mid_rc[0], mid_rc[1], mid_rc[2], mid_rc[3], mid_rc[4]);
-	EXPECT_EQ(mid_rc[0], -XEN_EINVAL);
-	EXPECT_EQ(mid_rc[1], -XEN_EBUSY);
-	EXPECT_EQ(mid_rc[2], -XEN_EINVAL);
-	EXPECT_EQ(mid_rc[3], -XEN_EINVAL);
-	EXPECT_EQ(mid_rc[4], 1);
 	expect_translates("with its L3 given back");
 	EXPECT_EQ(long_call("mmu_update taking out the tree whose L3 was given back", false, 0, 0,
 			    0, false, true), 0);
