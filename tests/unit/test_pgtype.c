@@ -1109,6 +1109,116 @@ START_TEST(test_failure_after_preemption)
 END_TEST
 
 /*
+ * Frame mfn, freed, becomes dom B's and an L2 of B's left half validated
+ * by a preempted request of B's vCPU (entries to B's L1s 201-204).
+ * Returns that vCPU's owed table (none: a validation owes nothing).
+ */
+static mfn_t make_b_partial_l2(mfn_t mfn)
+{
+	mfn_t owed_b = 0;
+	enum fake_preempt mode = fake_preempt_mode;
+
+	ck_assert_uint_eq(frame_table[mfn].count, 0);
+	fake_alloc(mfn, DOM_B);
+	memset(fake_table(mfn), 0, PAGE_SIZE);
+	for (int i = 0; i < 4; i++) {
+		fake_table(mfn)[i * 100] = fake_pte(201 + i, PTE_P | PTE_RW);
+		fake_table(201 + i)[0] = fake_pte(250, PTE_P);
+	}
+	fake_preempt_mode = FAKE_PREEMPT_ALWAYS;
+	ck_assert_int_eq(get_page_and_type_preemptible(mfn, DOM_B, PGT_l2, &owed_b),
+			 -XEN_ERESTART);
+	fake_preempt_mode = mode;
+	ck_assert(frame_table[mfn].flags & PGF_partial);
+	ck_assert_uint_eq(owed_b, 0);
+	return owed_b;
+}
+
+/* B's half-validated L2 as make_b_partial_l2 left it: untouched. */
+static void b_partial_untouched(mfn_t mfn, u16 nr_validated)
+{
+	const struct page_info *pg = &frame_table[mfn];
+
+	ck_assert_msg(pg->owner == DOM_B && (pg->flags & PGF_partial) && pg->count == 2 &&
+		      pg->type_count == 1 && pg->type == PGT_l2 &&
+		      pg->nr_validated == nr_validated,
+		      "dom B's partial L2 %llu was touched: owner %u flags %#x count %u tc %u "
+		      "type %u nr_validated %u (was %u)", (unsigned long long)mfn, pg->owner,
+		      pg->flags, pg->count, pg->type_count, pg->type, pg->nr_validated,
+		      nr_validated);
+}
+
+/*
+ * What a vCPU owes, and the child a partial table names (PTF_child),
+ * hold no reference: meanwhile (another vCPU of the domain) the frame may
+ * be taken over, let go, given back, and become another domain's table,
+ * half validated there. Finishing the owed work then leaves it alone:
+ * dom A's vCPU never devalidates dom B's table.
+ */
+START_TEST(test_owed_frame_reused)
+{
+	u16 nr;
+
+	/* The child of a chain of partial tables. */
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	ck_assert_int_eq(pgt_pin(120, PGT_l4, DOM_A, NULL), 0);
+	fake_preempt_mode = FAKE_PREEMPT_ALWAYS;
+	ck_assert_int_eq(pgt_unpin(120, DOM_A, &owed), 0);
+	while (!(frame_table[TREE_L2(3)].flags & PGF_partial))
+		ck_assert_int_eq(pgt_finish_deferred(&owed, DOM_A), -XEN_ERESTART);
+	ck_assert(frame_table[TREE_L3].flags & PGF_partial);
+	fake_preempt_mode = FAKE_PREEMPT_NEVER;
+	ck_assert_int_eq(pgt_pin(TREE_L2(3), PGT_l2, DOM_A, NULL), 0);	/* taken over */
+	ck_assert_int_eq(pgt_unpin(TREE_L2(3), DOM_A, NULL), 0);
+	frame_table[TREE_L2(3)].flags &= ~PGF_allocated;		/* given back */
+	put_page(TREE_L2(3));
+	make_b_partial_l2(TREE_L2(3));
+	nr = frame_table[TREE_L2(3)].nr_validated;
+	audit_ok();
+	pay_owed();
+	b_partial_untouched(TREE_L2(3), nr);
+	audit_ok();
+	pgt_finish_partials(DOM_B);
+	audit_ok();
+
+	/* The owed table itself. */
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	ck_assert_int_eq(pgt_pin(120, PGT_l4, DOM_A, NULL), 0);
+	fake_preempt_mode = FAKE_PREEMPT_ALWAYS;
+	ck_assert_int_eq(pgt_unpin(120, DOM_A, &owed), 0);
+	ck_assert_uint_eq(owed, 120);
+	fake_preempt_mode = FAKE_PREEMPT_NEVER;
+	ck_assert_int_eq(get_page_and_type(120, DOM_A, PGT_l4), 0);	/* taken over */
+	put_page_and_type(120);
+	frame_table[120].flags &= ~PGF_allocated;
+	put_page(120);
+	make_b_partial_l2(120);
+	nr = frame_table[120].nr_validated;
+	ck_assert_int_eq(pgt_finish_deferred(&owed, DOM_A), 0);
+	ck_assert_uint_eq(owed, 0);
+	b_partial_untouched(120, nr);
+	audit_ok();
+	pgt_finish_partials(DOM_B);
+	audit_ok();
+}
+END_TEST
+
+/*
+ * Nothing but a partial table itself holds a type reference of it, so
+ * dropping one is a hypervisor bug: it must stop, not devalidate the
+ * table a second time.
+ */
+START_TEST(test_put_type_of_partial_panics)
+{
+	struct req pin = { .op = R_PIN, .mfn = 120, .type = PGT_l4 };
+
+	preempt_setup(FAKE_PREEMPT_NEVER);
+	stop_when_partial(&pin, TREE_L2(1));
+	put_page_type(TREE_L2(1));
+}
+END_TEST
+
+/*
  * How often a validation asks: about once per PGT_CHECK_EVERY entries of
  * work, never inside an L1 (done whole), never when not preemptible.
  */
@@ -1364,6 +1474,8 @@ Suite *pgtype_suite(void)
 	tcase_add_test(tc, test_partial_abandoned_teardown);
 	tcase_add_test(tc, test_deferred_devalidation);
 	tcase_add_test(tc, test_failure_after_preemption);
+	tcase_add_test(tc, test_owed_frame_reused);
+	tcase_add_test_raise_signal(tc, test_put_type_of_partial_panics, SIGABRT);
 	tcase_add_test(tc, test_preempt_check_rate);
 	tcase_add_test(tc, test_random_sequences);
 	tcase_add_test(tc, test_random_preempted);
