@@ -17,7 +17,7 @@ HV_ASFLAGS := -D__ASSEMBLER__ -Ihv/include -Ihv -I.
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
-# The hypervisor, one object per line (STYLE.md: explicit object lists).
+# The hypervisor, one object per line (docs/style.md §8: explicit object lists).
 HV_OBJS := \
 	boot/head.o \
 	boot/mb2.o \

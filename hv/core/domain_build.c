@@ -6,8 +6,7 @@
  * (domcfg.c parses it).
  *
  * This is Xen's PV domain builder, cut down to what a domU needs and
- * described in xen-pv-mechanics.md section 10 and linux-pv-guest.md
- * section 1. In order:
+ * described in docs/pv-mechanisms.md §22 and docs/linux-pv.md §1-§2. In order:
  *
  *	alloc_memory     nr_pages frames, the P2M (ours) and the M2P entries
  *	load_kernel      ELF segments copied by physical address
@@ -161,7 +160,7 @@ static int write_p2m(struct build *b)
 }
 
 /*
- * Mark a frame as typed by the initial mapping (xen-pv-mechanics 10.2):
+ * Mark a frame as typed by the initial mapping (docs/pv-mechanisms.md §22.3):
  * refs type references, each with its general reference. The counts must
  * be exactly what pgtype.c would have taken: every table gets one from its
  * parent entry (the L4 one from CR3 and one from its pin), every frame one

@@ -5,7 +5,7 @@
  *
  * Mechanism files (allocators, parsers, validators) include only this file
  * and pvabi/ headers, so the very same .c file compiles into build/hv.elf and
- * into a Check test on the host (DESIGN.md section 2, "rule of the house").
+ * into a Check test on the host (docs/style.md §6).
  * The host build defines HV_HOST_TEST; it then takes memcpy and friends from
  * the C library, and the test harness provides printk() and panic().
  */

@@ -1,5 +1,5 @@
 /*
- * layout.h - the hypervisor's virtual address space (DESIGN.md section 4).
+ * layout.h - the hypervisor's virtual address space (docs/design.md §4).
  *
  * Included by C and by assembly. The hypervisor owns L4 slots 256-271
  * (0xFFFF800000000000-0xFFFF87FFFFFFFFFF) in its own page tables and in every

@@ -8,7 +8,7 @@
  * highest address with 2 MiB pages, supervisor-only and global. Nothing is
  * mapped at low addresses any more, so a stray NULL dereference in the
  * hypervisor faults instead of reading machine memory. Guest L4s will get
- * copies of the hypervisor's L4 slots 256-271 (DESIGN.md section 4), so the
+ * copies of the hypervisor's L4 slots 256-271 (docs/design.md §4), so the
  * tables below those slots are shared by every address space.
  */
 #include "hv.h"

@@ -10,7 +10,7 @@
  *
  * A PV guest writes its own page tables, and the CPU walks them for real.
  * What keeps it from mapping memory that is not its own is Xen's page
- * type system (xen-pv-mechanics.md 2), reproduced here:
+ * type system (docs/pv-mechanisms.md §12), reproduced here:
  *
  *  - Every frame has a general reference count, an owner and one type at
  *    a time: none, writable, L1-L4 page table, or segment descriptor page,
@@ -434,7 +434,7 @@ void pgt_put_entry(int level, u64 e)
  * at L1: a global mapping survives CR3 writes, and so would outlive both
  * the kernel/user switch and a switch to another domain. (Xen sets G on
  * user mappings instead and flushes globals; under QEMU's TLB it would
- * gain nothing, DESIGN.md 9.)
+ * gain nothing, docs/design.md §9.3.)
  */
 u64 pgt_adjust_entry(int level, u64 e)
 {

@@ -30,7 +30,7 @@ static inline mfn_t pte_mfn(u64 e)
 	return (e & PTE_ADDR) >> 12;
 }
 
-/* L4 slots 256-271 are the hypervisor's (DESIGN.md section 4). */
+/* L4 slots 256-271 are the hypervisor's (docs/design.md §4). */
 static inline bool pgt_hv_l4_slot(unsigned idx)
 {
 	return idx >= 256 && idx <= 271;

@@ -7,7 +7,7 @@
  * Trusts: nothing the guest passes. Requests are copied in once, then
  * checked by mm/pgtype.c, which is the security boundary (docs/isolation.md).
  *
- * The hypercalls are Xen's (xen-pv-mechanics.md 2.7-2.9) with its numbers,
+ * The hypercalls are Xen's (docs/pv-mechanisms.md §14) with its numbers,
  * structures, batch semantics and errors: a batch stops at the first
  * failing request, *pdone says how many were done, and a refused request
  * changes nothing. A batch may name 2^31 - 1 requests, so, as on Xen, it

@@ -11,7 +11,7 @@
  * hypervisor (set_trap_table, callback_op), and the hypervisor "bounces"
  * an event into one by writing a frame on the guest kernel's stack and
  * resuming the guest at the handler. The frame is Xen's x86-64 one, which
- * Linux's xen-asm.S reads (xen-pv-mechanics.md 1.5), from high to low:
+ * Linux's xen-asm.S reads (docs/pv-mechanisms.md §3), from high to low:
  *
  *	SS | RSP | RFLAGS | CS with the saved upcall mask in bits 32-39 | RIP
  *	| [error code] | R11 | RCX	<- new guest RSP
@@ -41,7 +41,7 @@
 /*
  * Switch between guest kernel and guest user context: the L4 and which GS
  * base is active. The hypervisor itself never uses GS, so swapgs is enough
- * to exchange the two bases (xen-pv-mechanics.md 1.8).
+ * to exchange the two bases (docs/pv-mechanisms.md §6).
  */
 void toggle_guest_mode(struct vcpu *v)
 {

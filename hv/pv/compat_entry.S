@@ -1,6 +1,6 @@
 /*
  * compat_entry.S - the SYSCALL and SYSENTER entries of compat mode
- * (DESIGN.md section 5).
+ * (docs/design.md §5, docs/pv-mechanisms.md §1).
  *
  * Runs in: hypervisor, ring 0, interrupts off (SYSCALL_MASK clears IF;
  * SYSENTER clears it itself), on the guest's page tables. Entered from

@@ -8,7 +8,7 @@
  * CPU can see it, and a frame holding a guest GDT is typed seg_desc, so
  * the guest can no longer map it writable (mm/pgtype.c).
  *
- * As on Xen (xen-pv-mechanics.md 5.1), each vCPU has a 128 KiB area in
+ * As on Xen (docs/pv-mechanisms.md §17.1), each vCPU has a 128 KiB area in
  * the hypervisor's per-vCPU range (L4 slot 260, shared into every guest
  * L4, supervisor-only):
  *

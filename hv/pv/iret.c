@@ -26,7 +26,7 @@
 #include "pvabi/xen.h"
 
 /*
- * do_iret - return from a bounce frame (xen-pv-mechanics.md 1.9).
+ * do_iret - return from a bounce frame (docs/pv-mechanisms.md §7).
  *   IN the guest's RSP points at struct iret_context {rax, r11, rcx, flags,
  *      rip, cs, rflags, rsp, ss}. CS with RPL 3 returns to guest user mode
  *      (switching to the user L4 and GS base), otherwise to the kernel.
