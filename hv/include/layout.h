@@ -20,6 +20,8 @@
 #ifndef HV_LAYOUT_H
 #define HV_LAYOUT_H
 
+#include "pvabi/xen.h"
+
 #ifdef __ASSEMBLER__
 #define _UL(x)	x
 #else
@@ -32,13 +34,13 @@
  * switch to enter the hypervisor). Slot 256 holds the M2P, readable by
  * guests; slot 262 the direct map of RAM, with the image linked inside.
  */
-#define HV_VIRT_START		_UL(0xFFFF800000000000)
-#define HV_VIRT_END		_UL(0xFFFF880000000000)
+#define HV_VIRT_START		HYPERVISOR_VIRT_START	/* the hole is ABI: pvabi/xen.h */
+#define HV_VIRT_END		HYPERVISOR_VIRT_END
 #define HV_FIRST_L4_SLOT	256
 #define HV_LAST_L4_SLOT		271
 
-#define RO_MPT_VIRT_START	_UL(0xFFFF800000000000)
-#define RO_MPT_VIRT_END		_UL(0xFFFF804000000000)	/* 256 GiB, as Xen */
+#define RO_MPT_VIRT_START	MACH2PHYS_VIRT_START	/* 256 GiB, as Xen */
+#define RO_MPT_VIRT_END		MACH2PHYS_VIRT_END
 #define RDWR_MPT_VIRT_START	_UL(0xFFFF808000000000)
 #define PERVCPU_VIRT_START	_UL(0xFFFF820000000000)
 #define DIRECTMAP_BASE		_UL(0xFFFF830000000000)

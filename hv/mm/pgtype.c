@@ -751,16 +751,6 @@ int pgt_unpin(mfn_t mfn, u16 dom, mfn_t *deferred)
 
 /* ---- Walking a guest's tables ------------------------------------------------ */
 
-/* A canonical address outside the hypervisor's L4 slots. */
-bool pgt_guest_va_ok(u64 va)
-{
-	u64 top = va >> 47;
-
-	if (top != 0 && top != 0x1ffff)
-		return false;
-	return va < HYPERVISOR_VIRT_START || va >= HYPERVISOR_VIRT_END;
-}
-
 /*
  * The L1 table that maps va in the validated tree under l4, as Xen's
  * map_guest_l1e: every level present, no superpage. -EINVAL otherwise.
@@ -769,7 +759,7 @@ int pgt_find_l1(mfn_t l4, u64 va, mfn_t *l1)
 {
 	mfn_t mfn = l4;
 
-	if (!pgt_guest_va_ok(va))
+	if (!guest_va_ok(va))
 		return -XEN_EINVAL;
 	for (int level = 4; level >= 2; level--) {
 		u64 e = ((u64 *)mfn_to_virt(mfn))[(va >> (12 + 9 * (level - 1))) & 511];

@@ -8,6 +8,7 @@
 #define HV_MM_PGTYPE_H
 
 #include "hv.h"
+#include "vaddr.h"
 #include "mm/page_info.h"
 
 /* Page-table entry bits (the same values as mm/paging.h, which is hv-only). */
@@ -116,7 +117,6 @@ int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom,
 
 int pgt_pin(mfn_t mfn, enum page_type type, u16 dom, mfn_t *deferred);
 int pgt_unpin(mfn_t mfn, u16 dom, mfn_t *deferred);
-bool pgt_guest_va_ok(u64 va);
 int pgt_find_l1(mfn_t l4, u64 va, mfn_t *l1);
 
 #endif /* HV_MM_PGTYPE_H */

@@ -319,7 +319,7 @@ static int read_vcpumask(u64 mask)
 
 static void invlpg_guest(u64 va)
 {
-	if (pgt_guest_va_ok(va))
+	if (guest_va_ok(va))
 		invlpg(va);
 }
 
@@ -357,7 +357,7 @@ static int set_ldt(struct vcpu *v, u64 linear_addr, u32 ents)
 {
 	u64 ptr = ents ? linear_addr : 0;
 
-	if ((ptr & (PAGE_SIZE - 1)) || !pgt_guest_va_ok(ptr) || ents > 8192)
+	if ((ptr & (PAGE_SIZE - 1)) || !guest_va_ok(ptr) || ents > 8192)
 		return -XEN_EINVAL;
 	pv_set_ldt(v, ptr, ents);
 	return 0;

@@ -24,6 +24,7 @@
  */
 #include "hv.h"
 #include "layout.h"
+#include "vaddr.h"
 #include "version.h"
 #include "core/domain.h"
 #include "core/guest_access.h"

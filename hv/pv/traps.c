@@ -21,6 +21,7 @@
  * what is bounced is only ever the guest's own state.
  */
 #include "hv.h"
+#include "vaddr.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "pv/iret.h"
@@ -167,7 +168,7 @@ static bool ldt_fault(struct cpu_regs *r, u64 cr2)
 	if (pv_map_ldt_page(v, off))
 		return true;
 	va = v->ldt_base + off;
-	if ((va >> 47) != 0 && (va >> 47) != 0x1ffff) {
+	if (!canonical_va(va)) {
 		pv_inject_trap(r, 13, true, (off & ~3U) | 4);
 		return true;
 	}
