@@ -314,7 +314,7 @@ static void init_vcpu(struct build *b)
 	v->regs.rip = b->img.entry;
 	v->regs.rsp = b->lay.stack + PAGE_SIZE;
 	v->regs.rsi = b->lay.start_info;
-	v->regs.rflags = 0x202;		/* IF (hardware; events stay masked) */
+	v->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;	/* hardware IF; events stay masked */
 	v->regs.cs = FLAT_KERNEL_CS;
 	v->regs.ss = FLAT_KERNEL_SS;
 	v->kernel_mode = true;
