@@ -196,8 +196,8 @@ static int build_pagetables(struct build *b)
 	u64 limit[4] = { [1] = next[1] + l->nr_l1, [2] = next[2] + l->nr_l2,
 			 [3] = next[3] + l->nr_l3 };
 	u64 *l4 = pfn_ptr(d, pt_pfn);
-	u64 table_flags = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED |
-			  _PAGE_DIRTY;
+	u64 table_flags = PTE_P | PTE_RW | PTE_US | PTE_A |
+			  PTE_D;
 
 	for (u64 va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
 		u64 *t = l4;
@@ -208,17 +208,17 @@ static int build_pagetables(struct build *b)
 		for (int level = 3; level >= 1; level--) {
 			unsigned idx = pt_index(va, L1_SHIFT + 9 * level);
 
-			if (!(t[idx] & _PAGE_PRESENT)) {
+			if (!(t[idx] & PTE_P)) {
 				BUG_ON(next[level] >= limit[level]);
 				t[idx] = (d->p2m[next[level]] << PAGE_SHIFT) | table_flags;
 				set_type(d, next[level], (enum page_type)(PGT_l1 + level - 1), 1);
 				next[level]++;
 			}
-			t = __va(t[idx] & PTE_ADDR_MASK);
+			t = __va(t[idx] & PTE_ADDR);
 		}
 		t[pt_index(va, L1_SHIFT)] = (d->p2m[pfn] << PAGE_SHIFT) |
-			_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY |
-			(is_pt ? 0 : _PAGE_RW);
+			PTE_P | PTE_US | PTE_A | PTE_D |
+			(is_pt ? 0 : PTE_RW);
 		if (!is_pt)
 			set_type(d, pfn, PGT_writable, 1);
 		else

@@ -10,21 +10,8 @@
 #include "hv.h"
 #include "vaddr.h"
 #include "mm/page_info.h"
+#include "mm/pte.h"
 
-/* Page-table entry bits (the same values as mm/paging.h, which is hv-only). */
-#define PTE_P		0x001ULL
-#define PTE_RW		0x002ULL
-#define PTE_US		0x004ULL
-#define PTE_PWT		0x008ULL
-#define PTE_PCD		0x010ULL
-#define PTE_A		0x020ULL
-#define PTE_D		0x040ULL
-#define PTE_PSE		0x080ULL	/* L2/L3: superpage; L1: PAT */
-#define PTE_G		0x100ULL
-#define PTE_AVAIL	0xe00ULL	/* bits 9-11: software */
-#define PTE_AVAIL_HIGH	0x7ff0000000000000ULL	/* bits 52-62: software */
-#define PTE_NX		(1ULL << 63)
-#define PTE_ADDR	0x000ffffffffff000ULL
 
 static inline mfn_t pte_mfn(u64 e)
 {
