@@ -17,7 +17,7 @@ HV_ASFLAGS := -D__ASSEMBLER__ -Ihv/include -Ihv -I.
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
-# The hypervisor, one object per line (STYLE.md: explicit object lists).
+# The hypervisor, one object per line (docs/style.md §8: explicit object lists).
 HV_OBJS := \
 	boot/head.o \
 	boot/mb2.o \
@@ -106,9 +106,9 @@ $(BUILD)/hv/%.o: hv/%.S
 	@echo "  AS      $<"
 	@$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/hv/hv.lds: hv/hv.lds.S hv/include/layout.h
+$(BUILD)/hv/hv.lds: hv/hv.lds.S hv/include/layout.h pvabi/xen.h
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -D__ASSEMBLER__ -Ihv/include $< -o $@
+	$(CC) -E -P -x c -D__ASSEMBLER__ -Ihv/include -I. $< -o $@
 
 # Pass 1: empty symbol table. Pass 2: the real one, placed last, so no
 # address in pass 2 differs from pass 1.

@@ -14,6 +14,7 @@
  * tables with the real ones a few microseconds later.
  */
 #include "layout.h"
+#include "mm/pte.h"
 
 #define MB2_MAGIC		0xe85250d6
 #define MB2_ARCH_I386		0
@@ -28,9 +29,6 @@
 #define EFER_LME		(1 << 8)
 #define EFER_NXE		(1 << 11)
 
-#define PTE_P			0x1
-#define PTE_RW			0x2
-#define PTE_PS			0x80
 
 #define COM1			0x3f8
 
@@ -130,7 +128,7 @@ build_early_page_tables:
 	xorl	%ecx, %ecx
 2:	movl	%ecx, %eax		/* L2 entry i maps i * 2 MiB */
 	shll	$21, %eax
-	orl	$(PTE_P + PTE_RW + PTE_PS), %eax
+	orl	$(PTE_P + PTE_RW + PTE_PSE), %eax
 	movl	%eax, early_l2(, %ecx, 8)
 	incl	%ecx
 	cmpl	$(4 * 512), %ecx

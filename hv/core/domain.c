@@ -3,7 +3,7 @@
  *
  * Runs in: hypervisor.
  *
- * The error policy, written once (STYLE.md habit 8): a bad request from a
+ * The error policy, written once (docs/style.md §3): a bad request from a
  * guest returns a negative error to it; a guest that breaks the rules of
  * the machine (an exception with no handler, a request no correct guest
  * makes) is crashed with domain_crash(d, "why"), which destroys that domain

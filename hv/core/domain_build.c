@@ -6,8 +6,7 @@
  * (domcfg.c parses it).
  *
  * This is Xen's PV domain builder, cut down to what a domU needs and
- * described in xen-pv-mechanics.md section 10 and linux-pv-guest.md
- * section 1. In order:
+ * described in docs/pv-mechanisms.md §22 and docs/linux-pv.md §1-§2. In order:
  *
  *	alloc_memory     nr_pages frames, the P2M (ours) and the M2P entries
  *	load_kernel      ELF segments copied by physical address
@@ -161,7 +160,7 @@ static int write_p2m(struct build *b)
 }
 
 /*
- * Mark a frame as typed by the initial mapping (xen-pv-mechanics 10.2):
+ * Mark a frame as typed by the initial mapping (docs/pv-mechanisms.md §22.3):
  * refs type references, each with its general reference. The counts must
  * be exactly what pgtype.c would have taken: every table gets one from its
  * parent entry (the L4 one from CR3 and one from its pin), every frame one
@@ -201,8 +200,8 @@ static int build_pagetables(struct build *b)
 	u64 limit[4] = { [1] = next[1] + l->nr_l1, [2] = next[2] + l->nr_l2,
 			 [3] = next[3] + l->nr_l3 };
 	u64 *l4 = pfn_ptr(d, pt_pfn);
-	u64 table_flags = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED |
-			  _PAGE_DIRTY;
+	u64 table_flags = PTE_P | PTE_RW | PTE_US | PTE_A |
+			  PTE_D;
 
 	for (u64 va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
 		u64 *t = l4;
@@ -213,17 +212,17 @@ static int build_pagetables(struct build *b)
 		for (int level = 3; level >= 1; level--) {
 			unsigned idx = pt_index(va, L1_SHIFT + 9 * level);
 
-			if (!(t[idx] & _PAGE_PRESENT)) {
+			if (!(t[idx] & PTE_P)) {
 				BUG_ON(next[level] >= limit[level]);
 				t[idx] = (d->p2m[next[level]] << PAGE_SHIFT) | table_flags;
 				set_type(d, next[level], (enum page_type)(PGT_l1 + level - 1), 1);
 				next[level]++;
 			}
-			t = __va(t[idx] & PTE_ADDR_MASK);
+			t = __va(t[idx] & PTE_ADDR);
 		}
 		t[pt_index(va, L1_SHIFT)] = (d->p2m[pfn] << PAGE_SHIFT) |
-			_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY |
-			(is_pt ? 0 : _PAGE_RW);
+			PTE_P | PTE_US | PTE_A | PTE_D |
+			(is_pt ? 0 : PTE_RW);
 		if (!is_pt)
 			set_type(d, pfn, PGT_writable, 1);
 		else
@@ -321,7 +320,7 @@ static void init_vcpu(struct build *b)
 	v->regs.rip = b->img.entry;
 	v->regs.rsp = b->lay.stack + PAGE_SIZE;
 	v->regs.rsi = b->lay.start_info;
-	v->regs.rflags = 0x202;		/* IF (hardware; events stay masked) */
+	v->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;	/* hardware IF; events stay masked */
 	v->regs.cs = FLAT_KERNEL_CS;
 	v->regs.ss = FLAT_KERNEL_SS;
 	v->kernel_mode = true;

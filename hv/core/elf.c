@@ -20,18 +20,10 @@
  * writes a one-line reason and returns -XEN_EINVAL.
  */
 #include "hv.h"
+#include "vaddr.h"		/* the hole, the canonical halves */
 #include "pvabi/errno.h"	/* XEN_EINVAL */
 #include "pvabi/version.h"	/* XENFEAT_* */
 #include "elf.h"
-
-/*
- * The hypervisor's own slots in every guest address space (layout.h,
- * HV_VIRT_START/HV_VIRT_END), repeated here because a mechanism file
- * includes only hv.h and pvabi/ headers. No guest segment may land there.
- */
-#define ELF_HV_START	0xFFFF800000000000UL
-#define ELF_HV_END	0xFFFF880000000000UL
-#define CANON_LOW_END	0x0000800000000000UL	/* end of the lower half */
 
 /* Bounds the work on a hostile image, as Xen's ELF_MAX_TOTAL_NOTE_COUNT. */
 #define ELF_MAX_NOTES	65536
@@ -576,7 +568,7 @@ static bool is_loadable(const struct elf64_phdr *ph)
 /* [start, end) lies in one canonical half; end > start. */
 static bool is_canonical(u64 start, u64 end)
 {
-	return end <= CANON_LOW_END || start >= ~(CANON_LOW_END - 1);
+	return end <= CANON_LOW_END || start >= CANON_HIGH_START;
 }
 
 /* Where segment i goes: a non-empty virtual range that we may map. */
@@ -592,10 +584,10 @@ static int place_segment(struct elf_ctx *c, unsigned int i,
 	if (end < start || ALIGN_UP(end, PAGE_SIZE) < end)
 		return elf_fail(c, "segment %u wraps the address space (0x%lx + 0x%lx)",
 				i, start, ph->p_memsz);
-	if (start < ELF_HV_END && end > ELF_HV_START)
+	if (hv_hole_overlaps(start, end))
 		return elf_fail(c, "segment %u at 0x%lx-0x%lx lies in the hypervisor range 0x%lx-0x%lx",
-				i, start, end - 1, ELF_HV_START,
-				ELF_HV_END - 1);
+				i, start, end - 1, HYPERVISOR_VIRT_START,
+				HYPERVISOR_VIRT_END - 1);
 	if (!is_canonical(start, end))
 		return elf_fail(c, "segment %u at 0x%lx-0x%lx is not canonical",
 				i, start, end - 1);

@@ -11,7 +11,7 @@
  * raises the other), or the hypervisor itself (the console ring). Raising
  * a port sets a bit in the two-level bitmap (evtchn_2l.c); the guest finds
  * it in its upcall. Port 0 is never used, as in Xen. Operations and errors
- * follow Xen's (xen-pv-mechanics.md 6.4); EVTCHNOP_init_control answers
+ * follow Xen's (docs/pv-mechanisms.md §18.4); EVTCHNOP_init_control answers
  * -ENOSYS so guests use the two-level ABI.
  */
 #include "hv.h"

@@ -16,11 +16,9 @@
  * guest's read-only mappings too.
  */
 #include "hv.h"
-#include "layout.h"
+#include "vaddr.h"
 #include "core/guest_access.h"
 #include "pvabi/errno.h"
-
-#define GUEST_LOW_END	0x0000800000000000UL	/* end of the lower canonical half */
 
 /* copy.S: returns the number of bytes NOT copied. */
 u64 raw_copy(void *dst, const void *src, u64 len);
@@ -44,9 +42,9 @@ bool guest_range_ok(u64 va, u64 len)
 		return true;
 	if (last < va)
 		return false;			/* wraps past 2^64 */
-	if (last < GUEST_LOW_END)
+	if (last < CANON_LOW_END)
 		return true;
-	return va >= HV_VIRT_END;	/* upper half, above the hypervisor */
+	return va >= HYPERVISOR_VIRT_END;	/* upper half, above the hypervisor */
 }
 
 /*H:450 Touching guest memory
@@ -83,8 +81,8 @@ u64 copy_from_guest_upto(void *dst, u64 guest_va, u64 len)
 {
 	if (len == 0 || !guest_range_ok(guest_va, 1))
 		return 0;
-	if (guest_va < GUEST_LOW_END)
-		len = MIN(len, GUEST_LOW_END - guest_va);
+	if (guest_va < CANON_LOW_END)
+		len = MIN(len, CANON_LOW_END - guest_va);
 	else
 		len = MIN(len, 0 - guest_va);	/* the last byte is 2^64 - 1 */
 	return len - raw_copy(dst, (const void *)guest_va, len);

@@ -1,5 +1,5 @@
 /*
- * guest_access.h - the one checked gate to guest memory (STYLE.md habit 7).
+ * guest_access.h - the one checked gate to guest memory (docs/style.md §5).
  */
 #ifndef HV_CORE_GUEST_ACCESS_H
 #define HV_CORE_GUEST_ACCESS_H

@@ -4,7 +4,7 @@
  * Runs in: hypervisor, ring 0, interrupts off, on the boot stack.
  *
  * This file is the table of contents: one commented call per step of
- * DESIGN.md section 3. Each step lives in the file named in its comment.
+ * docs/design.md §3. Each step lives in the file named in its comment.
  */
 #include "hv.h"
 #include "layout.h"

@@ -17,11 +17,9 @@
  * depends on their number: count, lay out, recount until it is stable.
  */
 #include "hv.h"
+#include "vaddr.h"
 #include "core/pv_layout.h"
 
-#define HV_HOLE_START	0xFFFF800000000000ULL
-#define HV_HOLE_END	0xFFFF880000000000ULL
-#define CANON_LOW_END	0x0000800000000000ULL	/* 2^47: the lower half ends */
 
 /* How many aligned blocks of 1 << shift bytes [s, e) touches. */
 static u64 spans(u64 s, u64 e, unsigned shift)
@@ -104,7 +102,7 @@ int pv_layout_compute(const struct pv_layout_in *in, struct pv_layout *l,
 		return errorf(err, errlen, "initial mapping 0x%llx-0x%llx is not canonical (it crosses 0x%llx)",
 			    (unsigned long long)l->v_start, (unsigned long long)l->v_end,
 			    CANON_LOW_END);
-	if (l->v_start < HV_HOLE_END && l->v_end > HV_HOLE_START)
+	if (hv_hole_overlaps(l->v_start, l->v_end))
 		return errorf(err, errlen, "initial mapping 0x%llx-0x%llx overlaps the hypervisor",
 			    (unsigned long long)l->v_start, (unsigned long long)l->v_end);
 	need = (l->v_end - l->v_start) >> PAGE_SHIFT;

@@ -4,8 +4,8 @@
  * Runs in: hypervisor (ring 0) and, for mechanism files, host unit tests.
  *
  * Mechanism files (allocators, parsers, validators) include only this file
- * and pvabi/ headers, so the very same .c file compiles into build/hv.elf and
- * into a Check test on the host (DESIGN.md section 2, "rule of the house").
+ * (with vaddr.h, the address predicates) and pvabi/ headers, so the very same .c file compiles into build/hv.elf and
+ * into a Check test on the host (docs/style.md §6).
  * The host build defines HV_HOST_TEST; it then takes memcpy and friends from
  * the C library, and the test harness provides printk() and panic().
  */
@@ -48,15 +48,6 @@ typedef u64 mfn_t;	/* a machine frame number: paddr >> PAGE_SHIFT */
 #define __unused	__attribute__((unused))
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
-
-/*
- * An x86-64 canonical address (48-bit): bits 63-47 all equal. A memory
- * access to any other faults (#GP, or #SS through the stack segment).
- */
-static inline bool canonical_va(u64 va)
-{
-	return (u64)((s64)(va << 16) >> 16) == va;
-}
 
 #define KiB(x)		((u64)(x) << 10)
 #define MiB(x)		((u64)(x) << 20)

@@ -1,5 +1,5 @@
 /*
- * layout.h - the hypervisor's virtual address space (DESIGN.md section 4).
+ * layout.h - the hypervisor's virtual address space (docs/design.md §4).
  *
  * Included by C and by assembly. The hypervisor owns L4 slots 256-271
  * (0xFFFF800000000000-0xFFFF87FFFFFFFFFF) in its own page tables and in every
@@ -20,6 +20,8 @@
 #ifndef HV_LAYOUT_H
 #define HV_LAYOUT_H
 
+#include "pvabi/xen.h"
+
 #ifdef __ASSEMBLER__
 #define _UL(x)	x
 #else
@@ -35,13 +37,13 @@
  * (__va) and back (__pa). Guests may use everything else: the lower half,
  * and the upper half above slot 271.
  */
-#define HV_VIRT_START		_UL(0xFFFF800000000000)
-#define HV_VIRT_END		_UL(0xFFFF880000000000)
+#define HV_VIRT_START		HYPERVISOR_VIRT_START	/* the hole is ABI: pvabi/xen.h */
+#define HV_VIRT_END		HYPERVISOR_VIRT_END
 #define HV_FIRST_L4_SLOT	256
 #define HV_LAST_L4_SLOT		271
 
-#define RO_MPT_VIRT_START	_UL(0xFFFF800000000000)
-#define RO_MPT_VIRT_END		_UL(0xFFFF804000000000)	/* 256 GiB, as Xen */
+#define RO_MPT_VIRT_START	MACH2PHYS_VIRT_START	/* 256 GiB, as Xen */
+#define RO_MPT_VIRT_END		MACH2PHYS_VIRT_END
 #define RDWR_MPT_VIRT_START	_UL(0xFFFF808000000000)
 #define PERVCPU_VIRT_START	_UL(0xFFFF820000000000)
 #define DIRECTMAP_BASE		_UL(0xFFFF830000000000)

@@ -57,13 +57,13 @@ void m2p_init(u64 nr_frames)
 	l2 = __va(l2_mfn << PAGE_SHIFT);
 	memset(l3, 0, PAGE_SIZE);
 	memset(l2, 0, PAGE_SIZE);
-	l3[0] = (l2_mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+	l3[0] = (l2_mfn << PAGE_SHIFT) | PTE_P | PTE_US | PTE_A;
 	for (u64 off = 0; off < bytes; off += MiB(2))
-		l2[off >> L2_SHIFT] = ((first << PAGE_SHIFT) + off) | _PAGE_PRESENT |
-				      _PAGE_USER | _PAGE_PSE | _PAGE_ACCESSED |
-				      _PAGE_NX;
-	m2p_l3_entry_value = (l3_mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
-			     _PAGE_ACCESSED;
+		l2[off >> L2_SHIFT] = ((first << PAGE_SHIFT) + off) | PTE_P |
+				      PTE_US | PTE_PSE | PTE_A |
+				      PTE_NX;
+	m2p_l3_entry_value = (l3_mfn << PAGE_SHIFT) | PTE_P | PTE_US |
+			     PTE_A;
 	printk("m2p: %llu entries at %#lx, read-only to guests\n",
 	       (unsigned long long)m2p_entries, RO_MPT_VIRT_START);
 }

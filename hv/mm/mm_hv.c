@@ -10,7 +10,7 @@
  *
  * TLB flushes: with one CPU, "every TLB" is this one, and reloading CR3
  * drops every non-global entry; guest mappings are never global (pgtype.c
- * strips G). A reload costs ~1.35 us under QEMU (DESIGN.md 9), so frames
+ * strips G). A reload costs ~1.35 us under QEMU (docs/design.md §9.3), so frames
  * freed during a hypercall are flushed once at its end, not one by one:
  * nothing can reuse them before then.
  */

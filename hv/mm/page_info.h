@@ -1,7 +1,7 @@
 /*
  * page_info.h - what the hypervisor knows about every machine frame.
  *
- * One entry per frame of RAM, in frame_table[] (DESIGN.md section 6). The
+ * One entry per frame of RAM, in frame_table[] (docs/design.md §6). The
  * owner and the two reference counts are the heart of PV memory safety:
  * a frame may be mapped writable by a guest only while its type is
  * PGT_writable, page tables change only through validated updates, and a

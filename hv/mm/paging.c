@@ -8,7 +8,7 @@
  * highest address with 2 MiB pages, supervisor-only and global. Nothing is
  * mapped at low addresses any more, so a stray NULL dereference in the
  * hypervisor faults instead of reading machine memory. Guest L4s will get
- * copies of the hypervisor's L4 slots 256-271 (DESIGN.md section 4), so the
+ * copies of the hypervisor's L4 slots 256-271 (docs/design.md §4), so the
  * tables below those slots are shared by every address space.
  */
 #include "hv.h"
@@ -39,12 +39,12 @@ static u64 *alloc_table(void)
 /* The next-level table under entry e of table t, created if absent. */
 static u64 *next_table(u64 *t, unsigned idx)
 {
-	if (!(t[idx] & _PAGE_PRESENT)) {
+	if (!(t[idx] & PTE_P)) {
 		u64 *n = alloc_table();
 
-		t[idx] = __pa(n) | _PAGE_PRESENT | _PAGE_RW;
+		t[idx] = __pa(n) | PTE_P | PTE_RW;
 	}
-	return __va(t[idx] & PTE_ADDR_MASK);
+	return __va(t[idx] & PTE_ADDR);
 }
 
 static void map_2m(u64 *l4, u64 va, u64 pa, u64 flags)
@@ -52,7 +52,7 @@ static void map_2m(u64 *l4, u64 va, u64 pa, u64 flags)
 	u64 *l3 = next_table(l4, pt_index(va, L4_SHIFT));
 	u64 *l2 = next_table(l3, pt_index(va, L3_SHIFT));
 
-	l2[pt_index(va, L2_SHIFT)] = pa | flags | _PAGE_PSE | _PAGE_PRESENT;
+	l2[pt_index(va, L2_SHIFT)] = pa | flags | PTE_PSE | PTE_P;
 }
 
 /*
@@ -68,12 +68,12 @@ extern const char __image_start[], __rodata_start[], __data_start[],
 
 static u64 image_page_flags(u64 va)
 {
-	u64 nx = _PAGE_NX | _PAGE_RW;
+	u64 nx = PTE_NX | PTE_RW;
 
 	if (va >= (u64)__image_start && va < (u64)__rodata_start)
 		return 0;			/* text: read-only, executable */
 	if (va >= (u64)__rodata_start && va < (u64)__data_start)
-		return _PAGE_NX;		/* read-only data */
+		return PTE_NX;		/* read-only data */
 	return nx;
 }
 
@@ -90,11 +90,11 @@ static void split_image_pages(void)
 		for (unsigned i = 0; i < PT_ENTRIES; i++) {
 			u64 va = va2 + (u64)i * PAGE_SIZE;
 
-			l1[i] = (pa2 + (u64)i * PAGE_SIZE) | _PAGE_PRESENT |
-				_PAGE_GLOBAL | _PAGE_ACCESSED | _PAGE_DIRTY |
+			l1[i] = (pa2 + (u64)i * PAGE_SIZE) | PTE_P |
+				PTE_G | PTE_A | PTE_D |
 				image_page_flags(va);
 		}
-		l2[pt_index(va2, L2_SHIFT)] = __pa(l1) | _PAGE_PRESENT | _PAGE_RW;
+		l2[pt_index(va2, L2_SHIFT)] = __pa(l1) | PTE_P | PTE_RW;
 	}
 }
 
@@ -109,8 +109,8 @@ void paging_init(u64 ram_end)
 		      (unsigned long long)(DIRECTMAP_SIZE >> 30));
 	idle_l4 = alloc_table();
 	for (u64 pa = 0; pa < end; pa += MiB(2))
-		map_2m(idle_l4, DIRECTMAP_BASE + pa, pa, _PAGE_RW | _PAGE_NX |
-		       _PAGE_GLOBAL | _PAGE_ACCESSED | _PAGE_DIRTY);
+		map_2m(idle_l4, DIRECTMAP_BASE + pa, pa, PTE_RW | PTE_NX |
+		       PTE_G | PTE_A | PTE_D);
 	split_image_pages();
 
 	/* Global pages survive CR3 switches between guest address spaces. */
@@ -127,11 +127,11 @@ void paging_init(u64 ram_end)
  */
 void *paging_map_user_page(u64 va)
 {
-	const u64 user = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
+	const u64 user = PTE_P | PTE_RW | PTE_US;
 	u64 *l3 = alloc_table(), *l2 = alloc_table(), *l1 = alloc_table();
 	u64 *page = alloc_table();
 
-	BUG_ON(idle_l4[pt_index(va, L4_SHIFT)] & _PAGE_PRESENT);
+	BUG_ON(idle_l4[pt_index(va, L4_SHIFT)] & PTE_P);
 	idle_l4[pt_index(va, L4_SHIFT)] = __pa(l3) | user;
 	l3[pt_index(va, L3_SHIFT)] = __pa(l2) | user;
 	l2[pt_index(va, L2_SHIFT)] = __pa(l1) | user;
@@ -148,8 +148,8 @@ void paging_map_mmio(u64 pa, u64 size)
 {
 	for (u64 p = ALIGN_DOWN(pa, MiB(2)); p < pa + size; p += MiB(2)) {
 		map_2m(idle_l4, DIRECTMAP_BASE + p, p,
-		       _PAGE_RW | _PAGE_PCD | _PAGE_PWT | _PAGE_GLOBAL | _PAGE_NX |
-		       _PAGE_ACCESSED | _PAGE_DIRTY);
+		       PTE_RW | PTE_PCD | PTE_PWT | PTE_G | PTE_NX |
+		       PTE_A | PTE_D);
 		invlpg(DIRECTMAP_BASE + p);
 	}
 }

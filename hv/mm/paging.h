@@ -1,22 +1,12 @@
 /*
- * paging.h - x86-64 page-table entry bits and the hypervisor's own tables.
+ * paging.h - the hypervisor's own page tables (entry bits: mm/pte.h).
  */
 #ifndef HV_MM_PAGING_H
 #define HV_MM_PAGING_H
 
 #include "hv.h"
 
-#define _PAGE_PRESENT	0x001ULL
-#define _PAGE_RW	0x002ULL
-#define _PAGE_USER	0x004ULL
-#define _PAGE_PWT	0x008ULL
-#define _PAGE_PCD	0x010ULL
-#define _PAGE_ACCESSED	0x020ULL
-#define _PAGE_DIRTY	0x040ULL
-#define _PAGE_PSE	0x080ULL
-#define _PAGE_GLOBAL	0x100ULL
-#define _PAGE_NX	(1ULL << 63)
-#define PTE_ADDR_MASK	0x000ffffffffff000ULL
+#include "mm/pte.h"
 
 #define L1_SHIFT	12
 #define L2_SHIFT	21

@@ -10,7 +10,7 @@
  *
  * A PV guest writes its own page tables, and the CPU walks them for real.
  * What keeps it from mapping memory that is not its own is Xen's page
- * type system (xen-pv-mechanics.md 2), reproduced here:
+ * type system (docs/pv-mechanisms.md §12), reproduced here:
  *
  *  - Every frame has a general reference count, an owner and one type at
  *    a time: none, writable, L1-L4 page table, or segment descriptor page,
@@ -437,7 +437,7 @@ void pgt_put_entry(int level, u64 e)
  * at L1: a global mapping survives CR3 writes, and so would outlive both
  * the kernel/user switch and a switch to another domain. (Xen sets G on
  * user mappings instead and flushes globals; under QEMU's TLB it would
- * gain nothing, DESIGN.md 9.)
+ * gain nothing, docs/design.md §9.3.)
  */
 u64 pgt_adjust_entry(int level, u64 e)
 {
@@ -759,16 +759,6 @@ int pgt_unpin(mfn_t mfn, u16 dom, mfn_t *deferred)
 
 /* ---- Walking a guest's tables ------------------------------------------------ */
 
-/* A canonical address outside the hypervisor's L4 slots. */
-bool pgt_guest_va_ok(u64 va)
-{
-	u64 top = va >> 47;
-
-	if (top != 0 && top != 0x1ffff)
-		return false;
-	return va < HYPERVISOR_VIRT_START || va >= HYPERVISOR_VIRT_END;
-}
-
 /*
  * The L1 table that maps va in the validated tree under l4, as Xen's
  * map_guest_l1e: every level present, no superpage. -EINVAL otherwise.
@@ -777,7 +767,7 @@ int pgt_find_l1(mfn_t l4, u64 va, mfn_t *l1)
 {
 	mfn_t mfn = l4;
 
-	if (!pgt_guest_va_ok(va))
+	if (!guest_va_ok(va))
 		return -XEN_EINVAL;
 	for (int level = 4; level >= 2; level--) {
 		u64 e = ((u64 *)mfn_to_virt(mfn))[(va >> (12 + 9 * (level - 1))) & 511];

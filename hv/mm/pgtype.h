@@ -8,29 +8,17 @@
 #define HV_MM_PGTYPE_H
 
 #include "hv.h"
+#include "vaddr.h"
 #include "mm/page_info.h"
+#include "mm/pte.h"
 
-/* Page-table entry bits (the same values as mm/paging.h, which is hv-only). */
-#define PTE_P		0x001ULL
-#define PTE_RW		0x002ULL
-#define PTE_US		0x004ULL
-#define PTE_PWT		0x008ULL
-#define PTE_PCD		0x010ULL
-#define PTE_A		0x020ULL
-#define PTE_D		0x040ULL
-#define PTE_PSE		0x080ULL	/* L2/L3: superpage; L1: PAT */
-#define PTE_G		0x100ULL
-#define PTE_AVAIL	0xe00ULL	/* bits 9-11: software */
-#define PTE_AVAIL_HIGH	0x7ff0000000000000ULL	/* bits 52-62: software */
-#define PTE_NX		(1ULL << 63)
-#define PTE_ADDR	0x000ffffffffff000ULL
 
 static inline mfn_t pte_mfn(u64 e)
 {
 	return (e & PTE_ADDR) >> 12;
 }
 
-/* L4 slots 256-271 are the hypervisor's (DESIGN.md section 4). */
+/* L4 slots 256-271 are the hypervisor's (docs/design.md §4). */
 static inline bool pgt_hv_l4_slot(unsigned idx)
 {
 	return idx >= 256 && idx <= 271;
@@ -116,7 +104,6 @@ int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom,
 
 int pgt_pin(mfn_t mfn, enum page_type type, u16 dom, mfn_t *deferred);
 int pgt_unpin(mfn_t mfn, u16 dom, mfn_t *deferred);
-bool pgt_guest_va_ok(u64 va);
 int pgt_find_l1(mfn_t l4, u64 va, mfn_t *l1);
 
 #endif /* HV_MM_PGTYPE_H */

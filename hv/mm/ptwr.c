@@ -91,7 +91,7 @@ bool ptwr_do_page_fault(struct cpu_regs *r, u64 cr2)
 	if (!v->kernel_mode ||
 	    !(v->domain->vm_assist & (1ULL << VMASST_TYPE_writable_pagetables)) ||
 	    (r->error_code & (PFEC_PRESENT | PFEC_WRITE | PFEC_RSVD | PFEC_INSN)) !=
-	    (PFEC_PRESENT | PFEC_WRITE) || !pgt_guest_va_ok(cr2))
+	    (PFEC_PRESENT | PFEC_WRITE) || !guest_va_ok(cr2))
 		return false;
 	l1 = l1_behind(v, cr2);
 	if (!l1 || pv_insn_mode(r) != INSN_MODE_64)

@@ -141,11 +141,11 @@ static u64 szp_flags(u64 r, unsigned size)
 
 	r &= size_mask(size);
 	if (!(__builtin_popcount((unsigned)(r & 0xff)) & 1))
-		f |= RFLAGS_PF;
+		f |= X86_EFLAGS_PF;
 	if (r == 0)
-		f |= RFLAGS_ZF;
+		f |= X86_EFLAGS_ZF;
 	if (r & sign_bit(size))
-		f |= RFLAGS_SF;
+		f |= X86_EFLAGS_SF;
 	return f;
 }
 
@@ -158,11 +158,11 @@ static u64 sub_flags(u64 a, u64 b, unsigned size)
 	b &= m;
 	f = szp_flags(r, size);
 	if (a < b)
-		f |= RFLAGS_CF;
+		f |= X86_EFLAGS_CF;
 	if ((a ^ b) & (a ^ r) & sign_bit(size))
-		f |= RFLAGS_OF;
+		f |= X86_EFLAGS_OF;
 	if ((a ^ b ^ r) & 0x10)
-		f |= RFLAGS_AF;
+		f |= X86_EFLAGS_AF;
 	return f;
 }
 
@@ -186,7 +186,7 @@ u64 ptwr_execute(const struct ptwr_insn *in, u64 gpr[16], u64 *rflags,
 		write_reg(gpr, in->src_reg, in->src_high8, in->size, old);
 		return src;
 	case PTWR_CMPXCHG:
-		*rflags = (*rflags & ~RFLAGS_ARITH) | sub_flags(gpr[0], old, in->size);
+		*rflags = (*rflags & ~X86_EFLAGS_ARITH) | sub_flags(gpr[0], old, in->size);
 		if ((gpr[0] & m) == old)
 			return src;
 		write_reg(gpr, 0, false, in->size, old);
@@ -195,12 +195,12 @@ u64 ptwr_execute(const struct ptwr_insn *in, u64 gpr[16], u64 *rflags,
 	case PTWR_AND:
 	case PTWR_OR:
 		v = in->op == PTWR_AND ? old & src : old | src;
-		*rflags = (*rflags & ~RFLAGS_ARITH) | szp_flags(v, in->size);
+		*rflags = (*rflags & ~X86_EFLAGS_ARITH) | szp_flags(v, in->size);
 		return v;
 	default:	/* PTWR_BTR, PTWR_BTS */
-		*rflags &= ~RFLAGS_CF;
+		*rflags &= ~X86_EFLAGS_CF;
 		if (old & (1ULL << src))
-			*rflags |= RFLAGS_CF;
+			*rflags |= X86_EFLAGS_CF;
 		return in->op == PTWR_BTR ? old & ~(1ULL << src) : old | (1ULL << src);
 	}
 }

@@ -34,15 +34,8 @@ struct ptwr_insn {
 	u64 imm;		/* immediate, sign-extended to the operand size */
 };
 
-/* The x86 RFLAGS bits the emulated instructions change. */
-#define RFLAGS_CF	(1ULL << 0)
-#define RFLAGS_PF	(1ULL << 2)
-#define RFLAGS_AF	(1ULL << 4)
-#define RFLAGS_ZF	(1ULL << 6)
-#define RFLAGS_SF	(1ULL << 7)
-#define RFLAGS_OF	(1ULL << 11)
-#define RFLAGS_ARITH	(RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | \
-			 RFLAGS_SF | RFLAGS_OF)
+/* The emulated instructions change X86_EFLAGS_ARITH (x86/eflags.h). */
+#include "x86/eflags.h"
 
 int ptwr_decode(const u8 *code, unsigned avail, struct ptwr_insn *in);
 u64 ptwr_execute(const struct ptwr_insn *in, u64 gpr[16], u64 *rflags,

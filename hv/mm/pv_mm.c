@@ -7,7 +7,7 @@
  * Trusts: nothing the guest passes. Requests are copied in once, then
  * checked by mm/pgtype.c, which is the security boundary (docs/isolation.md).
  *
- * The hypercalls are Xen's (xen-pv-mechanics.md 2.7-2.9) with its numbers,
+ * The hypercalls are Xen's (docs/pv-mechanisms.md §14) with its numbers,
  * structures, batch semantics and errors: a batch stops at the first
  * failing request, *pdone says how many were done, and a refused request
  * changes nothing. A batch may name 2^31 - 1 requests, so, as on Xen, it
@@ -328,7 +328,7 @@ static int read_vcpumask(u64 mask)
 
 static void invlpg_guest(u64 va)
 {
-	if (pgt_guest_va_ok(va))
+	if (guest_va_ok(va))
 		invlpg(va);
 }
 
@@ -366,7 +366,7 @@ static int set_ldt(struct vcpu *v, u64 linear_addr, u32 ents)
 {
 	u64 ptr = ents ? linear_addr : 0;
 
-	if ((ptr & (PAGE_SIZE - 1)) || !pgt_guest_va_ok(ptr) || ents > 8192)
+	if ((ptr & (PAGE_SIZE - 1)) || !guest_va_ok(ptr) || ents > 8192)
 		return -XEN_EINVAL;
 	pv_set_ldt(v, ptr, ents);
 	return 0;

@@ -9,7 +9,7 @@
  * loaded with lgdt (pv/descriptor_tables.c), so the CPU uses them for real:
  * a descriptor the guest wrote must never give it more privilege than
  * ring 3 or reach the hypervisor's segments. Xen's check_descriptor() for
- * 64-bit PV guests (xen-pv-mechanics.md 5.3), rule by rule:
+ * 64-bit PV guests (docs/pv-mechanisms.md §17.4), rule by rule:
  *
  *  - not present: harmless, it can only fault; kept as it is.
  *  - DPL below 3 is raised to 3. The guest kernel runs in ring 3, so

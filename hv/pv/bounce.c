@@ -11,7 +11,7 @@
  * hypervisor (set_trap_table, callback_op), and the hypervisor "bounces"
  * an event into one by writing a frame on the guest kernel's stack and
  * resuming the guest at the handler. The frame is Xen's x86-64 one, which
- * Linux's xen-asm.S reads (xen-pv-mechanics.md 1.5), from high to low:
+ * Linux's xen-asm.S reads (docs/pv-mechanisms.md §3), from high to low:
  *
  *	SS | RSP | RFLAGS | CS with the saved upcall mask in bits 32-39 | RIP
  *	| [error code] | R11 | RCX	<- new guest RSP
@@ -30,18 +30,11 @@
 #include "x86/cpu.h"
 #include "pvabi/xen.h"
 
-#define RFLAGS_TF	(1UL << 8)
-#define RFLAGS_IF	(1UL << 9)
-#define RFLAGS_IOPL	(3UL << 12)
-#define RFLAGS_NT	(1UL << 14)
-#define RFLAGS_RF	(1UL << 16)
-#define RFLAGS_VM	(1UL << 17)
-#define RFLAGS_AC	(1UL << 18)
 
 /*
  * Switch between guest kernel and guest user context: the L4 and which GS
  * base is active. The hypervisor itself never uses GS, so swapgs is enough
- * to exchange the two bases (xen-pv-mechanics.md 1.8).
+ * to exchange the two bases (docs/pv-mechanisms.md §6).
  */
 void toggle_guest_mode(struct vcpu *v)
 {
@@ -110,9 +103,9 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 		frame[n++] = err;
 	frame[n++] = r->rip;
 	frame[n++] = cs | ((u64)saved_mask << 32);
-	frame[n++] = (r->rflags & ~(RFLAGS_IF | RFLAGS_IOPL)) |
-		     (saved_mask ? 0 : RFLAGS_IF) |
-		     (pv_arch_iopl(v) ? (u64)v->iopl << 12 : 0);
+	frame[n++] = (r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+		     (saved_mask ? 0 : X86_EFLAGS_IF) |
+		     (pv_arch_iopl(v) ? (u64)v->iopl << X86_EFLAGS_IOPL_SHIFT : 0);
 	frame[n++] = r->rsp;
 	frame[n++] = r->ss;
 	sp -= (u64)n * 8;
@@ -128,8 +121,8 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	r->cs = FLAT_KERNEL_CS;
 	r->ss = FLAT_KERNEL_SS;
 	r->rsp = sp;
-	r->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | RFLAGS_AC);
-	r->rflags |= RFLAGS_IF;
+	r->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_AC);
+	r->rflags |= X86_EFLAGS_IF;
 }
 
 /* For debugging a guest that dies: the top of its stack (loglvl=debug). */
@@ -163,7 +156,7 @@ void pv_inject_trap(struct cpu_regs *r, unsigned vector, bool has_err, u64 err)
 			     (unsigned long long)err);
 		return;
 	}
-	pv_bounce(r, ti->address, has_err, err, ti->flags & 4);
+	pv_bounce(r, ti->address, has_err, err, TI_GET_IF(ti));
 }
 
 /*H:730 The upcall

@@ -11,6 +11,7 @@
  */
 #include "hv.h"
 #include "layout.h"
+#include "vaddr.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
@@ -23,17 +24,6 @@
 #include "pvabi/xen.h"
 
 #define CR0_TS_BIT	(1UL << 3)
-
-static bool canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
-}
-
-/* A guest kernel address: canonical and outside the hypervisor's range. */
-static bool guest_code_address(u64 a)
-{
-	return canonical(a) && (a < HV_VIRT_START || a >= HV_VIRT_END);
-}
 
 /*
  * do_set_trap_table - install entries of the guest's virtual IDT.
@@ -60,7 +50,7 @@ long do_set_trap_table(u64 list, u64 a2, u64 a3, u64 a4, u64 a5)
 			return -XEN_EFAULT;
 		if (ti.address == 0)
 			return 0;
-		if (!guest_code_address(ti.address))
+		if (!guest_va_ok(ti.address))
 			return -XEN_EINVAL;
 		v->trap_ctxt[ti.vector] = ti;
 		list += sizeof(ti);
@@ -74,7 +64,7 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
 {
 	bool mask = cb->flags & CALLBACKF_mask_events;
 
-	if (!guest_code_address(cb->address))
+	if (!guest_va_ok(cb->address))
 		return -XEN_EINVAL;
 	switch (cb->type) {
 	case CALLBACKTYPE_event:
@@ -140,8 +130,8 @@ long do_set_callbacks(u64 event, u64 failsafe, u64 syscall, u64 a4, u64 a5)
 	struct vcpu *v = current;
 
 	(void)a4, (void)a5;
-	if (!guest_code_address(event) || !guest_code_address(failsafe) ||
-	    !guest_code_address(syscall))
+	if (!guest_va_ok(event) || !guest_va_ok(failsafe) ||
+	    !guest_va_ok(syscall))
 		return -XEN_EINVAL;
 	v->event_callback = event;
 	v->failsafe_callback = failsafe;
@@ -175,7 +165,7 @@ long do_stack_switch(u64 ss, u64 sp, u64 a3, u64 a4, u64 a5)
 long do_set_segment_base(u64 which, u64 base, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	if (which <= SEGBASE_GS_KERNEL && !canonical(base))
+	if (which <= SEGBASE_GS_KERNEL && !canonical_va(base))
 		return -XEN_EINVAL;
 	switch (which) {
 	case SEGBASE_FS:

@@ -1,6 +1,6 @@
 /*
  * compat_entry.S - the SYSCALL and SYSENTER entries of compat mode
- * (DESIGN.md section 5).
+ * (docs/design.md §5, docs/pv-mechanisms.md §1).
  *
  * Runs in: hypervisor, ring 0, interrupts off (SYSCALL_MASK clears IF;
  * SYSENTER clears it itself), on the guest's page tables. Entered from
@@ -17,14 +17,14 @@
  */
 #include "layout.h"
 #include "x86/desc.h"
+#include "x86/eflags.h"
 #include "x86/regs.h"
 #include "x86/entry-macros.h"
 
 #define SYSCALL_VECTOR	0x100	/* not a hardware vector: marks a SYSCALL frame */
 #define SYSENTER_VECTOR	0x101	/* ... and a SYSENTER frame */
-#define RFLAGS_IF	0x200
 /* Every flag off but the reserved bit 1: TF, NT, AC, DF, IOPL... */
-#define CLEAR_GUEST_FLAGS pushq $2; popfq
+#define CLEAR_GUEST_FLAGS pushq $X86_EFLAGS_FIXED; popfq
 
 	.text
 /*H:410 A hypercall arrives
@@ -103,7 +103,7 @@ compat_sysenter_entry:
 	.globl	compat_sysenter_flags_saved
 compat_sysenter_flags_saved:
 	CLEAR_GUEST_FLAGS		/* TF, NT, AC, DF of the guest's: off */
-	orq	$RFLAGS_IF, (%rsp)
+	orq	$X86_EFLAGS_IF, (%rsp)
 	pushq	$3			/* cs */
 	pushq	$0			/* rip */
 	pushq	$0			/* error code */

@@ -26,7 +26,7 @@
  * exist (-ENODEV, #UD) when it is set; so do DR8 and up.
  */
 #include "pv/debugreg.h"
-#include "layout.h"
+#include "vaddr.h"
 #include "pvabi/errno.h"
 
 #define DR6_RESERVED_ZERO	(~0xffffefffULL)	/* bit 12, bits 32-63 */
@@ -45,7 +45,7 @@ void dbg_init(struct debugregs *d)
 /* A breakpoint address the guest may use: never a hypervisor address. */
 bool dbg_addr_ok(u64 addr)
 {
-	return addr < (1ULL << 47) || addr >= HV_VIRT_END;
+	return guest_va_ok(addr);
 }
 
 bool dbg_active(const struct debugregs *d)

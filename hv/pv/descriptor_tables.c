@@ -8,7 +8,7 @@
  * CPU can see it, and a frame holding a guest GDT is typed seg_desc, so
  * the guest can no longer map it writable (mm/pgtype.c).
  *
- * As on Xen (xen-pv-mechanics.md 5.1), each vCPU has a 128 KiB area in
+ * As on Xen (docs/pv-mechanisms.md §17.1), each vCPU has a 128 KiB area in
  * the hypervisor's per-vCPU range (L4 slot 260, shared into every guest
  * L4, supervisor-only):
  *
@@ -66,9 +66,9 @@
 #define NR_SLOTS	(MAX_DOMAINS * DOMAIN_VCPUS_MAX)
 #define NR_L1		DIV_ROUND_UP(NR_SLOTS * AREA_PAGES, PT_ENTRIES)
 
-#define HV_TABLE	(_PAGE_PRESENT | _PAGE_RW)
-#define GDT_RW		(_PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY)
-#define GDT_RO		(_PAGE_PRESENT | _PAGE_NX | _PAGE_ACCESSED)
+#define HV_TABLE	(PTE_P | PTE_RW)
+#define GDT_RW		(PTE_P | PTE_RW | PTE_NX | PTE_A | PTE_D)
+#define GDT_RO		(PTE_P | PTE_NX | PTE_A)
 #define PFEC_USER	(1ULL << 2)
 #define PFEC_RSVD	(1ULL << 3)
 
@@ -116,7 +116,7 @@ void pv_gdt_init(void)
 	mfn_t l3_mfn, l2_mfn, l1_first, hv_page = desc_hv_gdt_page() >> PAGE_SHIFT;
 	u64 *l4 = hv_l4(), *l3, *l2;
 
-	if (l4[pt_index(PERVCPU_VIRT_START, L4_SHIFT)] & _PAGE_PRESENT)
+	if (l4[pt_index(PERVCPU_VIRT_START, L4_SHIFT)] & PTE_P)
 		return;		/* done already */
 	l3 = alloc_zeroed(&l3_mfn);
 	l2 = alloc_zeroed(&l2_mfn);
@@ -335,7 +335,7 @@ bool pv_map_ldt_page(struct vcpu *v, u32 off)
 	if (pgt_find_l1(v->cr3_kernel, va, &l1))
 		return false;
 	l1e = ((u64 *)mfn_to_virt(l1))[(va >> PAGE_SHIFT) & (PT_ENTRIES - 1)];
-	if (!(l1e & _PAGE_PRESENT))
+	if (!(l1e & PTE_P))
 		return false;
 	mfn = pte_mfn(l1e);
 	if (get_page_and_type(mfn, v->domain->id, PGT_seg_desc))

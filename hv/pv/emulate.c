@@ -24,6 +24,7 @@
  */
 #include "hv.h"
 #include "layout.h"
+#include "vaddr.h"
 #include "version.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
@@ -555,7 +556,7 @@ bool pv_emulate_int(struct cpu_regs *r, u64 *errcode)
 	if (!v->trap_ctxt[n].address || dpl < (v->kernel_mode ? 1 : 3))
 		return false;
 	r->rip += in.len;	/* a software interrupt returns after itself */
-	pv_bounce(r, v->trap_ctxt[n].address, false, 0, v->trap_ctxt[n].flags & 4);
+	pv_bounce(r, v->trap_ctxt[n].address, false, 0, TI_GET_IF(&v->trap_ctxt[n]));
 	return true;
 }
 

@@ -21,12 +21,13 @@
 #include "pv/bounce.h"
 #include "pv/iret.h"
 #include "pv/traps.h"
+#include "x86/eflags.h"
 #include "x86/segments.h"
 #include "pvabi/errno.h"
 #include "pvabi/xen.h"
 
 /*
- * do_iret - return from a bounce frame (xen-pv-mechanics.md 1.9).
+ * do_iret - return from a bounce frame (docs/pv-mechanisms.md §7).
  *   IN the guest's RSP points at struct iret_context {rax, r11, rcx, flags,
  *      rip, cs, rflags, rsp, ss}. CS with RPL 3 returns to guest user mode
  *      (switching to the user L4 and GS base), otherwise to the kernel.
@@ -41,11 +42,11 @@ long pv_do_iret(struct cpu_regs *r)
 	struct vcpu *v = current;
 	struct iret_context ic;
 	/*
-	 * The architectural flags (0x3f7fd5) minus IOPL, VM and IF: the guest
-	 * must never get a real IOPL (with IOPL 3 its cli would really turn
-	 * interrupts off and keep the CPU); IF is forced on below.
+	 * The architectural flags minus IOPL, VM and IF: the guest must never
+	 * get a real IOPL (with IOPL 3 its cli would really turn interrupts
+	 * off and keep the CPU); IF is forced on below.
 	 */
-	const u64 keep = 0x3f7fd5 & ~(0x3000UL | 0x20000UL | 0x200UL);
+	const u64 keep = X86_EFLAGS_ARCH & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_IF);
 
 	if (copy_from_guest(&ic, r->rsp, sizeof(ic))) {
 		domain_crash(v->domain, "iret frame at %#llx is unreadable",
@@ -60,11 +61,11 @@ long pv_do_iret(struct cpu_regs *r)
 		toggle_guest_mode(v);
 	}
 	if (pv_arch_iopl(v))	/* the assist: IOPL as the frame says */
-		v->iopl = (u8)((ic.rflags >> 12) & 3);
+		v->iopl = (u8)((ic.rflags & X86_EFLAGS_IOPL) >> X86_EFLAGS_IOPL_SHIFT);
 	r->rip = ic.rip;
 	r->cs = ic.cs | 3;
 	r->ss = ic.ss | 3;
-	r->rflags = (ic.rflags & keep) | (1UL << 9) | 2;
+	r->rflags = (ic.rflags & keep) | X86_EFLAGS_IF | X86_EFLAGS_FIXED;
 	r->rsp = ic.rsp;
 	if (!(ic.flags & VGCF_in_syscall)) {
 		r->r11 = ic.r11;
@@ -79,7 +80,7 @@ long pv_do_iret(struct cpu_regs *r)
 		r->rcx = r->rip;
 		r->r11 = r->rflags;
 	}
-	v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & (1UL << 9));
+	v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
 	return (long)ic.rax;
 }
 

@@ -7,7 +7,7 @@
  * space: a hypercall or trap enters it without a CR3 switch. So every guest
  * L4 gets the hypervisor's own entries for slots 257-271 (supervisor-only:
  * the guest runs in ring 3 and cannot touch them) and, in slot 256, the
- * read-only, user-readable M2P. Fast mode (DESIGN.md section 10) maps only
+ * read-only, user-readable M2P. Fast mode (docs/design.md §10) maps only
  * a small switcher instead and will have its own version of this file.
  */
 #include "hv.h"

@@ -21,6 +21,7 @@
  * what is bounced is only ever the guest's own state.
  */
 #include "hv.h"
+#include "vaddr.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "pv/iret.h"
@@ -36,8 +37,6 @@
 #include "x86/traps.h"
 #include "pvabi/xen.h"
 
-#define RFLAGS_TF	(1ULL << 8)
-#define RFLAGS_DF	(1ULL << 10)
 
 void pv_syscall(struct cpu_regs *r);
 void pv_syscall32(struct cpu_regs *r);
@@ -66,7 +65,7 @@ static void bounce_syscall(struct cpu_regs *r, u64 target)
 	}
 	v->domain->stats.syscalls++;
 	pv_bounce(r, target, false, 0, v->syscall_masks_events);
-	r->rflags &= ~RFLAGS_DF;
+	r->rflags &= ~X86_EFLAGS_DF;
 }
 
 void pv_syscall(struct cpu_regs *r)
@@ -136,12 +135,12 @@ bool pv_sysenter_single_step(struct cpu_regs *r)
 	extern const char compat_sysenter_entry[], compat_sysenter_flags_saved[];
 	const u64 dr6_default = 0xffff0ff0;
 
-	if (r->vector != 1 || !(r->rflags & RFLAGS_TF) ||
+	if (r->vector != 1 || !(r->rflags & X86_EFLAGS_TF) ||
 	    r->rip < (u64)compat_sysenter_entry ||
 	    r->rip > (u64)compat_sysenter_flags_saved)
 		return false;
 	if (r->rip == (u64)compat_sysenter_flags_saved)
-		r->rflags &= ~RFLAGS_TF;
+		r->rflags &= ~X86_EFLAGS_TF;
 	asm volatile("mov %0, %%dr6" : : "r"(dr6_default));
 	return true;
 }
@@ -170,7 +169,7 @@ static bool ldt_fault(struct cpu_regs *r, u64 cr2)
 	if (pv_map_ldt_page(v, off))
 		return true;
 	va = v->ldt_base + off;
-	if ((va >> 47) != 0 && (va >> 47) != 0x1ffff) {
+	if (!canonical_va(va)) {
 		pv_inject_trap(r, 13, true, (off & ~3U) | 4);
 		return true;
 	}
@@ -291,10 +290,10 @@ void pv_debug_in_hypervisor(struct cpu_regs *r)
 			break;
 		}
 	}
-	if (r->rflags & RFLAGS_TF) {
+	if (r->rflags & X86_EFLAGS_TF) {
 		printk("single step in the hypervisor at %#llx: TF cleared\n",
 		       (unsigned long long)r->rip);
-		r->rflags &= ~RFLAGS_TF;
+		r->rflags &= ~X86_EFLAGS_TF;
 	}
 	if (reported < 8 || hv_loglvl >= LOG_DEBUG)
 		printk("#DB in hypervisor context at %#llx, dr6 %#llx (%s)%s\n",
@@ -370,7 +369,8 @@ void pv_compat_cpu_init(bool sysenter)
 	wrmsr(MSR_STAR, ((u64)GUEST_CS32 << 48) | ((u64)HV_CS << 32));
 	wrmsr(MSR_LSTAR, (u64)compat_syscall_entry);
 	wrmsr(MSR_CSTAR, (u64)compat_syscall32_entry);
-	wrmsr(MSR_SYSCALL_MASK, 0x200 | 0x100 | 0x400 | 0x40000 | 0x4000);
+	wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_DF |
+	      X86_EFLAGS_AC | X86_EFLAGS_NT);
 	if (sysenter) {
 		wrmsr(MSR_SYSENTER_CS, HV_CS);
 		wrmsr(MSR_SYSENTER_ESP, hv_stack_top);

@@ -8,6 +8,7 @@
 #define HV_X86_CPU_H
 
 #include "hv.h"
+#include "x86/eflags.h"
 
 #define CR0_TS		(1UL << 3)
 #define CR0_WP		(1UL << 16)
@@ -41,8 +42,6 @@
 #define PFEC_RSVD	(1ULL << 3)
 #define PFEC_INSN	(1ULL << 4)
 
-#define RFLAGS_IF	(1UL << 9)
-#define RFLAGS_AC	(1UL << 18)
 
 /* x86/cpu.c: what cpu_init() put in force on this machine. */
 extern u8 cpu_smap;		/* CR4.SMAP is on: guest accesses need stac/clac */

@@ -141,7 +141,7 @@ void trap_entry(struct cpu_regs *r)
 	 * keeps it: entry.S clears it, or SMAP would be off for us until the
 	 * next iretq. Check that it did.
 	 */
-	BUG_ON(cpu_smap && (read_rflags() & RFLAGS_AC));
+	BUG_ON(cpu_smap && (read_rflags() & X86_EFLAGS_AC));
 	if (r->vector == TIMER_VECTOR) {	/* from a guest or from idle */
 		timer_interrupt();
 		return;

@@ -498,8 +498,8 @@ START_TEST(test_find_l1)
 	ck_assert_int_eq(pgt_find_l1(60, 0xffff800000001000ULL, &l1), -XEN_EINVAL); /* the hv's */
 	ck_assert_int_eq(pgt_find_l1(60, 0xffff87ffffffffffULL, &l1), -XEN_EINVAL);
 	ck_assert_int_eq(pgt_find_l1(60, 0x0000800000000000ULL, &l1), -XEN_EINVAL); /* non-canonical */
-	ck_assert(pgt_guest_va_ok(0xffff880000000000ULL));
-	ck_assert(pgt_guest_va_ok(0x00007fffffffffffULL));
+	ck_assert(guest_va_ok(0xffff880000000000ULL));
+	ck_assert(guest_va_ok(0x00007fffffffffffULL));
 }
 END_TEST
 

@@ -255,21 +255,21 @@ START_TEST(test_execute)
 	v = run(i_lock_cmpxchg, gpr, &fl, 0x5067, &st);
 	ck_assert(st);
 	ck_assert_uint_eq(v, 0x6067);
-	ck_assert(fl & RFLAGS_ZF);
+	ck_assert(fl & X86_EFLAGS_ZF);
 	ck_assert_uint_eq(gpr[RAX], 0x5067);
 	/* ... that does not: no store, rax = memory, ZF clear */
 	v = run(i_lock_cmpxchg, gpr, &fl, 0x7067, &st);
 	ck_assert(!st);
-	ck_assert(!(fl & RFLAGS_ZF));
+	ck_assert(!(fl & X86_EFLAGS_ZF));
 	ck_assert_uint_eq(gpr[RAX], 0x7067);
 	/* andb $0xfd clears RW */
 	ck_assert_uint_eq(run(i_lock_andb, gpr, &fl, 0x67, &st), 0x65);
 	/* btr $5 clears Accessed and reports it in CF */
 	ck_assert_uint_eq(run(i_btr, gpr, &fl, 0x8000000000000067ULL, &st),
 			  0x8000000000000047ULL);
-	ck_assert(fl & RFLAGS_CF);
+	ck_assert(fl & X86_EFLAGS_CF);
 	ck_assert_uint_eq(run(i_btr, gpr, &fl, 0x47, &st), 0x47);
-	ck_assert(!(fl & RFLAGS_CF));
+	ck_assert(!(fl & X86_EFLAGS_CF));
 	ck_assert_uint_eq(run(i_btr32, gpr, &fl, 0x3, &st), 0x1);	/* bit 33 % 32 */
 	ck_assert_uint_eq(run(i_bts, gpr, &fl, 0x65, &st), 0x67);
 	ck_assert_uint_eq(run(i_lock_orw, gpr, &fl, 0x0, &st), 0x40);
@@ -340,18 +340,18 @@ START_TEST(test_flags_against_cpu)
 		u8 op, size;
 		u64 flags_checked;
 	} ops[] = {
-		{ host_and8, PTWR_AND, 1, RFLAGS_ARITH & ~RFLAGS_AF },
-		{ host_and16, PTWR_AND, 2, RFLAGS_ARITH & ~RFLAGS_AF },
-		{ host_and32, PTWR_AND, 4, RFLAGS_ARITH & ~RFLAGS_AF },
-		{ host_and64, PTWR_AND, 8, RFLAGS_ARITH & ~RFLAGS_AF },
-		{ host_or8, PTWR_OR, 1, RFLAGS_ARITH & ~RFLAGS_AF },
-		{ host_or16, PTWR_OR, 2, RFLAGS_ARITH & ~RFLAGS_AF },
-		{ host_or32, PTWR_OR, 4, RFLAGS_ARITH & ~RFLAGS_AF },
-		{ host_or64, PTWR_OR, 8, RFLAGS_ARITH & ~RFLAGS_AF },
-		{ host_cmpxchg8, PTWR_CMPXCHG, 1, RFLAGS_ARITH },
-		{ host_cmpxchg16, PTWR_CMPXCHG, 2, RFLAGS_ARITH },
-		{ host_cmpxchg32, PTWR_CMPXCHG, 4, RFLAGS_ARITH },
-		{ host_cmpxchg64, PTWR_CMPXCHG, 8, RFLAGS_ARITH },
+		{ host_and8, PTWR_AND, 1, X86_EFLAGS_ARITH & ~X86_EFLAGS_AF },
+		{ host_and16, PTWR_AND, 2, X86_EFLAGS_ARITH & ~X86_EFLAGS_AF },
+		{ host_and32, PTWR_AND, 4, X86_EFLAGS_ARITH & ~X86_EFLAGS_AF },
+		{ host_and64, PTWR_AND, 8, X86_EFLAGS_ARITH & ~X86_EFLAGS_AF },
+		{ host_or8, PTWR_OR, 1, X86_EFLAGS_ARITH & ~X86_EFLAGS_AF },
+		{ host_or16, PTWR_OR, 2, X86_EFLAGS_ARITH & ~X86_EFLAGS_AF },
+		{ host_or32, PTWR_OR, 4, X86_EFLAGS_ARITH & ~X86_EFLAGS_AF },
+		{ host_or64, PTWR_OR, 8, X86_EFLAGS_ARITH & ~X86_EFLAGS_AF },
+		{ host_cmpxchg8, PTWR_CMPXCHG, 1, X86_EFLAGS_ARITH },
+		{ host_cmpxchg16, PTWR_CMPXCHG, 2, X86_EFLAGS_ARITH },
+		{ host_cmpxchg32, PTWR_CMPXCHG, 4, X86_EFLAGS_ARITH },
+		{ host_cmpxchg64, PTWR_CMPXCHG, 8, X86_EFLAGS_ARITH },
 	};
 
 	for (size_t o = 0; o < ARRAY_SIZE(ops); o++) {

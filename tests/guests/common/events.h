@@ -4,7 +4,7 @@
  *
  * Runs in: test guests, guest kernel mode.
  *
- * A PV guest's "interrupts" are event channels (xen-pv-mechanics.md 6):
+ * A PV guest's "interrupts" are event channels (docs/pv-mechanisms.md §18):
  * the hypervisor sets a port's bit in shared_info.evtchn_pending, and if
  * the port is not masked, a selector bit in vcpu_info.evtchn_pending_sel
  * and vcpu_info.evtchn_upcall_pending; it enters the event callback when

@@ -7,7 +7,7 @@
  * A PV kernel has no IDT: it gives the hypervisor a virtual one
  * (set_trap_table) and callbacks (callback_op), and the hypervisor enters
  * them with Xen's x86-64 bounce frame on the guest kernel stack, lowest
- * address first (xen-pv-mechanics.md 1.5):
+ * address first (docs/pv-mechanisms.md §3):
  *
  *	rcx, r11, [error code: vectors 8, 10-14, 17], rip,
  *	cs | saved upcall mask << 32, rflags (IF = !saved mask), rsp, ss

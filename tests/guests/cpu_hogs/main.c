@@ -4,7 +4,7 @@
  *
  * A guest that spins (a busy loop, a kernel bug, a hostile kernel) must
  * not keep the CPU: the APIC timer ends its slice and the scheduler runs
- * the next runnable vCPU (hv/core/sched.c, DESIGN.md 7). Two domains
+ * the next runnable vCPU (hv/core/sched.c, docs/pv-mechanisms.md §23). Two domains
  * (domains.list, side=A and side=B) run this busy loop for HOG_NS of
  * system time each, making no hypercall but an occasional console line.
  * Neither can see the other's memory, so each checks what it can see of

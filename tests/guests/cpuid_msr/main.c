@@ -5,7 +5,7 @@
  * A PV kernel runs in ring 3, where CPUID executes natively and shows the
  * host's features; so Linux asks with the forced-emulation prefix
  * (`ud2; .ascii "xen"; cpuid`), and the hypervisor answers with its
- * filtered view (xen-pv-mechanics.md 4.5, 4.6). Checked here:
+ * filtered view (docs/pv-mechanisms.md §16.6, §16.7). Checked here:
  *
  *	- leaf 0x40000000: "XenVMMXenVMM" and a max leaf >= 0x40000002 (Linux
  *	  looks for Xen there, then reads the version and hypercall page
@@ -18,7 +18,7 @@
  *	- the registers the guest did not ask about are untouched.
  *
  * rdmsr/wrmsr fault with #GP(0) in ring 3 and are emulated
- * (xen-pv-mechanics.md 4.3): FS_BASE written with wrmsr reads back and
+ * (docs/pv-mechanisms.md §16.4): FS_BASE written with wrmsr reads back and
  * %fs: uses it; GS_BASE and KERNEL_GS_BASE read back what
  * set_segment_base wrote; PAT reads Xen's 0x0000050100070406; DEBUGCTL
  * reads 0 (the value in force; Xen 4.17 without msr_relaxed: #GP) and

@@ -5,7 +5,7 @@
  * Linux masks a port while it handles it, and unmasks with EVTCHNOP_unmask
  * (or by clearing the bit and checking pending itself); a hypervisor that
  * delivered through a mask, or lost the event held behind it, breaks
- * every driver. The rules (xen-pv-mechanics.md 6.2-6.5): raising a masked
+ * every driver. The rules (docs/pv-mechanisms.md §18.2-§18.5): raising a masked
  * port sets only its pending bit, not the selector nor upcall_pending,
  * so no upcall; EVTCHNOP_unmask of a masked, pending port sets both and
  * the upcall follows at once; a second send while pending coalesces;

@@ -8,7 +8,7 @@
  * domain), the other binds to it (EVTCHNOP_bind_interdomain), and from
  * then on EVTCHNOP_send on either end raises the other's port; the
  * receiver sleeps in SCHEDOP_block, which unmasks events and must wake on
- * one (xen-pv-mechanics.md 6.4, 6.5).
+ * one (docs/pv-mechanisms.md §18.4, §18.5).
  *
  * Two domains (domains.list) run this image: "role=pong" offers the port,
  * "role=ping" binds to it; "self=ID peer=ID" are their domain ids (the

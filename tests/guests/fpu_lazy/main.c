@@ -8,7 +8,7 @@
  * lazily between its own tasks sets its virtual CR0.TS with
  * fpu_taskswitch(1); the next FPU/SSE instruction then raises #NM, which
  * the hypervisor bounces to the kernel after clearing TS itself (Xen's
- * documented quirk, xen-pv-mechanics.md 1.3), and the instruction, run
+ * documented quirk, docs/pv-mechanisms.md §2), and the instruction, run
  * again after the handler, works on intact registers.
  *
  * Two domains (domains.list, side=A and side=B) run this: each round, a

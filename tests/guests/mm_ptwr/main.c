@@ -5,7 +5,7 @@
  * With VMASST_TYPE_writable_pagetables on, Linux writes L1 entries with
  * ordinary instructions although its L1s are mapped read-only; each write
  * faults and the hypervisor emulates it after validating the new entry as
- * mmu_update would (linux-pv-guest.md 4, xen-pv-mechanics.md 3). The test
+ * mmu_update would (docs/linux-pv.md §6, docs/pv-mechanisms.md §15). The test
  * pins a fresh L1, hooks it into the builder's L2 (mapping the 2 MiB at
  * REGION), maps it read-only at `pt`, and writes its entries with: mov
  * from a register, mov of an immediate, xchg, lock cmpxchg (matching and

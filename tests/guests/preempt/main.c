@@ -6,7 +6,7 @@
  * pieces when something else is due and is made again by the guest: the
  * hypervisor rewrites the argument registers to say what is left and
  * steps RIP back onto the syscall instruction, and any event that is
- * pending is delivered first, on top (xen-pv-mechanics.md 9.2). With a 1
+ * pending is delivered first, on top (docs/pv-mechanisms.md §21). With a 1
  * ms periodic timer bound to a handler and events enabled, every long
  * call here is interrupted by timer events, and the handler records the
  * frames it interrupted. Checked:

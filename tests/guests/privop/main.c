@@ -3,7 +3,7 @@
  * are emulated as Xen does, and the others fault.
  *
  * A PV kernel replaces most ring-0 instructions with hypercalls, but some
- * it executes and expects emulated (xen-pv-mechanics.md 4.1-4.4): reads
+ * it executes and expects emulated (docs/pv-mechanisms.md §16.1-§16.5): reads
  * of the control registers, CR0.TS through mov/clts (the lazy FPU
  * switch), CR2 and CR4 writes, the debug registers, wbinvd, and port I/O
  * and cli/sti once it has an I/O privilege level (PHYSDEVOP_set_iopl).

@@ -4,7 +4,7 @@
  *
  * VCPUOP_register_runstate_memory_area gives a guest virtual address the
  * hypervisor writes the vCPU's struct vcpu_runstate_info to at every
- * context switch (xen-pv-mechanics.md 8.2); Linux reads it for steal time.
+ * context switch (docs/pv-mechanisms.md §20); Linux reads it for steal time.
  * The address is a guest virtual one, so it must be written while that
  * guest's page tables are loaded: written under the next domain's page
  * tables, it lands in the next domain's memory at that address.

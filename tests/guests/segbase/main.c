@@ -8,7 +8,7 @@
  * itself (ring 3): it asks with set_segment_base (SEGBASE_FS,
  * SEGBASE_GS_KERNEL for the active base, SEGBASE_GS_USER for the one
  * swapgs would bring in, SEGBASE_GS_USER_SEL to load the user %gs
- * selector; xen-pv-mechanics.md 1.13). The hypervisor must then keep all
+ * selector; docs/pv-mechanisms.md §11). The hypervisor must then keep all
  * three per vCPU across its own context switches, together with the
  * %fs/%gs selectors (restoring a selector loads a base too, so the order
  * matters). RDGSBASE is hidden (CPUID leaf 7; executing it is #UD), so

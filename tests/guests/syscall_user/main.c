@@ -5,7 +5,7 @@
  * exceptions and events reach the kernel too.
  *
  * Guest kernel and guest user both run in ring 3; only the hypervisor
- * knows which is which (xen-pv-mechanics.md 1.2, 1.8, 1.9). A `syscall`
+ * knows which is which (docs/pv-mechanisms.md §1, §6, §7). A `syscall`
  * from user mode is not a hypercall: the hypervisor switches to the
  * kernel's context (its L4, its GS base, the stack_switch stack) and
  * bounces into CALLBACKTYPE_syscall with a frame whose rcx/r11 slots hold

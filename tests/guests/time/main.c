@@ -5,8 +5,8 @@
  *
  * A PV guest reads the time without a hypercall: it scales its own rdtsc
  * with the (tsc_timestamp, system_time, mul, shift) the hypervisor keeps
- * in vcpu_info, under the version protocol (xen-pv-mechanics.md 7.1), and
- * adds the wall clock at system time 0 from shared_info (7.2). Linux's
+ * in vcpu_info, under the version protocol (docs/pv-mechanisms.md §19.2), and
+ * adds the wall clock at system time 0 from shared_info (§19.3). Linux's
  * clocksource, its sched_clock and gettimeofday all rest on it. Checked:
  *
  *	- the version is even when read, mul is non-zero, and the TSC rate

@@ -5,7 +5,7 @@
  * A PV kernel's clock events are the single-shot timer: Linux stops the
  * 100 Hz periodic timer every PV vCPU starts with and programs
  * VCPUOP_set_singleshot_timer with an absolute system time for each tick,
- * then idles in SCHEDOP_block (xen-pv-mechanics.md 7.3). Checked, with
+ * then idles in SCHEDOP_block (docs/pv-mechanisms.md §19.4, §18.5). Checked, with
  * times read by the guest itself from its pvclock:
  *
  *	- after VCPUOP_stop_periodic_timer, no VIRQ_TIMER for 50 ms;

@@ -4,8 +4,8 @@
  * iret hypercall takes it back.
  *
  * A PV kernel's whole exception handling (Linux's xen_pv_trap entries)
- * rests on the frame being exactly Xen's (xen-pv-mechanics.md 1.3-1.5,
- * 1.9, 1.11): rcx and r11 at the bottom, the error code only for vectors
+ * rests on the frame being exactly Xen's (docs/pv-mechanisms.md §2-§3,
+ * §7, §9): rcx and r11 at the bottom, the error code only for vectors
  * 8, 10-14 and 17, RIP at the faulting instruction for faults and after
  * it for traps, CS with its RPL cleared (0xe030) because the guest kernel
  * was interrupted, the upcall mask saved in bits 32-39 of the CS slot and
@@ -29,7 +29,7 @@
  *
  * `int $N` for a vector registered with DPL 0, or not registered, is #GP
  * with error code N*8+2 (QEMU 7.2 reports N*16+2; the hypervisor must
- * decode the instruction, DESIGN.md 9); with DPL 1 or 3 it is delivered
+ * decode the instruction, docs/design.md §9.1); with DPL 1 or 3 it is delivered
  * to vector N without an error code and RIP after the instruction.
  *
  * The saved mask: with events unmasked, the frame says mask 0 and IF=1,
@@ -585,7 +585,7 @@ static void bad_iret(void)
 	EXPECT_EQ(trap_last.ss, FLAT_KERNEL_SS);
 }
 
-/* What set_trap_table and callback_op refuse (xen-pv-mechanics.md 1.13). */
+/* What set_trap_table and callback_op refuse (docs/pv-mechanisms.md §11). */
 static void registration_errors(void)
 {
 	struct trap_info t[2];
