@@ -15,19 +15,12 @@
  */
 #include "layout.h"
 #include "mm/pte.h"
+#include "x86/cr.h"
 
 #define MB2_MAGIC		0xe85250d6
 #define MB2_ARCH_I386		0
 #define MB2_BOOT_MAGIC		0x36d76289
 
-#define CR0_PE			(1 << 0)
-#define CR0_WP			(1 << 16)
-#define CR0_PG			(1 << 31)
-#define CR4_PAE			(1 << 5)
-#define MSR_EFER		0xc0000080
-#define EFER_SCE		(1 << 0)
-#define EFER_LME		(1 << 8)
-#define EFER_NXE		(1 << 11)
 
 
 #define COM1			0x3f8
@@ -82,18 +75,18 @@ _start:
 	call	build_early_page_tables
 
 	movl	%cr4, %eax
-	orl	$CR4_PAE, %eax
+	orl	$X86_CR4_PAE, %eax
 	movl	%eax, %cr4
 	movl	$early_l4, %eax
 	movl	%eax, %cr3
 
 	movl	$MSR_EFER, %ecx
 	rdmsr
-	orl	$(EFER_LME | EFER_SCE | EFER_NXE), %eax
+	orl	$(X86_EFER_LME | X86_EFER_SCE | X86_EFER_NXE), %eax
 	wrmsr
 
 	movl	%cr0, %eax
-	orl	$(CR0_PG | CR0_WP | CR0_PE), %eax
+	orl	$(X86_CR0_PG | X86_CR0_WP | X86_CR0_PE), %eax
 	movl	%eax, %cr0
 
 	lgdt	early_gdt_ptr

@@ -324,7 +324,7 @@ static void init_vcpu(struct build *b)
 	v->regs.cs = FLAT_KERNEL_CS;
 	v->regs.ss = FLAT_KERNEL_SS;
 	v->kernel_mode = true;
-	v->vcr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	v->vcr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 	dbg_init(&v->dbg);		/* DR6 and DR7 as after reset (Xen too) */
 	v->runnable = true;
 }

@@ -143,7 +143,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	load_segment_bases(next);
 	fpu_restore(next->fpu);
 	if (next->vcr0_ts)
-		write_cr0(read_cr0() | CR0_TS);
+		write_cr0(read_cr0() | X86_CR0_TS);
 	pv_debugregs_switch_to(next);	/* pv/callbacks.c: only if it armed any */
 	next->domain->stats.switches++;
 	runstate_change(next, RUNSTATE_running);

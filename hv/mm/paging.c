@@ -114,7 +114,7 @@ void paging_init(u64 ram_end)
 	split_image_pages();
 
 	/* Global pages survive CR3 switches between guest address spaces. */
-	write_cr4(cr4 | CR4_PGE);
+	write_cr4(cr4 | X86_CR4_PGE);
 	write_cr3(__pa(idle_l4));
 	printk("paging: direct map of %llu MiB at %#lx, no-execute; image text read-only\n",
 	       (unsigned long long)(end >> 20), DIRECTMAP_BASE);

@@ -23,7 +23,6 @@
 #include "pvabi/errno.h"
 #include "pvabi/xen.h"
 
-#define CR0_TS_BIT	(1UL << 3)
 
 /*
  * do_set_trap_table - install entries of the guest's virtual IDT.
@@ -194,7 +193,7 @@ long do_fpu_taskswitch(u64 set, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	current->vcr0_ts = set != 0;
-	write_cr0(set ? read_cr0() | CR0_TS_BIT : read_cr0() & ~CR0_TS_BIT);
+	write_cr0(set ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
 	return 0;
 }
 
@@ -203,7 +202,7 @@ long do_fpu_taskswitch(u64 set, u64 a2, u64 a3, u64 a4, u64 a5)
 /* The guest's CR4.DE decides what DR4/DR5 are and whether I/O breakpoints exist. */
 bool pv_cr4_de(const struct vcpu *v)
 {
-	return v->vcr4 & CR4_DE;
+	return v->vcr4 & X86_CR4_DE;
 }
 
 static void load_dr0_3_and_6(const struct vcpu *v)

@@ -51,7 +51,7 @@
 #define MSR_UCODE_REV		0x8b
 #define MSR_MISC_ENABLE		0x1a0
 
-#define GUEST_CR4		(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT)	/* always seen */
+#define GUEST_CR4		(X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)	/* always seen */
 #define CPUID_1_EDX_DE		(1u << 2)
 
 /* ---- CPUID policy ---------------------------------------------------- */
@@ -276,7 +276,7 @@ static bool decode_at_rip(const struct cpu_regs *r, struct insn *in)
 /* The guest's virtual CR0: the real one, with its own TS. */
 static u64 guest_cr0(const struct vcpu *v)
 {
-	return (read_cr0() & ~CR0_TS) | (v->vcr0_ts ? CR0_TS : 0);
+	return (read_cr0() & ~X86_CR0_TS) | (v->vcr0_ts ? X86_CR0_TS : 0);
 }
 
 /*
@@ -297,7 +297,7 @@ static u64 guest_cr4(u64 val)
 
 	pv_cpuid(1, 0, leaf1);
 	if (leaf1[3] & CPUID_1_EDX_DE)
-		choosable |= CR4_DE;
+		choosable |= X86_CR4_DE;
 	return (val & choosable) | GUEST_CR4;
 }
 
@@ -321,9 +321,9 @@ static bool write_cr(struct vcpu *v, int crn, u64 val)
 {
 	switch (crn) {
 	case 0:		/* only TS may change: it is fpu_taskswitch */
-		if ((val ^ read_cr0()) & ~CR0_TS)
+		if ((val ^ read_cr0()) & ~X86_CR0_TS)
 			return false;
-		do_fpu_taskswitch(!!(val & CR0_TS), 0, 0, 0, 0);
+		do_fpu_taskswitch(!!(val & X86_CR0_TS), 0, 0, 0, 0);
 		return true;
 	case 2:
 		v->vcpu_info->arch.cr2 = val;

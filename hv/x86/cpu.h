@@ -8,24 +8,14 @@
 #define HV_X86_CPU_H
 
 #include "hv.h"
+#include "x86/cr.h"
 #include "x86/eflags.h"
-
-#define CR0_TS		(1UL << 3)
-#define CR0_WP		(1UL << 16)
-#define CR4_DE		(1UL << 3)
-#define CR4_PAE		(1UL << 5)
-#define CR4_PGE		(1UL << 7)
-#define CR4_OSFXSR	(1UL << 9)
-#define CR4_OSXMMEXCPT	(1UL << 10)
-#define CR4_SMEP	(1UL << 20)
-#define CR4_SMAP	(1UL << 21)
 
 #define MSR_SYSENTER_CS		0x174
 #define MSR_SYSENTER_ESP	0x175
 #define MSR_SYSENTER_EIP	0x176
 #define MSR_DEBUGCTL		0x1d9
 #define MSR_PAT			0x277
-#define MSR_EFER		0xc0000080
 #define MSR_STAR		0xc0000081
 #define MSR_LSTAR		0xc0000082
 #define MSR_CSTAR		0xc0000083

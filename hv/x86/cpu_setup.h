@@ -8,27 +8,7 @@
 
 #include "hv.h"
 
-/* Control-register bits the hypervisor sets or decides on. */
-#define X86_CR0_PE	(1ULL << 0)
-#define X86_CR0_MP	(1ULL << 1)
-#define X86_CR0_ET	(1ULL << 4)
-#define X86_CR0_NE	(1ULL << 5)
-#define X86_CR0_WP	(1ULL << 16)
-#define X86_CR0_AM	(1ULL << 18)
-#define X86_CR0_PG	(1ULL << 31)
-
-#define X86_CR4_PAE		(1ULL << 5)
-#define X86_CR4_PGE		(1ULL << 7)
-#define X86_CR4_OSFXSR		(1ULL << 9)
-#define X86_CR4_OSXMMEXCPT	(1ULL << 10)
-#define X86_CR4_UMIP		(1ULL << 11)
-#define X86_CR4_SMEP		(1ULL << 20)
-#define X86_CR4_SMAP		(1ULL << 21)
-
-#define X86_EFER_SCE	(1ULL << 0)
-#define X86_EFER_LME	(1ULL << 8)
-#define X86_EFER_LMA	(1ULL << 10)
-#define X86_EFER_NXE	(1ULL << 11)
+#include "x86/cr.h"
 
 /*
  * The PAT in force on every CPU: Xen's, which a PV guest reads with rdmsr
