@@ -224,6 +224,26 @@ START_TEST(test_entry_flags)
 					  fake_pte(t, PTE_P | PTE_US | cases[i].stored));
 		audit_ok();
 	}
+	/*
+	 * The same flags on an entry already present with the same frame: a
+	 * change of whitelisted bits only (G among them) takes the fast path,
+	 * which must apply the flag rules too (G is refused above L1).
+	 */
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int level = cases[i].level;
+		mfn_t t = level == 1 ? 150 : TABLE(level - 1);
+		u64 before;
+		int rc;
+
+		setup();
+		ck_assert_int_eq(pgt_mod_entry(TABLE(level), 7, fake_pte(t, PTE_P), false), 0);
+		before = fake_table(TABLE(level))[7];
+		rc = pgt_mod_entry(TABLE(level), 7, fake_pte(t, PTE_P | cases[i].flags), false);
+		ck_assert_msg(rc == cases[i].rc, "case %zu over a present entry: rc %d", i, rc);
+		ck_assert_uint_eq(fake_table(TABLE(level))[7],
+				  rc ? before : fake_pte(t, PTE_P | PTE_US | cases[i].stored));
+		audit_ok();
+	}
 	/* The same entries met when a whole table is validated (a pin). */
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		int level = cases[i].level;
