@@ -27,6 +27,7 @@
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "pv/bounce.h"
+#include "pv/mode.h"
 #include "x86/cpu.h"
 #include "pvabi/xen.h"
 
@@ -37,18 +38,6 @@
 #define RFLAGS_RF	(1UL << 16)
 #define RFLAGS_VM	(1UL << 17)
 #define RFLAGS_AC	(1UL << 18)
-
-/*
- * Switch between guest kernel and guest user context: the L4 and which GS
- * base is active. The hypervisor itself never uses GS, so swapgs is enough
- * to exchange the two bases (xen-pv-mechanics.md 1.8).
- */
-void toggle_guest_mode(struct vcpu *v)
-{
-	asm volatile("swapgs");
-	v->kernel_mode = !v->kernel_mode;
-	write_cr3((v->kernel_mode ? v->cr3_kernel : v->cr3_user) << PAGE_SHIFT);
-}
 
 /*
  * The virtual IOPL. The real IOPL is always 0:
@@ -67,7 +56,7 @@ bool pv_arch_iopl(const struct vcpu *v)
 
 bool pv_iopl_ok(const struct vcpu *v)
 {
-	unsigned cpl = v->kernel_mode ? (pv_arch_iopl(v) ? 0 : 1) : 3;
+	unsigned cpl = pv_in_kernel(v) ? (pv_arch_iopl(v) ? 0 : 1) : 3;
 
 	return cpl <= v->iopl;
 }
@@ -88,6 +77,7 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	       bool mask_events)
 {
 	struct vcpu *v = current;
+	const struct pv_mode *mode = pv_mode(v);
 	u8 saved_mask = v->vcpu_info->evtchn_upcall_mask;
 	u64 frame[8], cs = r->cs, sp;
 	int n = 0;
@@ -97,11 +87,11 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 			     (unsigned long long)r->rip);
 		return;
 	}
-	if (v->kernel_mode) {
+	if (mode->in_kernel(v)) {
 		sp = r->rsp;
 		cs &= ~3ULL;	/* tells the guest it interrupted its kernel */
 	} else {
-		toggle_guest_mode(v);
+		mode->to_kernel(v);	/* compat mode: its L4 and GS base */
 		sp = v->kernel_sp;
 	}
 	sp &= ~0xfULL;
@@ -127,8 +117,8 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 		v->vcpu_info->evtchn_upcall_mask = 1;
 	v->domain->stats.bounces++;
 	r->rip = target;
-	r->cs = FLAT_KERNEL_CS;
-	r->ss = FLAT_KERNEL_SS;
+	r->cs = mode->kernel_cs;
+	r->ss = mode->kernel_ss;
 	r->rsp = sp;
 	r->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | RFLAGS_AC);
 	r->rflags |= RFLAGS_IF;
