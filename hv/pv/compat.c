@@ -81,15 +81,7 @@ static mfn_t compat_active_l4(const struct vcpu *v)
 	return v->compat.kernel_mode ? v->cr3_kernel : v->compat.cr3_user;
 }
 
-/*H:405 PV modes
- * Everything that differs between a guest kernel in ring 3 (compat mode,
- * this table) and one in ring 1 (fast mode, to come) is reached through
- * a domain's struct pv_mode (pv/mode.h): which context the vCPU is in
- * and how to switch between kernel and user, the selectors and RPL a
- * return gets, the #PF error code the guest sees, the CPU's entry points,
- * and which L4 slots belong to the hypervisor. The table is const: a guest
- * can change which context it is in, never which code decides.
- */
+/* Compat mode's table: what pv/mode.h asks, answered for a ring-3 kernel. */
 const struct pv_mode pv_compat_mode = {
 	.name = "compat",
 	.in_kernel = compat_in_kernel,

@@ -64,6 +64,17 @@ enum pv_mode_id {
 	PV_MODE_FAST,		/* guest kernel in ring 1: not implemented yet */
 };
 
+/*H:305 PV modes
+ * The builder gave the domain a PV mode: where its kernel runs, and so
+ * what the hypervisor must do for it. Everything that differs between a
+ * guest kernel in ring 3 (compat mode, pv/compat.c) and one in ring 1
+ * (fast mode, to come) is reached through this table: which context the
+ * vCPU is in and how to switch between kernel and user, the selectors
+ * and RPL a return gets, the #PF error code the guest sees, the CPU's
+ * entry points, and which L4 slots belong to the hypervisor. The table
+ * is const: a guest can change which context it is in, never which code
+ * decides.
+ */
 struct pv_mode {
 	const char *name;
 
