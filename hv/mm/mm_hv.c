@@ -34,7 +34,8 @@ void *mfn_to_virt(mfn_t mfn)
 }
 
 /*
- * The owner's PV mode decides which L4 slots are the hypervisor's. The
+ * The owner's PV mode decides which L4 slots are the hypervisor's and
+ * what its descriptor pages may hold. The
  * owner may be a domain being built or torn down (not DOM_RUNNING), so
  * this does not go through domain_by_id().
  */
@@ -54,6 +55,11 @@ bool pgt_env_hv_l4_slot(u16 dom, unsigned idx)
 void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4)
 {
 	owner_mode(dom)->install_hv_l4_slots(l4);
+}
+
+const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom)
+{
+	return owner_mode(dom)->desc_rules;
 }
 
 void pgt_env_flush_tlbs(void)

@@ -566,7 +566,8 @@ static int validate(mfn_t mfn, struct page_info *pg, bool pre, bool *cut)
 
 	*cut = false;
 	if (!level) {
-		if (pg->type == PGT_seg_desc && validate_segdesc_page(mfn_to_virt(mfn)))
+		if (pg->type == PGT_seg_desc && validate_segdesc_page(mfn_to_virt(mfn),
+							  pgt_env_segdesc_rules(pg->owner)))
 			return -XEN_EINVAL;
 		return 0;	/* writable: any contents will do */
 	}

@@ -51,6 +51,9 @@ void *mfn_to_virt(mfn_t mfn);
  */
 bool pgt_env_hv_l4_slot(u16 dom, unsigned idx);
 void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4);
+/* What dom's descriptor pages may hold: its PV mode's rules (mm/segdesc.h). */
+struct segdesc_rules;
+const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom);
 /* Flush every TLB that may hold a guest mapping (all CPUs, not global). */
 void pgt_env_flush_tlbs(void);
 /* The last general reference to an owned frame went: give it back. */

@@ -37,9 +37,10 @@
  *    install_hv_l4_slots(), which fills them in every L4 it builds or
  *    validates. Compat mode maps the whole hypervisor there (entering it
  *    needs no CR3 switch); fast mode only a switcher.
- *  - Descriptor rules: the DPL a guest descriptor is raised to (3 for a
- *    ring-3 kernel, 1 for a ring-1 one): mm/segdesc.c has compat mode's
- *    rules (kernel_dpl records them; they are not yet asked for).
+ *  - Descriptor rules (desc_rules, mm/segdesc.h): the DPL a guest
+ *    descriptor is raised to, so that Linux's DPL-0 segments become its
+ *    kernel's ring (3 for a ring-3 kernel, 1 for a ring-1 one), and the
+ *    flat kernel CS a call gate may target.
  *  - Guest memory access: core/guest_access.c reads guest memory directly,
  *    because in compat mode the hypervisor runs on the guest's own page
  *    tables. A mode that does not (fast mode leaves the guest's L4 for
@@ -57,6 +58,7 @@
 
 #include "hv.h"
 #include "core/domain.h"
+#include "mm/segdesc.h"
 #include "x86/regs.h"
 
 enum pv_mode_id {
@@ -83,7 +85,9 @@ struct pv_mode {
 	u64 (*pf_error)(const struct vcpu *v, u64 err);
 	u16 kernel_cs, kernel_ss;	/* a bounce enters the kernel with these */
 	u8 kernel_rpl;			/* ORed into iret's CS and SS */
-	u8 kernel_dpl;			/* descriptors' DPL raised to this */
+
+	/* Descriptor rules: what a guest GDT or LDT may hold (mm/segdesc.c). */
+	const struct segdesc_rules *desc_rules;
 
 	/* Entry and exit. */
 	void (*vcpu_init)(struct vcpu *v);	/* a new vCPU: in kernel context */

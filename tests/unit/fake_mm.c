@@ -10,6 +10,7 @@
 #include "hv.h"
 #include "fake_mm.h"
 #include "mm/pgtype.h"
+#include "mm/segdesc.h"
 
 struct page_info *frame_table;
 u64 frame_table_size;
@@ -76,6 +77,13 @@ bool pgt_env_hv_l4_slot(u16 dom, unsigned idx)
 {
 	(void)dom;
 	return idx >= 256 && idx <= 271;
+}
+
+/* ... and compat mode's descriptor rules. */
+const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom)
+{
+	(void)dom;
+	return &segdesc_ring3;
 }
 
 void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4)
