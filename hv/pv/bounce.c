@@ -87,11 +87,11 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 			     (unsigned long long)r->rip);
 		return;
 	}
-	if (mode->in_kernel(v)) {
+	if (pv_in_kernel(v)) {
 		sp = r->rsp;
 		cs &= ~3ULL;	/* tells the guest it interrupted its kernel */
 	} else {
-		mode->to_kernel(v);	/* compat mode: its L4 and GS base */
+		pv_to_kernel(v);	/* compat mode: its L4 and GS base */
 		sp = v->kernel_sp;
 	}
 	sp &= ~0xfULL;

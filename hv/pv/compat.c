@@ -21,16 +21,12 @@
 #include "hv.h"
 #include "layout.h"
 #include "core/domain.h"
+#include "pv/compat.h"
 #include "pv/l4_slots.h"
 #include "pv/mode.h"
 #include "pv/traps.h"
 #include "x86/cpu.h"
 #include "pvabi/xen.h"
-
-static bool compat_in_kernel(const struct vcpu *v)
-{
-	return v->compat.kernel_mode;
-}
 
 /*
  * The CPU always reports a user-mode access (CPL 3): tell the guest which
@@ -55,13 +51,13 @@ static void toggle_guest_mode(struct vcpu *v)
 }
 
 /* A bounce from guest user mode: into the kernel's context. */
-static void compat_to_kernel(struct vcpu *v)
+void compat_to_kernel(struct vcpu *v)
 {
 	toggle_guest_mode(v);
 }
 
 /* An iret to guest user mode: into the user's context, if it has one. */
-static bool compat_to_user(struct vcpu *v)
+bool compat_to_user(struct vcpu *v)
 {
 	if (!v->compat.cr3_user) {
 		domain_crash(v->domain, "iret to user mode with no user page tables");
@@ -83,6 +79,7 @@ static mfn_t compat_active_l4(const struct vcpu *v)
 
 /* Compat mode's table: what pv/mode.h asks, answered for a ring-3 kernel. */
 const struct pv_mode pv_compat_mode = {
+	.id = PV_MODE_COMPAT,
 	.name = "compat",
 	.in_kernel = compat_in_kernel,
 	.pf_error = compat_pf_error,

@@ -18,4 +18,13 @@ struct compat_vcpu {
 	mfn_t cr3_user;		/* the user L4, 0 = none (holds an L4 type reference) */
 };
 
+struct vcpu;
+
+/*
+ * The members of compat mode's table that every guest system call uses
+ * (pv/mode.h calls them directly; pv/compat.c).
+ */
+void compat_to_kernel(struct vcpu *v);
+bool compat_to_user(struct vcpu *v);
+
 #endif /* HV_PV_COMPAT_H */

@@ -61,7 +61,7 @@ long pv_do_iret(struct cpu_regs *r)
 			     (unsigned long long)r->rsp);
 		return 0;
 	}
-	if ((ic.cs & 3) == 3 && mode->in_kernel(v) && !mode->to_user(v))
+	if ((ic.cs & 3) == 3 && pv_in_kernel(v) && !pv_to_user(v))
 		return 0;	/* it could not: the domain has crashed */
 	if (pv_arch_iopl(v))	/* the assist: IOPL as the frame says */
 		v->iopl = (u8)((ic.rflags >> 12) & 3);

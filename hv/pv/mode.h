@@ -46,24 +46,28 @@
  *    tables. A mode that does not (fast mode leaves the guest's L4 for
  *    heavy hypercalls) adds its accessor here.
  *
- * Cost: a call through the table is an indirect call, a few ns more than
- * a direct one (under QEMU TCG, a lookup of the next translated block);
- * the hottest path, a guest system call, makes three (in_kernel,
- * to_kernel, to_user) beside two CR3 writes of about 1.35 us each. The
- * constants are read from the table; the table is const, so no guest can
- * change which functions run.
+ * Cost: the hypervisor is built with -mcmodel=large, so every call it
+ * makes is through a register already; a call through the table adds a
+ * load or two. What costs is a call where there was none: under QEMU TCG
+ * each call and each return ends a translated block and looks up the
+ * next (tens of ns). So the three members a guest system call uses
+ * (in_kernel, to_kernel, to_user) are reached by a switch on the mode's
+ * id instead (below): the table still names them, for a reader and for a
+ * caller that is not hot. The table is const: no guest can change which
+ * functions run.
  */
 #ifndef HV_PV_MODE_H
 #define HV_PV_MODE_H
 
 #include "hv.h"
 #include "core/domain.h"
+#include "pv/compat.h"
 #include "mm/segdesc.h"
 #include "x86/regs.h"
 
+/* The modes this hypervisor has. Fast mode (guest kernel in ring 1) will be next. */
 enum pv_mode_id {
 	PV_MODE_COMPAT = 0,	/* Xen's x86-64 PV: guest kernel in ring 3 */
-	PV_MODE_FAST,		/* guest kernel in ring 1: not implemented yet */
 };
 
 /*H:305 PV modes
@@ -78,10 +82,11 @@ enum pv_mode_id {
  * decides.
  */
 struct pv_mode {
+	enum pv_mode_id id;
 	const char *name;
 
 	/* Guest privilege. */
-	bool (*in_kernel)(const struct vcpu *v);
+	bool (*in_kernel)(const struct vcpu *v);	/* hot: see pv_in_kernel() */
 	u64 (*pf_error)(const struct vcpu *v, u64 err);
 	u16 kernel_cs, kernel_ss;	/* a bounce enters the kernel with these */
 	u8 kernel_rpl;			/* ORed into iret's CS and SS */
@@ -93,7 +98,7 @@ struct pv_mode {
 	void (*vcpu_init)(struct vcpu *v);	/* a new vCPU: in kernel context */
 	void (*cpu_init)(bool sysenter);
 	void (*guest_exception)(struct cpu_regs *r);
-	void (*to_kernel)(struct vcpu *v);
+	void (*to_kernel)(struct vcpu *v);	/* hot: see pv_to_kernel() */
 	bool (*to_user)(struct vcpu *v);	/* false: it crashed the domain */
 	mfn_t (*active_l4)(const struct vcpu *v);
 
@@ -107,15 +112,56 @@ extern const struct pv_mode pv_compat_mode;	/* pv/compat.c */
 const struct pv_mode *pv_mode_find(enum pv_mode_id id);
 void pv_mode_cpu_init(bool sysenter);
 
+/* Compat mode's in_kernel, here so that pv_in_kernel() can inline it. */
+static inline bool compat_in_kernel(const struct vcpu *v)
+{
+	return v->compat.kernel_mode;
+}
+
 static inline const struct pv_mode *pv_mode(const struct vcpu *v)
 {
 	return v->domain->mode;
 }
 
-/* Is the vCPU in guest kernel context? */
+/*
+ * The three members every guest system call uses (in_kernel three times,
+ * each switch once) are not called through the table but chosen by a
+ * switch on the mode's id, with compat mode's inlined or called directly.
+ * With one mode the compiler drops the switch altogether: the code is
+ * what it was before modes existed. Through the table, a null system call
+ * measured 2-3% slower under QEMU TCG (each call and return ends a
+ * translated block; docs/architecture.md, PV modes). A second mode's id
+ * makes these switches warn (-Wswitch, an error in hv/) until it is
+ * handled here.
+ */
 static inline bool pv_in_kernel(const struct vcpu *v)
 {
-	return pv_mode(v)->in_kernel(v);
+	switch (pv_mode(v)->id) {
+	case PV_MODE_COMPAT:
+		return compat_in_kernel(v);
+	}
+	__builtin_unreachable();
+}
+
+/* A bounce from guest user mode: into the kernel's context. */
+static inline void pv_to_kernel(struct vcpu *v)
+{
+	switch (pv_mode(v)->id) {
+	case PV_MODE_COMPAT:
+		compat_to_kernel(v);
+		return;
+	}
+	__builtin_unreachable();
+}
+
+/* An iret to guest user mode: false if it could not (the domain crashed). */
+static inline bool pv_to_user(struct vcpu *v)
+{
+	switch (pv_mode(v)->id) {
+	case PV_MODE_COMPAT:
+		return compat_to_user(v);
+	}
+	__builtin_unreachable();
 }
 
 /* The #PF error code the guest sees for one the CPU reported. */
