@@ -11,8 +11,8 @@
  * address space. Fast mode (planned) runs the guest kernel in ring 1 with
  * one L4 per process, behind a small switcher. Everything generic code
  * needs from a mode is in struct pv_mode; nothing outside the mode's own
- * files reads its per-vCPU state (struct compat_vcpu in core/domain.h),
- * except compat-only ABI (MMUEXT_NEW_USER_BASEPTR, pv_mm.c).
+ * files reads its per-vCPU state (v->compat, pv/compat.h), except
+ * compat-only ABI (MMUEXT_NEW_USER_BASEPTR, pv_mm.c).
  *
  * What a mode provides, and why each item differs:
  *
@@ -128,10 +128,10 @@ static inline const struct pv_mode *pv_mode(const struct vcpu *v)
  * each switch once) are not called through the table but chosen by a
  * switch on the mode's id, with compat mode's inlined or called directly.
  * With one mode the compiler drops the switch altogether: the code is
- * what it was before modes existed. Through the table, a null system call
- * measured 2-3% slower under QEMU TCG (each call and return ends a
- * translated block; docs/architecture.md, PV modes). A second mode's id
- * makes these switches warn (-Wswitch, an error in hv/) until it is
+ * what it was before modes existed (under QEMU TCG each call and return
+ * ends a translated block, and every guest system call takes this path;
+ * docs/architecture.md, PV modes, has the measurements). A second mode's
+ * id makes these switches warn (-Wswitch, an error in hv/) until it is
  * handled here.
  */
 static inline bool pv_in_kernel(const struct vcpu *v)
