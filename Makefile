@@ -62,6 +62,7 @@ HV_OBJS := \
 	mm/setup.o \
 	pv/bounce.o \
 	pv/callbacks.o \
+	pv/compat.o \
 	pv/compat_entry.o \
 	pv/debugreg.o \
 	pv/descriptor_tables.o \
@@ -70,6 +71,7 @@ HV_OBJS := \
 	pv/insn.o \
 	pv/iret.o \
 	pv/l4_slots.o \
+	pv/mode.o \
 	pv/traps.o \
 	pv/umip.o \
 	x86/apic.o \

@@ -11,6 +11,7 @@
 #include "hv.h"
 #include "core/domcfg.h"
 #include "core/grant_table.h"
+#include "pv/compat.h"
 #include "pv/debugreg.h"
 #include "x86/regs.h"
 #include "pvabi/xen.h"
@@ -40,6 +41,7 @@ struct evtchn {
 };
 
 struct domain;
+struct pv_mode;
 
 struct vcpu {
 	struct domain *domain;
@@ -48,9 +50,8 @@ struct vcpu {
 
 	/* Guest state while not running (the live copy is on the hv stack). */
 	struct cpu_regs regs;
-	bool kernel_mode;	/* guest kernel (true) or guest user context */
 	mfn_t cr3_kernel;	/* the kernel L4 (holds an L4 type reference) */
-	mfn_t cr3_user;		/* the user L4, 0 = none (holds one too) */
+	struct compat_vcpu compat;	/* the PV mode's own (pv/mode.h) */
 	mfn_t pt_deferred;	/* a page table whose devalidation it owes,
 				 * 0 = none: finished before its next
 				 * page-table request (mm/pgtype.c, pv_mm.c) */
@@ -110,6 +111,7 @@ struct domain {
 	char name[DOMAIN_NAME_MAX + 1];
 	char prefix[DOMAIN_NAME_MAX + 4];	/* "(name) " on the console */
 	enum domain_state state;
+	const struct pv_mode *mode;	/* its PV mode, for life (pv/mode.h) */
 
 	u64 nr_pages;
 	mfn_t *p2m;		/* hypervisor's copy: pfn -> mfn */

@@ -37,6 +37,7 @@
 #include "mm/page_info.h"
 #include "mm/paging.h"
 #include "mm/pv_mm.h"
+#include "pv/mode.h"
 #include "pv/descriptor_tables.h"
 #include "pv/l4_slots.h"
 #include "x86/cpu.h"
@@ -228,7 +229,7 @@ static int build_pagetables(struct build *b)
 		else
 			mfn_to_page(d->p2m[pfn])->count++;	/* the RO mapping */
 	}
-	compat_install_hv_l4_slots(l4);
+	d->mode->install_hv_l4_slots(l4);
 	/* The L4: referenced by CR3 and pinned, as Linux expects to unpin it. */
 	set_type(d, pt_pfn, PGT_l4, 2);
 	mfn_to_page(d->p2m[pt_pfn])->flags |= PGF_pinned;
@@ -321,9 +322,9 @@ static void init_vcpu(struct build *b)
 	v->regs.rsp = b->lay.stack + PAGE_SIZE;
 	v->regs.rsi = b->lay.start_info;
 	v->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;	/* hardware IF; events stay masked */
-	v->regs.cs = FLAT_KERNEL_CS;
-	v->regs.ss = FLAT_KERNEL_SS;
-	v->kernel_mode = true;
+	v->regs.cs = b->d->mode->kernel_cs;
+	v->regs.ss = b->d->mode->kernel_ss;
+	b->d->mode->vcpu_init(v);	/* in guest kernel context */
 	v->vcr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 	dbg_init(&v->dbg);		/* DR6 and DR7 as after reset (Xen too) */
 	v->runnable = true;
@@ -344,6 +345,23 @@ static int parse_and_place(struct build *b)
 	if (pv_layout_compute(&in, &b->lay, why, sizeof(why)) < 0)
 		return refuse(b, "%s (mem=%lluM)", why,
 			      (unsigned long long)(b->cfg->mem >> 20));
+	return 0;
+}
+
+/*
+ * The domain's PV mode (pv/mode.h), for its whole life. Compat mode is
+ * the only one a domain can ask for today (a module option or an ELF note
+ * will choose fast mode when it exists); a mode this hypervisor does not
+ * have refuses the domain.
+ */
+static int choose_mode(struct build *b)
+{
+	enum pv_mode_id id = PV_MODE_COMPAT;
+
+	b->d->mode = pv_mode_find(id);
+	if (!b->d->mode)
+		return refuse(b, "PV mode %d is not one this hypervisor has (only compat mode)",
+			      (int)id);
 	return 0;
 }
 
@@ -443,7 +461,7 @@ static int create_from_module(const struct boot_info *bi, int i, bool dryrun)
 		printk("domain %s: refused: more than %d domains\n", cfg.name, MAX_DOMAINS);
 		return -1;
 	}
-	if (dryrun ? parse_and_place(&b) : build_one(&b)) {
+	if (choose_mode(&b) < 0 || (dryrun ? parse_and_place(&b) : build_one(&b))) {
 		printk("domain %s: refused: %s\n", cfg.name, b.err);
 		domain_destroy(b.d);
 		b.d->crashed = true;

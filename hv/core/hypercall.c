@@ -32,6 +32,7 @@
 #include "core/guest_access.h"
 #include "core/hypercall.h"
 #include "pv/iret.h"
+#include "pv/mode.h"
 #include "core/sched.h"
 #include "core/time.h"
 #include "x86/regs.h"
@@ -282,7 +283,7 @@ long do_multicall(u64 list, u64 nr, u64 a3, u64 a4, u64 a5)
 				more = true;
 			break;
 		}
-		if (!v->kernel_mode) {	/* not without iret; as Xen's mc_preempt */
+		if (!pv_in_kernel(v)) {	/* not without iret; as Xen's mc_preempt */
 			more = ++i < nr;
 			break;
 		}

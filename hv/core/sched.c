@@ -28,6 +28,7 @@
 #include "x86/segments.h"
 #include "pv/bounce.h"
 #include "pv/descriptor_tables.h"
+#include "pv/mode.h"
 #include "pv/traps.h"		/* the guest's debug registers */
 #include "core/evtchn.h"
 #include "core/stime.h"
@@ -86,15 +87,17 @@ static void save_segment_bases(struct vcpu *v)
 	u64 active = rdmsr(MSR_GS_BASE), shadow = rdmsr(MSR_KERNEL_GS_BASE);
 
 	v->fs_base = rdmsr(MSR_FS_BASE);
-	v->gs_base_kernel = v->kernel_mode ? active : shadow;
-	v->gs_base_user = v->kernel_mode ? shadow : active;
+	v->gs_base_kernel = pv_in_kernel(v) ? active : shadow;
+	v->gs_base_user = pv_in_kernel(v) ? shadow : active;
 }
 
 static void load_segment_bases(const struct vcpu *v)
 {
+	bool kernel = pv_in_kernel(v);
+
 	wrmsr(MSR_FS_BASE, v->fs_base);
-	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
-	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
+	wrmsr(MSR_GS_BASE, kernel ? v->gs_base_kernel : v->gs_base_user);
+	wrmsr(MSR_KERNEL_GS_BASE, kernel ? v->gs_base_user : v->gs_base_kernel);
 }
 
 static void save_selectors(struct vcpu *v)
@@ -135,7 +138,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	*frame = next->regs;
 	/* From here on a fault on an LDT page is next's (pv/traps.c). */
 	current = next;
-	write_cr3((next->kernel_mode ? next->cr3_kernel : next->cr3_user) << PAGE_SHIFT);
+	write_cr3(pv_mode(next)->active_l4(next) << PAGE_SHIFT);	/* pv/mode.h */
 	pgt_tlb_flushed();	/* that CR3 write flushed the TLB: tell the TLB clock */
 	pv_load_gdt(next);	/* pv/descriptor_tables.c: before its selectors load */
 	pv_load_ldt(next);

@@ -23,7 +23,7 @@
 #include "mm/page_info.h"
 #include "mm/pgtype.h"
 #include "mm/pv_mm.h"
-#include "pv/l4_slots.h"
+#include "pv/mode.h"
 #include "x86/cpu.h"
 
 static bool flush_pending;	/* a frame was freed since the last flush */
@@ -33,9 +33,33 @@ void *mfn_to_virt(mfn_t mfn)
 	return __va(mfn << PAGE_SHIFT);
 }
 
-void pgt_env_install_hv_l4_slots(u64 *l4)
+/*
+ * The owner's PV mode decides which L4 slots are the hypervisor's and
+ * what its descriptor pages may hold. The
+ * owner may be a domain being built or torn down (not DOM_RUNNING), so
+ * this does not go through domain_by_id().
+ */
+static const struct pv_mode *owner_mode(u16 dom)
 {
-	compat_install_hv_l4_slots(l4);
+	BUG_ON(dom == 0 || dom > MAX_DOMAINS || !domains[dom - 1].mode);
+	return domains[dom - 1].mode;
+}
+
+bool pgt_env_hv_l4_slot(u16 dom, unsigned idx)
+{
+	const struct pv_mode *mode = owner_mode(dom);
+
+	return idx >= mode->first_hv_l4_slot && idx <= mode->last_hv_l4_slot;
+}
+
+void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4)
+{
+	owner_mode(dom)->install_hv_l4_slots(l4);
+}
+
+const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom)
+{
+	return owner_mode(dom)->desc_rules;
 }
 
 void pgt_env_flush_tlbs(void)

@@ -451,9 +451,9 @@ u64 pgt_adjust_entry(int level, u64 e)
 
 /* ---- Validating and devalidating a whole frame ------------------------------ */
 
-static bool guest_slot(int level, unsigned idx)
+static bool guest_slot(int level, unsigned idx, u16 dom)
 {
-	return level != 4 || !pgt_hv_l4_slot(idx);
+	return level != 4 || !pgt_env_hv_l4_slot(dom, idx);
 }
 
 /*H:520 Validating a whole table
@@ -477,7 +477,7 @@ static int promote(mfn_t mfn, struct page_info *pg, int level, bool pre,
 
 	*child_cut = false;
 	for (; i < PT_ENTRIES; i++) {
-		if (!guest_slot(level, i))
+		if (!guest_slot(level, i, pg->owner))
 			continue;
 		if (level > 1 && progressed && time_to_stop(pre)) {
 			rc = -XEN_ERESTART;
@@ -492,7 +492,7 @@ static int promote(mfn_t mfn, struct page_info *pg, int level, bool pre,
 	}
 	pg->nr_validated = (u16)i;
 	if (!rc && level == 4)
-		pgt_env_install_hv_l4_slots(t);
+		pgt_env_install_hv_l4_slots(pg->owner, t);
 	return rc;
 }
 
@@ -520,7 +520,7 @@ static int demote(mfn_t mfn, struct page_info *pg, int level, bool pre)
 		if (level > 1 && progressed && time_to_stop(pre))
 			return -XEN_ERESTART;
 		work++;
-		if (guest_slot(level, i) && put_entry(level, t[i], pre)) {
+		if (guest_slot(level, i, pg->owner) && put_entry(level, t[i], pre)) {
 			pg->nr_validated = (u16)i;
 			pg->partial_flags = PTF_child;
 			return -XEN_ERESTART;
@@ -574,7 +574,8 @@ static int validate(mfn_t mfn, struct page_info *pg, bool pre, bool *cut)
 
 	*cut = false;
 	if (!level) {
-		if (pg->type == PGT_seg_desc && validate_segdesc_page(mfn_to_virt(mfn)))
+		if (pg->type == PGT_seg_desc && validate_segdesc_page(mfn_to_virt(mfn),
+							  pgt_env_segdesc_rules(pg->owner)))
 			return -XEN_EINVAL;
 		return 0;	/* writable: any contents will do */
 	}
@@ -649,7 +650,7 @@ static int mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad,
 
 	BUG_ON(!level || !(pg->flags & PGF_validated) || idx >= PT_ENTRIES);
 	BUG_ON(pre && *deferred);
-	if (!guest_slot(level, idx))
+	if (!guest_slot(level, idx, pg->owner))
 		return -XEN_EINVAL;
 	if (val & PTE_P) {
 		if (val & disallow)

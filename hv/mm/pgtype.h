@@ -18,12 +18,6 @@ static inline mfn_t pte_mfn(u64 e)
 	return (e & PTE_ADDR) >> 12;
 }
 
-/* L4 slots 256-271 are the hypervisor's (docs/design.md §4). */
-static inline bool pgt_hv_l4_slot(unsigned idx)
-{
-	return idx >= 256 && idx <= 271;
-}
-
 /* Level of a page-table type (PGT_l1 -> 1 ... PGT_l4 -> 4), 0 otherwise. */
 static inline int pgt_level(unsigned type)
 {
@@ -38,8 +32,16 @@ static inline int pgt_level(unsigned type)
 
 /* The hypervisor's address of a machine frame's contents. */
 void *mfn_to_virt(mfn_t mfn);
-/* Write the hypervisor's entries into slots 256-271 of a guest L4. */
-void pgt_env_install_hv_l4_slots(u64 *l4);
+/*
+ * Is slot idx of an L4 of dom's the hypervisor's (never the guest's to
+ * map)? And write the hypervisor's entries into those slots. Both are
+ * the PV mode's L4 policy (pv/mode.h).
+ */
+bool pgt_env_hv_l4_slot(u16 dom, unsigned idx);
+void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4);
+/* What dom's descriptor pages may hold: its PV mode's rules (mm/segdesc.h). */
+struct segdesc_rules;
+const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom);
 /* Flush every TLB that may hold a guest mapping (all CPUs, not global). */
 void pgt_env_flush_tlbs(void);
 /* The last general reference to an owned frame went: give it back. */

@@ -31,6 +31,7 @@
 #include "mm/pv_mm.h"
 #include "pv/emulate.h"
 #include "pv/insn.h"
+#include "pv/mode.h"
 #include "x86/cpu.h"
 #include "x86/regs.h"
 #include "pvabi/xen.h"
@@ -88,7 +89,7 @@ bool ptwr_do_page_fault(struct cpu_regs *r, u64 cr2)
 	bool store;
 	mfn_t l1;
 
-	if (!v->kernel_mode ||
+	if (!pv_in_kernel(v) ||
 	    !(v->domain->vm_assist & (1ULL << VMASST_TYPE_writable_pagetables)) ||
 	    (r->error_code & (PFEC_PRESENT | PFEC_WRITE | PFEC_RSVD | PFEC_INSN)) !=
 	    (PFEC_PRESENT | PFEC_WRITE) || !guest_va_ok(cr2))

@@ -291,10 +291,14 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn)
 	return 0;
 }
 
-/* MMUEXT_NEW_USER_BASEPTR: the L4 of guest user mode; 0 = none. */
+/*
+ * MMUEXT_NEW_USER_BASEPTR: the L4 of guest user mode; 0 = none. Compat
+ * mode's own ABI (a ring-3 kernel needs a second L4 to hide itself from
+ * its processes), so it sets compat mode's state (pv/compat.h).
+ */
 static int new_user_baseptr(struct vcpu *v, mfn_t mfn)
 {
-	mfn_t old = v->cr3_user;
+	mfn_t old = v->compat.cr3_user;
 	int rc;
 
 	if (mfn == old)
@@ -306,7 +310,7 @@ static int new_user_baseptr(struct vcpu *v, mfn_t mfn)
 			return rc;
 		set_ro_mpt(v->domain, mfn, false);
 	}
-	v->cr3_user = mfn;
+	v->compat.cr3_user = mfn;
 	if (old)
 		put_page_and_type_preemptible(old, &v->pt_deferred);
 	return 0;
@@ -591,11 +595,11 @@ static void drop_roots(struct domain *d)
 
 		pv_destroy_gdt(v);
 		pv_destroy_ldt(v);	/* flushed at the end of mm_domain_teardown */
-		if (v->cr3_user)
-			put_page_and_type(v->cr3_user);
+		if (v->compat.cr3_user)		/* compat mode's user L4 */
+			put_page_and_type(v->compat.cr3_user);
 		if (v->cr3_kernel)
 			put_page_and_type(v->cr3_kernel);
-		v->cr3_user = v->cr3_kernel = 0;
+		v->compat.cr3_user = v->cr3_kernel = 0;
 		v->pt_deferred = 0;	/* holds nothing: finished below */
 	}
 	while (d->nr_mm_held > 0)

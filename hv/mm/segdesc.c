@@ -14,7 +14,9 @@
  *  - not present: harmless, it can only fault; kept as it is.
  *  - DPL below 3 is raised to 3. The guest kernel runs in ring 3, so
  *    Linux's DPL-0 __KERNEL_CS/__KERNEL_DS work, and nothing the guest
- *    loads can be more privileged than ring 3.
+ *    loads can be more privileged than ring 3. (That is compat mode's
+ *    rule, segdesc_ring3: the DPL is the PV mode's kernel ring, and a
+ *    ring-1 kernel's descriptors would be raised to 1.)
  *  - code and data (S = 1): fine; base and limit do not matter in long
  *    mode, and a ring-3 segment is a ring-3 segment.
  *  - system type 0: harmless (the upper half of a 16-byte call gate).
@@ -46,16 +48,22 @@
 
 #define SYS_CALL_GATE	(0xcU << 8)
 
+/* Compat mode's rules: a ring-3 kernel, FLAT_KERNEL_CS. */
+const struct segdesc_rules segdesc_ring3 = {
+	.kernel_dpl = 3,
+	.kernel_cs = FLAT_KERNEL_CS,
+};
+
 /* May a call gate in a guest GDT jump to this selector? */
-static bool gate_selector_ok(u32 sel)
+static bool gate_selector_ok(u32 sel, const struct segdesc_rules *rules)
 {
 	return (sel >> 3) < FIRST_RESERVED_GDT_ENTRY ||	/* the guest's own GDT */
-	       sel == FLAT_KERNEL_CS ||			/* the flat kernel code */
+	       sel == rules->kernel_cs ||			/* the flat kernel code */
 	       (sel & 4);					/* the guest's LDT */
 }
 
 /* True if *desc may be loaded; rewrites its DPL (and gate selector). */
-bool check_descriptor(u64 *desc)
+bool check_descriptor(u64 *desc, const struct segdesc_rules *rules)
 {
 	u32 a = (u32)*desc, b = (u32)(*desc >> 32);
 	u32 dpl, cs;
@@ -63,8 +71,8 @@ bool check_descriptor(u64 *desc)
 	if (!(b & SEG_P))
 		return true;
 	dpl = (b >> 13) & 3;
-	if (dpl < 3)
-		dpl = 3;
+	if (dpl < rules->kernel_dpl)
+		dpl = rules->kernel_dpl;
 	b = (b & ~SEG_DPL) | (dpl << 13);
 	if (b & SEG_S)
 		goto good;
@@ -73,7 +81,7 @@ bool check_descriptor(u64 *desc)
 	if ((b & SEG_TYPE) != SYS_CALL_GATE)
 		return false;
 	cs = a >> 16;
-	if (!gate_selector_ok(cs))
+	if (!gate_selector_ok(cs, rules))
 		return false;
 	b &= ~SEG_DPL;			/* any use faults */
 	cs = (cs & ~3U) | dpl;		/* remember the DPL in the RPL */
@@ -86,10 +94,10 @@ good:
 }
 
 /* A whole frame about to become a descriptor page: all 512 entries. */
-int validate_segdesc_page(u64 *descs)
+int validate_segdesc_page(u64 *descs, const struct segdesc_rules *rules)
 {
 	for (int i = 0; i < 512; i++) {
-		if (!check_descriptor(&descs[i]))
+		if (!check_descriptor(&descs[i], rules))
 			return -1;
 	}
 	return 0;

@@ -6,8 +6,20 @@
 
 #include "hv.h"
 
-bool check_descriptor(u64 *desc);
-int validate_segdesc_page(u64 *descs);
+/*
+ * A PV mode's descriptor rules (pv/mode.h): the lowest DPL a guest
+ * descriptor keeps (its kernel's ring) and the flat kernel code segment a
+ * call gate may target besides the guest's own.
+ */
+struct segdesc_rules {
+	u32 kernel_dpl;
+	u32 kernel_cs;
+};
+
+extern const struct segdesc_rules segdesc_ring3;	/* compat mode's */
+
+bool check_descriptor(u64 *desc, const struct segdesc_rules *rules);
+int validate_segdesc_page(u64 *descs, const struct segdesc_rules *rules);
 
 /* Access rights as LAR gives them (bits 8-23 of the descriptor's high word). */
 #define AR_TYPE_WRITE	(1U << 9)	/* data: writable */

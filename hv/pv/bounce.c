@@ -27,21 +27,10 @@
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "pv/bounce.h"
+#include "pv/mode.h"
 #include "x86/cpu.h"
 #include "pvabi/xen.h"
 
-
-/*
- * Switch between guest kernel and guest user context: the L4 and which GS
- * base is active. The hypervisor itself never uses GS, so swapgs is enough
- * to exchange the two bases (docs/pv-mechanisms.md §6).
- */
-void toggle_guest_mode(struct vcpu *v)
-{
-	asm volatile("swapgs");
-	v->kernel_mode = !v->kernel_mode;
-	write_cr3((v->kernel_mode ? v->cr3_kernel : v->cr3_user) << PAGE_SHIFT);
-}
 
 /*
  * The virtual IOPL. The real IOPL is always 0:
@@ -60,7 +49,7 @@ bool pv_arch_iopl(const struct vcpu *v)
 
 bool pv_iopl_ok(const struct vcpu *v)
 {
-	unsigned cpl = v->kernel_mode ? (pv_arch_iopl(v) ? 0 : 1) : 3;
+	unsigned cpl = pv_in_kernel(v) ? (pv_arch_iopl(v) ? 0 : 1) : 3;
 
 	return cpl <= v->iopl;
 }
@@ -79,6 +68,7 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	       bool mask_events)
 {
 	struct vcpu *v = current;
+	const struct pv_mode *mode = pv_mode(v);
 	u8 saved_mask = v->vcpu_info->evtchn_upcall_mask;
 	u64 frame[8], cs = r->cs, sp;
 	int n = 0;
@@ -88,11 +78,11 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 			     (unsigned long long)r->rip);
 		return;
 	}
-	if (v->kernel_mode) {
+	if (pv_in_kernel(v)) {
 		sp = r->rsp;
 		cs &= ~3ULL;	/* tells the guest it interrupted its kernel */
 	} else {
-		toggle_guest_mode(v);
+		pv_to_kernel(v);	/* compat mode: its L4 and GS base */
 		sp = v->kernel_sp;
 	}
 	sp &= ~0xfULL;
@@ -118,8 +108,8 @@ void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 		v->vcpu_info->evtchn_upcall_mask = 1;
 	v->domain->stats.bounces++;
 	r->rip = target;
-	r->cs = FLAT_KERNEL_CS;
-	r->ss = FLAT_KERNEL_SS;
+	r->cs = mode->kernel_cs;
+	r->ss = mode->kernel_ss;
 	r->rsp = sp;
 	r->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_AC);
 	r->rflags |= X86_EFLAGS_IF;

@@ -9,7 +9,6 @@
 
 struct vcpu;
 
-void toggle_guest_mode(struct vcpu *v);
 void pv_bounce(struct cpu_regs *r, u64 target, bool has_err, u64 err,
 	       bool mask_events);
 void pv_inject_trap(struct cpu_regs *r, unsigned vector, bool has_err, u64 err);

@@ -16,6 +16,7 @@
 #include "core/guest_access.h"
 #include "core/hypercall.h"
 #include "pv/bounce.h"
+#include "pv/mode.h"
 #include "pv/traps.h"
 #include "x86/cpu.h"
 #include "x86/segments.h"
@@ -171,10 +172,10 @@ long do_set_segment_base(u64 which, u64 base, u64 a3, u64 a4, u64 a5)
 		wrmsr(MSR_FS_BASE, base);
 		return 0;
 	case SEGBASE_GS_USER:
-		wrmsr(current->kernel_mode ? MSR_KERNEL_GS_BASE : MSR_GS_BASE, base);
+		wrmsr(pv_in_kernel(current) ? MSR_KERNEL_GS_BASE : MSR_GS_BASE, base);
 		return 0;
 	case SEGBASE_GS_KERNEL:
-		wrmsr(current->kernel_mode ? MSR_GS_BASE : MSR_KERNEL_GS_BASE, base);
+		wrmsr(pv_in_kernel(current) ? MSR_GS_BASE : MSR_KERNEL_GS_BASE, base);
 		return 0;
 	case SEGBASE_GS_USER_SEL:
 		load_user_gs_selector((u16)base);

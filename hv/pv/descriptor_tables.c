@@ -54,6 +54,7 @@
 #include "mm/paging.h"
 #include "mm/pgtype.h"
 #include "mm/pv_mm.h"
+#include "pv/mode.h"
 #include "mm/segdesc.h"
 #include "pv/descriptor_tables.h"
 #include "x86/desc.h"
@@ -219,7 +220,7 @@ long do_update_descriptor(u64 maddr, u64 desc, u64 a3, u64 a4, u64 a5)
 	enum page_type type;
 
 	(void)a3, (void)a4, (void)a5;
-	if ((maddr & 7) || !check_descriptor(&desc) || !get_page(mfn, d->id))
+	if ((maddr & 7) || !check_descriptor(&desc, d->mode->desc_rules) || !get_page(mfn, d->id))
 		return -XEN_EINVAL;
 	type = mfn_to_page(mfn)->type == PGT_seg_desc ? PGT_seg_desc : PGT_writable;
 	if (get_page_type(mfn, type)) {

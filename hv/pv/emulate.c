@@ -33,6 +33,7 @@
 #include "pv/bounce.h"
 #include "pv/emulate.h"
 #include "pv/insn.h"
+#include "pv/mode.h"
 #include "pv/traps.h"
 #include "pv/umip.h"
 #include "x86/cpu.h"
@@ -528,7 +529,7 @@ bool pv_emulate_priv_op(struct cpu_regs *r)
 	default:
 		break;
 	}
-	if (!v->kernel_mode)
+	if (!pv_in_kernel(v))
 		return false;
 	return emulate_kernel_op(v, r, &in);
 }
@@ -553,7 +554,7 @@ bool pv_emulate_int(struct cpu_regs *r, u64 *errcode)
 	n = (u8)in.imm;
 	*errcode = ((u64)n << 3) | 2;
 	dpl = v->trap_ctxt[n].flags & 3;
-	if (!v->trap_ctxt[n].address || dpl < (v->kernel_mode ? 1 : 3))
+	if (!v->trap_ctxt[n].address || dpl < pv_guest_cpl(v))
 		return false;
 	r->rip += in.len;	/* a software interrupt returns after itself */
 	pv_bounce(r, v->trap_ctxt[n].address, false, 0, TI_GET_IF(&v->trap_ctxt[n]));

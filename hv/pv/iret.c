@@ -20,6 +20,7 @@
 #include "mm/segdesc.h"
 #include "pv/bounce.h"
 #include "pv/iret.h"
+#include "pv/mode.h"
 #include "pv/traps.h"
 #include "x86/eflags.h"
 #include "x86/segments.h"
@@ -40,6 +41,7 @@
 long pv_do_iret(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
+	const struct pv_mode *mode = pv_mode(v);
 	struct iret_context ic;
 	/*
 	 * The architectural flags minus IOPL, VM and IF: the guest must never
@@ -53,18 +55,13 @@ long pv_do_iret(struct cpu_regs *r)
 			     (unsigned long long)r->rsp);
 		return 0;
 	}
-	if ((ic.cs & 3) == 3 && v->kernel_mode) {
-		if (!v->cr3_user) {
-			domain_crash(v->domain, "iret to user mode with no user page tables");
-			return 0;
-		}
-		toggle_guest_mode(v);
-	}
+	if ((ic.cs & 3) == 3 && pv_in_kernel(v) && !pv_to_user(v))
+		return 0;	/* it could not: the domain has crashed */
 	if (pv_arch_iopl(v))	/* the assist: IOPL as the frame says */
 		v->iopl = (u8)((ic.rflags & X86_EFLAGS_IOPL) >> X86_EFLAGS_IOPL_SHIFT);
 	r->rip = ic.rip;
-	r->cs = ic.cs | 3;
-	r->ss = ic.ss | 3;
+	r->cs = ic.cs | mode->kernel_rpl;	/* never more than the guest kernel's */
+	r->ss = ic.ss | mode->kernel_rpl;
 	r->rflags = (ic.rflags & keep) | X86_EFLAGS_IF | X86_EFLAGS_FIXED;
 	r->rsp = ic.rsp;
 	if (!(ic.flags & VGCF_in_syscall)) {
@@ -101,8 +98,8 @@ void pv_iret_fault(struct cpu_regs *r)
 		 v->domain->name, (unsigned long long)r->vector,
 		 (unsigned long long)r->error_code, (unsigned long long)r->cs,
 		 (unsigned long long)r->ss, (unsigned long long)r->rip);
-	r->cs = v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
-	r->ss = FLAT_KERNEL_SS;
+	r->cs = pv_in_kernel(v) ? pv_mode(v)->kernel_cs : FLAT_USER_CS;
+	r->ss = pv_mode(v)->kernel_ss;
 	if (r->vector == 14)
 		pv_page_fault(r);	/* an LDT page: #PF at the guest's address */
 	else

@@ -30,6 +30,7 @@
 #include "pv/bounce.h"
 #include "pv/descriptor_tables.h"
 #include "pv/emulate.h"
+#include "pv/mode.h"
 #include "pv/traps.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
@@ -72,7 +73,7 @@ void pv_syscall(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
 
-	if (!v->kernel_mode) {
+	if (!pv_in_kernel(v)) {
 		bounce_syscall(r, v->syscall_callback);
 		return;
 	}
@@ -145,12 +146,6 @@ bool pv_sysenter_single_step(struct cpu_regs *r)
 	return true;
 }
 
-/* The error code the guest sees: the CPU always reports CPL 3. */
-u64 guest_pf_error(const struct vcpu *v, u64 err)
-{
-	return v->kernel_mode ? err & ~PFEC_USER : err | PFEC_USER;
-}
-
 /*
  * A fault on the vCPU's LDT pages: the CPU read a descriptor there for the
  * first time (pv/descriptor_tables.c). Map the page and retry the
@@ -203,11 +198,7 @@ void pv_page_fault(struct cpu_regs *r)
 		v->domain->stats.ptwr++;
 		return;
 	}
-	/*
-	 * The CPU always reports a user-mode access (CPL 3); tell the guest
-	 * which of its modes really faulted.
-	 */
-	err = guest_pf_error(v, err);
+	err = guest_pf_error(v, err);	/* the PV mode's: pv/mode.h */
 	v->vcpu_info->arch.cr2 = cr2;
 	pv_inject_trap(r, 14, true, err);
 }

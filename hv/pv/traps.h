@@ -12,11 +12,10 @@ void pv_compat_cpu_init(bool sysenter);
 bool pv_sysenter_single_step(struct cpu_regs *r);
 bool pv_hv_ldt_fault(u64 cr2, u64 err);
 void pv_page_fault(struct cpu_regs *r);
-struct vcpu;
-u64 guest_pf_error(const struct vcpu *v, u64 err);
 void pv_debug_in_hypervisor(struct cpu_regs *r);
 
 /* pv/callbacks.c: the guest's debug registers in the CPU. */
+struct vcpu;
 bool pv_cr4_de(const struct vcpu *v);
 long pv_set_debugreg(struct vcpu *v, u64 reg, u64 value);
 void pv_debugregs_switch_to(const struct vcpu *v);

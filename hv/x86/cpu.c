@@ -14,7 +14,7 @@
  */
 #include "hv.h"
 #include "core/cmdline.h"
-#include "pv/traps.h"
+#include "pv/mode.h"
 #include "x86/cpu.h"
 #include "x86/cpu_setup.h"
 #include "x86/desc.h"
@@ -93,7 +93,7 @@ void cpu_init(void)
 	 */
 	if (s.tsc_aux)
 		wrmsr(MSR_TSC_AUX, 0);
-	pv_compat_cpu_init(s.sysenter);		/* pv/traps.c: SYSCALL, SYSENTER */
+	pv_mode_cpu_init(s.sysenter);		/* pv/mode.c: SYSCALL, SYSENTER */
 
 	cpu_smap = (s.cr4 & X86_CR4_SMAP) != 0;
 	cpu_fpu_ptr_scrub = s.fpu_ptr_scrub;

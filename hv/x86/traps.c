@@ -14,6 +14,7 @@
 #include "layout.h"
 #include "core/guest_access.h"
 #include "core/symbols.h"
+#include "pv/mode.h"
 #include "pv/traps.h"
 #include "x86/apic.h"
 #include "x86/cpu.h"
@@ -147,7 +148,7 @@ void trap_entry(struct cpu_regs *r)
 		return;
 	}
 	if (regs_from_guest(r)) {
-		pv_guest_exception(r);
+		current->domain->mode->guest_exception(r);	/* pv/mode.h */
 		return;
 	}
 	if (r->vector == 14 && pv_hv_ldt_fault(read_cr2(), r->error_code))

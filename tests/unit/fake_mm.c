@@ -10,6 +10,7 @@
 #include "hv.h"
 #include "fake_mm.h"
 #include "mm/pgtype.h"
+#include "mm/segdesc.h"
 
 struct page_info *frame_table;
 u64 frame_table_size;
@@ -71,8 +72,23 @@ void *mfn_to_virt(mfn_t mfn)
 	return fake_mem[mfn];
 }
 
-void pgt_env_install_hv_l4_slots(u64 *l4)
+/* Every fake domain has compat mode's L4 policy: slots 256-271. */
+bool pgt_env_hv_l4_slot(u16 dom, unsigned idx)
 {
+	(void)dom;
+	return idx >= 256 && idx <= 271;
+}
+
+/* ... and compat mode's descriptor rules. */
+const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom)
+{
+	(void)dom;
+	return &segdesc_ring3;
+}
+
+void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4)
+{
+	(void)dom;
 	for (unsigned i = 256; i <= 271; i++)
 		l4[i] = HV_SLOT_MARK | i;
 }
@@ -169,7 +185,7 @@ const char *fake_audit(const struct fake_root *roots, int nr_roots)
 		for (int i = 0; i < n; i++) {
 			mfn_t m = pte_mfn(t[i]);
 
-			if (!(t[i] & PTE_P) || (level == 4 && pgt_hv_l4_slot(i)))
+			if (!(t[i] & PTE_P) || (level == 4 && pgt_env_hv_l4_slot(pages[f].owner, i)))
 				continue;
 			if (m >= FAKE_FRAMES || pages[m].owner != pages[f].owner) {
 				snprintf(why, sizeof(why), "table %d entry %d maps foreign mfn %llu",

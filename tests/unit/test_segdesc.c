@@ -54,7 +54,7 @@ START_TEST(test_descriptors)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		u64 d = cases[i].in;
-		bool ok = check_descriptor(&d);
+		bool ok = check_descriptor(&d, &segdesc_ring3);
 
 		ck_assert_msg(ok == cases[i].ok, "%s: %s", cases[i].what,
 			      ok ? "accepted" : "refused");
@@ -75,10 +75,36 @@ START_TEST(test_page)
 	static u64 page[512];
 
 	page[0] = 0x00af9b000000ffffULL;
-	ck_assert_int_eq(validate_segdesc_page(page), 0);
+	ck_assert_int_eq(validate_segdesc_page(page, &segdesc_ring3), 0);
 	ck_assert_uint_eq(page[0], 0x00affb000000ffffULL);
 	page[511] = 0x00008900a0000067ULL;	/* a TSS in the last slot */
-	ck_assert_int_eq(validate_segdesc_page(page), -1);
+	ck_assert_int_eq(validate_segdesc_page(page, &segdesc_ring3), -1);
+}
+END_TEST
+
+/*
+ * The rules are the PV mode's (pv/mode.h): with a ring-1 kernel's, DPL 0
+ * is raised to 1 only, DPL 1 and 2 are kept, and a call gate may target
+ * that mode's kernel CS but no longer compat mode's FLAT_KERNEL_CS.
+ */
+START_TEST(test_rules_are_the_modes)
+{
+	const struct segdesc_rules ring1 = { .kernel_dpl = 1, .kernel_cs = 0xe019 };
+	u64 d;
+
+	d = 0x00af9b000000ffffULL;			/* 64-bit code, DPL 0 */
+	ck_assert(check_descriptor(&d, &ring1));
+	ck_assert_uint_eq(d, 0x00afbb000000ffffULL);	/* DPL 1 */
+	d = 0x00cfd3000000ffffULL;			/* data, DPL 2 */
+	ck_assert(check_descriptor(&d, &ring1));
+	ck_assert_uint_eq(d, 0x00cfd3000000ffffULL);
+	d = 0x0000ec00e019a000ULL;			/* call gate to 0xe019 */
+	ck_assert(check_descriptor(&d, &ring1));
+	ck_assert_uint_eq(d, 0x00008c00e01ba000ULL);	/* DPL 0, RPL 3 */
+	d = 0x0000ec00e019a000ULL;
+	ck_assert(!check_descriptor(&d, &segdesc_ring3));
+	d = 0x0000ec00e033a000ULL;			/* call gate to 0xe033 */
+	ck_assert(!check_descriptor(&d, &ring1));
 }
 END_TEST
 
@@ -111,6 +137,7 @@ Suite *segdesc_suite(void)
 
 	tcase_add_test(tc, test_descriptors);
 	tcase_add_test(tc, test_page);
+	tcase_add_test(tc, test_rules_are_the_modes);
 	tcase_add_test(tc, test_stack16);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,30 @@
+/*
+ * compat.h - compat mode's state in a vCPU (pv/compat.c, pv/mode.h).
+ */
+#ifndef HV_PV_COMPAT_H
+#define HV_PV_COMPAT_H
+
+#include "hv.h"
+
+/*
+ * A ring-3 guest kernel and its user processes differ only in what the
+ * hypervisor switches for them: which L4 is loaded and which GS base is
+ * active. The kernel L4 is the vCPU's cr3_kernel (every mode has one);
+ * the user L4 and the flag saying which of the two runs are compat
+ * mode's own.
+ */
+struct compat_vcpu {
+	bool kernel_mode;	/* guest kernel (true) or guest user context */
+	mfn_t cr3_user;		/* the user L4, 0 = none (holds an L4 type reference) */
+};
+
+struct vcpu;
+
+/*
+ * The members of compat mode's table that every guest system call uses
+ * (pv/mode.h calls them directly; pv/compat.c).
+ */
+void compat_to_kernel(struct vcpu *v);
+bool compat_to_user(struct vcpu *v);
+
+#endif /* HV_PV_COMPAT_H */

@@ -1,0 +1,183 @@
+/*
+ * mode.h - the PV mode: what differs between a guest kernel in ring 3
+ * and one in ring 1, and the one interface generic code reaches it by.
+ *
+ * Runs in: hypervisor (included by generic code that asks a mode).
+ *
+ * A domain runs in one PV mode for its whole life, chosen by the domain
+ * builder (d->mode). Today there is one, compat mode (pv/compat.c): Xen's
+ * x86-64 PV model, guest kernel and guest user both in ring 3, told apart
+ * by a flag and a pair of L4s, the hypervisor mapped in every guest
+ * address space. Fast mode (planned) runs the guest kernel in ring 1 with
+ * one L4 per process, behind a small switcher. Everything generic code
+ * needs from a mode is in struct pv_mode; nothing outside the mode's own
+ * files reads its per-vCPU state (v->compat, pv/compat.h), except
+ * compat-only ABI (MMUEXT_NEW_USER_BASEPTR, pv_mm.c).
+ *
+ * What a mode provides, and why each item differs:
+ *
+ *  - Guest privilege: in_kernel() says whether the vCPU is in guest
+ *    kernel or guest user context. A ring-3 kernel has no hardware trace
+ *    of it (CS RPL is 3 either way), so compat mode keeps a flag; a
+ *    ring-1 kernel is told by its CS. kernel_cs and kernel_ss are the
+ *    flat selectors a bounce enters the kernel with, kernel_rpl the
+ *    lowest RPL a guest-chosen selector gets on iret (3; 1 in ring 1).
+ *    pf_error() turns the #PF error code the CPU gave into the one the
+ *    guest would see on bare metal: a ring-3 kernel's faults all say
+ *    "user" (U/S set), so compat mode rewrites the bit; in ring 1 the
+ *    CPU's value is right.
+ *  - Entry and exit: cpu_init() points SYSCALL and SYSENTER at the mode's
+ *    entry code; guest_exception() takes an exception raised by guest
+ *    code (x86/traps.c). to_kernel() and to_user() switch between the
+ *    guest's two contexts, on a bounce from user mode and on an iret to
+ *    it: in compat mode a CR3 write and swapgs, in ring 1 at most the GS
+ *    base. active_l4() is the L4 to load when the vCPU is switched in.
+ *  - L4 policy: the L4 slots the hypervisor owns in every guest L4
+ *    (first_hv_l4_slot..last_hv_l4_slot, which a guest may not map) and
+ *    install_hv_l4_slots(), which fills them in every L4 it builds or
+ *    validates. Compat mode maps the whole hypervisor there (entering it
+ *    needs no CR3 switch); fast mode only a switcher.
+ *  - Descriptor rules (desc_rules, mm/segdesc.h): the DPL a guest
+ *    descriptor is raised to, so that Linux's DPL-0 segments become its
+ *    kernel's ring (3 for a ring-3 kernel, 1 for a ring-1 one), and the
+ *    flat kernel CS a call gate may target.
+ *  - Guest memory access: core/guest_access.c reads guest memory directly,
+ *    because in compat mode the hypervisor runs on the guest's own page
+ *    tables. A mode that does not (fast mode leaves the guest's L4 for
+ *    heavy hypercalls) adds its accessor here.
+ *
+ * Cost: the hypervisor is built with -mcmodel=large, so every call it
+ * makes is through a register already; a call through the table adds a
+ * load or two. What costs is a call where there was none: under QEMU TCG
+ * each call and each return ends a translated block and looks up the
+ * next (tens of ns). So the three members a guest system call uses
+ * (in_kernel, to_kernel, to_user) are reached by a switch on the mode's
+ * id instead (below): the table still names them, for a reader and for a
+ * caller that is not hot. The table is const: no guest can change which
+ * functions run.
+ */
+#ifndef HV_PV_MODE_H
+#define HV_PV_MODE_H
+
+#include "hv.h"
+#include "core/domain.h"
+#include "pv/compat.h"
+#include "mm/segdesc.h"
+#include "x86/regs.h"
+
+/* The modes this hypervisor has. Fast mode (guest kernel in ring 1) will be next. */
+enum pv_mode_id {
+	PV_MODE_COMPAT = 0,	/* Xen's x86-64 PV: guest kernel in ring 3 */
+};
+
+/*H:305 PV modes
+ * The builder gave the domain a PV mode: where its kernel runs, and so
+ * what the hypervisor must do for it. Everything that differs between a
+ * guest kernel in ring 3 (compat mode, pv/compat.c) and one in ring 1
+ * (fast mode, to come) is reached through this table: which context the
+ * vCPU is in and how to switch between kernel and user, the selectors
+ * and RPL a return gets, the #PF error code the guest sees, the CPU's
+ * entry points, and which L4 slots belong to the hypervisor. The table
+ * is const: a guest can change which context it is in, never which code
+ * decides.
+ */
+struct pv_mode {
+	enum pv_mode_id id;
+	const char *name;
+
+	/* Guest privilege. */
+	bool (*in_kernel)(const struct vcpu *v);	/* hot: see pv_in_kernel() */
+	u64 (*pf_error)(const struct vcpu *v, u64 err);
+	u16 kernel_cs, kernel_ss;	/* a bounce enters the kernel with these */
+	u8 kernel_rpl;			/* ORed into iret's CS and SS */
+
+	/* Descriptor rules: what a guest GDT or LDT may hold (mm/segdesc.c). */
+	const struct segdesc_rules *desc_rules;
+
+	/* Entry and exit. */
+	void (*vcpu_init)(struct vcpu *v);	/* a new vCPU: in kernel context */
+	void (*cpu_init)(bool sysenter);
+	void (*guest_exception)(struct cpu_regs *r);
+	void (*to_kernel)(struct vcpu *v);	/* hot: see pv_to_kernel() */
+	bool (*to_user)(struct vcpu *v);	/* false: it crashed the domain */
+	mfn_t (*active_l4)(const struct vcpu *v);
+
+	/* L4 policy. */
+	unsigned first_hv_l4_slot, last_hv_l4_slot;
+	void (*install_hv_l4_slots)(u64 *l4);
+};
+
+extern const struct pv_mode pv_compat_mode;	/* pv/compat.c */
+
+const struct pv_mode *pv_mode_find(enum pv_mode_id id);
+void pv_mode_cpu_init(bool sysenter);
+
+/* Compat mode's in_kernel, here so that pv_in_kernel() can inline it. */
+static inline bool compat_in_kernel(const struct vcpu *v)
+{
+	return v->compat.kernel_mode;
+}
+
+static inline const struct pv_mode *pv_mode(const struct vcpu *v)
+{
+	return v->domain->mode;
+}
+
+/*
+ * The three members every guest system call uses (in_kernel three times,
+ * each switch once) are not called through the table but chosen by a
+ * switch on the mode's id, with compat mode's inlined or called directly.
+ * With one mode the compiler drops the switch altogether: the code is
+ * what it was before modes existed (under QEMU TCG each call and return
+ * ends a translated block, and every guest system call takes this path;
+ * docs/architecture.md, PV modes, has the measurements). A second mode's
+ * id makes these switches warn (-Wswitch, an error in hv/) until it is
+ * handled here.
+ */
+static inline bool pv_in_kernel(const struct vcpu *v)
+{
+	switch (pv_mode(v)->id) {
+	case PV_MODE_COMPAT:
+		return compat_in_kernel(v);
+	}
+	__builtin_unreachable();
+}
+
+/* A bounce from guest user mode: into the kernel's context. */
+static inline void pv_to_kernel(struct vcpu *v)
+{
+	switch (pv_mode(v)->id) {
+	case PV_MODE_COMPAT:
+		compat_to_kernel(v);
+		return;
+	}
+	__builtin_unreachable();
+}
+
+/* An iret to guest user mode: false if it could not (the domain crashed). */
+static inline bool pv_to_user(struct vcpu *v)
+{
+	switch (pv_mode(v)->id) {
+	case PV_MODE_COMPAT:
+		return compat_to_user(v);
+	}
+	__builtin_unreachable();
+}
+
+/* The #PF error code the guest sees for one the CPU reported. */
+static inline u64 guest_pf_error(const struct vcpu *v, u64 err)
+{
+	return pv_mode(v)->pf_error(v, err);
+}
+
+/*
+ * The guest's privilege level as its kernel sees it: 1 for the kernel,
+ * 3 for user (Xen counts a PV kernel as ring 1 in either mode, for the
+ * software-interrupt DPL and the virtual IOPL).
+ */
+static inline int pv_guest_cpl(const struct vcpu *v)
+{
+	return pv_in_kernel(v) ? 1 : 3;
+}
+
+#endif /* HV_PV_MODE_H */
