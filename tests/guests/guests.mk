@@ -40,6 +40,7 @@ GUEST_COMMON := \
 	cmdline.o \
 	console.o \
 	events.o \
+	hcall_site.o \
 	head.o \
 	memory.o \
 	probe.o \

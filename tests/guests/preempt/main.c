@@ -50,6 +50,7 @@
  */
 #include "guest.h"
 #include "events.h"
+#include "hcall_site.h"
 #include "mmu.h"
 #include "traps.h"
 #include "pvabi/console.h"
@@ -59,25 +60,7 @@ const char test_title[] = "long hypercalls are preempted, with Xen's continuatio
 static u8 window[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 static unsigned spare;
 
-/* ---- One hypercall site, so the handler knows where RIP must be ----------- */
-
-extern const u8 hcall_site[];
-
-static long __attribute__((noinline)) hcall(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4)
-{
-	register u64 r1 asm("rdi") = a1;
-	register u64 r2 asm("rsi") = a2;
-	register u64 r3 asm("rdx") = a3;
-	register u64 r4 asm("r10") = a4;
-	register u64 r5 asm("r8") = 0;
-	long res;
-
-	asm volatile(".globl hcall_site\nhcall_site: syscall"
-		     : "=a"(res), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5)
-		     : "0"(nr)
-		     : "rcx", "r11", "memory");
-	return res;
-}
+/* One hypercall site, so the handler knows where RIP must be: hcall_site.h. */
 
 /* ---- What the timer handler saw -------------------------------------------- */
 
