@@ -64,13 +64,13 @@ HV_OBJS := \
 	pv/callbacks.o \
 	pv/compat.o \
 	pv/compat_entry.o \
+	pv/compat_syscall.o \
 	pv/debugreg.o \
 	pv/descriptor_tables.o \
 	pv/emulate.o \
 	pv/exit.o \
 	pv/insn.o \
 	pv/iret.o \
-	pv/l4_slots.o \
 	pv/mode.o \
 	pv/traps.o \
 	pv/umip.o \

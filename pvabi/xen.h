@@ -448,13 +448,18 @@ PVABI_CHECK_OFFSET(struct trap_info, address, 8);
  * A guest kernel cannot execute a real iretq back to user mode (it would
  * need its page tables switched and its GS swapped), so it asks the
  * hypervisor (hv/pv/iret.c: pv_do_iret): it pushes this frame and issues
- * the iret hypercall with rsp pointing at rax. The hypervisor restores rip, rflags, rsp, rax, and
- * either returns to guest user mode (cs & 3 == 3: switches to the user L4
- * and GS base) or stays in guest kernel mode. The event mask becomes
- * !rflags.IF. Without VGCF_in_syscall in flags, r11, rcx, cs and ss are
- * restored too; with it, they are discarded and the exit is by sysret.
- * The hypercall never returns to its caller. Every field that could give
- * the guest more than ring 3 is forced (CS and SS RPL, IOPL, IF).
+ * the iret hypercall with rsp pointing at rax. The hypervisor restores
+ * rax, rip, rflags and rsp, and either returns to guest user mode
+ * (cs & 3 == 3: switches to the user L4 and GS base) or stays in guest
+ * kernel mode. The event mask becomes !rflags.IF. Xen's ABI for flags:
+ * without VGCF_in_syscall, r11, rcx, cs and ss are restored too; with it
+ * they are discarded, because Xen then leaves by sysret: rcx and r11 come
+ * back holding rip and rflags, cs and ss are sysret's flat user
+ * selectors. pvisor always leaves by iretq: with the flag it sets rcx and
+ * r11 so by hand, and cs and ss come from the frame with or without it
+ * (pvabi/README.md, iret). The hypercall never returns to its caller.
+ * Every field that could give the guest more than ring 3 is forced (CS
+ * and SS RPL, IOPL, IF).
  */
 #define _VGCF_in_syscall	8
 #define VGCF_in_syscall		(1 << _VGCF_in_syscall)

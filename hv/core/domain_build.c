@@ -39,7 +39,6 @@
 #include "mm/pv_mm.h"
 #include "pv/mode.h"
 #include "pv/descriptor_tables.h"
-#include "pv/l4_slots.h"
 #include "x86/cpu.h"
 #include "pvabi/xen.h"
 #include "pvabi/errno.h"

@@ -6,7 +6,7 @@
  * Trusts: nothing in a multicall list (each entry is copied in once).
  *
  * A guest kernel makes a hypercall with SYSCALL: number in rax, arguments
- * in rdi, rsi, rdx, r10, r8, result in rax (pv/traps.c:pv_syscall). The
+ * in rdi, rsi, rdx, r10, r8, result in rax (pv/compat_syscall.c:compat_syscall). The
  * numbers are Xen's (pvabi/xen.h). This table is the single source of
  * truth for which exist: a number with no entry, or beyond the table,
  * answers -ENOSYS, as pvabi/README.md lists. Each domain counts its calls
@@ -60,7 +60,7 @@ static const struct {
 	[__HYPERVISOR_console_io]	= { do_console_io, "console_io" },
 	[__HYPERVISOR_grant_table_op]	= { do_grant_table_op, "grant_table_op" },
 	[__HYPERVISOR_vm_assist]	= { do_vm_assist, "vm_assist" },
-	/* iret rewrites the whole frame: pv_syscall calls it directly. */
+	/* iret rewrites the whole frame: compat_syscall calls it directly. */
 	[__HYPERVISOR_iret]		= { NULL, "iret" },
 	[__HYPERVISOR_vcpu_op]		= { do_vcpu_op, "vcpu_op" },
 	[__HYPERVISOR_set_segment_base]	= { do_set_segment_base, "set_segment_base" },

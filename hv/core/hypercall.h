@@ -16,7 +16,7 @@ struct cpu_regs;
 
 long hypercall_dispatch(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
 const char *hypercall_name(u64 nr);
-void hypercall_from_guest(struct cpu_regs *r);	/* pv/traps.c: SYSCALL */
+void hypercall_from_guest(struct cpu_regs *r);	/* pv/compat_syscall.c: SYSCALL */
 
 /* Long hypercalls: ask between two pieces of work, then continue later. */
 bool hypercall_preempt_check(void);

@@ -93,10 +93,40 @@ static u32 start_count(u64 count_arg, u64 pdone, u32 *done)
  */
 #define BATCH_CHECK_EVERY	16
 
+/* One request of either batch hypercall, copied in whole before it is read. */
+union batch_req {
+	struct mmu_update mmu;
+	struct mmuext_op ext;
+};
+
+/*
+ * What tells mmu_update and mmuext_op apart for batch_do(), the driver
+ * they share: their requests, and how a bad foreigndom is answered. Xen's
+ * two functions differ there, and a guest can see it: mmu_update treats
+ * it as the batch's failure (bits 16-31 name the page tables' owner too;
+ * *pdone is written, 0 more done), mmuext_op returns it before anything
+ * (only bits 0-15 count; *pdone is left alone).
+ */
+struct batch_kind {
+	unsigned int op;	/* __HYPERVISOR_*, for the continuation */
+	u32 req_size;		/* bytes of one request in the list */
+	bool pt_owner;		/* foreigndom's bits 16-31 count */
+	bool foreign_ends_batch;	/* bad foreigndom: *pdone written */
+};
+
+/* The two kinds: op, req_size, pt_owner, foreign_ends_batch. */
+static const struct batch_kind mmu_update_kind = {
+	__HYPERVISOR_mmu_update, sizeof(struct mmu_update), true, true
+};
+static const struct batch_kind mmuext_kind = {
+	__HYPERVISOR_mmuext_op, sizeof(struct mmuext_op), false, false
+};
+
 /* A batch's requests, for batch_run(). */
 struct batch {
 	struct vcpu *v;
 	u64 list;		/* guest address of the first request */
+	const struct batch_kind *kind;
 };
 
 static bool batch_preempt(void *ctx)
@@ -157,10 +187,11 @@ static long batch_result(struct vcpu *v, u64 op, long rc)
  * do. A normal update goes to pgtype.c (a checked write into a validated
  * table; a plain store into a frame that is not a page table in use); an
  * M2P update is allowed for frames of the guest's own. Each request is
- * copied in once (mmu_update_item), and a batch stops at the first one
+ * copied in once (batch_item), and a batch stops at the first one
  * refused, with the count of those done in *pdone.
  */
-static long mmu_update_one(struct vcpu *v, const struct mmu_update *req)
+static inline __attribute__((always_inline)) long
+mmu_update_one(struct vcpu *v, const struct mmu_update *req)
 {
 	struct domain *d = v->domain;
 	u64 cmd = req->ptr & 7;
@@ -182,67 +213,6 @@ static long mmu_update_one(struct vcpu *v, const struct mmu_update *req)
 	default:
 		return -XEN_ENOSYS;
 	}
-}
-
-static long mmu_update_item(void *ctx, u32 i)
-{
-	const struct batch *b = ctx;
-	struct mmu_update req;
-
-	if (before_request(b->v, i))
-		return -XEN_ERESTART;
-	if (copy_from_guest(&req, b->list + (u64)i * sizeof(req), sizeof(req)))
-		return -XEN_EFAULT;
-	return mmu_update_one(b->v, &req);
-}
-
-/*
- * do_mmu_update - checked writes of page-table entries and M2P entries.
- *   IN  reqs: guest address of count struct mmu_update {ptr, val};
- *       ptr & 7 = MMU_NORMAL_PT_UPDATE (validated write of the entry at
- *       machine address ptr; a plain store if the frame is not a page table
- *       in use), MMU_PT_UPDATE_PRESERVE_AD (the same, keeping the entry's
- *       Accessed/Dirty bits) or MMU_MACHPHYS_UPDATE (M2P[ptr >> 12] = val)
- *   OUT *pdone (if pdone != 0, 4 bytes): requests done
- *   foreigndom: DOMID_SELF or the caller's id
- * Stops at the first failure and returns its error: -EINVAL (a bad entry,
- * a frame not the caller's, a slot of the hypervisor), -EBUSY (a mapping of
- * another domain's frame, or a writable mapping of a page table or
- * descriptor page), -EPERM (not RAM), -ENOSYS (unknown command), -EFAULT;
- * -EPERM/-ESRCH for a foreign domain. Never blocks. Preemptible between
- * two requests: continued as mmu_update(reqs + done, (count - done) |
- * MMU_UPDATE_PREEMPTED, pdone, foreigndom), *pdone accumulating; a count
- * with that flag from the guest itself means the same (Xen's semantics).
- * Also inside a request that validates a tree (it is made again, not
- * counted as done until it is) or devalidates one (done; the rest is
- * owed, see the top of this file), and with the null continuation.
- */
-long do_mmu_update(u64 reqs, u64 count_arg, u64 pdone, u64 foreigndom, u64 a5)
-{
-	struct batch b = { current, reqs };
-	u32 done, count, i = 0;
-	bool preempted = false;
-	long rc;
-
-	(void)a5;
-	if (owed_work(b.v))
-		return hypercall_restart();
-	if (null_continuation(reqs, count_arg))
-		return (s32)foreigndom;
-	count = start_count(count_arg, pdone, &done);
-	if (!guest_range_ok(reqs, (u64)count * sizeof(struct mmu_update)))
-		return -XEN_EFAULT;
-	rc = check_foreigndom(b.v->domain, foreigndom, true);
-	if (!rc)
-		preempted = batch_run(count, BATCH_CHECK_EVERY, mmu_update_item,
-				      batch_preempt, &b, &i, &rc);
-	mm_flush_deferred();
-	write_pdone(pdone, done + i);
-	if (preempted)
-		return hypercall_create_continuation(__HYPERVISOR_mmu_update, 4,
-			reqs + (u64)i * sizeof(struct mmu_update),
-			batch_cont_count(count, i), pdone, (u32)foreigndom, 0);
-	return batch_result(b.v, __HYPERVISOR_mmu_update, rc);
 }
 
 /* ---- Base pointers ----------------------------------------------------------- */
@@ -376,7 +346,8 @@ static int set_ldt(struct vcpu *v, u64 linear_addr, u32 ents)
 	return 0;
 }
 
-static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
+static inline __attribute__((always_inline)) long
+mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 {
 	struct domain *d = v->domain;
 	mfn_t mfn = op->arg1.mfn;
@@ -428,16 +399,98 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 	}
 }
 
-static long mmuext_item(void *ctx, u32 i)
+/* ---- The two batch hypercalls ---------------------------------------------- */
+
+/*
+ * Request i of a batch: what is owed first, then the request, copied in
+ * once. Inlined into batch_do() with its constant kind, so the test of
+ * the kind folds away, and so are the request functions (each then
+ * stands in one loop): each hypercall's code is what its own copy was.
+ */
+static inline __attribute__((always_inline)) long
+batch_item(void *ctx, u32 i)
 {
 	const struct batch *b = ctx;
-	struct mmuext_op op;
+	union batch_req req;
+	u32 size = b->kind->req_size;
 
 	if (before_request(b->v, i))
 		return -XEN_ERESTART;
-	if (copy_from_guest(&op, b->list + (u64)i * sizeof(op), sizeof(op)))
+	if (copy_from_guest(&req, b->list + (u64)i * size, size))
 		return -XEN_EFAULT;
-	return mmuext_one(b->v, &op);
+	if (b->kind->op == __HYPERVISOR_mmu_update)
+		return mmu_update_one(b->v, &req.mmu);
+	return mmuext_one(b->v, &req.ext);
+}
+
+/*
+ * The batch driver of mmu_update and mmuext_op (their comments below give
+ * the semantics): owed work first, the null continuation, the count (and
+ * *pdone so far, if continued), the list's range, foreigndom, then the
+ * requests in order until one fails or time is up; *pdone, and a
+ * continuation for the rest if preempted. Always inlined, into each
+ * hypercall with its own constant kind: the code is what two copies
+ * were (mmu_update's request inlined into its loop), and a batch of
+ * cheap requests pays no call through a pointer per request (under QEMU
+ * TCG each call ends a translated block; core/continuation.c).
+ */
+static inline __attribute__((always_inline)) long
+batch_do(const struct batch_kind *k, u64 list, u64 count_arg, u64 pdone,
+	 u64 foreigndom)
+{
+	struct batch b = { current, list, k };
+	u32 done, count, i = 0;
+	bool preempted = false;
+	long rc;
+
+	if (owed_work(b.v))
+		return hypercall_restart();
+	if (null_continuation(list, count_arg))
+		return (s32)foreigndom;
+	count = start_count(count_arg, pdone, &done);
+	if (!guest_range_ok(list, (u64)count * k->req_size))
+		return -XEN_EFAULT;
+	rc = check_foreigndom(b.v->domain, foreigndom, k->pt_owner);
+	if (rc && !k->foreign_ends_batch)
+		return rc;
+	if (!rc)
+		preempted = batch_run(count, BATCH_CHECK_EVERY, batch_item,
+				      batch_preempt, &b, &i, &rc);
+	mm_flush_deferred();
+	write_pdone(pdone, done + i);
+	if (preempted)
+		return hypercall_create_continuation(k->op, 4,
+			list + (u64)i * k->req_size, batch_cont_count(count, i),
+			pdone, (u32)foreigndom, 0);
+	return batch_result(b.v, k->op, rc);
+}
+
+/*
+ * do_mmu_update - checked writes of page-table entries and M2P entries.
+ *   IN  reqs: guest address of count struct mmu_update {ptr, val};
+ *       ptr & 7 = MMU_NORMAL_PT_UPDATE (validated write of the entry at
+ *       machine address ptr; a plain store if the frame is not a page table
+ *       in use), MMU_PT_UPDATE_PRESERVE_AD (the same, keeping the entry's
+ *       Accessed/Dirty bits) or MMU_MACHPHYS_UPDATE (M2P[ptr >> 12] = val)
+ *   OUT *pdone (if pdone != 0, 4 bytes): requests done
+ *   foreigndom: DOMID_SELF or the caller's id
+ * Stops at the first failure and returns its error: -EINVAL (a bad entry,
+ * a frame not the caller's, a slot of the hypervisor), -EBUSY (a mapping of
+ * another domain's frame, or a writable mapping of a page table or
+ * descriptor page), -EPERM (not RAM), -ENOSYS (unknown command), -EFAULT;
+ * -EPERM/-ESRCH for a foreign domain (*pdone written: no more done).
+ * Never blocks. Preemptible between two requests: continued as
+ * mmu_update(reqs + done, (count - done) | MMU_UPDATE_PREEMPTED, pdone,
+ * foreigndom), *pdone accumulating; a count
+ * with that flag from the guest itself means the same (Xen's semantics).
+ * Also inside a request that validates a tree (it is made again, not
+ * counted as done until it is) or devalidates one (done; the rest is
+ * owed, see the top of this file), and with the null continuation.
+ */
+long do_mmu_update(u64 reqs, u64 count_arg, u64 pdone, u64 foreigndom, u64 a5)
+{
+	(void)a5;
+	return batch_do(&mmu_update_kind, reqs, count_arg, pdone, foreigndom);
 }
 
 /*
@@ -454,37 +507,15 @@ static long mmuext_item(void *ctx, u32 i)
  * caller's frame, already pinned / not pinned, wrong type, an invalid
  * table, a bad vCPU mask, bad SET_LDT arguments), -EBUSY and -EPERM from
  * validation, -EACCES (FLUSH_CACHE), -EOPNOTSUPP (MARK_SUPER),
- * -ENOSYS (unknown), -EFAULT; -EPERM/-ESRCH for a foreign domain. Never
- * blocks. Preemptible between two operations, and inside a pin, unpin or
- * base pointer change, as mmu_update.
+ * -ENOSYS (unknown), -EFAULT; -EPERM/-ESRCH for a foreign domain (at
+ * once, *pdone untouched, as on Xen). Never blocks. Preemptible between
+ * two operations, and inside a pin, unpin or base pointer change, as
+ * mmu_update.
  */
 long do_mmuext_op(u64 ops, u64 count_arg, u64 pdone, u64 foreigndom, u64 a5)
 {
-	struct batch b = { current, ops };
-	u32 done, count, i = 0;
-	bool preempted;
-	long rc;
-
 	(void)a5;
-	if (owed_work(b.v))
-		return hypercall_restart();
-	if (null_continuation(ops, count_arg))
-		return (s32)foreigndom;
-	count = start_count(count_arg, pdone, &done);
-	if (!guest_range_ok(ops, (u64)count * sizeof(struct mmuext_op)))
-		return -XEN_EFAULT;
-	rc = check_foreigndom(b.v->domain, foreigndom & 0xffff, false);
-	if (rc)
-		return rc;
-	preempted = batch_run(count, BATCH_CHECK_EVERY, mmuext_item, batch_preempt,
-			      &b, &i, &rc);
-	mm_flush_deferred();
-	write_pdone(pdone, done + i);
-	if (preempted)
-		return hypercall_create_continuation(__HYPERVISOR_mmuext_op, 4,
-			ops + (u64)i * sizeof(struct mmuext_op),
-			batch_cont_count(count, i), pdone, (u32)foreigndom, 0);
-	return batch_result(b.v, __HYPERVISOR_mmuext_op, rc);
+	return batch_do(&mmuext_kind, ops, count_arg, pdone, foreigndom);
 }
 
 /* ---- update_va_mapping -------------------------------------------------------- */

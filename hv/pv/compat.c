@@ -14,28 +14,23 @@
  * write, about 1.35 us under QEMU (docs/design.md 9.3): two per guest
  * system call, the cost fast mode is meant to remove.
  *
- * The rest of compat mode lives where it always did: its SYSCALL and
- * SYSENTER entries in pv/compat_entry.S and their C halves in pv/traps.c,
- * its L4 slots in pv/l4_slots.c, its descriptor rules in mm/segdesc.c.
+ * Compat mode is this file (its table at the end, its L4 slots), its
+ * state in a vCPU (pv/compat.h), its SYSCALL and SYSENTER entries
+ * (pv/compat_entry.S) with their C halves (pv/compat_syscall.c), and its
+ * descriptor rules (segdesc_ring3, mm/segdesc.c, beside the rules they
+ * share with every mode). Generic code reaches all of it through the
+ * table, or through pv/mode.h's switches for the hot members.
  */
 #include "hv.h"
 #include "layout.h"
 #include "core/domain.h"
+#include "mm/m2p.h"
+#include "mm/paging.h"
 #include "pv/compat.h"
-#include "pv/l4_slots.h"
 #include "pv/mode.h"
 #include "pv/traps.h"
 #include "x86/cpu.h"
 #include "pvabi/xen.h"
-
-/*
- * The CPU always reports a user-mode access (CPL 3): tell the guest which
- * of its modes really faulted, as Xen does.
- */
-static u64 compat_pf_error(const struct vcpu *v, u64 err)
-{
-	return v->compat.kernel_mode ? err & ~PFEC_USER : err | PFEC_USER;
-}
 
 /*
  * Switch between guest kernel and guest user context: the L4 and which GS
@@ -77,6 +72,23 @@ static mfn_t compat_active_l4(const struct vcpu *v)
 	return v->compat.kernel_mode ? v->cr3_kernel : v->compat.cr3_user;
 }
 
+/*H:340 The hypervisor in every address space
+ * Every guest L4 the hypervisor builds or validates gets slots 257-271
+ * copied from the hypervisor's own L4, and in slot 256 the read-only M2P.
+ * The guest cannot touch the others (they are supervisor-only and the
+ * guest runs in ring 3), and it can never write an entry of these slots:
+ * validation refuses it. This is what lets a trap or a hypercall enter
+ * the hypervisor without a CR3 switch.
+ */
+static void compat_install_hv_l4_slots(u64 *l4)
+{
+	const u64 *idle = hv_l4();
+
+	for (int i = HV_FIRST_L4_SLOT; i <= HV_LAST_L4_SLOT; i++)
+		l4[i] = idle[i];
+	l4[HV_FIRST_L4_SLOT] = m2p_l4_entry();
+}
+
 /* Compat mode's table: what pv/mode.h asks, answered for a ring-3 kernel. */
 const struct pv_mode pv_compat_mode = {
 	.id = PV_MODE_COMPAT,
@@ -88,7 +100,8 @@ const struct pv_mode pv_compat_mode = {
 	.kernel_rpl = 3,
 	.desc_rules = &segdesc_ring3,
 	.vcpu_init = compat_vcpu_init,
-	.cpu_init = pv_compat_cpu_init,
+	.cpu_init = compat_cpu_init,
+	.entry_debug = compat_sysenter_single_step,
 	.guest_exception = pv_guest_exception,
 	.to_kernel = compat_to_kernel,
 	.to_user = compat_to_user,

@@ -19,6 +19,7 @@ struct compat_vcpu {
 };
 
 struct vcpu;
+struct cpu_regs;
 
 /*
  * The members of compat mode's table that every guest system call uses
@@ -26,5 +27,9 @@ struct vcpu;
  */
 void compat_to_kernel(struct vcpu *v);
 bool compat_to_user(struct vcpu *v);
+
+/* pv/compat_syscall.c, for compat mode's table (pv/compat.c). */
+void compat_cpu_init(bool sysenter);
+bool compat_sysenter_single_step(struct cpu_regs *r);
 
 #endif /* HV_PV_COMPAT_H */

@@ -30,9 +30,9 @@
 /*H:410 A hypercall arrives
  * The stub's SYSCALL enters here (LSTAR) in ring 0, still on the guest's
  * stack, which we park before loading our own, then build the same
- * register frame an exception would have built and call pv_syscall()
- * (pv/traps.c). A SYSCALL from guest user mode arrives here too, and
- * pv_syscall() tells them apart by the vCPU's mode: from the guest kernel
+ * register frame an exception would have built and call compat_syscall()
+ * (pv/compat_syscall.c). A SYSCALL from guest user mode arrives here too, and
+ * compat_syscall() tells them apart by the vCPU's mode: from the guest kernel
  * it is a hypercall (iret, which rewrites the whole frame, is handled
  * apart); from guest user mode it is a system call for the guest kernel
  * (chapter 6).
@@ -51,13 +51,13 @@ compat_syscall_entry:
 	cld
 	SAVE_ALL
 	movq	%rsp, %rdi
-	call	pv_syscall
+	call	compat_syscall
 	jmp	return_to_guest
 
 /*
  * A SYSCALL from compatibility mode (code segment 0xe023), from guest user
  * or guest kernel mode alike: never a hypercall, always a system call for
- * the guest kernel's syscall32 callback (pv/traps.c:pv_syscall32). CPUs
+ * the guest kernel's syscall32 callback (pv/compat_syscall.c:compat_syscall32). CPUs
  * that do not have SYSCALL in compatibility mode (Intel's) raise #UD
  * instead and never come here.
  */
@@ -75,7 +75,7 @@ compat_syscall32_entry:
 	cld
 	SAVE_ALL
 	movq	%rsp, %rdi
-	call	pv_syscall32
+	call	compat_syscall32
 	jmp	return_to_guest
 
 /*
@@ -93,7 +93,7 @@ compat_syscall32_entry:
  * caller keeps them in registers by convention), so the frame holds what
  * Xen's does: RIP 0, CS 3 (a null selector with RPL 3), RSP 0, SS
  * FLAT_USER_SS, and the guest's flags with IF set again (a guest always
- * runs with IF set in hardware). pv/traps.c:pv_sysenter decides the rest.
+ * runs with IF set in hardware). pv/compat_syscall.c:compat_sysenter decides the rest.
  */
 	.globl	compat_sysenter_entry
 compat_sysenter_entry:
@@ -110,7 +110,7 @@ compat_sysenter_flags_saved:
 	pushq	$SYSENTER_VECTOR
 	SAVE_ALL
 	movq	%rsp, %rdi
-	call	pv_sysenter
+	call	compat_sysenter
 	jmp	return_to_guest
 
 	.bss

@@ -32,7 +32,13 @@
  *   IN the guest's RSP points at struct iret_context {rax, r11, rcx, flags,
  *      rip, cs, rflags, rsp, ss}. CS with RPL 3 returns to guest user mode
  *      (switching to the user L4 and GS base), otherwise to the kernel.
- *      Without VGCF_in_syscall, rcx and r11 are restored from the frame.
+ *      Without VGCF_in_syscall, rcx and r11 are restored from the frame;
+ *      with it they become rip and rflags, what Xen's exit by SYSRET
+ *      leaves there. cs and ss come from the frame either way, their RPL
+ *      forced to the mode's; with the flag Xen's SYSRET would load its flat
+ *      user selectors instead (0xe033/0xe02b; 0xe023 for a 32-bit cs):
+ *      a kernel that sets the flag pushes those, and Linux 6.1 passes
+ *      flags 0 (pvabi/README.md, iret).
  *      With VMASST_TYPE_architectural_iopl the frame's RFLAGS.IOPL becomes
  *      the virtual IOPL (bounce.c); the real one stays 0.
  * Returns the frame's rax (the guest sees its own RAX). An unreadable frame

@@ -1,7 +1,8 @@
 /*
  * mode.c - finding a PV mode (pv/mode.h) and setting up the CPU for it.
  *
- * Runs in: hypervisor at boot (the domain builder, CPU setup).
+ * Runs in: hypervisor at boot (the domain builder, CPU setup), and on a
+ * context switch (core/sched.c), interrupts off.
  */
 #include "hv.h"
 #include "pv/mode.h"
@@ -17,12 +18,41 @@ const struct pv_mode *pv_mode_find(enum pv_mode_id id)
 	}
 }
 
+/* The mode whose entry points the CPU has, and whether it has SYSENTER. */
+static const struct pv_mode *cpu_entries;
+static bool cpu_sysenter;
+
 /*
- * At boot: the CPU's SYSCALL and SYSENTER entries. Every domain is in
- * compat mode; when a second mode comes, the context switch will load the
- * next vCPU's mode's entries where they differ.
+ * At boot: the CPU's SYSCALL and SYSENTER entries, compat mode's until
+ * the first context switch says otherwise.
  */
 void pv_mode_cpu_init(bool sysenter)
 {
-	pv_compat_mode.cpu_init(sysenter);
+	cpu_sysenter = sysenter;
+	cpu_entries = &pv_compat_mode;
+	cpu_entries->cpu_init(sysenter);
+}
+
+/*
+ * The scheduler, switching to next (core/sched.c): a vCPU of another mode
+ * than the CPU's entry points serve gets its own mode's. With one mode
+ * this never calls anything; a switch between two modes costs that
+ * mode's MSR writes (a few, each cheap beside the CR3 write that follows).
+ */
+void pv_mode_switch_to(const struct vcpu *next)
+{
+	if (pv_mode(next) == cpu_entries)
+		return;
+	cpu_entries = pv_mode(next);
+	cpu_entries->cpu_init(cpu_sysenter);
+}
+
+/*
+ * A #DB in the hypervisor (x86/traps.c): the CPU's entry code may have
+ * been single-stepped by a guest's TF; the mode whose entries are loaded
+ * decides (and resets what it must). False: not that.
+ */
+bool pv_mode_entry_debug(struct cpu_regs *r)
+{
+	return cpu_entries && cpu_entries->entry_debug(r);
 }

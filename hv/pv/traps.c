@@ -4,17 +4,13 @@
  * Runs in: hypervisor, interrupts off, with the guest's frame at the top of
  * the hypervisor stack.
  *
- * A 64-bit SYSCALL from guest kernel mode is a hypercall; from guest user
- * mode it is a system call, bounced to the guest kernel's syscall callback.
- * A SYSCALL from compatibility mode and a SYSENTER are system calls from
- * either mode, bounced to the syscall32 and sysenter callbacks (Xen's
- * rules: nothing an unprivileged guest process executes can crash its
- * domain). An exception raised by guest code is first offered to the
+ * An exception raised by guest code is first offered to the
  * hypervisor's own fixups (privileged-instruction emulation, forced CPUID,
  * software interrupts, the writable page-table assist) and otherwise
  * bounced to the guest's handler for that vector, with the error code and
  * CR2 the guest would have seen on bare metal. A vector with no handler
- * crashes the domain, alone (Xen does the same).
+ * crashes the domain, alone (Xen does the same). SYSCALL and SYSENTER,
+ * which compat mode receives itself, are in pv/compat_syscall.c.
  *
  * Trusts: nothing of the guest's: the frame is the CPU's, instruction
  * bytes are fetched through the checked gate (core/guest_access.c), and
@@ -24,9 +20,7 @@
 #include "vaddr.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
-#include "pv/iret.h"
 #include "mm/pv_mm.h"
-#include "mm/segdesc.h"
 #include "pv/bounce.h"
 #include "pv/descriptor_tables.h"
 #include "pv/emulate.h"
@@ -34,117 +28,9 @@
 #include "pv/traps.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
-#include "x86/segments.h"
 #include "x86/traps.h"
 #include "pvabi/xen.h"
 
-
-void pv_syscall(struct cpu_regs *r);
-void pv_syscall32(struct cpu_regs *r);
-void pv_sysenter(struct cpu_regs *r);
-
-/*H:630 A system call from guest user mode
- * Guest user and guest kernel both run in ring 3, so a process's SYSCALL
- * comes to the hypervisor (compat_entry.S), which bounces it into the
- * guest kernel's callback at target: two transitions and a CR3 switch
- * where bare metal has one. Without a callback,
- * Xen's rule: a #UD at the syscall instruction (a kernel that registered
- * none gets the fault in its #UD handler, and a process the signal).
- * Events are masked on entry if the 64-bit syscall callback was registered
- * with CALLBACKF_mask_events: Xen keeps one such flag for both SYSCALL
- * callbacks of a 64-bit guest (the syscall32 one's is for 32-bit guests).
- * DF is cleared, as SYSCALL_MASK would on bare metal.
- */
-static void bounce_syscall(struct cpu_regs *r, u64 target)
-{
-	struct vcpu *v = current;
-
-	if (!target) {
-		r->rip -= 2;	/* both forms of syscall are 0f 05 */
-		pv_inject_trap(r, 6, false, 0);
-		return;
-	}
-	v->domain->stats.syscalls++;
-	pv_bounce(r, target, false, 0, v->syscall_masks_events);
-	r->rflags &= ~X86_EFLAGS_DF;
-}
-
-void pv_syscall(struct cpu_regs *r)
-{
-	struct vcpu *v = current;
-
-	if (!pv_in_kernel(v)) {
-		bounce_syscall(r, v->syscall_callback);
-		return;
-	}
-	if (r->rax == __HYPERVISOR_iret) {	/* it rewrites the whole frame */
-		v->domain->hypercalls[__HYPERVISOR_iret]++;
-		r->rax = (u64)pv_do_iret(r);
-		return;
-	}
-	hypercall_from_guest(r);	/* result in rax, or a continuation */
-}
-
-/*
- * A SYSCALL from compatibility mode (CS 0xe023), in guest user or guest
- * kernel mode: Xen has no hypercall path here, so it is always a system
- * call for the syscall32 callback, with the frame the CPU gave (CS 0xe023,
- * or 0xe020 from the kernel; RIP and RFLAGS from rcx and r11), and a #UD
- * without one: never the 64-bit callback. Any process can get here by a
- * far jump to 0xe023, so nothing here may cost more than the process.
- */
-void pv_syscall32(struct cpu_regs *r)
-{
-	bounce_syscall(r, current->syscall32_callback);
-}
-
-/*
- * SYSENTER (compat_entry.S built a frame of RIP 0, CS 3, RSP 0): into the
- * sysenter callback, events masked if it was registered so; the guest's
- * convention (rcx, rdx) says where to return. Without a callback Xen
- * gives #GP(0) with that same frame, which a guest kernel turns into a
- * signal for the process. From guest kernel mode the frame goes below
- * RSP 0, at the very top of the address space, as on Xen: a kernel that
- * does not map it crashes itself (pv_bounce).
- *
- * Xen also clears EFLAGS.NT, which SYSENTER leaves set, before anything
- * can iretq with it (compat_entry.S does), and the callback runs with NT
- * clear while the frame keeps the guest's flags (pv_bounce).
- */
-void pv_sysenter(struct cpu_regs *r)
-{
-	struct vcpu *v = current;
-
-	if (!v->sysenter_callback) {	/* #GP(0), SYSENTER's frame */
-		pv_inject_trap(r, 13, true, 0);
-		return;
-	}
-	v->domain->stats.syscalls++;
-	pv_bounce(r, v->sysenter_callback, false, 0, v->sysenter_masks_events);
-}
-
-/*
- * A #DB in ring 0 inside compat_sysenter_entry before it saved the flags:
- * the guest executed SYSENTER with TF set, and the CPU single-steps our
- * entry code until the flags are saved (SYSENTER does not clear TF). Let
- * each pass; at compat_sysenter_flags_saved clear TF in the interrupted
- * entry's flags (the guest's copy is saved). The status bits the steps set
- * in DR6 are ours, not the guest's: reset them, as Xen does.
- */
-bool pv_sysenter_single_step(struct cpu_regs *r)
-{
-	extern const char compat_sysenter_entry[], compat_sysenter_flags_saved[];
-	const u64 dr6_default = 0xffff0ff0;
-
-	if (r->vector != 1 || !(r->rflags & X86_EFLAGS_TF) ||
-	    r->rip < (u64)compat_sysenter_entry ||
-	    r->rip > (u64)compat_sysenter_flags_saved)
-		return false;
-	if (r->rip == (u64)compat_sysenter_flags_saved)
-		r->rflags &= ~X86_EFLAGS_TF;
-	asm volatile("mov %0, %%dr6" : : "r"(dr6_default));
-	return true;
-}
 
 /*
  * A fault on the vCPU's LDT pages: the CPU read a descriptor there for the
@@ -338,33 +224,5 @@ void pv_guest_exception(struct cpu_regs *r)
 	default:
 		pv_inject_trap(r, vec, false, 0);
 		return;
-	}
-}
-
-/*
- * Point SYSCALL and SYSENTER at compat mode's entries. STAR's selectors
- * give Xen's layout: SYSCALL enters with CS 0xe008 / SS 0xe010; SYSRET
- * would return to 0xe033 / 0xe02b, the guest's FLAT_RING3 selectors.
- * SYSCALL_MASK clears IF, TF, DF, AC and NT on entry: the hypervisor runs
- * with interrupts off and never single-steps or trusts the direction flag.
- * SYSENTER, where the CPU has it (sysenter is false otherwise), enters
- * with CS 0xe008 / SS 0xe010 on the top of the hypervisor stack, as Xen's
- * does; the reset values (CS 0) would make it #GP in the guest, not what
- * Xen gives.
- */
-void pv_compat_cpu_init(bool sysenter)
-{
-	extern const char compat_syscall_entry[], compat_syscall32_entry[],
-		compat_sysenter_entry[];
-
-	wrmsr(MSR_STAR, ((u64)GUEST_CS32 << 48) | ((u64)HV_CS << 32));
-	wrmsr(MSR_LSTAR, (u64)compat_syscall_entry);
-	wrmsr(MSR_CSTAR, (u64)compat_syscall32_entry);
-	wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_DF |
-	      X86_EFLAGS_AC | X86_EFLAGS_NT);
-	if (sysenter) {
-		wrmsr(MSR_SYSENTER_CS, HV_CS);
-		wrmsr(MSR_SYSENTER_ESP, hv_stack_top);
-		wrmsr(MSR_SYSENTER_EIP, (u64)compat_sysenter_entry);
 	}
 }

@@ -1,5 +1,5 @@
 /*
- * traps.h - guest traps and system calls (compat mode).
+ * traps.h - exceptions raised by guest code (compat mode's guest_exception).
  */
 #ifndef HV_PV_TRAPS_H
 #define HV_PV_TRAPS_H
@@ -8,8 +8,6 @@
 #include "x86/regs.h"
 
 void pv_guest_exception(struct cpu_regs *r);
-void pv_compat_cpu_init(bool sysenter);
-bool pv_sysenter_single_step(struct cpu_regs *r);
 bool pv_hv_ldt_fault(u64 cr2, u64 err);
 void pv_page_fault(struct cpu_regs *r);
 void pv_debug_in_hypervisor(struct cpu_regs *r);

@@ -148,7 +148,7 @@ void trap_entry(struct cpu_regs *r)
 		return;
 	}
 	if (regs_from_guest(r)) {
-		current->domain->mode->guest_exception(r);	/* pv/mode.h */
+		pv_guest_exception_of(current, r);	/* pv/mode.h */
 		return;
 	}
 	if (r->vector == 14 && pv_hv_ldt_fault(read_cr2(), r->error_code))
@@ -158,7 +158,7 @@ void trap_entry(struct cpu_regs *r)
 		fixup_error = r->error_code;
 		return;
 	}
-	if (pv_sysenter_single_step(r))		/* a guest's TF across SYSENTER */
+	if (pv_mode_entry_debug(r))	/* a guest's TF across SYSENTER: pv/mode.c */
 		return;
 	if (r->vector == 1) {		/* a #DB a guest can cause: pv/traps.c */
 		pv_debug_in_hypervisor(r);

@@ -14,6 +14,7 @@
  */
 #include "guest.h"
 #include "events.h"
+#include "traps.h"
 
 volatile u64 timer_fired;
 volatile u64 timer_fired_at;
@@ -111,6 +112,17 @@ long timer_init(void)
 	evtchn_clear_pending(timer_port);
 	timer_fired = 0;
 	return 0;
+}
+
+void timer_setup(void)
+{
+	long rc;
+
+	traps_init();
+	events_init();
+	rc = timer_init();
+	if (rc)
+		test_error("timer_init: %ld", rc);
 }
 
 long timer_set_singleshot(u64 deadline_ns)

@@ -121,6 +121,11 @@ u64 wallclock_now(u32 *nsec);
  * vCPU starts with. Needs events_init().
  */
 long timer_init(void);
+/*
+ * What a test that uses the timer opens with: traps_init(), events_init()
+ * and timer_init(); a failure of the last ends the test with ERROR.
+ */
+void timer_setup(void);
 extern volatile u64 timer_fired;	/* VIRQ_TIMER events seen */
 extern volatile u64 timer_fired_at;	/* system time when the last was seen */
 extern evtchn_port_t timer_port;

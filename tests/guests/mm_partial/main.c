@@ -512,14 +512,9 @@ static void role_die(void)
 void test_main(const struct start_info *si)
 {
 	char role[16] = "tree";
-	long rc;
 
 	(void)si;
-	traps_init();
-	events_init();
-	rc = timer_init();
-	if (rc)
-		test_error("timer_init: %ld", rc);
+	timer_setup();
 	evtchn_set_handler(timer_port, tick);
 	tree_build();
 	cmdline_get("role", role, sizeof(role));

@@ -589,14 +589,8 @@ static void guest_flag(void)
 
 void test_main(const struct start_info *si)
 {
-	long rc;
-
 	(void)si;
-	traps_init();
-	events_init();
-	rc = timer_init();
-	if (rc)
-		test_error("timer_init: %ld", rc);
+	timer_setup();
 	evtchn_set_handler(timer_port, tick);
 	guest_flag();
 	mmu_update_big();

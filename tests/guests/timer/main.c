@@ -370,14 +370,8 @@ static s64 periodic_blocked_once(void)
 
 void test_main(const struct start_info *si)
 {
-	long rc;
-
 	(void)si;
-	traps_init();
-	events_init();
-	rc = timer_init();
-	if (rc)
-		test_error("timer_init: %ld", rc);
+	timer_setup();
 	quiet_for("after VCPUOP_stop_periodic_timer", 50 * NSEC_PER_MSEC);
 	single_shot(1 * NSEC_PER_MSEC);
 	single_shot(5 * NSEC_PER_MSEC);
