@@ -180,7 +180,7 @@ RE_BUILT = re.compile(r"^\(hv\) domain (\S+): id ")
 RE_INIT = re.compile(r"^\((g\d+)\) PVISOR-INIT: .* up ([0-9.]+)s")
 RE_IDLE = re.compile(r"^\((g\d+)\) SCALE-IDLE$")
 RE_FOCUS = re.compile(r"^\(hv\) console input now goes to (\S+) ")
-RE_RATE = re.compile(r"^\(g1\) rate (\S+) ([0-9.]+)$")
+RE_RATE = re.compile(r"^\(g1\) rate (\S+) ([0-9.]+)(?: steal (\d+)/(\d+))?$")
 RE_END = re.compile(r"^\(hv\) domain (\S+): (shut down|crashed)")
 RE_ALL = re.compile(r"^\(hv\) all domains have ended")
 RE_BAD = re.compile(r"Kernel panic|Oops|BUG:|\(hv\) PANIC|\(hv\) domain \S+: crashed")
@@ -196,6 +196,7 @@ def run_one(n, iso, rounds, secs, timeout):
     t_hv = None
     built, inits, idle, ended = {}, {}, set(), {}
     rates = {}
+    steal = [0, 0]          # ticks stolen from g1, ticks in all, over the rounds
     phase = "boot"          # boot -> focus -> busy -> drain -> done
     focus_tries = 0
     ready = False
@@ -249,6 +250,9 @@ def run_one(n, iso, rounds, secs, timeout):
             m = RE_RATE.match(line)
             if m:
                 rates.setdefault(m.group(1), []).append(float(m.group(2)))
+                if m.group(3):
+                    steal[0] += int(m.group(3))
+                    steal[1] += int(m.group(4))
             if line == "(g1) SCALE-BUSY-READY":
                 ready = True
             if phase == "boot" and ready and len(inits) == n and len(idle) == n - 1:
@@ -288,6 +292,9 @@ def run_one(n, iso, rounds, secs, timeout):
     for name, vals in rates.items():
         r[name + "_ops"] = statistics.median(vals)
         r[name + "_all"] = vals
+    if steal[1]:
+        r["busy_steal_pct"] = round(100.0 * steal[0] / steal[1], 2)
+        r["busy_steal_ticks"] = steal
     if r["status"] == "ok" and len(rates) < 2:
         r["status"] = "no rate lines from g1"
     r["stats"] = parse_stats(text, built, ended)
@@ -346,7 +353,7 @@ def report(results):
     with open(os.path.join(OUT, "scale.json"), "w") as f:
         json.dump(results, f, indent=1)
     cols = ["n", "status", "boot_from_hv_s", "boot_from_qemu_s", "null_syscall_ops",
-            "null_syscall_ratio", "cpu_loop_ops", "cpu_loop_ratio"]
+            "null_syscall_ratio", "cpu_loop_ops", "cpu_loop_ratio", "busy_steal_pct"]
     with open(os.path.join(OUT, "scale.csv"), "w") as f:
         f.write(",".join(cols) + ",idle_events_per_s,idle_switches_per_s\n")
         for r in results:
@@ -358,17 +365,18 @@ def report(results):
     def fmt(v, f):
         return f % v if isinstance(v, (int, float)) else "-"
     lines = ["# pvisor: N Linux guests of %d MiB, one busy, N-1 idle" % GUEST_MEM_MIB, "",
-             "| N | boot: hv start -> last /init (s) | from QEMU start (s) | null_syscall ops/s | ratio to N=1 | cpu_loop ops/s | ratio to N=1 | idle guest: upcalls/s | idle guest: switches/s |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| N | boot: hv start -> last /init (s) | from QEMU start (s) | null_syscall ops/s | ratio to N=1 | cpu_loop ops/s | ratio to N=1 | busy guest's steal % | idle guest: upcalls/s | idle guest: switches/s |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         if r["status"] != "ok":
-            lines.append("| %d | %s | | | | | | | |" % (r["n"], r["status"]))
+            lines.append("| %d | %s | | | | | | | | |" % (r["n"], r["status"]))
             continue
         ip = r.get("idle_per_s", {})
-        lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             r["n"], fmt(r.get("boot_from_hv_s"), "%.1f"), fmt(r.get("boot_from_qemu_s"), "%.1f"),
             fmt(r.get("null_syscall_ops"), "%.0f"), fmt(r.get("null_syscall_ratio"), "%.3f"),
             fmt(r.get("cpu_loop_ops"), "%.3g"), fmt(r.get("cpu_loop_ratio"), "%.3f"),
+            fmt(r.get("busy_steal_pct"), "%.2f"),
             fmt(ip.get("events"), "%.1f"), fmt(ip.get("switches"), "%.1f")))
     for r in results:
         ip = r.get("idle_per_s")
