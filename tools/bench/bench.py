@@ -27,6 +27,7 @@ throughput among N-1 idle ones:
 
 Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M]
        tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
+                            [--scale-probe N]
 """
 import argparse
 import os
@@ -170,6 +171,8 @@ def main():
                     help="comma-separated guest counts: run the scale curve instead")
     ap.add_argument("--scale-rounds", type=int, default=3)
     ap.add_argument("--scale-secs", type=float, default=3.0)
+    ap.add_argument("--scale-probe", type=int, default=0, metavar="N",
+                    help="with --scale-n: also what one idle guest costs, by difference, at N")
     a = ap.parse_args()
     if a.scale_n:
         import scale
@@ -177,7 +180,8 @@ def main():
         binary = os.path.join(OUT, "pvbench")
         sh("gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary,
            "tools/bench/pvbench.c")
-        scale.main([int(x) for x in a.scale_n.split(",")], a.scale_rounds, a.scale_secs, binary)
+        scale.main([int(x) for x in a.scale_n.split(",")], a.scale_rounds, a.scale_secs, binary,
+                   a.scale_probe)
         return
     initrd, isos = build(a.scale)
     res = {"native": []}

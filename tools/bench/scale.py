@@ -4,7 +4,8 @@ Runs in: the host, imported by tools/bench/bench.py (--scale-n).
 
 For each N of the list, one QEMU boots pvisor with N Linux guests of the
 same kernel (build/linux/vmlinux) and one initramfs, 40 MiB each, QEMU
-RAM N x 40 + 256 MiB, hypervisor option `stats`:
+RAM N x 40 + 256 MiB + N x the modules (qemu_mib), hypervisor option
+`stats`:
 
   g1          the busy guest: at /init it waits for a line on its console,
               then runs `pvbench rate ROUNDS SECS` (null system calls, and a
@@ -186,11 +187,23 @@ RE_ALL = re.compile(r"^\(hv\) all domains have ended")
 RE_BAD = re.compile(r"Kernel panic|Oops|BUG:|\(hv\) PANIC|\(hv\) domain \S+: crashed")
 
 
-def run_one(n, iso, rounds, secs, timeout):
+def qemu_mib(n, initrd):
+    """
+    QEMU's RAM: the guests, 256 MiB for the hypervisor and slack, and the
+    modules GRUB loads into RAM, counted once per domain (today's mkiso and
+    GRUB load each domain's kernel and ramdisk, 17 MiB, separately; where a
+    file is loaded once this only leaves RAM unused, which QEMU does not
+    allocate until touched).
+    """
+    mods = os.path.getsize(os.path.join(ROOT, "build", "linux", "vmlinux")) + os.path.getsize(initrd)
+    return n * GUEST_MEM_MIB + 256 + (n * mods + (1 << 20) - 1) // (1 << 20)
+
+
+def run_one(n, iso, rounds, secs, timeout, mem_mib):
     """One boot of N guests; a dict of what was measured (status != ok: why not)."""
     log = os.path.join(OUT, "scale-%d.log" % n)
-    print("bench: scale N=%d ..." % n, flush=True)
-    ser = Serial(iso, n * GUEST_MEM_MIB + 256, timeout, log)
+    print("bench: scale N=%d (QEMU %d MiB) ..." % (n, mem_mib), flush=True)
+    ser = Serial(iso, mem_mib, timeout, log)
     deadline = time.monotonic() + timeout
     r = {"n": n, "status": "ok", "log": os.path.relpath(log, ROOT)}
     t_hv = None
@@ -274,7 +287,10 @@ def run_one(n, iso, rounds, secs, timeout):
                         break
                     ser.send(b"\x01\x01\x01")
                     last_send = t
+            if line == "(g1) SCALE-BUSY-GO":
+                r["busy_go_s"] = round(t, 3)
             if phase == "busy" and line == "(g1) SCALE-BUSY-END":
+                r["busy_end_s"] = round(t, 3)
                 phase = "drain"
                 last_send = t
     finally:
@@ -429,7 +445,51 @@ unset multiplot
     print("bench: plot in build/bench/scale.png")
 
 
-def main(ns, rounds, secs, binary):
+def idle_probe(n, initrd, secs, rounds_long):
+    """
+    What an idle guest costs per second, by difference: N guests with g1
+    busy for 1 round, then for rounds_long rounds. Everything up to /init
+    and the shutdown are the same in both, so the difference of each
+    domain's counters, divided by the difference of g1's busy time, is
+    what one more second of "1 busy, N-1 idle" does.
+    """
+    runs = []
+    for rounds in (1, rounds_long):
+        r = run_one(n, make_iso(n, initrd, rounds, secs), rounds, secs,
+                    300 + 15 * n + 2 * rounds * secs, qemu_mib(n, initrd))
+        if r["status"] != "ok" or "busy_end_s" not in r:
+            print("bench: idle probe N=%d: %s" % (n, r["status"]))
+            return None
+        runs.append(r)
+    short, long_ = runs
+    dt = (long_["busy_end_s"] - long_["busy_go_s"]) - (short["busy_end_s"] - short["busy_go_s"])
+    idle = ["g%d" % i for i in range(2, n + 1)]
+    keys = sorted({k for r in runs for d in r["stats"].values() for k in d if k != "life_s"})
+
+    def per_s(names):
+        return {k: round(sum(long_["stats"].get(g, {}).get(k, 0) - short["stats"].get(g, {}).get(k, 0)
+                             for g in names) / len(names) / dt, 1) for k in keys}
+    probe = {"n": n, "secs": secs, "rounds": [1, rounds_long], "delta_s": round(dt, 2),
+             "idle_guest_per_s": per_s(idle), "busy_guest_per_s": per_s(["g1"]),
+             "busy_steal_pct": [short.get("busy_steal_pct"), long_.get("busy_steal_pct")]}
+    with open(os.path.join(OUT, "scale-idle.json"), "w") as f:
+        json.dump(probe, f, indent=1)
+    lines = ["# What one idle guest costs, N=%d: counters per second by difference" % n, "",
+             "g1 busy for 1 and for %d rounds of 2 x %g s; difference %.1f s of g1 busy, N-1 idle."
+             % (rounds_long, secs, dt), "", "| counter | per idle guest per s | busy g1 per s |",
+             "|---|---:|---:|"]
+    for k in keys:
+        a, b = probe["idle_guest_per_s"][k], probe["busy_guest_per_s"][k]
+        if abs(a) >= 0.5 or abs(b) >= 0.5:
+            lines.append("| %s | %.1f | %.1f |" % (k, a, b))
+    lines += ["", "g1's steal over its rounds: %s %%" % probe["busy_steal_pct"]]
+    with open(os.path.join(OUT, "scale-idle.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return probe
+
+
+def main(ns, rounds, secs, binary, probe_n=0):
     """The curve for each N of ns; binary is the static pvbench."""
     initrd = build_initrd(binary)
     results = []
@@ -440,10 +500,12 @@ def main(ns, rounds, secs, binary):
             continue
         iso = make_iso(n, initrd, rounds, secs)
         timeout = 300 + 15 * n + 2 * rounds * secs
-        r = run_one(n, iso, rounds, secs, timeout)
+        r = run_one(n, iso, rounds, secs, timeout, qemu_mib(n, initrd))
         print("bench: N=%d: %s" % (n, json.dumps({k: v for k, v in r.items() if k != "stats"})),
               flush=True)
         if r["status"].startswith("refused"):
             refused = n
         results.append(r)
     report(results)
+    if probe_n:
+        idle_probe(probe_n, initrd, secs, 8)
