@@ -27,7 +27,7 @@ throughput among N-1 idle ones:
 
 Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M]
        tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
-                            [--scale-probe N]
+                            [--scale-probe N] [--scale-qemu ARGS]
 """
 import argparse
 import os
@@ -173,6 +173,8 @@ def main():
     ap.add_argument("--scale-secs", type=float, default=3.0)
     ap.add_argument("--scale-probe", type=int, default=0, metavar="N",
                     help="with --scale-n: also what one idle guest costs, by difference, at N")
+    ap.add_argument("--scale-qemu", default="", metavar="ARGS",
+                    help="with --scale-n: more QEMU arguments, e.g. '-icount shift=0'")
     a = ap.parse_args()
     if a.scale_n:
         import scale
@@ -180,6 +182,7 @@ def main():
         binary = os.path.join(OUT, "pvbench")
         sh("gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary,
            "tools/bench/pvbench.c")
+        scale.QEMU_EXTRA = a.scale_qemu
         scale.main([int(x) for x in a.scale_n.split(",")], a.scale_rounds, a.scale_secs, binary,
                    a.scale_probe)
         return

@@ -53,6 +53,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 OUT = os.path.join(ROOT, "build", "bench")
 GUEST_MEM_MIB = 40
 SETTLE_S = 2.0
+QEMU_EXTRA = ""     # more QEMU arguments (bench.py --scale-qemu), e.g. -icount shift=0
 
 GUEST_SCRIPT = """\
 # The guest side of tools/bench/scale.py: role from pvrole= on the command line.
@@ -122,8 +123,9 @@ class Serial:
         self.err = open(log + ".err", "w")
         # No -t: tools/run gives a timed QEMU /dev/null as its input. The
         # caller's deadline ends the run instead, by this process group.
+        extra = ["-q", QEMU_EXTRA] if QEMU_EXTRA else []
         self.proc = subprocess.Popen(
-            ["tools/run", "-m", "%dM" % mem_mib, iso], cwd=ROOT, start_new_session=True,
+            ["tools/run", "-m", "%dM" % mem_mib] + extra + [iso], cwd=ROOT, start_new_session=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err)
         self.q = queue.Queue()
         self.lines = []
@@ -413,34 +415,35 @@ def plot(results):
     dat = os.path.join(OUT, "scale.dat")
     with open(dat, "w") as f:
         for r in ok:
-            f.write("%d %.2f %.2f %.4f %.4f\n" % (
+            f.write("%d %.2f %.2f %.4f %.4f %.4f\n" % (
                 r["n"], r["boot_from_hv_s"], r["boot_from_qemu_s"],
-                r.get("null_syscall_ratio", float("nan")), r.get("cpu_loop_ratio", float("nan"))))
-    nmax = max(100, max(r["n"] for r in ok))
+                r.get("null_syscall_ratio", float("nan")), r.get("cpu_loop_ratio", float("nan")),
+                1 - r["busy_steal_pct"] / 100 if "busy_steal_pct" in r else float("nan")))
+    nmax = max(105, max(r["n"] for r in ok) + 5)
     gp = """set terminal pngcairo size 1000,450 noenhanced
 set output '%(out)s'
 set multiplot layout 1,2 title 'N Linux guests of %(mem)d MiB on pvisor, QEMU TCG'
 set xlabel 'N guests'
 set grid
-set key top left
+set key inside left top Left reverse
 set xrange [0:%(nmax)d]
 set ylabel 'seconds'
+set yrange [0:%(ymax)d]
 set title 'boot: time until every guest has run /init'
-set arrow 1 from 100,0 to 100,120 nohead lt 0
-set label 1 'goal: 100 in 120 s' at 100,120 right offset -1,0.5
 plot '%(dat)s' using 1:2 with linespoints title 'from the hypervisor''s first line', \\
-     '' using 1:3 with linespoints title 'from QEMU start'
-unset arrow 1
-unset label 1
+     '' using 1:3 with linespoints title 'from QEMU start', \\
+     '+' using (100):(120) every ::0::0 with points pt 7 ps 1.5 title 'goal: 100 guests in 120 s'
 set title 'one busy guest among N-1 idle: throughput / N=1'
 set ylabel 'ops/s relative to N = 1'
 set yrange [0:1.1]
-set key bottom left
+set key inside left bottom Left reverse
 plot '%(dat)s' using 1:4 with linespoints title 'null_syscall (getppid)', \\
      '' using 1:5 with linespoints title 'cpu_loop (no system call)', \\
+     '' using 1:6 with linespoints title '1 - steal (busy guest not running)', \\
      0.99 with lines lt 0 title 'goal: 99%% (1%% lost)'
 unset multiplot
-""" % {"out": os.path.join(OUT, "scale.png"), "dat": dat, "mem": GUEST_MEM_MIB, "nmax": nmax}
+""" % {"out": os.path.join(OUT, "scale.png"), "dat": dat, "mem": GUEST_MEM_MIB, "nmax": nmax,
+       "ymax": max(130, 1.1 * max(r["boot_from_qemu_s"] for r in ok))}
     subprocess.run(["gnuplot"], input=gp.encode(), check=True)
     print("bench: plot in build/bench/scale.png")
 
