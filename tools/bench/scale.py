@@ -46,6 +46,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import threading
 import time
 
@@ -494,6 +495,8 @@ def idle_probe(n, initrd, secs, rounds_long):
 
 def main(ns, rounds, secs, binary, probe_n=0):
     """The curve for each N of ns; binary is the static pvbench."""
+    # SIGTERM unwinds like Ctrl-C, so run_one's finally ends the QEMU.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     initrd = build_initrd(binary)
     results = []
     refused = None
