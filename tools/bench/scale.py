@@ -202,9 +202,9 @@ def qemu_mib(n, initrd):
     return n * GUEST_MEM_MIB + 256 + (n * mods + (1 << 20) - 1) // (1 << 20)
 
 
-def run_one(n, iso, rounds, secs, timeout, mem_mib):
+def run_one(n, iso, rounds, secs, timeout, mem_mib, tag=""):
     """One boot of N guests; a dict of what was measured (status != ok: why not)."""
-    log = os.path.join(OUT, "scale-%d.log" % n)
+    log = os.path.join(OUT, "scale-%d%s.log" % (n, tag))
     print("bench: scale N=%d (QEMU %d MiB) ..." % (n, mem_mib), flush=True)
     ser = Serial(iso, mem_mib, timeout, log)
     deadline = time.monotonic() + timeout
@@ -459,8 +459,10 @@ def idle_probe(n, initrd, secs, rounds_long):
     """
     runs = []
     for rounds in (1, rounds_long):
-        r = run_one(n, make_iso(n, initrd, rounds, secs), rounds, secs,
-                    300 + 15 * n + 2 * rounds * secs, qemu_mib(n, initrd))
+        iso = make_iso(n, initrd, rounds, secs)
+        r = run_one(n, iso, rounds, secs, 300 + 15 * n + 2 * rounds * secs,
+                    qemu_mib(n, initrd), "-probe%d" % rounds)
+        os.remove(iso)
         if r["status"] != "ok" or "busy_end_s" not in r:
             print("bench: idle probe N=%d: %s" % (n, r["status"]))
             return None
