@@ -1,4 +1,4 @@
-# pvisor: make | make run | make test | make bench | make debug | make clean
+# pvisor: make | make run | make test | make bench | make bench-scale | make debug | make clean
 #
 # Everything is built under build/. The hypervisor is linked twice: the
 # second link adds the symbol table for stack traces (tools/gensyms).
@@ -178,10 +178,17 @@ $(BUILD)/linux/initramfs.cpio.gz: tools/mkinitramfs
 
 # ---- the PV-vs-native benchmark (docs/benchmarks.md) ----------------------
 
-.PHONY: bench
+.PHONY: bench bench-scale
 bench: deps hv linux
 	tools/deps bench
 	tools/bench/bench.py $(BENCH_ARGS)
+
+# The scale curve: N guests booting at once, one busy guest among N-1 idle
+# (docs/benchmarks.md); not part of `make bench` (minutes per N).
+SCALE_N ?= 1,4,16,64
+bench-scale: deps hv linux
+	tools/deps bench
+	tools/bench/bench.py --scale-n $(SCALE_N) $(BENCH_ARGS)
 
 # ---- tests --------------------------------------------------------------
 

@@ -18,7 +18,16 @@ trapped and emulated writes, the same kernel otherwise.
   build/bench/ratios.png    the ratios as bars (gnuplot), if gnuplot exists
   build/bench/*.log         the serial logs of every run
 
+With --scale-n LIST (`make bench-scale`) it measures the scale curve
+instead (tools/bench/scale.py): for each N of LIST, N Linux guests of 40 MiB
+in one QEMU, the time until all reached /init and one busy guest's
+throughput among N-1 idle ones:
+
+  build/bench/scale.json, scale.csv, scale.md, scale.png, scale-N.log
+
 Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M]
+       tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
+                            [--scale-probe N] [--scale-qemu ARGS]
 """
 import argparse
 import os
@@ -158,7 +167,25 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--scale", default="1")
     ap.add_argument("--mem", default="512M")
+    ap.add_argument("--scale-n", default="",
+                    help="comma-separated guest counts: run the scale curve instead")
+    ap.add_argument("--scale-rounds", type=int, default=3)
+    ap.add_argument("--scale-secs", type=float, default=3.0)
+    ap.add_argument("--scale-probe", type=int, default=0, metavar="N",
+                    help="with --scale-n: also what one idle guest costs, by difference, at N")
+    ap.add_argument("--scale-qemu", default="", metavar="ARGS",
+                    help="with --scale-n: more QEMU arguments, e.g. '-icount shift=0'")
     a = ap.parse_args()
+    if a.scale_n:
+        import scale
+        os.makedirs(OUT, exist_ok=True)
+        binary = os.path.join(OUT, "pvbench")
+        sh("gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary,
+           "tools/bench/pvbench.c")
+        scale.QEMU_EXTRA = a.scale_qemu
+        scale.main([int(x) for x in a.scale_n.split(",")], a.scale_rounds, a.scale_secs, binary,
+                   a.scale_probe)
+        return
     initrd, isos = build(a.scale)
     res = {"native": []}
     res.update({k: [] for k in isos})

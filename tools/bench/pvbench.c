@@ -16,6 +16,15 @@
  * itself against CLOCK_MONOTONIC over half a second: natively under QEMU
  * the kernel may fall back to the 4 ms jiffies clock, far too coarse for
  * a 200 ns system call, while the TSC is fine-grained in both runs.
+ *
+ * `pvbench rate ROUNDS SECONDS` is the busy guest of the scale curve
+ * (tools/bench/scale.py): instead of the table it measures throughput, so
+ * that time given to other domains shows: each round runs null system
+ * calls for SECONDS of wall time and prints "rate null_syscall OPS_PER_S",
+ * then a loop of arithmetic with no system call and no memory traffic
+ * ("rate cpu_loop OPS_PER_S"). On pvisor the guest's clocks follow real
+ * time whether or not the guest runs, so a neighbour that takes the CPU
+ * lowers these rates.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -190,10 +199,81 @@ static void file_io(long n)
 	unlink("/tmp/pvbench.dat");
 }
 
+static volatile unsigned long sink;
+
+/* An LCG step per iteration: registers only, nothing the hypervisor sees. */
+static void cpu_loop(long n)
+{
+	unsigned long x = sink;
+
+	for (long i = 0; i < n; i++)
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+	sink = x;
+}
+
+/*
+ * The kernel's CPU time so far in USER_HZ ticks: all of it, and "steal",
+ * the time this vCPU was runnable while the hypervisor ran another (Linux
+ * reads it from the runstate area pvisor keeps). Returns -1 if unreadable.
+ */
+static int cpu_ticks(unsigned long long *total, unsigned long long *steal)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return -1;
+	*total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+	*steal = v[7];
+	return 0;
+}
+
+/*
+ * Operations per second of fn, run in chunks for secs of wall time, and
+ * the share of that time stolen by other domains (ticks of /proc/stat).
+ */
+static void rate(const char *name, void (*fn)(long), long chunk, double secs)
+{
+	unsigned long long tot0 = 0, st0 = 0, tot1 = 0, st1 = 0;
+	double t0, t;
+	long n = 0;
+	int ok = cpu_ticks(&tot0, &st0) == 0;
+
+	t0 = now_ns();
+	do {
+		fn(chunk);
+		n += chunk;
+		t = now_ns();
+	} while (t - t0 < secs * 1e9);
+	ok = ok && cpu_ticks(&tot1, &st1) == 0 && tot1 > tot0;
+	printf("rate %s %.0f", name, n / ((t - t0) / 1e9));
+	if (ok)
+		printf(" steal %llu/%llu", st1 - st0, tot1 - tot0);
+	printf("\n");
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	double scale = argc > 1 ? atof(argv[1]) : 1.0;
 
+	if (argc == 4 && !strcmp(argv[1], "rate")) {
+		int rounds = atoi(argv[2]);
+		double secs = atof(argv[3]);
+
+		calibrate();
+		for (int r = 0; r < rounds; r++) {
+			rate("null_syscall", null_syscall, 200, secs);
+			rate("cpu_loop", cpu_loop, 100000, secs);
+		}
+		return 0;
+	}
 	calibrate();
 
 	bench("null_syscall", null_syscall, (long)(20000 * scale));
