@@ -33,7 +33,7 @@ static u64 rd64(const u8 *p)
 static void problem(struct boot_info *bi, const char *fmt, ...) __printf(2, 3);
 static void problem(struct boot_info *bi, const char *fmt, ...)
 {
-	char line[160];
+	char line[256];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -98,7 +98,7 @@ static void parse_module(struct boot_info *bi, const u8 *tag, u32 size)
 	if (!s)
 		return;
 	if (bi->nr_mods == BOOT_MAX_MODULES) {
-		problem(bi, "more than %d modules; '%s' ignored",
+		problem(bi, "more than %d modules (BOOT_MAX_MODULES); '%s' ignored: a domain list and image= modules start many domains from few modules",
 			BOOT_MAX_MODULES, s);
 		return;
 	}

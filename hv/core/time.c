@@ -204,10 +204,9 @@ static void vcpu_timers(struct vcpu *v, u64 now)
 static u64 earliest_deadline(u64 now)
 {
 	u64 next = stime_add(now, CONSOLE_POLL_NS);
+	struct domain *d;
 
-	for (int i = 0; i < MAX_DOMAINS; i++) {
-		struct domain *d = &domains[i];
-
+	for_each_domain(d, i) {
 		if (d->state != DOM_RUNNING)
 			continue;
 		for (int j = 0; j < d->nr_vcpus; j++) {
@@ -262,12 +261,11 @@ u64 time_deadline(void)
 void timer_interrupt(void)
 {
 	u64 now = NOW();
+	struct domain *d;
 
 	apic_eoi();
 	console_poll_input();
-	for (int i = 0; i < MAX_DOMAINS; i++) {
-		struct domain *d = &domains[i];
-
+	for_each_domain(d, i) {
 		for (int j = 0; d->state == DOM_RUNNING && j < d->nr_vcpus; j++)
 			vcpu_timers(&d->vcpus[j], now);
 	}
