@@ -517,6 +517,12 @@ static int create_from_list(const struct boot_info *bi, int i,
 
 	domlist_init(&l, __va(m->start), m->end - m->start);
 	while ((rc = domlist_next(&l, line, sizeof(line), &c, err, sizeof(err))) != 0) {
+		if (rc < 0 && c.name[0]) {	/* named before the bad word */
+			printk("domain %s: refused: domain list line %d: %s\n",
+			       c.name, l.lineno, err);
+			refused++;
+			continue;
+		}
 		if (rc < 0) {
 			printk("domain list (module %d) line %d: refused: %s\n",
 			       i, l.lineno, err);
