@@ -14,6 +14,7 @@
 #include "pv/descriptor_tables.h"
 #include "core/domain.h"
 #include "core/sched.h"
+#include "core/time.h"
 #include "core/evtchn.h"
 #include "core/grant_table.h"
 #include "mm/frame.h"
@@ -130,6 +131,7 @@ struct domain *domain_alloc(const struct domcfg *cfg, char *err, size_t errlen)
 	for (int i = 0; i < d->nr_vcpus; i++) {
 		d->vcpus[i].domain = d;
 		d->vcpus[i].id = i;
+		theap_node_init(&d->vcpus[i].tnode);
 		if (pv_area_prepare(&d->vcpus[i]) < 0) {
 			frame_free_contig(m, DOMAIN_FRAMES);
 			errorf(err, errlen, "out of memory for its GDT/LDT area");
@@ -176,6 +178,7 @@ void domain_destroy(struct domain *d)
 	for (int i = 0; i < d->nr_vcpus; i++) {
 		d->vcpus[i].runnable = false;
 		sched_remove(&d->vcpus[i]);
+		time_vcpu_forget(&d->vcpus[i]);
 	}
 	evtchn_destroy(d);
 	gnttab_destroy(d);	/* its frames are freed by the teardown below */

@@ -11,6 +11,7 @@
 #include "hv.h"
 #include "core/domcfg.h"
 #include "core/grant_table.h"
+#include "core/timer_heap.h"
 #include "pv/compat.h"
 #include "pv/debugreg.h"
 #include "pv/descriptor_tables.h"
@@ -105,6 +106,7 @@ struct vcpu {
 	bool vcpu_info_registered;		/* VCPUOP_register_vcpu_info done */
 	u64 slice_end;				/* TSC when its time slice ends */
 	struct vcpu *rq_next, *rq_prev;		/* the run queue (core/sched.c) */
+	struct theap_node tnode;		/* the timer heap (core/time.c) */
 	bool on_runq;
 };
 

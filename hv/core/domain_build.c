@@ -627,6 +627,7 @@ int domains_create(const struct boot_info *bi, bool dryrun)
 
 	wanted = count_domains(bi);
 	room = domains_reserve(wanted);
+	timers_init((u32)room * DOMAIN_VCPUS_MAX);	/* core/time.c: the timer heap */
 	nr_imgs = collect_images(bi, &imgs, &refused);
 	printk("domains: %d described, table for %d; struct domain %zu bytes; %d image(s)\n",
 	       wanted, room, sizeof(struct domain), nr_imgs);

@@ -207,6 +207,7 @@ void vcpu_kick(struct vcpu *v)
 		v->blocked = false;
 		v->polling = false;
 		v->runnable = true;
+		time_vcpu_changed(v);	/* a poll timeout it no longer waits for */
 	}
 }
 
@@ -264,6 +265,7 @@ static long poll(struct vcpu *v, u64 arg)
 	v->blocked = true;
 	v->polling = true;
 	v->poll_deadline = sp.timeout;
+	time_vcpu_changed(v);
 	v->runnable = false;
 	sched_need_resched();
 	return 0;
