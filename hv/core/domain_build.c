@@ -624,6 +624,7 @@ int domains_create(const struct boot_info *bi, bool dryrun)
 {
 	struct domcfg_image *imgs;
 	int refused = 0, nr_imgs, wanted, room;
+	u64 t0 = NOW();
 
 	wanted = count_domains(bi);
 	room = domains_reserve(wanted);
@@ -647,6 +648,9 @@ int domains_create(const struct boot_info *bi, bool dryrun)
 	}
 	if (imgs)
 		frame_free_contig(__pa(imgs) >> PAGE_SHIFT, img_frames);
+	printk("domains: %d built, %d refused, in %llu ms; %llu MiB free\n",
+	       domains_alive(), refused, (unsigned long long)((NOW() - t0) / 1000000),
+	       (unsigned long long)(frame_nr_free() >> (20 - PAGE_SHIFT)));
 	/* A ramdisk whose domain does not exist is a configuration error. */
 	for (int i = 0; i < bi->nr_mods; i++) {
 		struct domcfg c;
