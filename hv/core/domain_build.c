@@ -445,6 +445,8 @@ static bool name_taken(const char *name)
 	return false;
 }
 
+static int nr_built;	/* domains built (with dryrun: placed) */
+
 /*
  * Build one domain from its description, kernel and ramdisk (NULL: none);
  * 0, or -1 after printing "domain NAME: refused: why". The sources are
@@ -479,6 +481,7 @@ static int create_domain(const struct domcfg *cfg, const void *kernel,
 		return -1;
 	}
 	print_domain(&b);
+	nr_built++;
 	if (!dryrun) {
 		domain_start(b.d);
 		sched_add(&b.d->vcpus[0]);
@@ -649,7 +652,7 @@ int domains_create(const struct boot_info *bi, bool dryrun)
 	if (imgs)
 		frame_free_contig(__pa(imgs) >> PAGE_SHIFT, img_frames);
 	printk("domains: %d built, %d refused, in %llu ms; %llu MiB free\n",
-	       domains_alive(), refused, (unsigned long long)((NOW() - t0) / 1000000),
+	       nr_built, refused, (unsigned long long)((NOW() - t0) / 1000000),
 	       (unsigned long long)(frame_nr_free() >> (20 - PAGE_SHIFT)));
 	/* A ramdisk whose domain does not exist is a configuration error. */
 	for (int i = 0; i < bi->nr_mods; i++) {
