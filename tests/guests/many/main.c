@@ -20,8 +20,17 @@
  *
  * many-toomany.list is another boot: more memory asked for than QEMU has;
  * the domains that do not fit are refused by name, the others run.
+ *
+ * many-timers.list: timers of vCPUs that are not running. The hypervisor
+ * keeps each vCPU's own deadlines in a heap (core/timer_heap.c); a timer
+ * missing from it would fire only when its vCPU happens to be current.
+ * Domains with "sleep=MS" arm a single-shot timer MS ahead and block;
+ * one with "spin=MS" keeps the CPU, never yielding, for MS. Each sleeper
+ * must wake after its deadline and well before the spinner ends.
  */
 #include "guest.h"
+#include "events.h"
+#include "traps.h"
 
 const char test_title[] = "one image, many domains, each its own copy";
 
@@ -93,10 +102,61 @@ static bool still_mine(const struct start_info *si, u64 k)
 	return true;
 }
 
+/* Late by more than this is a timer that did not fire (host stalls: 250 ms). */
+#define SLEEP_LATE_NS	(400 * NSEC_PER_MSEC)
+
+static void sleep_once(u64 ms)
+{
+	u64 deadline, late;
+	long rc;
+
+	traps_init();
+	events_init();
+	rc = timer_init();
+	if (rc)
+		test_error("timer_init: %ld", rc);
+	deadline = system_time() + ms * NSEC_PER_MSEC;
+	EXPECT_EQ(timer_set_singleshot(deadline), 0);
+	events_disable();
+	while (!timer_fired) {
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);	/* unmasks events */
+		events_disable();
+	}
+	late = system_time() - deadline;
+	if (timer_fired_at < deadline)
+		test_fail("woke %lu us before its deadline", (deadline - timer_fired_at) / 1000);
+	else if (late > SLEEP_LATE_NS)
+		test_fail("woke %lu ms after its deadline (while another domain spun)",
+			  late / NSEC_PER_MSEC);
+	else
+		printk("many: slept %lu ms, woke %lu us late\n", ms, late / 1000);
+}
+
+static void spin(u64 ms)
+{
+	u64 end;
+
+	traps_init();
+	events_init();		/* maps shared_info: the clock */
+	end = system_time() + ms * NSEC_PER_MSEC;
+
+	while (system_time() < end)
+		;
+	printk("many: spun %lu ms\n", ms);
+}
+
 void test_main(const struct start_info *si)
 {
 	u64 k = cmdline_u64("n", 0), yields = cmdline_u64("yields", 3);
 
+	if (cmdline_u64("sleep", 0)) {
+		sleep_once(cmdline_u64("sleep", 0));
+		return;
+	}
+	if (cmdline_u64("spin", 0)) {
+		spin(cmdline_u64("spin", 0));
+		return;
+	}
 	if (!k)
 		test_error("no n= on the command line");
 	if (!check_initial(si))
