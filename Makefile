@@ -42,6 +42,7 @@ HV_OBJS := \
 	core/stats.o \
 	core/symbols.o \
 	core/time.o \
+	core/timer_heap.o \
 	core/vcpu_op.o \
 	core/version.o \
 	lib/copy.o \
@@ -207,6 +208,7 @@ UNIT_HV_SRCS := \
 	hv/core/guest_access.c \
 	hv/core/pv_layout.c \
 	hv/core/stime.c \
+	hv/core/timer_heap.c \
 	hv/lib/parse.c \
 	hv/lib/printf.c \
 	hv/mm/frame.c \
@@ -239,6 +241,7 @@ UNIT_SRCS := \
 	tests/unit/test_pv_layout.c \
 	tests/unit/test_segdesc.c \
 	tests/unit/test_stime.c \
+	tests/unit/test_timer_heap.c \
 	tests/unit/test_umip.c
 
 $(BUILD)/unit/run-unit: $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/unit/*.h) $(wildcard hv/*/*.h)

@@ -33,7 +33,7 @@ static u64 rd64(const u8 *p)
 static void problem(struct boot_info *bi, const char *fmt, ...) __printf(2, 3);
 static void problem(struct boot_info *bi, const char *fmt, ...)
 {
-	char line[160];
+	char line[256];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -98,7 +98,7 @@ static void parse_module(struct boot_info *bi, const u8 *tag, u32 size)
 	if (!s)
 		return;
 	if (bi->nr_mods == BOOT_MAX_MODULES) {
-		problem(bi, "more than %d modules; '%s' ignored",
+		problem(bi, "more than %d modules (BOOT_MAX_MODULES); '%s' ignored: a domain list and image= modules start many domains from few modules",
 			BOOT_MAX_MODULES, s);
 		return;
 	}
@@ -211,8 +211,8 @@ static void check_modules(struct boot_info *bi)
 
 /*H:120 What GRUB tells us
  * The boot information is a list of tags: the command line, the memory
- * map, one tag per module (each guest kernel and ramdisk is a module,
- * its line naming the domain). mb2_parse() reads the avail bytes at mbi
+ * map, one tag per module (a guest kernel or ramdisk whose line names
+ * its domain, an image many domains start from, or a domain list). mb2_parse() reads the avail bytes at mbi
  * into a struct boot_info, dropping any tag that runs past the end or
  * contradicts another with one line each, and builds the list of usable
  * RAM the memory chapter starts from. Returns 0 if the result is usable

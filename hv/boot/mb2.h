@@ -19,7 +19,12 @@
 
 #define MB2_MEM_AVAILABLE	1
 
-#define BOOT_MAX_MODULES	32
+/*
+ * Modules GRUB may hand over: a generous ceiling, refused by name above
+ * it (24 KiB of table). Many domains do not need many modules: a domain
+ * list (docs/boot.md) starts any number from a few image modules.
+ */
+#define BOOT_MAX_MODULES	1024
 #define BOOT_MAX_RAW_REGIONS	128
 
 struct boot_module {

@@ -173,12 +173,13 @@ int console_ring_init(struct domain *d, void *ring)
 	return port;
 }
 
+/* The next running domain after from, by id, round robin (a key press: not hot). */
 static struct domain *next_focus(struct domain *from)
 {
-	int start = from ? (int)(from - domains) + 1 : 0;
+	int n = domains_count(), start = from ? from->id : 0;
 
-	for (int i = 0; i < MAX_DOMAINS; i++) {
-		struct domain *d = &domains[(start + i) % MAX_DOMAINS];
+	for (int i = 0; i < n; i++) {
+		struct domain *d = domain_get((u16)((start + i) % n + 1));
 
 		if (d->state == DOM_RUNNING)
 			return d;

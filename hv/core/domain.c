@@ -11,8 +11,10 @@
  */
 #include "hv.h"
 #include "layout.h"
+#include "pv/descriptor_tables.h"
 #include "core/domain.h"
 #include "core/sched.h"
+#include "core/time.h"
 #include "core/evtchn.h"
 #include "core/grant_table.h"
 #include "mm/frame.h"
@@ -23,9 +25,21 @@
 #include "x86/cpu.h"
 #include "pvabi/sched.h"
 
-struct domain domains[MAX_DOMAINS];
+/*
+ * The domain table: a pointer per domain id, sized at boot from what the
+ * modules describe (domains_reserve), each struct domain in frames of its
+ * own. Ids are handed out in order and never reused, so domain id i is
+ * domain_table[i - 1] for its whole life and after it ends (the end of
+ * the run reports on every domain). Nothing is compiled in but the
+ * ceiling DOMAINS_LIMIT, set by the per-vCPU GDT/LDT areas.
+ */
+static struct domain **domain_table;
+static int table_size;		/* pointers domain_table has room for */
+static int nr_domains;		/* ids handed out */
+static int nr_alive;		/* of those, DOM_RUNNING */
 struct vcpu *current;
-static int nr_domains;
+
+#define DOMAIN_FRAMES	DIV_ROUND_UP(sizeof(struct domain), PAGE_SIZE)
 
 static const char *const reason_names[] = {
 	[SHUTDOWN_poweroff] = "poweroff",
@@ -43,26 +57,92 @@ const char *shutdown_reason_name(int reason)
 	return "unknown";
 }
 
-/* A new, empty domain with the name and size from its description. */
-struct domain *domain_alloc(const struct domcfg *cfg)
+/*
+ * Room for n domains (at most DOMAINS_LIMIT). Called once, before the
+ * first domain_alloc, with the number of domains the modules describe.
+ * Returns how many fit: the rest are refused one by one by domain_alloc.
+ */
+int domains_reserve(int n)
+{
+	u64 frames;
+	mfn_t m;
+
+	if (n > DOMAINS_LIMIT)
+		n = DOMAINS_LIMIT;
+	if (n < 1)
+		n = 1;
+	frames = DIV_ROUND_UP((u64)n * sizeof(*domain_table), PAGE_SIZE);
+	m = frame_alloc_contig(frames, 1);
+	if (m == INVALID_MFN)
+		panic("no %llu frames for a table of %d domains",
+		      (unsigned long long)frames, n);
+	domain_table = __va(m << PAGE_SHIFT);
+	memset(domain_table, 0, frames * PAGE_SIZE);
+	table_size = n;
+	return n;
+}
+
+int domains_count(void)
+{
+	return nr_domains;
+}
+
+/* Any domain that was ever created, whatever its state: NULL if none. */
+struct domain *domain_get(u16 id)
+{
+	if (id == 0 || id > nr_domains)
+		return NULL;
+	return domain_table[id - 1];
+}
+
+/* Hypervisor memory for d beyond its guest frames: struct, P2M copy. */
+u64 domain_hv_bytes(const struct domain *d)
+{
+	return DOMAIN_FRAMES * PAGE_SIZE + d->p2m_frames * PAGE_SIZE;
+}
+
+/*
+ * A new, empty domain with the name and size from its description, or
+ * NULL with the reason in err: the table is full (the count at boot or
+ * DOMAINS_LIMIT), or there is no memory for its structure.
+ */
+struct domain *domain_alloc(const struct domcfg *cfg, char *err, size_t errlen)
 {
 	struct domain *d;
+	mfn_t m;
 
-	if (nr_domains == MAX_DOMAINS)
+	if (nr_domains == table_size) {
+		errorf(err, errlen, "more than %d domains (%s)", table_size,
+		       table_size == DOMAINS_LIMIT ?
+		       "DOMAINS_LIMIT: the per-vCPU GDT/LDT areas" :
+		       "the number the modules described at boot");
 		return NULL;
-	d = &domains[nr_domains];
+	}
+	m = frame_alloc_contig(DOMAIN_FRAMES, 1);
+	if (m == INVALID_MFN) {
+		errorf(err, errlen, "out of memory for its %lu KiB structure",
+		       (unsigned long)(DOMAIN_FRAMES * PAGE_SIZE >> 10));
+		return NULL;
+	}
+	d = __va(m << PAGE_SHIFT);
 	memset(d, 0, sizeof(*d));
 	d->id = (u16)(nr_domains + 1);	/* no domain 0: nobody is privileged */
-	nr_domains++;
-	memcpy(d->name, cfg->name, sizeof(d->name));
-	hv_snprintf(d->prefix, sizeof(d->prefix), "(%s) ", cfg->name);
-	d->nr_pages = cfg->mem >> PAGE_SHIFT;
-	d->shutdown_code = ~0U;
 	d->nr_vcpus = (int)cfg->vcpus;
 	for (int i = 0; i < d->nr_vcpus; i++) {
 		d->vcpus[i].domain = d;
 		d->vcpus[i].id = i;
+		theap_node_init(&d->vcpus[i].tnode);
+		if (pv_area_prepare(&d->vcpus[i]) < 0) {
+			frame_free_contig(m, DOMAIN_FRAMES);
+			errorf(err, errlen, "out of memory for its GDT/LDT area");
+			return NULL;
+		}
 	}
+	domain_table[nr_domains++] = d;
+	memcpy(d->name, cfg->name, sizeof(d->name));
+	hv_snprintf(d->prefix, sizeof(d->prefix), "(%s) ", cfg->name);
+	d->nr_pages = cfg->mem >> PAGE_SHIFT;
+	d->shutdown_code = ~0U;
 	d->state = DOM_DEAD;	/* until the builder finishes */
 	evtchn_init(d);
 	for (int i = 0; i < d->nr_vcpus; i++)
@@ -70,11 +150,19 @@ struct domain *domain_alloc(const struct domcfg *cfg)
 	return d;
 }
 
+/* A running domain by id: what a guest's request may name. */
 struct domain *domain_by_id(u16 id)
 {
-	if (id == 0 || id > nr_domains || domains[id - 1].state != DOM_RUNNING)
-		return NULL;
-	return &domains[id - 1];
+	struct domain *d = domain_get(id);
+
+	return d && d->state == DOM_RUNNING ? d : NULL;
+}
+
+/* The builder finished: d runs from the next schedule. */
+void domain_start(struct domain *d)
+{
+	d->state = DOM_RUNNING;
+	nr_alive++;
 }
 
 /*
@@ -87,8 +175,11 @@ void domain_destroy(struct domain *d)
 	/* Never free page tables the CPU is still using. */
 	if (current && current->domain == d)
 		write_cr3(__pa(hv_l4()));
-	for (int i = 0; i < d->nr_vcpus; i++)
+	for (int i = 0; i < d->nr_vcpus; i++) {
 		d->vcpus[i].runnable = false;
+		sched_remove(&d->vcpus[i]);
+		time_vcpu_forget(&d->vcpus[i]);
+	}
 	evtchn_destroy(d);
 	gnttab_destroy(d);	/* its frames are freed by the teardown below */
 	d->console_ring = NULL;
@@ -98,6 +189,8 @@ void domain_destroy(struct domain *d)
 		frame_free_contig(d->p2m_first, d->p2m_frames);
 		d->p2m = NULL;
 	}
+	if (d->state == DOM_RUNNING)
+		nr_alive--;
 	d->state = DOM_DEAD;
 }
 
@@ -139,13 +232,10 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	sched_need_resched();
 }
 
+/* Kept as a count: the idle loop asks on every pass. */
 int domains_alive(void)
 {
-	int n = 0;
-
-	for (int i = 0; i < nr_domains; i++)
-		n += domains[i].state == DOM_RUNNING;
-	return n;
+	return nr_alive;
 }
 
 /* All domains have ended: report, and end the run. */
@@ -154,7 +244,7 @@ bool domains_all_clean(void)
 	bool clean = nr_domains > 0;
 
 	for (int i = 0; i < nr_domains; i++) {
-		const struct domain *d = &domains[i];
+		const struct domain *d = domain_table[i];
 
 		if (d->crashed || d->shutdown_reason != SHUTDOWN_poweroff ||
 		    d->mm_leak)		/* a reference left behind: mm/pv_mm.c */

@@ -11,13 +11,20 @@
 #include "hv.h"
 #include "core/domcfg.h"
 #include "core/grant_table.h"
+#include "core/timer_heap.h"
 #include "pv/compat.h"
 #include "pv/debugreg.h"
+#include "pv/descriptor_tables.h"
 #include "x86/regs.h"
 #include "pvabi/xen.h"
 #include "pvabi/vcpu.h"
 
-#define MAX_DOMAINS		16
+/*
+ * The most domains one boot may have: each vCPU needs a 128 KiB GDT/LDT
+ * area in the 1 GiB per-vCPU range (pv/descriptor_tables.c). Below that,
+ * the domain table is sized at boot from the modules.
+ */
+#define DOMAINS_LIMIT		(PV_AREA_SLOTS / DOMAIN_VCPUS_MAX)
 #define NR_HYPERCALLS		64
 #define EVTCHN_PORTS		1024	/* of the 2-level ABI's 4096 */
 #define PV_LDT_PAGES		16	/* 8192 descriptors: Xen's largest LDT */
@@ -98,10 +105,13 @@ struct vcpu {
 	u16 virq_to_port[24];			/* VIRQ_* -> event channel port, 0 = none */
 	bool vcpu_info_registered;		/* VCPUOP_register_vcpu_info done */
 	u64 slice_end;				/* TSC when its time slice ends */
+	struct vcpu *rq_next, *rq_prev;		/* the run queue (core/sched.c) */
+	struct theap_node tnode;		/* the timer heap (core/time.c) */
+	bool on_runq;
 };
 
 enum domain_state {
-	DOM_FREE = 0,	/* an unused slot of domains[]: zero, so never "running" */
+	DOM_FREE = 0,	/* zeroed: never "running" */
 	DOM_RUNNING,
 	DOM_DEAD,	/* shut down or crashed; resources freed */
 };
@@ -176,11 +186,20 @@ struct domain {
 	u32 input_len;
 };
 
-extern struct domain domains[MAX_DOMAINS];
 extern struct vcpu *current;	/* the vCPU running on this CPU */
 
-struct domain *domain_alloc(const struct domcfg *cfg);
+int domains_reserve(int n);
+int domains_count(void);
+struct domain *domain_get(u16 id);
+struct domain *domain_alloc(const struct domcfg *cfg, char *err, size_t errlen);
 struct domain *domain_by_id(u16 id);
+void domain_start(struct domain *d);
+u64 domain_hv_bytes(const struct domain *d);
+
+/* Every domain ever created, in id order, whatever its state. */
+#define for_each_domain(d, i) \
+	for (int i = 1; i <= domains_count() && ((d) = domain_get((u16)i)); i++)
+
 void vcpu_kick(struct vcpu *v);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 void domain_shutdown(struct domain *d, int reason);

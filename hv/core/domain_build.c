@@ -46,9 +46,10 @@
 struct build {
 	struct domain *d;
 	const struct domcfg *cfg;
-	const void *image;
-	u64 image_len;
-	const struct boot_module *ramdisk;
+	const void *image;		/* read-only sources: copied, never */
+	u64 image_len;			/* mapped into the domain */
+	const void *ramdisk;		/* NULL = none */
+	u64 ramdisk_len;
 	struct pv_image img;
 	struct pv_layout lay;
 	char err[160];
@@ -145,13 +146,15 @@ static int load_kernel(struct build *b)
 	return 0;
 }
 
+/*
+ * A copy into the domain's own frames: a ramdisk image may serve many
+ * domains, and each writes its own (Linux frees and reuses those pages).
+ */
 static int load_ramdisk(struct build *b)
 {
-	const struct boot_module *m = b->ramdisk;
-
-	if (!m)
+	if (!b->ramdisk)
 		return 0;
-	return write_guest(b, b->lay.ramdisk, __va(m->start), m->end - m->start);
+	return write_guest(b, b->lay.ramdisk, b->ramdisk, b->ramdisk_len);
 }
 
 static int write_p2m(struct build *b)
@@ -339,7 +342,7 @@ static int parse_and_place(struct build *b)
 	in.virt_base = b->img.virt_base;
 	in.kstart = b->img.virt_kstart;
 	in.kend = b->img.virt_kend;
-	in.ramdisk_len = b->ramdisk ? b->ramdisk->end - b->ramdisk->start : 0;
+	in.ramdisk_len = b->ramdisk ? b->ramdisk_len : 0;
 	in.nr_pages = b->d->nr_pages;
 	if (pv_layout_compute(&in, &b->lay, why, sizeof(why)) < 0)
 		return refuse(b, "%s (mem=%lluM)", why,
@@ -398,6 +401,13 @@ static void print_domain(const struct build *b)
 	       b->d->name, b->d->id, (unsigned long long)(b->cfg->mem >> 20),
 	       (unsigned long long)b->img.entry, (unsigned long long)l->v_start,
 	       (unsigned long long)l->v_end);
+	/* What it costs the hypervisor beyond its own frames (docs/boot.md). */
+	printk("domain %s: hypervisor memory %llu KiB (struct domain %llu KiB, P2M %llu KiB), page tables %llu KiB of its own\n",
+	       b->d->name, (unsigned long long)(domain_hv_bytes(b->d) >> 10),
+	       (unsigned long long)((domain_hv_bytes(b->d) -
+				     b->d->p2m_frames * PAGE_SIZE) >> 10),
+	       (unsigned long long)(b->d->p2m_frames * PAGE_SIZE >> 10),
+	       (unsigned long long)(pv_layout_nr_pt(l) * PAGE_SIZE >> 10));
 	pr_debug("domain %s: kernel %#llx-%#llx ramdisk %#llx+%#llx p2m %#llx start_info %#llx pt %#llx (%llu frames) stack %#llx\n",
 		 b->d->name, (unsigned long long)l->kstart,
 		 (unsigned long long)l->kend, (unsigned long long)l->ramdisk,
@@ -425,62 +435,224 @@ static const struct boot_module *find_ramdisk(const struct boot_info *bi,
 
 static bool name_taken(const char *name)
 {
-	for (int i = 0; i < MAX_DOMAINS; i++) {
-		if (domains[i].id && !strcmp(domains[i].name, name))
+	struct domain *d;
+
+	for_each_domain(d, i) {
+		if (!strcmp(d->name, name))
 			return true;
 	}
 	return false;
 }
 
-/* Build one domain from module i; 0, or -1 after reporting why not. */
-static int create_from_module(const struct boot_info *bi, int i, bool dryrun)
+static int nr_built;	/* domains built (with dryrun: placed) */
+
+/*
+ * Build one domain from its description, kernel and ramdisk (NULL: none);
+ * 0, or -1 after printing "domain NAME: refused: why". The sources are
+ * only read: every byte the domain gets is copied into its own frames.
+ */
+static int create_domain(const struct domcfg *cfg, const void *kernel,
+			 u64 kernel_len, const void *ramdisk, u64 ramdisk_len,
+			 bool dryrun)
 {
 	static struct build b;
-	struct domcfg cfg;
-	char err[160];
 
-	if (domcfg_parse(bi->mods[i].cmdline, &cfg, err, sizeof(err)) < 0) {
-		printk("module %d ('%s'): refused: %s\n", i, bi->mods[i].cmdline, err);
-		return -1;
-	}
-	if (cfg.kind == DOMCFG_RAMDISK)
-		return 0;	/* a ramdisk: claimed by its domain below */
-	if (name_taken(cfg.name)) {
-		printk("domain %s: refused: the name is used by an earlier module\n",
-		       cfg.name);
+	if (name_taken(cfg->name)) {
+		printk("domain %s: refused: the name is used by an earlier domain\n",
+		       cfg->name);
 		return -1;
 	}
 	memset(&b, 0, sizeof(b));
-	b.cfg = &cfg;
-	b.image = __va(bi->mods[i].start);
-	b.image_len = bi->mods[i].end - bi->mods[i].start;
-	b.ramdisk = find_ramdisk(bi, cfg.name);
-	b.d = domain_alloc(&cfg);
+	b.cfg = cfg;
+	b.image = kernel;
+	b.image_len = kernel_len;
+	b.ramdisk = ramdisk;
+	b.ramdisk_len = ramdisk_len;
+	b.d = domain_alloc(cfg, b.err, sizeof(b.err));
 	if (!b.d) {
-		printk("domain %s: refused: more than %d domains\n", cfg.name, MAX_DOMAINS);
+		printk("domain %s: refused: %s\n", cfg->name, b.err);
 		return -1;
 	}
 	if (choose_mode(&b) < 0 || (dryrun ? parse_and_place(&b) : build_one(&b))) {
-		printk("domain %s: refused: %s\n", cfg.name, b.err);
+		printk("domain %s: refused: %s\n", cfg->name, b.err);
 		domain_destroy(b.d);
 		b.d->crashed = true;
 		return -1;
 	}
 	print_domain(&b);
+	nr_built++;
 	if (!dryrun) {
-		b.d->state = DOM_RUNNING;
+		domain_start(b.d);
 		sched_add(&b.d->vcpus[0]);
 	}
 	return 0;
 }
 
-/* Every module line that names a domain becomes one. Returns how many were refused. */
+/* A kernel module (the per-module syntax): 0, or -1 after reporting why not. */
+static int create_from_module(const struct boot_info *bi, int i,
+			      const struct domcfg *cfg, bool dryrun)
+{
+	const struct boot_module *m = &bi->mods[i], *rd;
+
+	rd = find_ramdisk(bi, cfg->name);
+	return create_domain(cfg, __va(m->start), m->end - m->start,
+			     rd ? __va(rd->start) : NULL,
+			     rd ? rd->end - rd->start : 0, dryrun);
+}
+
+/*
+ * A domain list module: one domain per line. A bad line, an unknown
+ * image, a refusal: one message naming the line or the domain, and the
+ * next line goes on. Returns how many were refused.
+ */
+static int create_from_list(const struct boot_info *bi, int i,
+			    const struct domcfg_image *imgs, int nr_imgs,
+			    bool dryrun)
+{
+	static char line[DOMLIST_LINE_MAX];
+	const struct boot_module *m = &bi->mods[i];
+	const struct domcfg_image *k, *r;
+	struct domlist l;
+	struct domcfg c;
+	char err[160];
+	int refused = 0, rc;
+
+	domlist_init(&l, __va(m->start), m->end - m->start);
+	while ((rc = domlist_next(&l, line, sizeof(line), &c, err, sizeof(err))) != 0) {
+		if (rc < 0 && c.name[0]) {	/* named before the bad word */
+			printk("domain %s: refused: domain list line %d: %s\n",
+			       c.name, l.lineno, err);
+			refused++;
+			continue;
+		}
+		if (rc < 0) {
+			printk("domain list (module %d) line %d: refused: %s\n",
+			       i, l.lineno, err);
+			refused++;
+			continue;
+		}
+		if (domcfg_resolve(&c, imgs, nr_imgs, &k, &r, err, sizeof(err)) < 0) {
+			printk("domain %s: refused: %s\n", c.name, err);
+			refused++;
+			continue;
+		}
+		refused += create_domain(&c, k->data, k->len, r ? r->data : NULL,
+					 r ? r->len : 0, dryrun) < 0;
+	}
+	return refused;
+}
+
+static u64 img_frames;	/* the image table's, 0 = none */
+
+static struct domcfg_image *img_table_alloc(int n)
+{
+	mfn_t m;
+
+	img_frames = DIV_ROUND_UP((u64)n * sizeof(struct domcfg_image), PAGE_SIZE);
+	m = frame_alloc_contig(img_frames, 1);
+	if (m == INVALID_MFN)
+		panic("no memory for a table of %d images", n);
+	memset(__va(m << PAGE_SHIFT), 0, img_frames * PAGE_SIZE);
+	return __va(m << PAGE_SHIFT);
+}
+
+/*
+ * The image modules, by name, in a table from the frame allocator (the
+ * builder's alone: freed when every domain is built). A second image of
+ * one name is refused; the first keeps it.
+ */
+static int collect_images(const struct boot_info *bi,
+			  struct domcfg_image **out, int *refused)
+{
+	struct domcfg_image *imgs;
+	struct domcfg c;
+	char err[160];
+	int n = 0;
+
+	*out = NULL;
+	for (int i = 0; i < bi->nr_mods; i++)
+		n += domcfg_parse(bi->mods[i].cmdline, &c, err, sizeof(err)) == 0 &&
+		     c.kind == DOMCFG_IMAGE;
+	if (!n)
+		return 0;
+	imgs = img_table_alloc(n);
+	n = 0;
+	for (int i = 0; i < bi->nr_mods; i++) {
+		const struct boot_module *m = &bi->mods[i];
+
+		if (domcfg_parse(m->cmdline, &c, err, sizeof(err)) < 0 ||
+		    c.kind != DOMCFG_IMAGE)
+			continue;
+		if (domcfg_find_image(imgs, n, c.name)) {
+			printk("module %d: image '%s' refused: the name is used by an earlier image\n",
+			       i, c.name);
+			(*refused)++;
+			continue;
+		}
+		memcpy(imgs[n].name, c.name, sizeof(imgs[n].name));
+		imgs[n].data = __va(m->start);
+		imgs[n].len = m->end - m->start;
+		n++;
+	}
+	*out = imgs;
+	return n;
+}
+
+/* How many domains the modules describe: the domain table's size. */
+static int count_domains(const struct boot_info *bi)
+{
+	struct domcfg c;
+	char err[8];
+	int n = 0;
+
+	for (int i = 0; i < bi->nr_mods; i++) {
+		const struct boot_module *m = &bi->mods[i];
+
+		if (domcfg_parse(m->cmdline, &c, err, sizeof(err)) < 0)
+			continue;
+		if (c.kind == DOMCFG_KERNEL)
+			n++;
+		else if (c.kind == DOMCFG_LIST)
+			n += domlist_count(__va(m->start), m->end - m->start);
+	}
+	return n;
+}
+
+/*
+ * Every module line that names a domain, and every line of a domain
+ * list, becomes one, in module order. Returns how many were refused.
+ */
 int domains_create(const struct boot_info *bi, bool dryrun)
 {
-	int refused = 0;
+	struct domcfg_image *imgs;
+	int refused = 0, nr_imgs, wanted, room;
+	u64 t0 = NOW();
 
-	for (int i = 0; i < bi->nr_mods; i++)
-		refused += create_from_module(bi, i, dryrun) < 0;
+	wanted = count_domains(bi);
+	room = domains_reserve(wanted);
+	timers_init((u32)room * DOMAIN_VCPUS_MAX);	/* core/time.c: the timer heap */
+	nr_imgs = collect_images(bi, &imgs, &refused);
+	printk("domains: %d described, table for %d; struct domain %zu bytes; %d image(s)\n",
+	       wanted, room, sizeof(struct domain), nr_imgs);
+	for (int i = 0; i < bi->nr_mods; i++) {
+		struct domcfg cfg;
+		char err[160];
+
+		if (domcfg_parse(bi->mods[i].cmdline, &cfg, err, sizeof(err)) < 0) {
+			printk("module %d ('%s'): refused: %s\n", i,
+			       bi->mods[i].cmdline, err);
+			refused++;
+		} else if (cfg.kind == DOMCFG_KERNEL) {
+			refused += create_from_module(bi, i, &cfg, dryrun) < 0;
+		} else if (cfg.kind == DOMCFG_LIST) {
+			refused += create_from_list(bi, i, imgs, nr_imgs, dryrun);
+		}
+	}
+	if (imgs)
+		frame_free_contig(__pa(imgs) >> PAGE_SHIFT, img_frames);
+	printk("domains: %d built, %d refused, in %llu ms; %llu MiB free\n",
+	       nr_built, refused, (unsigned long long)((NOW() - t0) / 1000000),
+	       (unsigned long long)(frame_nr_free() >> (20 - PAGE_SHIFT)));
 	/* A ramdisk whose domain does not exist is a configuration error. */
 	for (int i = 0; i < bi->nr_mods; i++) {
 		struct domcfg c;

@@ -1,17 +1,29 @@
 /*
- * domcfg.c - parse a boot module's command line into a domain description.
+ * domcfg.c - parse a boot module's command line, or a line of a domain
+ * list, into a domain description.
  *
- * Runs in: hypervisor at boot, and host tests. Trusts nothing: the string
- * comes from the boot loader's configuration, typed by a person.
+ * Runs in: hypervisor at boot, and host tests. Trusts nothing: the strings
+ * come from the boot loader's configuration, typed by a person.
  *
  * There is no toolstack: every domain is described where GRUB loads it
- * (docs/domains.md). A kernel module says
+ * (docs/boot.md). A kernel module says
  *
  *	module2 /boot/web.elf name=web mem=256M vcpus=1 -- console=hvc0 quiet
  *
  * and a ramdisk module names the domain it belongs to:
  *
  *	module2 /boot/web.cpio ramdisk=web
+ *
+ * For many domains from one kernel, a module names an image once and a
+ * text module lists the domains, each naming its images:
+ *
+ *	module2 /boot/vmlinux image=linux
+ *	module2 /boot/initrd image=initrd
+ *	module2 /boot/domains.cfg domains
+ *
+ * where domains.cfg holds lines such as
+ *
+ *	name=s1 kernel=linux ramdisk=initrd mem=40M vcpus=1 -- console=hvc0
  *
  * Everything after " -- " is the guest's own command line, untouched.
  */
@@ -34,7 +46,7 @@ static bool valid_name(const char *s, size_t n)
 
 /* One "key=value" word of n characters. */
 static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
-		 char *err, size_t errlen)
+		 bool listed, char *err, size_t errlen)
 {
 	const char *eq = memchr(w, '=', n);
 	size_t klen = eq ? (size_t)(eq - w) : n;
@@ -72,29 +84,46 @@ static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 			return errorf(err, errlen, "vcpus=%s: at most %d vCPU supported",
 				    val, DOMAIN_VCPUS_MAX);
 		c->vcpus = (u32)x;
+	} else if (listed && klen == 6 && !memcmp(w, "kernel", 6)) {
+		if (!valid_name(val, vlen))
+			return errorf(err, errlen, "bad image name in 'kernel=%s'", val);
+		memcpy(c->kernel, val, vlen + 1);
+	} else if (listed && klen == 7 && !memcmp(w, "ramdisk", 7)) {
+		if (!valid_name(val, vlen))
+			return errorf(err, errlen, "bad image name in 'ramdisk=%s'", val);
+		memcpy(c->ramdisk, val, vlen + 1);
+	} else if (listed) {
+		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, kernel, ramdisk)",
+			    (int)klen, w);
 	} else if (klen == 7 && !memcmp(w, "ramdisk", 7)) {
 		if (!valid_name(val, vlen))
 			return errorf(err, errlen, "bad domain name in 'ramdisk=%s'", val);
 		memcpy(c->name, val, vlen + 1);
 		c->kind = DOMCFG_RAMDISK;
+	} else if (klen == 5 && !memcmp(w, "image", 5)) {
+		if (!valid_name(val, vlen))
+			return errorf(err, errlen, "bad image name in 'image=%s': 1-%d of [A-Za-z0-9_-]",
+				    val, DOMAIN_NAME_MAX);
+		memcpy(c->name, val, vlen + 1);
+		c->kind = DOMCFG_IMAGE;
 	} else {
-		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, ramdisk)",
+		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, ramdisk, image)",
 			    (int)klen, w);
 	}
 	return 0;
 }
 
-/* Returns 0, or -1 with a one-line reason in err. */
-int domcfg_parse(const char *s, struct domcfg *c, char *err, size_t errlen)
+/* The words of s, up to " -- ": 0, or -1 with the reason in err. */
+static int parse_words(const char *s, struct domcfg *c, bool listed,
+		       bool *named, int *words, char *err, size_t errlen)
 {
-	bool named = false;
-	int words = 0;
-
 	memset(c, 0, sizeof(*c));
-	c->kind = DOMCFG_KERNEL;
+	c->kind = listed ? DOMCFG_LISTED : DOMCFG_KERNEL;
 	c->mem = DOMAIN_MEM_DEFAULT;
 	c->vcpus = 1;
 	c->cmdline = "";
+	*named = false;
+	*words = 0;
 	for (;;) {
 		size_t n = 0;
 
@@ -111,20 +140,160 @@ int domcfg_parse(const char *s, struct domcfg *c, char *err, size_t errlen)
 			c->cmdline = s;
 			break;
 		}
-		if (apply(c, s, n, &named, err, errlen) < 0)
+		if (!listed && *words == 0 && n == 7 && !memcmp(s, "domains", 7))
+			c->kind = DOMCFG_LIST;
+		else if (apply(c, s, n, named, listed, err, errlen) < 0)
 			return -1;
-		words++;
+		(*words)++;
 		s += n;
 	}
 	if (strlen(c->cmdline) >= GUEST_CMDLINE_MAX)
 		return errorf(err, errlen, "guest command line is %zu bytes; at most %d",
 			    strlen(c->cmdline), GUEST_CMDLINE_MAX - 1);
-	if (c->kind == DOMCFG_RAMDISK) {
+	return 0;
+}
+
+/* A module's command line. Returns 0, or -1 with a one-line reason in err. */
+int domcfg_parse(const char *s, struct domcfg *c, char *err, size_t errlen)
+{
+	bool named;
+	int words;
+
+	if (parse_words(s, c, false, &named, &words, err, errlen) < 0)
+		return -1;
+	switch (c->kind) {
+	case DOMCFG_RAMDISK:
 		if (words != 1 || c->cmdline[0])
 			return errorf(err, errlen, "a ramdisk module takes only ramdisk=NAME");
 		return 0;
+	case DOMCFG_IMAGE:
+		if (words != 1 || c->cmdline[0])
+			return errorf(err, errlen, "an image module takes only image=NAME");
+		return 0;
+	case DOMCFG_LIST:
+		if (words != 1 || c->cmdline[0])
+			return errorf(err, errlen, "a domain list module takes only the word 'domains'");
+		return 0;
+	default:
+		break;
 	}
 	if (!named)
 		return errorf(err, errlen, "no name=: not a domain (name=N [mem=M] [vcpus=V] [-- cmdline])");
+	return 0;
+}
+
+/* ---- Domain lists ----------------------------------------------------- */
+
+void domlist_init(struct domlist *l, const void *text, size_t len)
+{
+	l->p = text;
+	l->end = l->p + len;
+	l->lineno = 0;
+}
+
+/* Is the line [p, e) blank or a comment (first non-blank is '#')? */
+static bool skip_line(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	return p == e || *p == '#';
+}
+
+static const char *line_end(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl ? nl : end;
+}
+
+/*
+ * How many lines of the list would name a domain: the size of the domain
+ * table is chosen from this before any is built. Cheap: one pass, no parse.
+ */
+int domlist_count(const void *text, size_t len)
+{
+	const char *p = text, *end = p + len;
+	int n = 0;
+
+	while (p < end) {
+		const char *e = line_end(p, end);
+
+		n += !skip_line(p, e);
+		p = e + (e < end);
+	}
+	return n;
+}
+
+/*
+ * The next line that is not blank or a comment, parsed. Returns 1 with the
+ * domain in c (its cmdline inside buf), 0 at the end of the list, or -1
+ * with the reason in err; l->lineno is that line's number (from 1) either
+ * way, and the next call goes on with the next line.
+ */
+int domlist_next(struct domlist *l, char *buf, size_t buflen,
+		 struct domcfg *c, char *err, size_t errlen)
+{
+	const char *p, *e;
+	bool named;
+	int words;
+	size_t n;
+
+	for (;;) {
+		if (l->p >= l->end)
+			return 0;
+		p = l->p;
+		e = line_end(p, l->end);
+		l->p = e + (e < l->end);
+		l->lineno++;
+		if (!skip_line(p, e))
+			break;
+	}
+	n = (size_t)(e - p);
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (n >= buflen)
+		return errorf(err, errlen, "line %d is %zu bytes; at most %zu",
+			      l->lineno, n, buflen - 1);
+	if (memchr(p, '\0', n))
+		return errorf(err, errlen, "line %d holds a NUL byte", l->lineno);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = p[i] == '\t' ? ' ' : p[i];
+	buf[n] = '\0';
+	if (parse_words(buf, c, true, &named, &words, err, errlen) < 0)
+		return -1;
+	if (!named)
+		return errorf(err, errlen, "no name= (name=N kernel=IMG [ramdisk=IMG] [mem=M] [vcpus=V] [-- cmdline])");
+	if (!c->kernel[0])
+		return errorf(err, errlen, "no kernel=IMG");
+	return 1;
+}
+
+/* ---- Images ------------------------------------------------------------ */
+
+const struct domcfg_image *domcfg_find_image(const struct domcfg_image *imgs,
+					     int n, const char *name)
+{
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(imgs[i].name, name))
+			return &imgs[i];
+	}
+	return NULL;
+}
+
+/* A listed domain's kernel and ramdisk images: 0, or -1 naming the missing one. */
+int domcfg_resolve(const struct domcfg *c, const struct domcfg_image *imgs,
+		   int n, const struct domcfg_image **kernel,
+		   const struct domcfg_image **ramdisk, char *err, size_t errlen)
+{
+	*kernel = domcfg_find_image(imgs, n, c->kernel);
+	*ramdisk = NULL;
+	if (!*kernel)
+		return errorf(err, errlen, "no image '%s' (kernel=%s)", c->kernel, c->kernel);
+	if (c->ramdisk[0]) {
+		*ramdisk = domcfg_find_image(imgs, n, c->ramdisk);
+		if (!*ramdisk)
+			return errorf(err, errlen, "no image '%s' (ramdisk=%s)",
+				      c->ramdisk, c->ramdisk);
+	}
 	return 0;
 }

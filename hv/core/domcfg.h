@@ -16,16 +16,52 @@
 enum domcfg_kind {
 	DOMCFG_KERNEL,		/* name=N [mem=M] [vcpus=V] [-- guest cmdline] */
 	DOMCFG_RAMDISK,		/* ramdisk=N */
+	DOMCFG_IMAGE,		/* image=IMG: a kernel or ramdisk many may use */
+	DOMCFG_LIST,		/* domains: the module is a domain list */
+	DOMCFG_LISTED,		/* one line of a domain list (domlist_next) */
 };
 
 struct domcfg {
 	enum domcfg_kind kind;
-	char name[DOMAIN_NAME_MAX + 1];	/* the domain, or the ramdisk's domain */
+	char name[DOMAIN_NAME_MAX + 1];	/* the domain, the ramdisk's domain,
+					 * or the image's name */
 	u64 mem;			/* bytes, a whole number of pages */
 	u32 vcpus;
-	const char *cmdline;		/* the guest's, inside the module string */
+	const char *cmdline;		/* the guest's, inside the parsed string */
+	char kernel[DOMAIN_NAME_MAX + 1];	/* DOMCFG_LISTED: kernel=IMG */
+	char ramdisk[DOMAIN_NAME_MAX + 1];	/* DOMCFG_LISTED: ramdisk=IMG, "" none */
 };
 
 int domcfg_parse(const char *s, struct domcfg *c, char *err, size_t errlen);
+
+/*
+ * A domain list module (docs/boot.md): text, one domain per line, read in
+ * place (it is not NUL-terminated). domlist_next() copies the next line
+ * that names a domain into buf (its cmdline points there) and parses it.
+ */
+#define DOMLIST_LINE_MAX	(GUEST_CMDLINE_MAX + 256)
+
+struct domlist {
+	const char *p, *end;	/* what is left of the module */
+	int lineno;		/* of the line last returned */
+};
+
+void domlist_init(struct domlist *l, const void *text, size_t len);
+int domlist_count(const void *text, size_t len);
+int domlist_next(struct domlist *l, char *buf, size_t buflen,
+		 struct domcfg *c, char *err, size_t errlen);
+
+/* Images by name: what kernel=IMG and ramdisk=IMG resolve against. */
+struct domcfg_image {
+	char name[DOMAIN_NAME_MAX + 1];
+	const void *data;
+	u64 len;
+};
+
+const struct domcfg_image *domcfg_find_image(const struct domcfg_image *imgs,
+					     int n, const char *name);
+int domcfg_resolve(const struct domcfg *c, const struct domcfg_image *imgs,
+		   int n, const struct domcfg_image **kernel,
+		   const struct domcfg_image **ramdisk, char *err, size_t errlen);
 
 #endif /* HV_CORE_DOMCFG_H */

@@ -136,6 +136,9 @@ void hv_main(u32 magic, u32 mbi_phys)
 		printk("dryrun: boot plan printed, no domain started\n");
 		hv_exit(boot.nr_problems == 0 && refused == 0);	/* x86/power.c */
 	}
+	/* mm/setup.c: the images were copied; their frames are free again. */
+	printk("mm: %llu KiB of boot modules returned to the allocator\n",
+	       (unsigned long long)(mm_release_modules(&boot) >> 10));
 	if (domains_alive() == 0) {
 		printk("no domain to run\n");
 		hv_exit(boot.nr_problems == 0 && refused == 0 && boot.nr_mods == 0);

@@ -10,6 +10,7 @@
 struct vcpu;
 
 void sched_add(struct vcpu *v);
+void sched_remove(struct vcpu *v);
 void sched_need_resched(void);
 bool sched_resched_pending(void);
 void sched_start(void) __noreturn;

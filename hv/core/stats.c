@@ -44,6 +44,8 @@ void domain_print_stats(const struct domain *d)
 	printk("stats %s: returns %llu ss_lar %llu\n", n,
 	       (unsigned long long)d->stats.returns,
 	       (unsigned long long)d->stats.ss_lar);
+	printk("stats %s: hypervisor memory %llu KiB (struct domain and P2M)\n", n,
+	       (unsigned long long)(domain_hv_bytes(d) >> 10));
 	printk("stats %s: longest hypercall %s %llu us, latest %s %llu us after its time was up\n",
 	       n, hypercall_name(d->stats.longest_nr),
 	       (unsigned long long)(d->stats.longest_ns / 1000),

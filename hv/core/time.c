@@ -19,7 +19,12 @@
  * an interrupt for it (a blocked guest wakes by its single-shot timer).
  * One local APIC one-shot interrupt serves them all: it is always
  * programmed for the earliest deadline, the end of the running vCPU's time
- * slice, or the next serial-input poll, whichever comes first. Guest
+ * slice, or the next serial-input poll, whichever comes first. The
+ * vCPUs' own deadlines (single-shot timer, poll timeout) are kept in a
+ * min-heap (core/timer_heap.c), so finding the earliest and running what
+ * is due cost O(log n) per vCPU concerned, not a walk over every vCPU on
+ * every interrupt; the periodic timer is only ever the running vCPU's.
+ * Guest
  * values are judged, and every sum of a time and an interval made, by
  * core/stime.c: nothing here can wrap.
  */
@@ -31,6 +36,9 @@
 #include "core/sched.h"
 #include "core/stime.h"
 #include "core/time.h"
+#include "core/timer_heap.h"
+#include "mm/frame.h"
+#include "layout.h"
 #include "x86/apic.h"
 #include "x86/cpu.h"
 #include "pvabi/xen.h"
@@ -40,6 +48,7 @@ static u32 tsc_mul;		/* tsc_to_system_mul */
 static s8 tsc_shift;
 static u64 wallclock_at_boot;	/* seconds since 1970 at system time 0 */
 static u64 timer_deadline;	/* system time the APIC timer is aimed at */
+static struct theap timer_heap;	/* vCPUs by their earliest own deadline */
 
 /* Xen's set_time_scale: bring the rate into (1e9, 2e9], then a 32.32 fraction. */
 static void set_time_scale(u64 hz)
@@ -189,6 +198,47 @@ void runstate_change(struct vcpu *v, int state)
 		periodic_work(v, now);	/* its periodic timer resumes */
 }
 
+/*
+ * The heap's room: every vCPU the boot describes (domains_create, before
+ * the first domain), so that a vCPU never fails to enter it.
+ */
+void timers_init(u32 nr_vcpus)
+{
+	u64 frames = DIV_ROUND_UP((u64)nr_vcpus * sizeof(struct theap_node *), PAGE_SIZE);
+	mfn_t m = frame_alloc_contig(frames ? frames : 1, 1);
+
+	if (m == INVALID_MFN)
+		panic("no memory for a timer heap of %u vCPUs", nr_vcpus);
+	theap_init(&timer_heap, __va(m << PAGE_SHIFT), nr_vcpus);
+}
+
+/* v's own earliest deadline: its single-shot timer or its poll's timeout. */
+static u64 own_deadline(const struct vcpu *v)
+{
+	u64 next = THEAP_NONE;
+
+	if (v->singleshot_deadline)
+		next = v->singleshot_deadline;
+	if (v->polling && v->poll_deadline)
+		next = MIN(next, v->poll_deadline);
+	return next;
+}
+
+/*
+ * v's single-shot deadline or poll changed: its place in the heap follows.
+ * Every writer of those fields calls this (vcpu_op.c, sched.c, below).
+ */
+void time_vcpu_changed(struct vcpu *v)
+{
+	theap_set(&timer_heap, &v->tnode, own_deadline(v));
+}
+
+/* v's domain ended: it leaves the heap, whatever it had armed. */
+void time_vcpu_forget(struct vcpu *v)
+{
+	theap_set(&timer_heap, &v->tnode, THEAP_NONE);
+}
+
 static void vcpu_timers(struct vcpu *v, u64 now)
 {
 	if (v->singleshot_deadline && v->singleshot_deadline <= now) {
@@ -199,28 +249,18 @@ static void vcpu_timers(struct vcpu *v, u64 now)
 		periodic_work(v, now);
 	if (v->polling && v->poll_deadline && v->poll_deadline <= now)
 		vcpu_kick(v);
+	time_vcpu_changed(v);
 }
 
 static u64 earliest_deadline(u64 now)
 {
 	u64 next = stime_add(now, CONSOLE_POLL_NS);
+	const struct theap_node *top = theap_top(&timer_heap);
 
-	for (int i = 0; i < MAX_DOMAINS; i++) {
-		struct domain *d = &domains[i];
-
-		if (d->state != DOM_RUNNING)
-			continue;
-		for (int j = 0; j < d->nr_vcpus; j++) {
-			struct vcpu *v = &d->vcpus[j];
-
-			if (v->singleshot_deadline)
-				next = MIN(next, v->singleshot_deadline);
-			if (periodic_ticking(v))
-				next = MIN(next, periodic_due_at(v));
-			if (v->polling && v->poll_deadline)
-				next = MIN(next, v->poll_deadline);
-		}
-	}
+	if (top)
+		next = MIN(next, top->key);
+	if (current && periodic_ticking(current))
+		next = MIN(next, periodic_due_at(current));
 	if (current && current->runnable)
 		next = MIN(next, current->slice_end);
 	return next;
@@ -262,15 +302,16 @@ u64 time_deadline(void)
 void timer_interrupt(void)
 {
 	u64 now = NOW();
+	struct theap_node *top;
 
 	apic_eoi();
 	console_poll_input();
-	for (int i = 0; i < MAX_DOMAINS; i++) {
-		struct domain *d = &domains[i];
-
-		for (int j = 0; d->state == DOM_RUNNING && j < d->nr_vcpus; j++)
-			vcpu_timers(&d->vcpus[j], now);
-	}
+	/* Each due vCPU once: vcpu_timers() moves it past now or out. */
+	for (u32 n = timer_heap.n; n && (top = theap_top(&timer_heap)) &&
+	     top->key <= now; n--)
+		vcpu_timers(container_of(top, struct vcpu, tnode), now);
+	if (current && current->domain->state == DOM_RUNNING)
+		vcpu_timers(current, now);	/* its periodic timer */
 	if (current && current->runnable && now >= current->slice_end)
 		sched_need_resched();
 	timers_reprogram();

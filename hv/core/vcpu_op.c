@@ -37,6 +37,7 @@ static void set_singleshot(struct vcpu *v, u64 deadline)
 		evtchn_send_virq(v, VIRQ_TIMER);
 	else
 		v->singleshot_deadline = deadline;
+	time_vcpu_changed(v);
 	timers_reprogram();
 }
 
@@ -149,6 +150,7 @@ long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5)
 		if (v != current)
 			return -XEN_EINVAL;
 		v->singleshot_deadline = 0;
+		time_vcpu_changed(v);
 		return 0;
 	case VCPUOP_register_vcpu_info:
 		return register_vcpu_info(v, arg);
@@ -171,6 +173,7 @@ long do_set_timer_op(u64 timeout, u64 a2, u64 a3, u64 a4, u64 a5)
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (deadline == 0) {
 		current->singleshot_deadline = 0;
+		time_vcpu_changed(current);
 		return 0;
 	}
 	set_singleshot(current, deadline);

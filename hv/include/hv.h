@@ -34,6 +34,8 @@ typedef u64 mfn_t;	/* a machine frame number: paddr >> PAGE_SHIFT */
 #define PAGE_MASK	(~(PAGE_SIZE - 1))
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - __builtin_offsetof(type, member)))
 #define ALIGN_UP(x, a)	(((x) + ((a) - 1)) & ~((typeof(x))(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((typeof(x))(a) - 1))
 #define IS_ALIGNED(x, a) (((x) & ((typeof(x))(a) - 1)) == 0)

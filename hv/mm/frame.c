@@ -84,6 +84,12 @@ mfn_t frame_alloc_contig(u64 count, u64 align)
 	if (count == 0 || align == 0)
 		return INVALID_MFN;
 	for (u64 i = 0; i < nr_frames; i++) {
+		/* A word with no free frame ends any run: skip it whole. */
+		if (i % 64 == 0 && bits[i / 64] == 0) {
+			run = 0;
+			i += 63;
+			continue;
+		}
 		if (run == 0 && i % align != 0)
 			continue;
 		if (!test_bit(i)) {

@@ -41,8 +41,10 @@ void *mfn_to_virt(mfn_t mfn)
  */
 static const struct pv_mode *owner_mode(u16 dom)
 {
-	BUG_ON(dom == 0 || dom > MAX_DOMAINS || !domains[dom - 1].mode);
-	return domains[dom - 1].mode;
+	struct domain *d = domain_get(dom);
+
+	BUG_ON(!d || !d->mode);
+	return d->mode;
 }
 
 bool pgt_env_hv_l4_slot(u16 dom, unsigned idx)
@@ -94,7 +96,7 @@ bool pgt_env_preempt(void)
 
 static struct domain *owner_domain(u16 id)
 {
-	return id >= 1 && id <= MAX_DOMAINS ? &domains[id - 1] : NULL;
+	return domain_get(id);
 }
 
 /*

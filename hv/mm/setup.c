@@ -80,3 +80,27 @@ void mm_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 	       (unsigned long long)nr_frames);
 	paging_init(ram_end);
 }
+
+/*
+ * Every domain is built: the modules (kernels, ramdisks, images, domain
+ * lists) were only read, and copied into the domains' own frames, so
+ * their memory goes to the allocator. Only whole pages inside a module:
+ * a page it shares with something else (the boot information, another
+ * module's start) stays reserved. The module command lines are in the
+ * boot information, which stays. Returns the bytes given back.
+ */
+u64 mm_release_modules(const struct boot_info *bi)
+{
+	u64 total = 0;
+
+	for (int i = 0; i < bi->nr_mods; i++) {
+		u64 s = ALIGN_UP(bi->mods[i].start, PAGE_SIZE);
+		u64 e = ALIGN_DOWN(bi->mods[i].end, PAGE_SIZE);
+
+		if (e <= s || s < MiB(1))
+			continue;
+		frame_add_free(s >> PAGE_SHIFT, (e - s) >> PAGE_SHIFT);
+		total += e - s;
+	}
+	return total;
+}

@@ -64,8 +64,7 @@
 #define GDT_PAGES	16
 #define LDT_PAGES	PV_LDT_PAGES		/* 8192 descriptors, Xen's maximum */
 #define AREA_PAGES	(GDT_PAGES + LDT_PAGES)	/* per vCPU: 128 KiB */
-#define NR_SLOTS	(MAX_DOMAINS * DOMAIN_VCPUS_MAX)
-#define NR_L1		DIV_ROUND_UP(NR_SLOTS * AREA_PAGES, PT_ENTRIES)
+#define SLOTS_PER_L1	(PT_ENTRIES / AREA_PAGES)	/* 16 */
 
 #define HV_TABLE	(PTE_P | PTE_RW)
 #define GDT_RW		(PTE_P | PTE_RW | PTE_NX | PTE_A | PTE_D)
@@ -73,9 +72,15 @@
 #define PFEC_USER	(1ULL << 2)
 #define PFEC_RSVD	(1ULL << 3)
 
-_Static_assert(NR_L1 <= PT_ENTRIES, "the GDT areas fit one L2");
+_Static_assert(PV_AREA_SLOTS == SLOTS_PER_L1 * PT_ENTRIES,
+	       "the GDT areas fill one L2");
 
-static u64 *area_l1;		/* the L1 entries of every area, in order */
+/*
+ * The L2 of the areas; its L1s are made on demand (pv_area_prepare), one
+ * per 16 vCPUs, so a boot with few domains pays 4 KiB, not the 1 GiB
+ * range's 2 MiB of L1s.
+ */
+static u64 *area_l2;
 static mfn_t zero_mfn;
 
 static u64 *alloc_zeroed(mfn_t *mfn)
@@ -89,7 +94,7 @@ static u64 *alloc_zeroed(mfn_t *mfn)
 
 static unsigned slot_of(const struct vcpu *v)
 {
-	return (unsigned)(v->domain - domains) * DOMAIN_VCPUS_MAX + (unsigned)v->id;
+	return (unsigned)(v->domain->id - 1) * DOMAIN_VCPUS_MAX + (unsigned)v->id;
 }
 
 static u64 area_va(const struct vcpu *v)
@@ -97,9 +102,14 @@ static u64 area_va(const struct vcpu *v)
 	return PERVCPU_VIRT_START + (u64)slot_of(v) * AREA_PAGES * PAGE_SIZE;
 }
 
+/* Its L1 exists: pv_area_prepare() made it before the vCPU first ran. */
 static u64 *area_ptes(const struct vcpu *v)
 {
-	return &area_l1[slot_of(v) * AREA_PAGES];
+	unsigned s = slot_of(v);
+	u64 l2e = area_l2[s / SLOTS_PER_L1];
+
+	BUG_ON(!(l2e & PTE_P));
+	return (u64 *)__va(l2e & PTE_ADDR) + (s % SLOTS_PER_L1) * AREA_PAGES;
 }
 
 static u64 ldt_va(const struct vcpu *v)
@@ -109,35 +119,54 @@ static u64 ldt_va(const struct vcpu *v)
 
 /*
  * Build the tables under L4 slot 260 at boot, before any guest L4 copies
- * the hypervisor's slots: L3 -> L2 -> NR_L1 contiguous L1s, every area
- * showing the zero page and the hypervisor's GDT page.
+ * the hypervisor's slots: L3 -> L2, the L1s below it made per 16 vCPUs
+ * by pv_area_prepare(). A guest L4 shares the L3, so an L1 added later
+ * is seen by every address space; the entry was not present before, so
+ * no TLB holds it.
  */
 void pv_gdt_init(void)
 {
-	mfn_t l3_mfn, l2_mfn, l1_first, hv_page = desc_hv_gdt_page() >> PAGE_SHIFT;
-	u64 *l4 = hv_l4(), *l3, *l2;
+	mfn_t l3_mfn, l2_mfn;
+	u64 *l4 = hv_l4(), *l3;
 
 	if (l4[pt_index(PERVCPU_VIRT_START, L4_SHIFT)] & PTE_P)
 		return;		/* done already */
 	l3 = alloc_zeroed(&l3_mfn);
-	l2 = alloc_zeroed(&l2_mfn);
+	area_l2 = alloc_zeroed(&l2_mfn);
 	alloc_zeroed(&zero_mfn);
-	l1_first = frame_alloc_contig(NR_L1, 1);
-	if (l1_first == INVALID_MFN)
-		panic("out of memory for the GDT areas");
-	area_l1 = __va(l1_first << PAGE_SHIFT);
-	memset(area_l1, 0, NR_L1 * PAGE_SIZE);
-	for (unsigned i = 0; i < NR_L1; i++)
-		l2[i] = ((l1_first + i) << PAGE_SHIFT) | HV_TABLE;
 	l3[0] = (l2_mfn << PAGE_SHIFT) | HV_TABLE;
-	for (unsigned s = 0; s < NR_SLOTS; s++) {
-		u64 *pte = &area_l1[s * AREA_PAGES];
+	l4[pt_index(PERVCPU_VIRT_START, L4_SHIFT)] = (l3_mfn << PAGE_SHIFT) | HV_TABLE;
+}
+
+/*
+ * Make sure v's area is mapped: the L1 holding it, every area in it
+ * showing the zero page and the hypervisor's GDT page. 0, or -1 when out
+ * of memory (the builder refuses the domain).
+ */
+int pv_area_prepare(const struct vcpu *v)
+{
+	unsigned s = slot_of(v);
+	mfn_t l1_mfn, hv_page = desc_hv_gdt_page() >> PAGE_SHIFT;
+	u64 *l1;
+
+	if (s >= PV_AREA_SLOTS)
+		return -1;
+	if (area_l2[s / SLOTS_PER_L1] & PTE_P)
+		return 0;
+	l1_mfn = frame_alloc();
+	if (l1_mfn == INVALID_MFN)
+		return -1;
+	l1 = __va(l1_mfn << PAGE_SHIFT);
+	memset(l1, 0, PAGE_SIZE);
+	for (unsigned a = 0; a < SLOTS_PER_L1; a++) {
+		u64 *pte = &l1[a * AREA_PAGES];
 
 		for (unsigned p = 0; p < FIRST_RESERVED_GDT_PAGE; p++)
 			pte[p] = (zero_mfn << PAGE_SHIFT) | GDT_RO;
 		pte[FIRST_RESERVED_GDT_PAGE] = (hv_page << PAGE_SHIFT) | GDT_RW;
 	}
-	l4[pt_index(PERVCPU_VIRT_START, L4_SHIFT)] = (l3_mfn << PAGE_SHIFT) | HV_TABLE;
+	area_l2[s / SLOTS_PER_L1] = (l1_mfn << PAGE_SHIFT) | HV_TABLE;
+	return 0;
 }
 
 /* On every switch to v (core/sched.c): its GDT area becomes the GDT. */

@@ -8,7 +8,15 @@
 
 struct vcpu;
 
+/*
+ * vCPU areas of 32 pages in the 1 GiB below one L3 entry of the per-vCPU
+ * range: one L2 of 512 L1s, 16 areas per L1. A vCPU's slot is
+ * (domain id - 1) * DOMAIN_VCPUS_MAX + vcpu id.
+ */
+#define PV_AREA_SLOTS		8192
+
 void pv_gdt_init(void);
+int pv_area_prepare(const struct vcpu *v);
 void pv_load_gdt(const struct vcpu *v);
 void pv_destroy_gdt(struct vcpu *v);
 void pv_load_ldt(const struct vcpu *v);

@@ -26,6 +26,7 @@ Suite *mb2_suite(void);
 Suite *cmdline_suite(void);
 Suite *elf_suite(void);
 Suite *domcfg_suite(void);
+Suite *timer_heap_suite(void);
 Suite *evtchn_suite(void);
 Suite *pv_layout_suite(void);
 Suite *pgtype_suite(void);

@@ -1,6 +1,7 @@
 /*
  * test_domcfg.c - hv/core/domcfg.c: domain descriptions on module lines.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "hv.h"
@@ -62,6 +63,14 @@ static const struct {
 	{ "name=x quiet", "expected key=value" },	/* guest option without -- */
 	{ "name=x mem=123456789012345678901234567890123M", "too long" },
 	{ "ramdisk=../etc", "bad domain name" },
+	{ "image=", "bad image name" },
+	{ "image=a/b", "bad image name" },
+	{ "image=k mem=4M", "only image=NAME" },
+	{ "image=k -- x", "only image=NAME" },
+	{ "domains x=1", "unknown key 'x'" },
+	{ "domains name=x", "only the word 'domains'" },
+	{ "domains -- x", "only the word 'domains'" },
+	{ "name=x kernel=k", "unknown key 'kernel'" },	/* list words only */
 };
 
 START_TEST(test_bad_lines)
@@ -89,6 +98,175 @@ START_TEST(test_cmdline_too_long)
 }
 END_TEST
 
+START_TEST(test_image_and_list_modules)
+{
+	ck_assert_int_eq(domcfg_parse("image=linux-6_1", &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(c.kind, DOMCFG_IMAGE);
+	ck_assert_str_eq(c.name, "linux-6_1");
+	ck_assert_int_eq(domcfg_parse("  domains ", &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(c.kind, DOMCFG_LIST);
+	/* "domains" is a word, not a prefix. */
+	ck_assert_int_eq(domcfg_parse("domainsx", &c, err, sizeof(err)), -1);
+}
+END_TEST
+
+/* ---- Domain lists ---- */
+
+static char buf[DOMLIST_LINE_MAX];
+
+static int next(struct domlist *l)
+{
+	err[0] = '\0';
+	return domlist_next(l, buf, sizeof(buf), &c, err, sizeof(err));
+}
+
+START_TEST(test_list_good)
+{
+	static const char text[] =
+		"# the class\n"
+		"\n"
+		"name=s1 kernel=linux ramdisk=initrd mem=40M vcpus=1 -- console=hvc0 x=#1\n"
+		"   \t \r\n"
+		"\tname=s2\tkernel=k\r\n"
+		"   # indented comment\n"
+		"name=s3 kernel=k mem=4M";		/* no final newline */
+	struct domlist l;
+
+	ck_assert_int_eq(domlist_count(text, strlen(text)), 3);
+	domlist_init(&l, text, strlen(text));
+	ck_assert_int_eq(next(&l), 1);
+	ck_assert_int_eq(l.lineno, 3);
+	ck_assert_int_eq(c.kind, DOMCFG_LISTED);
+	ck_assert_str_eq(c.name, "s1");
+	ck_assert_str_eq(c.kernel, "linux");
+	ck_assert_str_eq(c.ramdisk, "initrd");
+	ck_assert_uint_eq(c.mem, 40ULL << 20);
+	ck_assert_str_eq(c.cmdline, "console=hvc0 x=#1");	/* '#' inside: the guest's */
+	ck_assert_int_eq(next(&l), 1);
+	ck_assert_int_eq(l.lineno, 5);
+	ck_assert_str_eq(c.name, "s2");
+	ck_assert_str_eq(c.kernel, "k");
+	ck_assert_str_eq(c.ramdisk, "");
+	ck_assert_uint_eq(c.mem, DOMAIN_MEM_DEFAULT);
+	ck_assert_str_eq(c.cmdline, "");
+	ck_assert_int_eq(next(&l), 1);
+	ck_assert_int_eq(l.lineno, 7);
+	ck_assert_str_eq(c.name, "s3");
+	ck_assert_uint_eq(c.mem, 4ULL << 20);
+	ck_assert_int_eq(next(&l), 0);
+	ck_assert_int_eq(next(&l), 0);
+	ck_assert_int_eq(domlist_count("", 0), 0);
+	ck_assert_int_eq(domlist_count("\n\n#x\n", 5), 0);
+}
+END_TEST
+
+/* Each bad list line, the reason, and whether the name was read before it. */
+static const struct {
+	const char *line, *reason, *name;
+} bad_list[] = {
+	{ "kernel=k mem=4M", "no name=", "" },
+	{ "name=x", "no kernel=IMG", "x" },
+	{ "name=x kernel=k mem=1M", "must be whole pages", "x" },
+	{ "name=x kernel=k vcpus=3", "at most 1", "x" },
+	{ "name=x kernel=a/b", "bad image name", "x" },
+	{ "name=x kernel=k ramdisk=", "bad image name", "x" },
+	{ "name=x kernel=k image=k", "unknown key 'image'", "x" },	/* module words only */
+	{ "name=x kernel=k colour=red", "unknown key 'colour'", "x" },
+	{ "name=x kernel=k quiet", "expected key=value", "x" },
+	{ "name=abcdefghijklmnop kernel=k", "bad name", "" },
+	{ "domains", "expected key=value", "" },	/* not a list inside a list */
+};
+
+START_TEST(test_list_bad)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bad_list); i++) {
+		char text[128];
+		struct domlist l;
+
+		/* A good line around each bad one: the list goes on after it. */
+		snprintf(text, sizeof(text), "name=a kernel=k\n%s\nname=b kernel=k\n",
+			 bad_list[i].line);
+		domlist_init(&l, text, strlen(text));
+		ck_assert_int_eq(next(&l), 1);
+		ck_assert_msg(next(&l) == -1, "'%s' accepted", bad_list[i].line);
+		ck_assert_int_eq(l.lineno, 2);
+		ck_assert_msg(strstr(err, bad_list[i].reason),
+			      "'%s': reason '%s' lacks '%s'", bad_list[i].line, err,
+			      bad_list[i].reason);
+		ck_assert_str_eq(c.name, bad_list[i].name);
+		ck_assert_int_eq(next(&l), 1);
+		ck_assert_str_eq(c.name, "b");
+		ck_assert_int_eq(l.lineno, 3);
+		ck_assert_int_eq(next(&l), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_list_long_and_nul)
+{
+	static char text[DOMLIST_LINE_MAX + 64];
+	static const char nul[] = "name=a kernel=k -- a\0b\nname=b kernel=k\n";
+	struct domlist l;
+	size_t n;
+
+	/* A line of exactly the buffer's size does not fit (its NUL would not). */
+	strcpy(text, "name=a kernel=k -- ");
+	n = strlen(text);
+	memset(text + n, 'x', DOMLIST_LINE_MAX - n);
+	strcpy(text + DOMLIST_LINE_MAX, "\nname=b kernel=k\n");
+	domlist_init(&l, text, strlen(text));
+	ck_assert_int_eq(next(&l), -1);
+	ck_assert(strstr(err, "line 1 is"));
+	ck_assert_int_eq(next(&l), 1);
+	ck_assert_str_eq(c.name, "b");
+
+	domlist_init(&l, nul, sizeof(nul) - 1);
+	ck_assert_int_eq(next(&l), -1);
+	ck_assert(strstr(err, "NUL"));
+	ck_assert_int_eq(next(&l), 1);
+	ck_assert_str_eq(c.name, "b");
+}
+END_TEST
+
+START_TEST(test_resolve)
+{
+	static const u8 k_data[1], r_data[1];
+	static const struct domcfg_image imgs[] = {
+		{ "linux", k_data, 1 }, { "initrd", r_data, 1 },
+	};
+	const struct domcfg_image *k, *r;
+	struct domlist l;
+	static const char text[] =
+		"name=a kernel=linux ramdisk=initrd\n"
+		"name=b kernel=linux\n"
+		"name=c kernel=nope ramdisk=initrd\n"
+		"name=d kernel=linux ramdisk=nope2\n"
+		"name=e kernel=initrd ramdisk=linux\n";
+
+	domlist_init(&l, text, strlen(text));
+	ck_assert_int_eq(next(&l), 1);
+	ck_assert_int_eq(domcfg_resolve(&c, imgs, 2, &k, &r, err, sizeof(err)), 0);
+	ck_assert_ptr_eq(k, &imgs[0]);
+	ck_assert_ptr_eq(r, &imgs[1]);
+	ck_assert_int_eq(next(&l), 1);
+	ck_assert_int_eq(domcfg_resolve(&c, imgs, 2, &k, &r, err, sizeof(err)), 0);
+	ck_assert_ptr_eq(k, &imgs[0]);
+	ck_assert_ptr_null(r);
+	ck_assert_int_eq(next(&l), 1);
+	ck_assert_int_eq(domcfg_resolve(&c, imgs, 2, &k, &r, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "no image 'nope' (kernel=nope)"));
+	ck_assert_int_eq(next(&l), 1);
+	ck_assert_int_eq(domcfg_resolve(&c, imgs, 2, &k, &r, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "no image 'nope2' (ramdisk=nope2)"));
+	ck_assert_int_eq(next(&l), 1);	/* any image may serve either role */
+	ck_assert_int_eq(domcfg_resolve(&c, imgs, 2, &k, &r, err, sizeof(err)), 0);
+	ck_assert_ptr_eq(k, &imgs[1]);
+	ck_assert_ptr_eq(r, &imgs[0]);
+	ck_assert_ptr_null(domcfg_find_image(imgs, 0, "linux"));	/* n respected */
+	ck_assert_ptr_eq(domcfg_find_image(imgs, 2, "initrd"), &imgs[1]);
+}
+END_TEST
+
 Suite *domcfg_suite(void)
 {
 	Suite *s = suite_create("domcfg");
@@ -99,6 +277,11 @@ Suite *domcfg_suite(void)
 	tcase_add_test(tc, test_ramdisk);
 	tcase_add_test(tc, test_bad_lines);
 	tcase_add_test(tc, test_cmdline_too_long);
+	tcase_add_test(tc, test_image_and_list_modules);
+	tcase_add_test(tc, test_list_good);
+	tcase_add_test(tc, test_list_bad);
+	tcase_add_test(tc, test_list_long_and_nul);
+	tcase_add_test(tc, test_resolve);
 	suite_add_tcase(s, tc);
 	return s;
 }
