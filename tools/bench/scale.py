@@ -4,7 +4,7 @@ Runs in: the host, imported by tools/bench/bench.py (--scale-n).
 
 For each N of the list, one QEMU boots pvisor with N Linux guests of the
 same kernel (build/linux/vmlinux) and one initramfs, 40 MiB each, QEMU
-RAM N x 40 + 256 MiB + N x the modules (qemu_mib), hypervisor option
+RAM N x 40 + 256 MiB + the modules (qemu_mib), hypervisor option
 `stats`:
 
   g1          the busy guest: at /init it waits for a line on its console,
@@ -21,7 +21,8 @@ line is stamped with the host's monotonic clock as it arrives. Measured:
   boot        from the hypervisor's first line ("(hv) pvisor ...") to the
               last guest's /init banner ("(gK) PVISOR-INIT: ..."); also
               from QEMU's start (which adds firmware, GRUB and loading
-              N x 2 modules from the CD image)
+              the two modules, the kernel and the initramfs, from the CD
+              image: tools/mkiso puts each file in once)
   throughput  g1's operations per second once every other guest sits idle
               (their "SCALE-IDLE" line came, then 2 s more), median over
               the rounds, and the ratio to N = 1
@@ -34,8 +35,8 @@ it on, hv/core/console.c): the driver moves it to g1, sends the start line,
 and after g1 has ended sends empty lines, which go to each remaining guest
 in turn and end it.
 
-An N the hypervisor does not accept (a "refused"/"ignored" line at boot:
-today more than 16 domains or 32 modules) is recorded as refused, and the
+An N the hypervisor does not accept (a "refused:" or "ignored" line at
+boot: a domain beyond memory, for one) is recorded as refused, and the
 run stops there; it does not count as a failure of the benchmark.
 """
 import json
@@ -179,7 +180,9 @@ class Serial:
 
 
 RE_HV_START = re.compile(r"^\(hv\) pvisor \S+: ")
-RE_REFUSED = re.compile(r"^\(hv\) .*\b(refused|ignored)\b")
+# "domain g9: refused: out of memory ...", "... ignored"; not the build's
+# summary "domains: 9 built, 0 refused, in ... ms".
+RE_REFUSED = re.compile(r"^\(hv\) .*(\brefused:|\bignored\b)")
 RE_BUILT = re.compile(r"^\(hv\) domain (\S+): id ")
 RE_INIT = re.compile(r"^\((g\d+)\) PVISOR-INIT: .* up ([0-9.]+)s")
 RE_IDLE = re.compile(r"^\((g\d+)\) SCALE-IDLE$")
@@ -193,13 +196,12 @@ RE_BAD = re.compile(r"Kernel panic|Oops|BUG:|\(hv\) PANIC|\(hv\) domain \S+: cra
 def qemu_mib(n, initrd):
     """
     QEMU's RAM: the guests, 256 MiB for the hypervisor and slack, and the
-    modules GRUB loads into RAM, counted once per domain (today's mkiso and
-    GRUB load each domain's kernel and ramdisk, 17 MiB, separately; where a
-    file is loaded once this only leaves RAM unused, which QEMU does not
-    allocate until touched).
+    two modules GRUB loads into RAM once for every domain (tools/mkiso
+    puts each distinct file in once; the hypervisor gives their pages back
+    after building the domains).
     """
     mods = os.path.getsize(os.path.join(ROOT, "build", "linux", "vmlinux")) + os.path.getsize(initrd)
-    return n * GUEST_MEM_MIB + 256 + (n * mods + (1 << 20) - 1) // (1 << 20)
+    return n * GUEST_MEM_MIB + 256 + (mods + (1 << 20) - 1) // (1 << 20)
 
 
 def run_one(n, iso, rounds, secs, timeout, mem_mib, tag=""):
@@ -509,7 +511,7 @@ def main(ns, rounds, secs, binary, probe_n=0):
         iso = make_iso(n, initrd, rounds, secs)
         timeout = 300 + 15 * n + 2 * rounds * secs
         r = run_one(n, iso, rounds, secs, timeout, qemu_mib(n, initrd))
-        os.remove(iso)      # N x 17 MiB; the list beside it makes it again
+        os.remove(iso)      # 17 MiB; the list beside it makes it again
         print("bench: N=%d: %s" % (n, json.dumps({k: v for k, v in r.items() if k != "stats"})),
               flush=True)
         if r["status"].startswith("refused"):
