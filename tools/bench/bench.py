@@ -18,6 +18,12 @@ trapped and emulated writes, the same kernel otherwise.
   build/bench/ratios.png    the ratios as bars (gnuplot), if gnuplot exists
   build/bench/*.log         the serial logs of every run
 
+With --hv-b FILE a further configuration boots the same PV guest on another
+hypervisor image (an older build, say), alternating with the others in
+every round: the column "B / PV" is the A/B comparison of two hypervisors
+on the same kernel in one run, the way a change is shown not to cost.
+--no-explicit leaves out the xen_ptwr=off configuration (a shorter run).
+
 With --scale-n LIST (`make bench-scale`) it measures the scale curve
 instead (tools/bench/scale.py): for each N of LIST, N Linux guests of 40 MiB
 in one QEMU, the time until all reached /init and one busy guest's
@@ -26,6 +32,7 @@ throughput among N-1 idle ones:
   build/bench/scale.json, scale.csv, scale.md, scale.png, scale-N.log
 
 Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M]
+                            [--hv-b OTHER-hv.elf] [--no-explicit]
        tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
                             [--scale-probe N] [--scale-qemu ARGS]
 """
@@ -51,17 +58,17 @@ def has_ptwr_switch():
         return b"xen_ptwr" in f.read()
 
 
-def make_iso(name, initrd, extra):
+def make_iso(name, initrd, extra, hv="build/hv.elf"):
     lst = os.path.join(OUT, name + ".list")
     with open(lst, "w") as f:
         f.write("bench build/linux/vmlinux %s 256M 1 console=hvc0 8250.nr_uarts=0 quiet %s\n"
                 % (os.path.relpath(initrd, ROOT), extra))
     iso = os.path.join(OUT, name + ".iso")
-    sh("tools/mkiso", "-o", iso, "-c", "stats", "-d", lst, "build/hv.elf")
+    sh("tools/mkiso", "-o", iso, "-c", "stats", "-d", lst, hv)
     return iso
 
 
-def build(scale):
+def build(scale, hv_b=None, explicit=True):
     """The benchmark binary, its initramfs and the ISOs for the PV runs."""
     os.makedirs(OUT, exist_ok=True)
     binary = os.path.join(OUT, "pvbench")
@@ -73,8 +80,10 @@ def build(scale):
     initrd = os.path.join(OUT, "bench.cpio.gz")
     sh("tools/mkinitramfs", "-o", initrd, "-s", script, "-a", binary + ":/bin/pvbench")
     isos = {"pv": make_iso("pv", initrd, "")}
-    if has_ptwr_switch():
+    if explicit and has_ptwr_switch():
         isos["pv_explicit"] = make_iso("pv_explicit", initrd, "xen_ptwr=off")
+    if hv_b:
+        isos["pv_b"] = make_iso("pv_b", initrd, "", os.path.abspath(hv_b))
     return initrd, isos
 
 
@@ -103,29 +112,41 @@ def report(res, stats, rounds):
     names = list(res["native"][0].keys())
     med = {k: {n: statistics.median(r[n] for r in v) for n in names} for k, v in res.items()}
     explicit = "pv_explicit" in med
+    other = "pv_b" in med
     rows = []
     for name in names:
         n, p = med["native"][name], med["pv"][name]
-        rows.append((name, n, p, p / n, med["pv_explicit"][name] if explicit else None))
+        rows.append((name, n, p, p / n, med["pv_explicit"][name] if explicit else None,
+                     med["pv_b"][name] if other else None))
     with open(os.path.join(OUT, "results.csv"), "w") as f:
-        f.write("name,native_ns,pv_ns,ratio%s\n" % (",pv_explicit_ns" if explicit else ""))
+        f.write("name,native_ns,pv_ns,ratio%s%s\n" % (",pv_explicit_ns" if explicit else "",
+                                                   ",pv_b_ns" if other else ""))
         for r in rows:
-            f.write("%s,%.1f,%.1f,%.2f" % r[:4] + (",%.1f" % r[4] if explicit else "") + "\n")
+            f.write("%s,%.1f,%.1f,%.2f" % r[:4] + (",%.1f" % r[4] if explicit else "") +
+                    (",%.1f" % r[5] if other else "") + "\n")
     lines = ["# pvisor: PV guest vs the same kernel native, in QEMU TCG", "",
              "Median of %d alternating rounds; ns per operation as the guest measures it." % rounds]
     if explicit:
         lines += ["The last columns boot the same PV kernel with `xen_ptwr=off`: page-table",
                   "writes by explicit hypercalls instead of trapped, emulated writes."]
+    if other:
+        lines += ["The B columns boot the same PV guest on another hypervisor image,",
+                  "alternating with the others in every round (--hv-b)."]
     head = "| operation | native ns | PV ns | PV / native |"
     rule = "|---|---:|---:|---:|"
     if explicit:
         head += " PV xen_ptwr=off ns | explicit / trapped |"
+        rule += "---:|---:|"
+    if other:
+        head += " B ns | B / PV |"
         rule += "---:|---:|"
     lines += ["", head, rule]
     for r in rows:
         line = "| %s | %.0f | %.0f | %.2f |" % r[:4]
         if explicit:
             line += " %.0f | %.2f |" % (r[4], r[4] / r[2])
+        if other:
+            line += " %.0f | %.2f |" % (r[5], r[5] / r[2])
         lines.append(line)
     for kind, st in stats.items():
         lines += ["", "Hypervisor counters, last %s run (whole boot and benchmark):" % kind, ""]
@@ -142,7 +163,7 @@ def plot(rows):
         return
     dat = os.path.join(OUT, "ratios.dat")
     with open(dat, "w") as f:
-        for name, _, _, ratio, _ in rows:
+        for name, _, _, ratio, _, _ in rows:
             f.write("%s %.3f\n" % (name, ratio))
     gp = """set terminal pngcairo size 900,500 noenhanced
 set output '%s'
@@ -167,6 +188,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--scale", default="1")
     ap.add_argument("--mem", default="512M")
+    ap.add_argument("--hv-b", default="", metavar="FILE",
+                    help="also boot the PV guest on this other hypervisor image (A/B)")
+    ap.add_argument("--no-explicit", action="store_true",
+                    help="leave out the xen_ptwr=off configuration")
     ap.add_argument("--scale-n", default="",
                     help="comma-separated guest counts: run the scale curve instead")
     ap.add_argument("--scale-rounds", type=int, default=3)
@@ -186,7 +211,9 @@ def main():
         scale.main([int(x) for x in a.scale_n.split(",")], a.scale_rounds, a.scale_secs, binary,
                    a.scale_probe)
         return
-    initrd, isos = build(a.scale)
+    if a.hv_b and not os.path.isfile(a.hv_b):
+        sys.exit("bench: no hypervisor image %s" % a.hv_b)
+    initrd, isos = build(a.scale, a.hv_b, not a.no_explicit)
     res = {"native": []}
     res.update({k: [] for k in isos})
     stats = {}
