@@ -18,10 +18,12 @@ trapped and emulated writes, the same kernel otherwise.
   build/bench/ratios.png    the ratios as bars (gnuplot), if gnuplot exists
   build/bench/*.log         the serial logs of every run
 
-With --hv-b FILE a further configuration boots the same PV guest on another
-hypervisor image (an older build, say), alternating with the others in
-every round: the column "B / PV" is the A/B comparison of two hypervisors
-on the same kernel in one run, the way a change is shown not to cost.
+With --hv-b TREE a further configuration boots the same PV guest on the
+hypervisor of another pvisor checkout (an older commit, built: TREE/build/
+hv.elf, its ISO made by TREE/tools/mkiso, which knows that hypervisor's
+module syntax), alternating with the others in every round: the column
+"B / PV" is the A/B comparison of two hypervisors on the same kernel in one
+run, the way a change is shown not to cost.
 --no-explicit leaves out the xen_ptwr=off configuration (a shorter run).
 
 With --scale-n LIST (`make bench-scale`) it measures the scale curve
@@ -32,7 +34,7 @@ throughput among N-1 idle ones:
   build/bench/scale.json, scale.csv, scale.md, scale.png, scale-N.log
 
 Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M]
-                            [--hv-b OTHER-hv.elf] [--no-explicit]
+                            [--hv-b OTHER-TREE] [--no-explicit]
        tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
                             [--scale-probe N] [--scale-qemu ARGS]
 """
@@ -58,13 +60,14 @@ def has_ptwr_switch():
         return b"xen_ptwr" in f.read()
 
 
-def make_iso(name, initrd, extra, hv="build/hv.elf"):
+def make_iso(name, initrd, extra, tree=ROOT):
     lst = os.path.join(OUT, name + ".list")
     with open(lst, "w") as f:
         f.write("bench build/linux/vmlinux %s 256M 1 console=hvc0 8250.nr_uarts=0 quiet %s\n"
                 % (os.path.relpath(initrd, ROOT), extra))
     iso = os.path.join(OUT, name + ".iso")
-    sh("tools/mkiso", "-o", iso, "-c", "stats", "-d", lst, hv)
+    sh(os.path.join(tree, "tools", "mkiso"), "-o", iso, "-c", "stats", "-d", lst,
+       os.path.join(tree, "build", "hv.elf"))
     return iso
 
 
@@ -188,8 +191,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--scale", default="1")
     ap.add_argument("--mem", default="512M")
-    ap.add_argument("--hv-b", default="", metavar="FILE",
-                    help="also boot the PV guest on this other hypervisor image (A/B)")
+    ap.add_argument("--hv-b", default="", metavar="TREE",
+                    help="also boot the PV guest on the hypervisor of this other built pvisor checkout (A/B)")
     ap.add_argument("--no-explicit", action="store_true",
                     help="leave out the xen_ptwr=off configuration")
     ap.add_argument("--scale-n", default="",
@@ -211,8 +214,8 @@ def main():
         scale.main([int(x) for x in a.scale_n.split(",")], a.scale_rounds, a.scale_secs, binary,
                    a.scale_probe)
         return
-    if a.hv_b and not os.path.isfile(a.hv_b):
-        sys.exit("bench: no hypervisor image %s" % a.hv_b)
+    if a.hv_b and not os.path.isfile(os.path.join(a.hv_b, "build", "hv.elf")):
+        sys.exit("bench: no %s/build/hv.elf (run make hv there)" % a.hv_b)
     initrd, isos = build(a.scale, a.hv_b, not a.no_explicit)
     res = {"native": []}
     res.update({k: [] for k in isos})
