@@ -108,13 +108,8 @@ static bool still_mine(const struct start_info *si, u64 k)
 static void sleep_once(u64 ms)
 {
 	u64 deadline, late;
-	long rc;
 
-	traps_init();
-	events_init();
-	rc = timer_init();
-	if (rc)
-		test_error("timer_init: %ld", rc);
+	timer_setup();
 	deadline = system_time() + ms * NSEC_PER_MSEC;
 	EXPECT_EQ(timer_set_singleshot(deadline), 0);
 	events_disable();
