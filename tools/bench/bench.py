@@ -25,6 +25,10 @@ module syntax), alternating with the others in every round: the column
 "B / PV" is the A/B comparison of two hypervisors on the same kernel in one
 run, the way a change is shown not to cost.
 --no-explicit leaves out the xen_ptwr=off configuration (a shorter run).
+--qemu ARGS gives every boot more QEMU arguments: with "-icount shift=0"
+the guest's clock follows the instructions QEMU executes (1 ns each), so
+an A/B counts instructions, repeatable to a few digits, where wall time
+under TCG swings by tens of percent with the host's load.
 
 With --scale-n LIST (`make bench-scale`) it measures the scale curve
 instead (tools/bench/scale.py): for each N of LIST, N Linux guests of 40 MiB
@@ -34,7 +38,7 @@ throughput among N-1 idle ones:
   build/bench/scale.json, scale.csv, scale.md, scale.png, scale-N.log
 
 Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M]
-                            [--hv-b OTHER-TREE] [--no-explicit]
+                            [--hv-b OTHER-TREE] [--no-explicit] [--qemu ARGS]
        tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
                             [--scale-probe N] [--scale-qemu ARGS]
 """
@@ -90,6 +94,9 @@ def build(scale, hv_b=None, explicit=True):
     return initrd, isos
 
 
+QEMU_ARGS = []      # --qemu: ["-q", ARGS] for tools/run
+
+
 def run(kind, n, initrd, iso, mem):
     """One boot; kind is native or a key of the ISOs."""
     log = os.path.join(OUT, "%s-%d.log" % (kind, n))
@@ -99,6 +106,7 @@ def run(kind, n, initrd, iso, mem):
                "-a", "console=ttyS0 quiet"]
     else:
         cmd = ["tools/run", "-m", mem, "-t", "1200", "-l", log, iso]
+    cmd[1:1] = QEMU_ARGS
     print("bench: %s run %d ..." % (kind, n), flush=True)
     subprocess.run(cmd, cwd=ROOT, check=False)
     text = open(log, errors="replace").read().replace("\r", "")
@@ -193,6 +201,8 @@ def main():
     ap.add_argument("--mem", default="512M")
     ap.add_argument("--hv-b", default="", metavar="TREE",
                     help="also boot the PV guest on the hypervisor of this other built pvisor checkout (A/B)")
+    ap.add_argument("--qemu", default="", metavar="ARGS",
+                    help="more QEMU arguments for every boot, e.g. '-icount shift=0'")
     ap.add_argument("--no-explicit", action="store_true",
                     help="leave out the xen_ptwr=off configuration")
     ap.add_argument("--scale-n", default="",
@@ -216,6 +226,8 @@ def main():
         return
     if a.hv_b and not os.path.isfile(os.path.join(a.hv_b, "build", "hv.elf")):
         sys.exit("bench: no %s/build/hv.elf (run make hv there)" % a.hv_b)
+    if a.qemu:
+        QEMU_ARGS[:] = ["-q", a.qemu]
     initrd, isos = build(a.scale, a.hv_b, not a.no_explicit)
     res = {"native": []}
     res.update({k: [] for k in isos})
