@@ -47,11 +47,12 @@ static const struct pv_mode *owner_mode(u16 dom)
 	return d->mode;
 }
 
-bool pgt_env_hv_l4_slot(u16 dom, unsigned idx)
+void pgt_env_hv_l4_slots(u16 dom, unsigned *first, unsigned *last)
 {
 	const struct pv_mode *mode = owner_mode(dom);
 
-	return idx >= mode->first_hv_l4_slot && idx <= mode->last_hv_l4_slot;
+	*first = mode->first_hv_l4_slot;
+	*last = mode->last_hv_l4_slot;
 }
 
 void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4)

@@ -451,9 +451,28 @@ u64 pgt_adjust_entry(int level, u64 e)
 
 /* ---- Validating and devalidating a whole frame ------------------------------ */
 
-static bool guest_slot(int level, unsigned idx, u16 dom)
+/*
+ * The slots of a table that are the hypervisor's, not the guest's: in an
+ * L4 the mode's range, asked once per table (a loop over 512 entries
+ * would otherwise ask 512 times); at every other level none (first >
+ * last).
+ */
+struct hv_slots {
+	unsigned first, last;
+};
+
+static struct hv_slots hv_slots_of(int level, u16 dom)
 {
-	return level != 4 || !pgt_env_hv_l4_slot(dom, idx);
+	struct hv_slots s = { 1, 0 };
+
+	if (level == 4)
+		pgt_env_hv_l4_slots(dom, &s.first, &s.last);
+	return s;
+}
+
+static bool guest_slot(const struct hv_slots *s, unsigned idx)
+{
+	return idx < s->first || idx > s->last;
 }
 
 /*H:520 Validating a whole table
@@ -472,12 +491,13 @@ static int promote(mfn_t mfn, struct page_info *pg, int level, bool pre,
 {
 	u64 *t = mfn_to_virt(mfn);
 	unsigned i = pg->nr_validated;
+	struct hv_slots hv = hv_slots_of(level, pg->owner);
 	bool progressed = false;
 	int rc = 0;
 
 	*child_cut = false;
 	for (; i < PT_ENTRIES; i++) {
-		if (!guest_slot(level, i, pg->owner))
+		if (!guest_slot(&hv, i))
 			continue;
 		if (level > 1 && progressed && time_to_stop(pre)) {
 			rc = -XEN_ERESTART;
@@ -507,6 +527,7 @@ static int finish_child(u64 e, u16 dom, bool pre);
 static int demote(mfn_t mfn, struct page_info *pg, int level, bool pre)
 {
 	u64 *t = mfn_to_virt(mfn);
+	struct hv_slots hv = hv_slots_of(level, pg->owner);
 	bool progressed = false;
 	unsigned i;
 
@@ -520,7 +541,7 @@ static int demote(mfn_t mfn, struct page_info *pg, int level, bool pre)
 		if (level > 1 && progressed && time_to_stop(pre))
 			return -XEN_ERESTART;
 		work++;
-		if (guest_slot(level, i, pg->owner) && put_entry(level, t[i], pre)) {
+		if (guest_slot(&hv, i) && put_entry(level, t[i], pre)) {
 			pg->nr_validated = (u16)i;
 			pg->partial_flags = PTF_child;
 			return -XEN_ERESTART;
@@ -646,11 +667,13 @@ static int mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad,
 	u64 old = t[idx];
 	u64 disallow = level == 1 ? L1_DISALLOW : LN_DISALLOW;
 	bool pre = deferred != NULL, cut;
+	struct hv_slots hv;
 	int rc;
 
 	BUG_ON(!level || !(pg->flags & PGF_validated) || idx >= PT_ENTRIES);
 	BUG_ON(pre && *deferred);
-	if (!guest_slot(level, idx, pg->owner))
+	hv = hv_slots_of(level, pg->owner);
+	if (!guest_slot(&hv, idx))
 		return -XEN_EINVAL;
 	if (val & PTE_P) {
 		if (val & disallow)

@@ -33,11 +33,12 @@ static inline int pgt_level(unsigned type)
 /* The hypervisor's address of a machine frame's contents. */
 void *mfn_to_virt(mfn_t mfn);
 /*
- * Is slot idx of an L4 of dom's the hypervisor's (never the guest's to
- * map)? And write the hypervisor's entries into those slots. Both are
- * the PV mode's L4 policy (pv/mode.h).
+ * Which slots of an L4 of dom's are the hypervisor's (never the guest's to
+ * map): *first to *last. And write the hypervisor's entries into those
+ * slots. Both are the PV mode's L4 policy (pv/mode.h). A range, asked once
+ * per table, not a question per slot: validating an L4 visits 512 slots.
  */
-bool pgt_env_hv_l4_slot(u16 dom, unsigned idx);
+void pgt_env_hv_l4_slots(u16 dom, unsigned *first, unsigned *last);
 void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4);
 /* What dom's descriptor pages may hold: its PV mode's rules (mm/segdesc.h). */
 struct segdesc_rules;

@@ -73,10 +73,19 @@ void *mfn_to_virt(mfn_t mfn)
 }
 
 /* Every fake domain has compat mode's L4 policy: slots 256-271. */
-bool pgt_env_hv_l4_slot(u16 dom, unsigned idx)
+void pgt_env_hv_l4_slots(u16 dom, unsigned *first, unsigned *last)
 {
 	(void)dom;
-	return idx >= 256 && idx <= 271;
+	*first = 256;
+	*last = 271;
+}
+
+static bool hv_l4_slot(u16 dom, unsigned idx)
+{
+	unsigned first, last;
+
+	pgt_env_hv_l4_slots(dom, &first, &last);
+	return idx >= first && idx <= last;
 }
 
 /* ... and compat mode's descriptor rules. */
@@ -185,7 +194,7 @@ const char *fake_audit(const struct fake_root *roots, int nr_roots)
 		for (int i = 0; i < n; i++) {
 			mfn_t m = pte_mfn(t[i]);
 
-			if (!(t[i] & PTE_P) || (level == 4 && pgt_env_hv_l4_slot(pages[f].owner, i)))
+			if (!(t[i] & PTE_P) || (level == 4 && hv_l4_slot(pages[f].owner, i)))
 				continue;
 			if (m >= FAKE_FRAMES || pages[m].owner != pages[f].owner) {
 				snprintf(why, sizeof(why), "table %d entry %d maps foreign mfn %llu",
