@@ -8,7 +8,8 @@
  * So the domain here (domains.list) has a ramdisk that tests/guests/run
  * fills with a known pattern, and a command line that says what to expect
  * ("pages=3072 ramdisk_len=100000 cmdline_len=N"). Checked: the entry
- * registers (ring 3 on the flat selectors, rsi = &start_info, rsp at the
+ * registers (ring 3 on the flat selectors, ring 1 on 0xe019/0xe021 in
+ * fast mode, rsi = &start_info, rsp at the
  * top of a page, events off only in software: IF set), the counts and
  * flags, the order of the initial mapping (kernel, ramdisk, P2M,
  * start_info, page tables, boot stack), the ramdisk byte for byte, the
@@ -29,9 +30,9 @@ static u64 mfn_seen[MFN_BITS / 64];
 
 static void entry_registers(const struct start_info *si)
 {
-	EXPECT_EQ(boot_regs.cs, FLAT_KERNEL_CS);
-	EXPECT_EQ(boot_regs.cs & 3, 3);
-	EXPECT_EQ(boot_regs.ss, FLAT_KERNEL_SS);
+	EXPECT_EQ(boot_regs.cs, KERNEL_CS);
+	EXPECT_EQ(boot_regs.cs & 3, KERNEL_RPL);
+	EXPECT_EQ(boot_regs.ss, KERNEL_SS);
 	EXPECT_EQ(boot_regs.rsi, (u64)si);
 	EXPECT(IS_PAGE(boot_regs.rsp));
 	EXPECT(boot_regs.rflags & RFLAGS_IF);
