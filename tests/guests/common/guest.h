@@ -56,6 +56,7 @@ struct boot_regs {
 	u64 rsi;	/* &start_info */
 	u64 cs, ss;	/* selectors */
 	u64 rflags;
+	u64 ds, es, fs, gs;
 };
 extern struct boot_regs boot_regs;
 

@@ -73,6 +73,14 @@ _start:
 	mov	%rax, boot_regs + BOOT_REGS_CS(%rip)
 	mov	%ss, %ax
 	mov	%rax, boot_regs + BOOT_REGS_SS(%rip)
+	mov	%ds, %ax
+	mov	%rax, boot_regs + BOOT_REGS_DS(%rip)
+	mov	%es, %ax
+	mov	%rax, boot_regs + BOOT_REGS_ES(%rip)
+	mov	%fs, %ax
+	mov	%rax, boot_regs + BOOT_REGS_FS(%rip)
+	mov	%gs, %ax
+	mov	%rax, boot_regs + BOOT_REGS_GS(%rip)
 	pushfq
 	popq	boot_regs + BOOT_REGS_RFLAGS(%rip)
 

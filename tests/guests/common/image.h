@@ -37,6 +37,10 @@
 #define BOOT_REGS_CS		16
 #define BOOT_REGS_SS		24
 #define BOOT_REGS_RFLAGS	32
-#define BOOT_REGS_SIZE		40
+#define BOOT_REGS_DS		40
+#define BOOT_REGS_ES		48
+#define BOOT_REGS_FS		56
+#define BOOT_REGS_GS		64
+#define BOOT_REGS_SIZE		72
 
 #endif /* GUEST_IMAGE_H */

@@ -9,7 +9,7 @@
  * fills with a known pattern, and a command line that says what to expect
  * ("pages=3072 ramdisk_len=100000 cmdline_len=N"). Checked: the entry
  * registers (ring 3 on the flat selectors, ring 1 on 0xe019/0xe021 in
- * fast mode, rsi = &start_info, rsp at the
+ * fast mode, DS/ES/FS/GS null, rsi = &start_info, rsp at the
  * top of a page, events off only in software: IF set), the counts and
  * flags, the order of the initial mapping (kernel, ramdisk, P2M,
  * start_info, page tables, boot stack), the ramdisk byte for byte, the
@@ -23,6 +23,7 @@ const char test_title[] = "start_info and the initial mapping";
 #define PAGE		GUEST_PAGE_SIZE
 #define IS_PAGE(x)	(((u64)(x) & (PAGE - 1)) == 0)
 #define RFLAGS_IF	(1UL << 9)
+#define RFLAGS_IOPL	(3UL << 12)
 
 /* One bit per machine frame below 4 GiB, for the distinctness check. */
 #define MFN_BITS	(1UL << 20)
@@ -36,6 +37,11 @@ static void entry_registers(const struct start_info *si)
 	EXPECT_EQ(boot_regs.rsi, (u64)si);
 	EXPECT(IS_PAGE(boot_regs.rsp));
 	EXPECT(boot_regs.rflags & RFLAGS_IF);
+	EXPECT_EQ(boot_regs.rflags & RFLAGS_IOPL, 0);	/* IOPL is virtual */
+	EXPECT_EQ(boot_regs.ds, 0);
+	EXPECT_EQ(boot_regs.es, 0);
+	EXPECT_EQ(boot_regs.fs, 0);
+	EXPECT_EQ(boot_regs.gs, 0);
 	EXPECT(IS_PAGE(si));
 }
 
