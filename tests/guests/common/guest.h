@@ -98,14 +98,6 @@ u64 cmdline_u64(const char *key, u64 dflt);
  * it asked for. Tests use the selectors below instead of FLAT_KERNEL_*,
  * whose values are compat mode's.
  */
-#ifndef XENFEAT_pv_ring1_kernel
-#define XENFEAT_pv_ring1_kernel	31
-#endif
-#ifndef FLAT_RING1_CS64
-#define FLAT_RING1_CS64		0xe019	/* 64-bit code, DPL 1 (fast mode) */
-#define FLAT_RING1_SS64		0xe021	/* data, DPL 1 (fast mode) */
-#endif
-
 extern bool guest_fast;			/* test.c: set before test_main() */
 
 static inline bool guest_fast_mode(void)
@@ -127,7 +119,7 @@ static inline const char *guest_mode_name(void)
  * What a bounce frame says of an interrupted kernel context: CS with its
  * RPL cleared in both modes (0xe030 compat, 0xe018 fast, so that
  * user_mode() = cs & 3 is 0), SS as compat mode leaves it (0xe02b) and
- * with its RPL cleared in fast mode (0xe020).
+ * with its RPL cleared in fast mode (0xe060).
  */
 #define KERNEL_CS_FRAME	(KERNEL_CS & ~3UL)
 #define KERNEL_SS_FRAME	(guest_fast_mode() ? (u64)FLAT_RING1_SS64 & ~3UL : (u64)FLAT_KERNEL_SS)

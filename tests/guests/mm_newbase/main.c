@@ -45,7 +45,7 @@ void test_main(const struct start_info *si)
 	u64 garbage = (data << 12) | PTE_P | PTE_RW;
 	const u64 *w = (const u64 *)window;
 	const u64 tree[] = { l4, l3, l2, l1 };
-	const u64 us = guest_fast_mode() ? 0 : PTE_US;	/* what the hypervisor adds */
+	const u64 us = PTE_US_ADDED;
 	const long user_base_ok = guest_fast_mode() ? -XEN_EINVAL : 0;
 
 	fill_table(data, NULL, 0, MAGIC);

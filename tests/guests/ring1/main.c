@@ -28,7 +28,7 @@
  *	  iretq and lretq to the hypervisor's CS 0xe008 are #GP(0xe008);
  *	- a write to the M2P (read-only) is #PF with error code P|W.
  * Fast mode only (compat mode reports SKIP naming them):
- *	- CS is 0xe019 and SS 0xe021: RPL 1;
+ *	- CS is 0xe019 and SS 0xe061: RPL 1;
  *	- the current L4 holds, of the hypervisor's slots 256-271, only 256
  *	  (the M2P) and one more (the switcher); a read of the base of every
  *	  other slot, and of the hypervisor's image in its direct map
@@ -38,10 +38,11 @@
  *	  change) is #PF P|W from ring 1;
  *	- from ring 3 (user code on a page of its own mapped in the lower
  *	  half, entered with the iret hypercall): reading that page works (the
- *	  control case), reading the switcher page, the M2P or the kernel's
- *	  image is #PF P|U, also after the kernel set U in its L4 entry for
- *	  the image (the hypervisor keeps ring 3 out of the upper half
- *	  whatever the guest's L4 says).
+ *	  control case), reading the switcher page or the kernel's image is
+ *	  #PF P|U, also after the kernel set U in its L4 entry for the image
+ *	  (the hypervisor keeps ring 3 out of the upper half whatever the
+ *	  guest's L4 says). The M2P (slot 256) is not among them: ring 3 may
+ *	  read it, as in compat mode without VMASST_TYPE_m2p_strict.
  */
 #include "guest.h"
 #include "events.h"
@@ -419,7 +420,6 @@ static void user_mode(void)
 			   user_va_of(user_read) + 3, FLAT_USER_CS, *(const u64 *)user_page);
 	if (switcher_va)
 		user_fault("a read of the switcher", switcher_va, PF_P | PF_U);
-	user_fault("a read of the M2P", MACH2PHYS_VIRT_START, PF_P | PF_U);
 	user_fault("a read of the kernel's image", (u64)&kernel_word, PF_P | PF_U);
 
 	/* The kernel's L4 entry for its image with U set: still no way in. */

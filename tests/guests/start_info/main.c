@@ -8,7 +8,7 @@
  * So the domain here (domains.list) has a ramdisk that tests/guests/run
  * fills with a known pattern, and a command line that says what to expect
  * ("pages=3072 ramdisk_len=100000 cmdline_len=N"). Checked: the entry
- * registers (ring 3 on the flat selectors, ring 1 on 0xe019/0xe021 in
+ * registers (ring 3 on the flat selectors, ring 1 on 0xe019/0xe061 in
  * fast mode, DS/ES/FS/GS null, rsi = &start_info, rsp at the
  * top of a page, events off only in software: IF set), the counts and
  * flags, the order of the initial mapping (kernel, ramdisk, P2M,

@@ -523,7 +523,7 @@ static void iret_registers(void)
 
 /*
  * An iret frame asking for RPL 0 in CS and SS (0xe030, 0xe028; in fast
- * mode 0xe018, 0xe020): the guest must come back at its kernel's RPL in
+ * mode 0xe018, 0xe060): the guest must come back at its kernel's RPL in
  * both, 3 (Xen forces it) or 1 in fast mode, not with a ring-0 selector,
  * and not with an iretq that faults on the mismatch.
  */
