@@ -25,7 +25,9 @@
  *	  never reached the CPU, where it would make rdtsc #GP above CPL 0);
  *	- popf clearing IF leaves IF set, popf with IOPL 3 leaves IOPL 0;
  *	- iretq to the kernel's own CS and SS works (Linux's iret_to_self),
- *	  iretq and lretq to the hypervisor's CS 0xe008 are #GP(0xe008);
+ *	  iretq and lretq to the hypervisor's CS 0xe008 are #GP(0xe008), and
+ *	  so is the iret hypercall to it (reflected, at the target); sysretq
+ *	  is #GP(0);
  *	- a write to the M2P (read-only) is #PF with error code P|W.
  * Fast mode only (compat mode reports SKIP naming them):
  *	- CS is 0xe019 and SS 0xe061: RPL 1;
@@ -42,7 +44,11 @@
  *	  #PF P|U, also after the kernel set U in its L4 entry for the image
  *	  (the hypervisor keeps ring 3 out of the upper half whatever the
  *	  guest's L4 says). The M2P (slot 256) is not among them: ring 3 may
- *	  read it, as in compat mode without VMASST_TYPE_m2p_strict.
+ *	  read it, as in compat mode without VMASST_TYPE_m2p_strict;
+ *	- a syscall from user mode with a hypercall number (xen_version) is
+ *	  a system call to the kernel's callback, with the user's CS, whether
+ *	  user mode was entered by the iret hypercall or by the kernel's own
+ *	  iretq (the hypervisor must take the ring from the CPU).
  */
 #include "guest.h"
 #include "events.h"
@@ -50,6 +56,7 @@
 #include "mmu.h"
 #include "traps.h"
 #include "layout.h"
+#include "pvabi/callback.h"
 
 const char test_title[] = "a guest kernel's ring: privileged instructions, IF, the hypervisor's memory";
 
@@ -66,7 +73,9 @@ const char test_title[] = "a guest kernel's ring: privileged instructions, IF, t
 #define HV_IMAGE	(DIRECTMAP_BASE + HV_LOAD_PHYS)
 
 extern char user_page[], user_page_end[], user_read[], user_write[], user_return[];
+extern char user_hypercall[];
 long user_call(u64 entry, u64 arg, u64 user_rsp);
+long user_iretq(u64 entry, u64 arg, u64 user_rsp);
 u64 user_kernel_rsp;
 
 static u8 kstack[16384] __aligned(16);
@@ -142,6 +151,7 @@ static void privileged(void)
 	MUST_GP("hlt", "", "hlt");
 	MUST_GP("invlpg", "", "invlpg %1", "m"(kernel_word));
 	MUST_GP("swapgs", "", "swapgs");
+	MUST_GP("sysretq", "", "sysretq");
 }
 
 /*
@@ -227,6 +237,30 @@ static void far_returns(void)
 		 "pushq %%rcx",
 		 "lretq\n801:\tmovq %%rdx, %%rsp", "i"(HV_CS));
 	expect_trap("lretq to 0xe008", at, 13, HV_CS);
+}
+
+/*
+ * The iret hypercall to the hypervisor's CS: the hypervisor gives it the
+ * kernel's RPL, and its own iretq then faults: #GP(0xe008) reflected to
+ * the guest at the target, never a return into ring 0.
+ */
+static u64 iret_target;
+
+static void iret_to_hv_cs(struct trap_frame *f)
+{
+	iret_target = f->rip;
+	f->cs = HV_CS;
+}
+
+static void iret_hypercall_to_hv(void)
+{
+	trap_set_handler(3, iret_to_hv_cs);
+	trap_record_reset();
+	asm volatile("movq $1f, trap_resume_rip(%%rip)\n\t"
+		     "int3\n"
+		     "1:" ::: "memory");
+	trap_set_handler(3, NULL);
+	expect_trap("the iret hypercall to 0xe008", iret_target, 13, HV_CS);
 }
 
 /* ---- Kernel accesses that must page-fault ---------------------------------- */
@@ -332,10 +366,10 @@ static struct {
 	u64 err, cr2, rip, cs, rax;
 } ures;
 
-/* A fault from user mode: note it, resume the kernel at user_return. */
+/* A fault or system call from user mode: note it, resume the kernel at user_return. */
 static void user_trap(struct trap_frame *f)
 {
-	if ((f->cs & 3) != 3) {
+	if ((f->cs & 3) != 3 && f->vector != TRAP_SYSCALL) {
 		trap_default_handler(f);
 		return;
 	}
@@ -389,6 +423,35 @@ static void user_setup(void)
 	ASSERT_EQ(HYPERVISOR_stack_switch(KERNEL_SS, (u64)kstack + sizeof(kstack)), 0);
 	trap_set_handler(6, user_trap);
 	trap_set_handler(14, user_trap);
+	trap_set_handler(TRAP_SYSCALL, user_trap);
+	ASSERT_EQ(trap_register_callback(CALLBACKTYPE_syscall, CALLBACKF_mask_events), 0);
+}
+
+/*
+ * xen_version from user mode, entered by the iret hypercall or by the
+ * kernel's own iretq: the kernel's syscall callback gets it, with the
+ * user's CS, and the hypervisor never answers it (which the #UD after
+ * the syscall would show, with the version in rax).
+ */
+static void user_hypercalls(void)
+{
+	static const char *const how[2] = { "entered by the iret hypercall",
+					    "entered by the kernel's iretq" };
+
+	for (int i = 0; i < 2; i++) {
+		memset(&ures, 0, sizeof(ures));
+		ures.vector = ~0u;
+		(i ? user_iretq : user_call)(user_va_of(user_hypercall), __HYPERVISOR_xen_version,
+					    USER_VA + 2 * GUEST_PAGE_SIZE);
+		if (ures.vector == 6)
+			test_fail("user mode (%s): syscall was a hypercall: xen_version answered %#lx",
+				  how[i], ures.rax);
+		else if (ures.vector != TRAP_SYSCALL || ures.cs != FLAT_USER_CS ||
+			 ures.rax != __HYPERVISOR_xen_version)
+			test_fail("user mode (%s): syscall gave %s cs %#lx rax %#lx; expected the syscall callback, cs %#x, rax %u",
+				  how[i], trap_name(ures.vector), ures.cs, ures.rax,
+				  FLAT_USER_CS, __HYPERVISOR_xen_version);
+	}
 }
 
 static void user_fault(const char *what, u64 va, u64 err)
@@ -421,6 +484,7 @@ static void user_mode(void)
 	if (switcher_va)
 		user_fault("a read of the switcher", switcher_va, PF_P | PF_U);
 	user_fault("a read of the kernel's image", (u64)&kernel_word, PF_P | PF_U);
+	user_hypercalls();
 
 	/* The kernel's L4 entry for its image with U set: still no way in. */
 	rc = mmu1((l4 << 12) | (slot * 8), old | PTE_US);
@@ -440,6 +504,7 @@ void test_main(const struct start_info *si)
 	cr4_tsd();
 	popf();
 	far_returns();
+	iret_hypercall_to_hv();
 	m2p_readonly();
 	if (!guest_fast_mode())
 		test_skip("privileged instructions, popf, far returns and the M2P checked; the ring-1 checks (CS/SS RPL 1, the switcher and the hypervisor's slots, ring 3 kept out of the upper half) are fast mode's");

@@ -45,6 +45,28 @@ user_call:
 	syscall
 	ud2
 
+/*
+ * long user_iretq(u64 entry, u64 arg, u64 user_rsp): the same, but into
+ * user mode by the kernel's own iretq, which ring 1 may do without the
+ * hypervisor (it then learns the ring from the CPU at the next entry).
+ */
+	.globl	user_iretq
+user_iretq:
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, user_kernel_rsp(%rip)
+	pushq	$FLAT_USER_SS
+	pushq	%rdx
+	pushq	$0x202
+	pushq	$FLAT_USER_CS
+	pushq	%rdi
+	movq	%rsi, %rdi
+	iretq
+
 /* The kernel's handler resumes here, rsp = user_kernel_rsp, rax its result. */
 	.globl	user_return
 user_return:
@@ -72,6 +94,19 @@ user_read:
 	.globl	user_write
 user_write:
 	movq	%rdi, (%rdi)
+	ud2
+
+/*
+ * A hypercall attempted from user mode: rax = rdi (a hypercall number),
+ * rdi = rsi, rsi = rdx, syscall, then #UD. It must be a system call to
+ * the kernel's syscall callback, never a hypercall.
+ */
+	.globl	user_hypercall
+user_hypercall:
+	movq	%rdi, %rax
+	movq	%rsi, %rdi
+	movq	%rdx, %rsi
+	syscall
 	ud2
 
 	.balign	4096
