@@ -41,9 +41,9 @@
  *	- from ring 3 (user code on a page of its own mapped in the lower
  *	  half, entered with the iret hypercall): reading that page works (the
  *	  control case), reading the switcher page or the kernel's image is
- *	  #PF P|U, also after the kernel set U in its L4 entry for the image
- *	  (the hypervisor keeps ring 3 out of the upper half whatever the
- *	  guest's L4 says). The M2P (slot 256) is not among them: ring 3 may
+ *	  #PF P|U, also after the kernel set U in every entry (L4 to L1) that
+ *	  maps a page of its image (the hypervisor keeps ring 3 out of the
+ *	  upper half whatever the guest's entries say). The M2P (slot 256) is not among them: ring 3 may
  *	  read it, as in compat mode without VMASST_TYPE_m2p_strict;
  *	- a syscall from user mode with a hypercall number (xen_version) is
  *	  a system call to the kernel's callback, with the user's CS, whether
@@ -81,7 +81,8 @@ u64 user_kernel_rsp;
 static u8 kstack[16384] __aligned(16);
 static u8 window[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 static u8 dt_operand[16] __aligned(16);	/* lgdt/lidt: limit 0, base 0 */
-static u64 kernel_word = 0x6b65726e656c2121UL;	/* "kernel!!" */
+/* "kernel!!", alone on its page: the attack below opens only that page. */
+static u64 kernel_word[GUEST_PAGE_SIZE / 8] __aligned(GUEST_PAGE_SIZE) = { 0x6b65726e656c2121UL };
 
 static u64 hv_slot_base(unsigned slot)
 {
@@ -149,7 +150,7 @@ static void privileged(void)
 	MUST_GP("wrmsr TSC_AUX", "movl %1, %%ecx\n\txorl %%eax, %%eax\n\txorl %%edx, %%edx",
 		"wrmsr", "i"(MSR_TSC_AUX));
 	MUST_GP("hlt", "", "hlt");
-	MUST_GP("invlpg", "", "invlpg %1", "m"(kernel_word));
+	MUST_GP("invlpg", "", "invlpg %1", "m"(kernel_word[0]));
 	MUST_GP("swapgs", "", "swapgs");
 	MUST_GP("sysretq", "", "sysretq");
 }
@@ -466,13 +467,38 @@ static void user_fault(const char *what, u64 va, u64 err)
 			  ures.cs, err, va, user_va_of(user_read), FLAT_USER_CS);
 }
 
+/*
+ * The kernel opens the page of kernel_word to ring 3 as far as its own
+ * tables go: U set in its L1, L2, L3 and L4 entries. Ring 3 must still
+ * fault: the hypervisor keeps the upper half supervisor-only for ring 3
+ * whatever the guest's entries say (its SYSCALL entry tells a ring-1
+ * hypercall from a user system call by the upper half).
+ */
+static void upper_half_opened(void)
+{
+	u64 maddr[5], old[5];
+	long rc[5];
+
+	for (int level = 1; level <= 4; level++) {
+		maddr[level] = entry_maddr(kernel_word, level);
+		ASSERT(maddr[level] != 0);
+		old[level] = entry_read(maddr[level]);
+	}
+	for (int level = 4; level >= 1; level--)
+		rc[level] = mmu1(maddr[level], old[level] | PTE_US);
+	printk("ring1: U set in the image's L4..L1 entries: mmu_update says %ld %ld %ld %ld\n",
+	       rc[4], rc[3], rc[2], rc[1]);
+	EXPECT_EQ(mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
+	user_fault("a read of the kernel's image, U set in its L4..L1 entries",
+		   (u64)kernel_word, PF_P | PF_U);
+	for (int level = 1; level <= 4; level++)
+		if (!rc[level])
+			ASSERT_EQ(mmu1(maddr[level], old[level]), 0);
+	EXPECT_EQ(mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
+}
+
 static void user_mode(void)
 {
-	u64 l4 = virt_to_mfn((const void *)start_info->pt_base);
-	u64 slot = ((u64)&kernel_word >> 39) & 511;
-	u64 old = ((const u64 *)start_info->pt_base)[slot];
-	long rc;
-
 	user_setup();
 	/* The control case: user mode runs, reads its own page, #UD at ud2. */
 	user_do(user_read, USER_VA);
@@ -483,15 +509,9 @@ static void user_mode(void)
 			   user_va_of(user_read) + 3, FLAT_USER_CS, *(const u64 *)user_page);
 	if (switcher_va)
 		user_fault("a read of the switcher", switcher_va, PF_P | PF_U);
-	user_fault("a read of the kernel's image", (u64)&kernel_word, PF_P | PF_U);
+	user_fault("a read of the kernel's image", (u64)kernel_word, PF_P | PF_U);
 	user_hypercalls();
-
-	/* The kernel's L4 entry for its image with U set: still no way in. */
-	rc = mmu1((l4 << 12) | (slot * 8), old | PTE_US);
-	printk("ring1: L4 slot %lu with U set: mmu_update says %ld\n", slot, rc);
-	user_fault("a read of the kernel's image, its L4 entry with U", (u64)&kernel_word, PF_P | PF_U);
-	if (!rc)
-		ASSERT_EQ(mmu1((l4 << 12) | (slot * 8), old), 0);
+	upper_half_opened();
 }
 
 void test_main(const struct start_info *si)
