@@ -367,10 +367,19 @@ static struct {
 	u64 err, cr2, rip, cs, rax;
 } ures;
 
-/* A fault or system call from user mode: note it, resume the kernel at user_return. */
+/*
+ * A fault or system call from user mode: note it, resume the kernel at
+ * user_return. During a user run, code of the user page (the lower half)
+ * that traps with a kernel CS ran in ring 1: noted the same way, so the
+ * check that follows names it instead of the test ending here.
+ */
+static bool in_user_run;
+
 static void user_trap(struct trap_frame *f)
 {
-	if ((f->cs & 3) != 3 && f->vector != TRAP_SYSCALL) {
+	bool user_code = in_user_run && f->rip < (1UL << 47);
+
+	if ((f->cs & 3) != 3 && f->vector != TRAP_SYSCALL && !user_code) {
 		trap_default_handler(f);
 		return;
 	}
@@ -398,7 +407,9 @@ static void user_do(const char *routine, u64 arg)
 {
 	memset(&ures, 0, sizeof(ures));
 	ures.vector = ~0u;
+	in_user_run = true;
 	user_call(user_va_of(routine), arg, USER_VA + 2 * GUEST_PAGE_SIZE);
+	in_user_run = false;
 }
 
 /* The user page at USER_VA (read-only, executable), a stack page after it. */
@@ -442,9 +453,14 @@ static void user_hypercalls(void)
 	for (int i = 0; i < 2; i++) {
 		memset(&ures, 0, sizeof(ures));
 		ures.vector = ~0u;
+		in_user_run = true;
 		(i ? user_iretq : user_call)(user_va_of(user_hypercall), __HYPERVISOR_xen_version,
 					    USER_VA + 2 * GUEST_PAGE_SIZE);
-		if (ures.vector == 6)
+		in_user_run = false;
+		if ((ures.cs & 3) != 3)
+			test_fail("user mode (%s): after its syscall the user code ran with CS %#lx (%s at %#lx): the hypervisor took it for the kernel's",
+				  how[i], ures.cs, trap_name(ures.vector), ures.rip);
+		else if (ures.vector == 6)
 			test_fail("user mode (%s): syscall was a hypercall: xen_version answered %#lx",
 				  how[i], ures.rax);
 		else if (ures.vector != TRAP_SYSCALL || ures.cs != FLAT_USER_CS ||
