@@ -530,10 +530,52 @@ static void user_mode(void)
 	upper_half_opened();
 }
 
+/*
+ * nullss.list: a null SS with RPL 1, which 64-bit mode lets CPL 1 load,
+ * must leave the kernel in ring 1: rdmsr is still #GP(0). (QEMU's TCG
+ * takes the CPL from SS's DPL, which a null load leaves 0: there it
+ * would run.) The kernel's own iretq then puts SS back.
+ */
+static void null_ss(void)
+{
+	u64 at;
+
+	SKIP_UNLESS_FAST("a null SS in ring 1");
+	trap_record_reset();
+	asm volatile("movq %%ss, %%rbx\n\t"
+		     "movl $1, %%eax\n\t"
+		     "movl %%eax, %%ss\n\t"
+		     "leaq 800f(%%rip), %0\n\t"
+		     "movq $801f, trap_resume_rip(%%rip)\n"
+		     "800:\trdmsr\n"
+		     "801:\tmovq %%rsp, %%rdx\n\t"
+		     "pushq %%rbx\n\t"
+		     "pushq %%rdx\n\t"
+		     "pushfq\n\t"
+		     "movq %%cs, %%rdx\n\t"
+		     "pushq %%rdx\n\t"
+		     "leaq 802f(%%rip), %%rdx\n\t"
+		     "pushq %%rdx\n\t"
+		     "iretq\n"
+		     "802:"
+		     : "=&r"(at) : "c"(MSR_LSTAR) : "rax", "rbx", "rdx", "memory", "cc");
+	if (!trap_count)
+		test_fail("rdmsr of LSTAR ran after ring 1 loaded a null SS: the kernel got ring 0 (the CPU took the CPL from the null SS's DPL)");
+	else
+		expect_trap("rdmsr after a null SS load", at, 13, 0);
+	EXPECT_EQ(read_rflags() & RFLAGS_IOPL, 0);
+}
+
 void test_main(const struct start_info *si)
 {
 	(void)si;
 	traps_init();
+	if (cmdline_get("nullss", NULL, 0)) {
+		if (!shared_info_map())
+			test_error("shared_info cannot be mapped");
+		null_ss();
+		return;
+	}
 	if (!shared_info_map())
 		test_error("shared_info cannot be mapped (cr2 is read from vcpu_info)");
 	privileged();
