@@ -28,7 +28,11 @@
  *	  iretq and lretq to the hypervisor's CS 0xe008 are #GP(0xe008), and
  *	  so is the iret hypercall to it (reflected, at the target); sysretq
  *	  is #GP(0);
- *	- a write to the M2P (read-only) is #PF with error code P|W.
+ *	- a write to the M2P (read-only) is #PF with error code P|W;
+ *	- lar from the kernel's ring: the hypervisor's descriptors (0xe008,
+ *	  0xe010, 0xe038, the TSS 0xe040) refused, the flat ring-3 ones DPL 3,
+ *	  the ring-1 pair (0xe019 64-bit code, 0xe061 writable data, DPL 1)
+ *	  visible in fast mode only.
  * Fast mode only (compat mode reports SKIP naming them):
  *	- CS is 0xe019 and SS 0xe061: RPL 1;
  *	- the current L4 holds, of the hypervisor's slots 256-271, only 256
@@ -262,6 +266,57 @@ static void iret_hypercall_to_hv(void)
 		     "1:" ::: "memory");
 	trap_set_handler(3, NULL);
 	expect_trap("the iret hypercall to 0xe008", iret_target, 13, HV_CS);
+}
+
+/*
+ * What lar says of the reserved GDT entries from the kernel's ring: the
+ * hypervisor's (DPL 0: 0xe008, 0xe010, 0xe038, the TSS 0xe040) are
+ * invisible, the flat ring-3 ones (0xe023, 0xe02b, 0xe033) are there, and
+ * the ring-1 pair (0xe019: 64-bit code, 0xe061: writable data, DPL 1) is
+ * visible to a ring-1 kernel only.
+ */
+static bool lar(u16 sel, u32 *ar)
+{
+	u32 v = 0;
+	u8 ok;
+
+	asm volatile("lar %2, %0\n\tsetz %1" : "+r"(v), "=q"(ok) : "r"((u32)sel) : "cc");
+	*ar = v;
+	return ok;
+}
+
+#define AR_CODE		(1u << 11)
+#define AR_WRITABLE	(1u << 9)
+#define AR_S		(1u << 12)
+#define AR_DPL(ar)	(((ar) >> 13) & 3)
+#define AR_P		(1u << 15)
+#define AR_L		(1u << 21)
+
+static void selectors(void)
+{
+	static const u16 hv[] = { 0xe008, 0xe010, 0xe038, 0xe040 };
+	static const u16 ring3[] = { FLAT_RING3_CS32, FLAT_RING3_DS32, FLAT_RING3_CS64 };
+	u32 ar;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(hv); i++)
+		if (lar(hv[i], &ar))
+			test_fail("lar %#x from ring %lu: access rights %#x, expected refused (DPL 0)",
+				  hv[i], KERNEL_RPL, ar);
+	for (unsigned i = 0; i < ARRAY_SIZE(ring3); i++)
+		if (!lar(ring3[i], &ar) || AR_DPL(ar) != 3)
+			test_fail("lar %#x from ring %lu: refused or not DPL 3 (%#x)", ring3[i],
+				  KERNEL_RPL, ar);
+	if (!guest_fast_mode()) {
+		if (lar(FLAT_RING1_CS64, &ar) || lar(FLAT_RING1_SS64, &ar))
+			test_fail("lar of a ring-1 selector from ring 3 worked (%#x)", ar);
+		return;
+	}
+	if (!lar(FLAT_RING1_CS64, &ar) ||
+	    (ar & (AR_CODE | AR_S | AR_P | AR_L)) != (AR_CODE | AR_S | AR_P | AR_L) || AR_DPL(ar) != 1)
+		test_fail("lar %#x: %#x, expected present 64-bit code of DPL 1", FLAT_RING1_CS64, ar);
+	if (!lar(FLAT_RING1_SS64, &ar) || (ar & (AR_CODE | AR_WRITABLE | AR_S | AR_P)) !=
+	    (AR_WRITABLE | AR_S | AR_P) || AR_DPL(ar) != 1)
+		test_fail("lar %#x: %#x, expected present writable data of DPL 1", FLAT_RING1_SS64, ar);
 }
 
 /* ---- Kernel accesses that must page-fault ---------------------------------- */
@@ -583,9 +638,10 @@ void test_main(const struct start_info *si)
 	popf();
 	far_returns();
 	iret_hypercall_to_hv();
+	selectors();
 	m2p_readonly();
 	if (!guest_fast_mode())
-		test_skip("privileged instructions, popf, far returns and the M2P checked; the ring-1 checks (CS/SS RPL 1, the switcher and the hypervisor's slots, ring 3 kept out of the upper half) are fast mode's");
+		test_skip("privileged instructions, popf, far returns, lar and the M2P checked; the ring-1 checks (CS/SS RPL 1, the switcher and the hypervisor's slots, ring 3 kept out of the upper half) are fast mode's");
 	ring_one();
 	hv_slots();
 	user_mode();
