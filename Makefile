@@ -68,6 +68,8 @@ HV_OBJS := \
 	pv/compat_syscall.o \
 	pv/fast.o \
 	pv/fast_entry.o \
+	pv/switcher.o \
+	pv/switcher_entry.o \
 	pv/debugreg.o \
 	pv/descriptor_tables.o \
 	pv/emulate.o \

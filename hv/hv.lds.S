@@ -33,6 +33,9 @@ SECTIONS
 	.text : AT(ADDR(.text) - DIRECTMAP_BASE) {
 		__text_start = .;
 		*(.text .text.*)
+		. = ALIGN(4096);	/* the switcher's pages: aliased, alone */
+		*(.switcher.text)
+		. = ALIGN(4096);
 		__text_end = .;
 	} :text
 	. = ALIGN(4096);		/* text and read-only data get their own pages */

@@ -178,6 +178,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 	pv_mode_switch_to(next);	/* pv/mode.c: its mode's entry points */
 	write_cr3(pv_mode(next)->active_l4(next) << PAGE_SHIFT);	/* pv/mode.h */
 	pgt_tlb_flushed();	/* that CR3 write flushed the TLB: tell the TLB clock */
+	pv_l4_loaded(next);	/* fast mode: the guest's view of it (pv/mode.h) */
 	pv_load_gdt(next);	/* pv/descriptor_tables.c: before its selectors load */
 	pv_load_ldt(next);
 	load_selectors(next);

@@ -11,6 +11,8 @@
  *   slot 260  0xFFFF820000000000  per-vCPU areas (GDT/LDT frames)
  *   slot 262  0xFFFF830000000000  direct map of machine memory; the
  *                                 hypervisor image is linked inside it
+ *   slot 271  0xFFFF878000000000  the switcher: what a fast-mode guest's
+ *                                 address space holds of the hypervisor
  *
  * Linking the image inside the direct map means one translation serves both:
  * virt = phys + DIRECTMAP_BASE for code, data and every RAM frame alike.
@@ -48,6 +50,35 @@
 #define PERVCPU_VIRT_START	_UL(0xFFFF820000000000)
 #define DIRECTMAP_BASE		_UL(0xFFFF830000000000)
 #define DIRECTMAP_SIZE		_UL(0x0000008000000000)	/* 512 GiB, one slot */
+
+/*
+ * The switcher (pv/switcher.c): a slice of 2 MiB (one L1) per physical
+ * CPU, the only part of the hypervisor a fast-mode guest's page tables
+ * map. Its pages, by number within a slice:
+ */
+#define SWITCHER_VIRT_START	_UL(0xFFFF878000000000)
+#define SWITCHER_L4_SLOT	271
+#define SWITCHER_SLICE_SIZE	_UL(0x200000)
+#define SW_TEXT_PAGE		0	/* 2 pages: entry and exit code, read-only */
+#define SW_TEXT_PAGES		2
+#define SW_CONF_PAGE		2	/* where to go: read-only to the guest */
+#define SW_DATA_PAGE		3	/* scratch: writable, the guest's to see */
+#define SW_IDT_PAGE		4	/* fast mode's IDT, read-only */
+#define SW_TSS_PAGE		5	/* the TSS, read-only */
+#define SW_DESC_PAGE		8	/* 16 GDT + 16 LDT pages: the vCPU's, read-only */
+#define SW_DESC_PAGES		32
+#define SW_STACK_PAGE		48	/* 2 pages: the entry stack (TSS rsp0) */
+#define SW_STACK_PAGES		2
+#define SW_IST_PAGE		64	/* 4 x 4 pages: the IST stacks */
+#define SW_PAGE_VA(cpu, page)	(SWITCHER_VIRT_START + (cpu) * SWITCHER_SLICE_SIZE + \
+				 (page) * 0x1000)
+/* Offsets in the conf page (switcher_entry.S reads them, switcher.c writes them). */
+#define SWC_HV_CR3		0	/* the hypervisor's view: the vCPU's own L4 */
+#define SWC_GUEST_CR3		8	/* the guest's view: the CPU's copy of it */
+#define SWC_HV_STACK		16	/* the top of the hypervisor stack */
+#define SWC_EXCEPTION		24	/* x86/entry.S: exception_common */
+#define SWC_SYSCALL		32	/* pv/fast_entry.S: fast_syscall_entry */
+#define SWC_SYSCALL32		40	/* pv/compat_entry.S: compat_syscall32_entry */
 
 /* Where GRUB loads the image (physical), and so where it is linked. */
 #define HV_LOAD_PHYS		_UL(0x100000)

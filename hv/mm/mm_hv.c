@@ -24,6 +24,7 @@
 #include "mm/pgtype.h"
 #include "mm/pv_mm.h"
 #include "pv/mode.h"
+#include "pv/switcher.h"
 #include "x86/cpu.h"
 
 static bool flush_pending;	/* a frame was freed since the last flush */
@@ -58,6 +59,11 @@ void pgt_env_hv_l4_slots(u16 dom, unsigned *first, unsigned *last)
 void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4)
 {
 	owner_mode(dom)->install_hv_l4_slots(l4);
+}
+
+void pgt_env_l4_changed(mfn_t l4, unsigned idx)
+{
+	switcher_l4_changed(l4, idx);	/* pv/switcher.c: if it is the loaded one */
 }
 
 bool pgt_env_user_pages(u16 dom)

@@ -685,6 +685,8 @@ static int mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad,
 			return -XEN_EINVAL;
 		if ((old & PTE_P) && !((old ^ val) & ~FASTPATH_WHITELIST)) {
 			write_entry(&t[idx], pgt_adjust_entry(level, val, hv.user_pages), preserve_ad);
+			if (level == 4)
+				pgt_env_l4_changed(table, idx);
 			return 0;
 		}
 		rc = get_entry(level, val, pg->owner, pre, &cut);
@@ -696,6 +698,8 @@ static int mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad,
 		val = pgt_adjust_entry(level, val, hv.user_pages);
 	}
 	write_entry(&t[idx], val, preserve_ad);
+	if (level == 4)
+		pgt_env_l4_changed(table, idx);
 	if (put_entry(level, old, pre))
 		*deferred = pte_mfn(old);
 	return 0;

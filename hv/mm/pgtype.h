@@ -45,6 +45,8 @@ void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4);
  * 3: compat mode)? Else U/S is the guest's (fast mode). pgt_adjust_entry().
  */
 bool pgt_env_user_pages(u16 dom);
+/* Entry idx of the L4 at l4 was written (fast mode's guest view follows). */
+void pgt_env_l4_changed(mfn_t l4, unsigned idx);
 /* What dom's descriptor pages may hold: its PV mode's rules (mm/segdesc.h). */
 struct segdesc_rules;
 const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom);

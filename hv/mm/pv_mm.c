@@ -257,6 +257,7 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn)
 	}
 	write_cr3(mfn << PAGE_SHIFT);		/* flushes, as on Xen */
 	pgt_tlb_flushed();
+	pv_l4_loaded(v);			/* fast mode: the guest's view */
 	if (mfn != old && old)
 		put_page_and_type_preemptible(old, &v->pt_deferred);
 	return 0;

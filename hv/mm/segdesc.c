@@ -18,7 +18,9 @@
  *    rule, segdesc_ring3: the DPL is the PV mode's kernel ring, and a
  *    ring-1 kernel's descriptors would be raised to 1.)
  *  - code and data (S = 1): fine; base and limit do not matter in long
- *    mode, and a ring-3 segment is a ring-3 segment.
+ *    mode, and a ring-3 segment is a ring-3 segment. In fast mode the
+ *    Accessed bit is set: the CPU sets it on a segment load, and there it
+ *    sees the GDT and LDT through read-only pages (pv/switcher.c).
  *  - system type 0: harmless (the upper half of a 16-byte call gate).
  *  - a call gate (type 0xc): its target selector must be a guest GDT
  *    entry, an LDT entry or FLAT_KERNEL_CS, never a hypervisor segment.
@@ -45,6 +47,7 @@
 #define SEG_S		(1U << 12)	/* code or data (not system) */
 #define SEG_DPL		(3U << 13)
 #define SEG_P		(1U << 15)
+#define SEG_ACCESSED	(1U << 8)	/* code and data: type bit 0 */
 
 #define SYS_CALL_GATE	(0xcU << 8)
 
@@ -58,6 +61,7 @@ const struct segdesc_rules segdesc_ring3 = {
 const struct segdesc_rules segdesc_ring1 = {
 	.kernel_dpl = 1,
 	.kernel_cs = FLAT_RING1_CS64,
+	.accessed = true,	/* the switcher maps GDT and LDT read-only */
 };
 
 /* May a call gate in a guest GDT jump to this selector? */
@@ -80,8 +84,11 @@ bool check_descriptor(u64 *desc, const struct segdesc_rules *rules)
 	if (dpl < rules->kernel_dpl)
 		dpl = rules->kernel_dpl;
 	b = (b & ~SEG_DPL) | (dpl << 13);
-	if (b & SEG_S)
+	if (b & SEG_S) {
+		if (rules->accessed)
+			b |= SEG_ACCESSED;
 		goto good;
+	}
 	if ((b & SEG_TYPE) == 0)
 		return true;
 	if ((b & SEG_TYPE) != SYS_CALL_GATE)

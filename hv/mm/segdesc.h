@@ -14,6 +14,7 @@
 struct segdesc_rules {
 	u32 kernel_dpl;
 	u32 kernel_cs;
+	bool accessed;	/* set Accessed in code and data: the CPU sees them read-only */
 };
 
 extern const struct segdesc_rules segdesc_ring3;	/* compat mode's */

@@ -26,6 +26,7 @@
 #include "pv/iret.h"
 #include "pv/compat.h"
 #include "pv/mode.h"
+#include "pv/switcher.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
 #include "pvabi/xen.h"
@@ -153,6 +154,7 @@ void compat_cpu_init(bool sysenter)
 	extern const char compat_syscall_entry[], compat_syscall32_entry[],
 		compat_sysenter_entry[];
 
+	switcher_cpu_leave();	/* the hypervisor's own IDT and entry stack */
 	wrmsr(MSR_STAR, ((u64)GUEST_CS32 << 48) | ((u64)HV_CS << 32));
 	wrmsr(MSR_LSTAR, (u64)compat_syscall_entry);
 	wrmsr(MSR_CSTAR, (u64)compat_syscall32_entry);

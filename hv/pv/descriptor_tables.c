@@ -57,6 +57,7 @@
 #include "pv/mode.h"
 #include "mm/segdesc.h"
 #include "pv/descriptor_tables.h"
+#include "pv/switcher.h"
 #include "x86/desc.h"
 #include "pvabi/errno.h"
 #include "pvabi/xen.h"
@@ -112,9 +113,37 @@ static u64 *area_ptes(const struct vcpu *v)
 	return (u64 *)__va(l2e & PTE_ADDR) + (s % SLOTS_PER_L1) * AREA_PAGES;
 }
 
+/*
+ * A fast-mode vCPU's GDT and LDT are seen through the switcher's window
+ * (pv/switcher.c): its guest view maps none of the areas, so the CPU
+ * finds the current vCPU's pages there, read-only, copied from its area
+ * on every switch to it and every change (window_sync). The area stays
+ * the record of what is mapped; the window only shows it.
+ */
+static bool windowed(const struct vcpu *v)
+{
+	return v->domain->mode->id == PV_MODE_FAST;
+}
+
+static u64 gdt_va(const struct vcpu *v)
+{
+	return windowed(v) ? switcher_va(SW_DESC_PAGE) : area_va(v);
+}
+
 static u64 ldt_va(const struct vcpu *v)
 {
-	return area_va(v) + GDT_PAGES * PAGE_SIZE;
+	return gdt_va(v) + GDT_PAGES * PAGE_SIZE;
+}
+
+static void window_sync(const struct vcpu *v)
+{
+	const u64 *pte;
+
+	if (!windowed(v) || v != current)
+		return;
+	pte = area_ptes(v);
+	for (unsigned i = 0; i < AREA_PAGES; i++)
+		switcher_set_desc_pte(i, pte[i]);
 }
 
 /*
@@ -175,8 +204,9 @@ void pv_load_gdt(const struct vcpu *v)
 	struct {
 		u16 limit;
 		u64 base;
-	} __packed gdtr = { desc_gdt_limit(), area_va(v) };
+	} __packed gdtr = { desc_gdt_limit(), gdt_va(v) };
 
+	window_sync(v);
 	asm volatile("lgdt %0" : : "m"(gdtr));
 }
 
@@ -192,6 +222,7 @@ void pv_destroy_gdt(struct vcpu *v)
 		pte[i] = (zero_mfn << PAGE_SHIFT) | GDT_RO;
 	}
 	v->gdt_ents = 0;
+	window_sync(v);
 }
 
 /*
@@ -226,6 +257,7 @@ long do_set_gdt(u64 frame_list, u64 entries64, u64 a3, u64 a4, u64 a5)
 		pte[i] = (frames[i] << PAGE_SHIFT) | GDT_RW;
 	}
 	v->gdt_ents = entries;
+	window_sync(v);
 	mm_flush_local();
 	return 0;
 fail:
@@ -309,6 +341,8 @@ bool pv_destroy_ldt(struct vcpu *v)
 		v->ldt_frames[i] = 0;
 		mapped = true;
 	}
+	if (mapped)
+		window_sync(v);
 	return mapped;
 }
 
@@ -372,11 +406,12 @@ bool pv_map_ldt_page(struct vcpu *v, u32 off)
 		return false;
 	v->ldt_frames[page] = mfn;
 	area_ptes(v)[GDT_PAGES + page] = (mfn << PAGE_SHIFT) | GDT_RW;
+	window_sync(v);
 	return true;
 }
 
 /* The desccheck option (core/sched.c): v's tables are the ones loaded. */
 void pv_check_desc_tables(const struct vcpu *v)
 {
-	desc_check_tables(area_va(v), ldt_va(v), v->ldt_ents);
+	desc_check_tables(gdt_va(v), ldt_va(v), v->ldt_ents);
 }

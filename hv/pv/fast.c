@@ -32,6 +32,7 @@
 #include "pv/compat.h"
 #include "pv/fast.h"
 #include "pv/mode.h"
+#include "pv/switcher.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
 #include "pvabi/version.h"
@@ -88,16 +89,24 @@ static mfn_t fast_active_l4(const struct vcpu *v)
 }
 
 /*
- * The CPU's entries: compat mode's, but SYSCALL's own (fast_entry.S). The
- * 32-bit SYSCALL and SYSENTER are system calls from either ring, bounced
- * the same way in both modes (pv/compat_syscall.c).
+ * The CPU's entries: the switcher's (pv/switcher.c), which pass on to
+ * fast_entry.S for SYSCALL and to compat mode's code for the rest (a
+ * 32-bit SYSCALL is a system call from either ring, bounced the same way
+ * in both modes: pv/compat_syscall.c). SYSENTER is off: with CS 0 it
+ * raises #GP, which the guest gets.
  */
 static void fast_cpu_init(bool sysenter)
 {
-	extern const char fast_syscall_entry[];
-
 	compat_cpu_init(sysenter);
-	wrmsr(MSR_LSTAR, (u64)fast_syscall_entry);
+	if (sysenter)
+		wrmsr(MSR_SYSENTER_CS, 0);
+	switcher_cpu_enter();
+}
+
+/* Its L4 was loaded (switched to, NEW_BASEPTR): the guest's view follows. */
+void fast_l4_loaded(const struct vcpu *v)
+{
+	switcher_load_l4(v);
 }
 
 /* Fast mode's table: what pv/mode.h asks, answered for a ring-1 kernel. */

@@ -197,6 +197,22 @@ static inline bool pv_in_kernel(const struct vcpu *v)
 }
 
 /*
+ * v's L4 was just loaded into CR3 (core/sched.c, NEW_BASEPTR): fast mode
+ * makes the guest's view of it (pv/switcher.c).
+ */
+static inline void pv_l4_loaded(const struct vcpu *v)
+{
+	switch (pv_mode(v)->id) {
+	case PV_MODE_COMPAT:
+		return;
+	case PV_MODE_FAST:
+		fast_l4_loaded(v);
+		return;
+	}
+	__builtin_unreachable();
+}
+
+/*
  * Every entry from guest code (x86/traps.c, the SYSCALL entries): compat
  * mode knows which context runs (only it switches them); fast mode asks
  * the CPU, since a ring-1 kernel can reach ring 3 by its own iretq.

@@ -20,6 +20,7 @@
 #include "x86/desc.h"
 #include "x86/apic.h"
 #include "x86/segments.h"
+#include "pv/switcher.h"
 
 #define GDT_ENTRIES	(HV_GDT_FIRST_ENTRY + 16)
 #define SEL_INDEX(s)	((s) >> 3)
@@ -53,8 +54,17 @@ struct desc_ptr {
 
 static u64 gdt[GDT_ENTRIES] __aligned(4096);
 static struct idt_gate idt[256] __aligned(4096);
-static struct tss64 tss __aligned(128);
+/*
+ * The TSS alone in its page: the switcher maps that page into fast-mode
+ * guests' address spaces (read-only), and nothing else may show there.
+ */
+static union {
+	struct tss64 t;
+	u8 page[PAGE_SIZE];
+} tss_page __aligned(PAGE_SIZE);
+#define tss tss_page.t
 static u8 ist_stacks[4][HV_STACK_SIZE] __aligned(HV_STACK_SIZE);	/* see stack_walk() */
+static u64 loaded_idt;	/* the IDT the CPU has: ours, or fast mode's */
 
 u64 hv_stack_top;	/* where entries from a guest start (TSS rsp0) */
 
@@ -100,7 +110,8 @@ static void gdt_init(void)
 	gdt[SEL_INDEX(HV_CS32)]    = 0x00cf9b000000ffffULL;
 	gdt[SEL_INDEX(RING1_CS64)] = 0x00afbb000000ffffULL;	/* DPL 1 */
 	gdt[SEL_INDEX(RING1_DS)]   = 0x00cfb3000000ffffULL;
-	set_system_desc(SEL_INDEX(HV_TSS), (u64)&tss, sizeof(tss) - 1, 0x9);
+	/* The TSS at its alias in the switcher: the CPU finds it in either view. */
+	set_system_desc(SEL_INDEX(HV_TSS), switcher_va(SW_TSS_PAGE), sizeof(tss) - 1, 0x9);
 }
 
 static void load_tables(void)
@@ -156,6 +167,22 @@ u16 desc_idt_limit(void)
 }
 
 /*
+ * The entries a mode's guests use (pv/switcher.c): an IDT and the stack a
+ * trap from the guest switches to (TSS rsp0). 0, 0: the hypervisor's own,
+ * as compat mode has them.
+ */
+void desc_load_entries(u64 idt_base, u64 rsp0)
+{
+	struct desc_ptr i = { sizeof(idt) - 1, idt_base ? idt_base : (u64)idt };
+
+	tss.rsp[0] = rsp0 ? rsp0 : hv_stack_top;
+	if (i.base == loaded_idt)
+		return;
+	asm volatile("lidt %0" : : "m"(i));
+	loaded_idt = i.base;
+}
+
+/*
  * The LDT descriptor (HV_LDT) the next lldt loads: pv/descriptor_tables.c
  * points it at the running vCPU's LDT pages. DPL 0: only lldt uses it.
  */
@@ -206,11 +233,12 @@ void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
 		panic("desccheck: GDTR %#llx limit %#x, expected %#llx limit %#x",
 		      (unsigned long long)g.base, g.limit,
 		      (unsigned long long)gdt_base, (unsigned)(sizeof(gdt) - 1));
-	if (i.base != (u64)idt || i.limit != sizeof(idt) - 1)
+	if (i.base != loaded_idt || i.limit != sizeof(idt) - 1)
 		panic("desccheck: IDTR %#llx limit %#x, expected %#llx limit %#x",
 		      (unsigned long long)i.base, i.limit,
-		      (unsigned long long)(u64)idt, (unsigned)(sizeof(idt) - 1));
-	if (tr != HV_TSS || gdt[tr_idx] != system_desc_lo((u64)&tss, sizeof(tss) - 1, 0xb))
+		      (unsigned long long)loaded_idt, (unsigned)(sizeof(idt) - 1));
+	if (tr != HV_TSS || gdt[tr_idx] != system_desc_lo(switcher_va(SW_TSS_PAGE),
+							  sizeof(tss) - 1, 0xb))
 		panic("desccheck: TR %#x (descriptor %#llx), expected %#x, busy", tr,
 		      (unsigned long long)gdt[tr_idx], HV_TSS);
 	if (!ldt_ents) {
@@ -236,14 +264,23 @@ void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
  */
 void desc_init(void)
 {
-	gdt_init();
 	hv_stack_top = (u64)boot_stack_top;
+	switcher_init();	/* pv/switcher.c: before anything points into it */
+	gdt_init();
 	tss.rsp[0] = hv_stack_top;
-	tss.ist[IST_DF - 1] = (u64)ist_stacks[0] + HV_STACK_SIZE;
-	tss.ist[IST_NMI - 1] = (u64)ist_stacks[1] + HV_STACK_SIZE;
-	tss.ist[IST_MC - 1] = (u64)ist_stacks[2] + HV_STACK_SIZE;
-	tss.ist[IST_DB - 1] = (u64)ist_stacks[3] + HV_STACK_SIZE;
+	/* The TSS and the IST stacks, where a fast-mode guest's view has them. */
+	switcher_map(SW_TSS_PAGE, __pa(&tss_page), false);
+	for (int s = 0; s < 4; s++) {
+		for (unsigned p = 0; p < HV_STACK_SIZE / PAGE_SIZE; p++)
+			switcher_map(SW_IST_PAGE + s * 4 + p,
+				     __pa(ist_stacks[s]) + p * PAGE_SIZE, true);
+	}
+	tss.ist[IST_DF - 1] = switcher_va(SW_IST_PAGE + 0 * 4 + 4);
+	tss.ist[IST_NMI - 1] = switcher_va(SW_IST_PAGE + 1 * 4 + 4);
+	tss.ist[IST_MC - 1] = switcher_va(SW_IST_PAGE + 2 * 4 + 4);
+	tss.ist[IST_DB - 1] = switcher_va(SW_IST_PAGE + 3 * 4 + 4);
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 gets #GP */
+	loaded_idt = (u64)idt;
 
 	for (int v = 0; v < 32; v++) {
 		int dpl = (v == 3 || v == 4) ? 3 : 0;

@@ -64,6 +64,7 @@ debug_entry:
 	movq	(%rsp), %rsp
 	jmp	exception_common
 
+	.globl	exception_common
 exception_common:
 	cld
 	SMAP_CLAC
@@ -90,6 +91,8 @@ exception_common:
 return_to_guest:
 	movq	%rsp, %rdi
 	call	guest_exit_prepare
+	cmpq	$0, cpu_exit_via(%rip)	/* a fast-mode vCPU: out by the switcher */
+	jne	.Lexit_via_switcher
 	RESTORE_ALL
 	addq	$16, %rsp
 .Liret_to_guest:
@@ -114,6 +117,32 @@ return_to_guest:
 	.section .ex_table, "a"
 	.quad	.Liret_to_guest, .Liret_fault
 	.text
+
+.Lexit_via_switcher:
+	jmp	*cpu_exit_via(%rip)	/* pv/switcher_entry.S: sw_exit */
+
+/*
+ * The switcher's iretq (pv/switcher_entry.S sw_iret) faulted: the fault came
+ * through its stub, which loaded the hypervisor's view, and the exception
+ * table resumed us here on the switcher's entry stack, at the guest's
+ * hardware frame, with the guest's registers live. Move the frame to the
+ * top of the hypervisor stack (as the switcher's stubs do) and go on as
+ * for compat mode's faulting iretq.
+ */
+	.globl	sw_iret_fault
+sw_iret_fault:
+	pushq	%rax
+	pushq	%rcx
+	movq	hv_stack_top(%rip), %rax
+	.irp	i, 4, 3, 2, 1, 0	/* ss ... rip: now 16(%rsp) up */
+	movq	16+\i*8(%rsp), %rcx
+	movq	%rcx, -40+\i*8(%rax)
+	.endr
+	popq	%rcx
+	subq	$40, %rax
+	xchgq	%rax, (%rsp)
+	movq	(%rsp), %rsp
+	jmp	.Liret_fault
 
 /*H:370 The first return to ring 3
  * hv_main() ends in sched_start(), which comes here with no current vCPU

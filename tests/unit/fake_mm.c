@@ -91,6 +91,12 @@ static bool hv_l4_slot(u16 dom, unsigned idx)
 /* Compat mode forces U/S on; a domain id in fake_fast_doms is fast mode's. */
 u16 fake_fast_dom = 0xffff;
 
+void pgt_env_l4_changed(mfn_t l4, unsigned idx)
+{
+	(void)l4;
+	(void)idx;
+}
+
 bool pgt_env_user_pages(u16 dom)
 {
 	return dom != fake_fast_dom;

@@ -1,0 +1,234 @@
+/*
+ * switcher.c - the switcher: all a fast-mode guest's address space holds
+ * of the hypervisor, and the guest's view of its own page tables.
+ *
+ * Runs in: hypervisor, at boot (switcher_init, from x86/desc.c) and with
+ * interrupts off for the current vCPU (switching to it, changing its L4).
+ *
+ * A ring-1 kernel runs on supervisor pages, and paging cannot tell ring 1
+ * from ring 0: whatever of the hypervisor its page tables map, it can read,
+ * and write if writable. So a fast-mode guest never runs on an L4 that maps
+ * the hypervisor. Each CPU has a slice of L4 slot 271 (layout.h: 2 MiB, one
+ * L1) holding only what the CPU itself must reach while the guest runs:
+ *
+ *   the switcher's code (pv/switcher_entry.S)       read-only
+ *   its conf page (which CR3s, where to go)   read-only
+ *   the IDT the CPU uses for a fast guest     read-only
+ *   the TSS                                   read-only
+ *   the vCPU's GDT and LDT pages (a window)   read-only
+ *   a data page, the entry stack, the IST stacks: writable, and so the
+ *     guest's to read and write while it runs; nothing is kept there that
+ *     the hypervisor trusts once it has left them (one CPU: the guest and
+ *     the switcher never run at the same time on a slice; with SMP each
+ *     CPU's guest view will map only its own slice).
+ *
+ * The guest view is a per-CPU L4 (sw_l4): the guest's own L4 (the vCPU's
+ * cr3_kernel, validated as any) with the hypervisor's slots 256-271
+ * replaced by the read-only M2P (slot 256, as the ABI has it) and the
+ * switcher (slot 271), and the upper half's user bit cleared in every
+ * slot, so that ring 3 can never reach a page up there, whatever the
+ * guest's own entries say (that is what lets the SYSCALL entry tell ring 1
+ * from ring 3 by the return address: pv/fast_entry.S). The hypervisor
+ * itself runs on the vCPU's own L4 (the hypervisor's view), which maps the
+ * guest as in compat mode, so every hypercall reads guest memory as it
+ * always has (pv/mode.h: guest memory access is not a member). The copy is
+ * made whenever the vCPU's L4 is loaded and kept in step with every change
+ * to one of its entries (mm/mm_hv.c, from pgtype.c); the CR3 write on the
+ * way out flushes whatever the TLB held.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "core/domain.h"
+#include "mm/frame.h"
+#include "mm/m2p.h"
+#include "mm/paging.h"
+#include "pv/switcher.h"
+#include "x86/cpu.h"
+#include "x86/desc.h"
+#include "x86/apic.h"
+
+extern const char sw_text[], sw_text_end[], sw_syscall[], sw_syscall32[],
+	sw_exit[], sw_spurious[];
+extern const u64 sw_stub_offsets[33];		/* switcher_entry.S: 0-31, then the timer */
+extern const char exception_common[], fast_syscall_entry[],
+	compat_syscall32_entry[];
+
+#define TABLE	(PTE_P | PTE_RW)		/* supervisor: never ring 3's */
+
+static u64 fast_idt[512] __aligned(PAGE_SIZE);	/* 256 gates of 16 bytes */
+static u64 *sw_l1, *conf, *sw_l4;
+static paddr_t sw_l4_pa;
+static u64 sw_l4e;		/* slot 271: the switcher's L3 */
+static mfn_t loaded_l4;		/* the guest L4 sw_l4 copies; 0 = none */
+
+/* x86/entry.S return_to_guest: sw_exit's alias while a fast vCPU runs, else 0. */
+u64 cpu_exit_via;
+
+static u64 *zeroed_frame(paddr_t *pa)
+{
+	mfn_t mfn = frame_alloc();
+
+	if (mfn == INVALID_MFN)
+		panic("switcher: out of memory");
+	*pa = mfn << PAGE_SHIFT;
+	memset(__va(*pa), 0, PAGE_SIZE);
+	return __va(*pa);
+}
+
+/* The address of a page of this CPU's slice (one CPU: slice 0). */
+u64 switcher_va(unsigned page)
+{
+	return SW_PAGE_VA(0, page);
+}
+
+/* Where a symbol of switcher_entry.S runs: its alias in the slice. */
+static u64 alias(const char *sym)
+{
+	return switcher_va(SW_TEXT_PAGE) + (u64)(sym - sw_text);
+}
+
+/*
+ * Map a frame at a page of the slice: read-only or writable, never
+ * executable (only the code pages are), never user-accessible.
+ */
+void switcher_map(unsigned page, paddr_t pa, bool writable)
+{
+	sw_l1[page] = pa | PTE_P | PTE_A | PTE_NX | (writable ? PTE_RW | PTE_D : 0);
+	asm volatile("invlpg (%0)" : : "r"(switcher_va(page)) : "memory");
+}
+
+/* The vCPU's GDT and LDT window (pv/descriptor_tables.c): one page, read-only. */
+void switcher_set_desc_pte(unsigned page, u64 pte)
+{
+	u64 e = (pte & PTE_P) ? (pte & PTE_ADDR) | PTE_P | PTE_A | PTE_NX : 0;
+
+	if (sw_l1[SW_DESC_PAGE + page] == e)
+		return;
+	sw_l1[SW_DESC_PAGE + page] = e;
+	asm volatile("invlpg (%0)" : : "r"(switcher_va(SW_DESC_PAGE + page)) : "memory");
+}
+
+u64 switcher_idt(void)
+{
+	return switcher_va(SW_IDT_PAGE);
+}
+
+static void fast_gate(int vec, u64 handler, int dpl, int ist)
+{
+	u64 lo = (handler & 0xffff) | ((u64)HV_CS << 16) | ((u64)ist << 32) |
+		 ((u64)(0x80 | (dpl << 5) | 0x0e) << 40) |
+		 ((handler >> 16) & 0xffff) << 48;
+
+	fast_idt[vec * 2] = lo;
+	fast_idt[vec * 2 + 1] = handler >> 32;
+}
+
+/*H:350 The switcher
+ * Made once at boot, before any guest L4 copies the hypervisor's slots:
+ * L4 slot 271 -> L3 -> L2 -> the slice's L1, the switcher's code mapped
+ * from the image (read-only, the only executable pages), its conf page
+ * (read-only), data page and entry stack (writable), the fast IDT (every
+ * vector to the switcher's stubs, which pass to the ordinary entry code),
+ * and the CPU's guest-view L4. x86/desc.c then maps the TSS and the IST
+ * stacks into the slice, so that the CPU finds them in either view.
+ */
+void switcher_init(void)
+{
+	paddr_t pa, l3_pa, l2_pa, l1_pa;
+	u64 *l3, *l2;
+
+	BUG_ON((u64)sw_text & (PAGE_SIZE - 1));
+	BUG_ON(sw_text_end - sw_text > SW_TEXT_PAGES * (long)PAGE_SIZE);
+	l3 = zeroed_frame(&l3_pa);
+	l2 = zeroed_frame(&l2_pa);
+	sw_l1 = zeroed_frame(&l1_pa);
+	l3[pt_index(SWITCHER_VIRT_START, L3_SHIFT)] = l2_pa | TABLE;
+	l2[pt_index(SWITCHER_VIRT_START, L2_SHIFT)] = l1_pa | TABLE;
+	sw_l4e = l3_pa | TABLE;
+	hv_l4()[SWITCHER_L4_SLOT] = sw_l4e;
+
+	for (unsigned i = 0; i < SW_TEXT_PAGES; i++)
+		sw_l1[SW_TEXT_PAGE + i] = (__pa(sw_text) + i * PAGE_SIZE) | PTE_P | PTE_A;
+	conf = zeroed_frame(&pa);
+	switcher_map(SW_CONF_PAGE, pa, false);
+	zeroed_frame(&pa);
+	switcher_map(SW_DATA_PAGE, pa, true);
+	for (unsigned i = 0; i < SW_STACK_PAGES; i++) {
+		zeroed_frame(&pa);
+		switcher_map(SW_STACK_PAGE + i, pa, true);
+	}
+	switcher_map(SW_IDT_PAGE, __pa(fast_idt), false);
+	sw_l4 = zeroed_frame(&sw_l4_pa);
+
+	conf[SWC_GUEST_CR3 / 8] = sw_l4_pa;
+	conf[SWC_HV_STACK / 8] = hv_stack_top;
+	conf[SWC_EXCEPTION / 8] = (u64)exception_common;
+	conf[SWC_SYSCALL / 8] = (u64)fast_syscall_entry;
+	conf[SWC_SYSCALL32 / 8] = (u64)compat_syscall32_entry;
+
+	for (int v = 0; v < 32; v++)	/* as x86/desc.c's IDT: DPL and IST */
+		fast_gate(v, alias(sw_text) + sw_stub_offsets[v],
+			  (v == 3 || v == 4) ? 3 : 0,
+			  v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC :
+			  v == 1 ? IST_DB : 0);
+	fast_gate(TIMER_VECTOR, alias(sw_text) + sw_stub_offsets[32], 0, 0);
+	fast_gate(SPURIOUS_VECTOR, alias(sw_spurious), 0, 0);
+}
+
+/*
+ * Fast mode's entries on this CPU (pv/fast.c cpu_init): SYSCALL to the
+ * switcher, the fast IDT, the entry stack in the slice, and the way out
+ * through sw_exit. SYSENTER is off (a #GP for the guest): its entry would
+ * need a stack switch of its own, and 64-bit Linux does not use it.
+ */
+void switcher_cpu_enter(void)
+{
+	wrmsr(MSR_LSTAR, alias(sw_syscall));
+	wrmsr(MSR_CSTAR, alias(sw_syscall32));
+	desc_load_entries(switcher_idt(), switcher_va(SW_STACK_PAGE + SW_STACK_PAGES));
+	cpu_exit_via = alias(sw_exit);
+}
+
+/* Back to the hypervisor's own entries (compat mode's cpu_init). */
+void switcher_cpu_leave(void)
+{
+	desc_load_entries(0, 0);
+	cpu_exit_via = 0;
+}
+
+/* The guest view's entry for slot i of the guest's L4 entry e. */
+static u64 guest_view(unsigned i, u64 e)
+{
+	if (i < HV_FIRST_L4_SLOT)
+		return e;			/* user space, as the guest made it */
+	if (i == HV_FIRST_L4_SLOT)
+		return m2p_l4_entry();		/* the read-only M2P (the ABI) */
+	if (i == SWITCHER_L4_SLOT)
+		return sw_l4e;
+	if (i <= HV_LAST_L4_SLOT)
+		return 0;			/* the rest of the hypervisor: absent */
+	return e & ~PTE_US;			/* the kernel: never ring 3's */
+}
+
+/*
+ * v's L4 was loaded (a switch to v, its NEW_BASEPTR): the hypervisor's view
+ * is that L4, the guest's is a fresh copy of it. 512 entries, beside the
+ * CR3 write that comes with it.
+ */
+void switcher_load_l4(const struct vcpu *v)
+{
+	const u64 *g = __va(v->cr3_kernel << PAGE_SHIFT);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		sw_l4[i] = guest_view(i, g[i]);
+	loaded_l4 = v->cr3_kernel;
+	conf[SWC_HV_CR3 / 8] = v->cr3_kernel << PAGE_SHIFT;
+}
+
+/* Entry idx of the L4 at l4 changed (pgtype.c, through mm/mm_hv.c). */
+void switcher_l4_changed(mfn_t l4, unsigned idx)
+{
+	if (l4 != loaded_l4 || !loaded_l4)
+		return;
+	sw_l4[idx] = guest_view(idx, ((const u64 *)__va(l4 << PAGE_SHIFT))[idx]);
+}

@@ -1,0 +1,22 @@
+/*
+ * switcher.h - the part of the hypervisor a fast-mode guest's address
+ * space maps (pv/switcher.c, pv/switcher_entry.S, layout.h).
+ */
+#ifndef HV_PV_SWITCHER_H
+#define HV_PV_SWITCHER_H
+
+#include "hv.h"
+
+struct vcpu;
+
+void switcher_init(void);
+void switcher_map(unsigned page, paddr_t pa, bool writable);
+u64 switcher_va(unsigned page);
+void switcher_cpu_enter(void);		/* fast mode's entries on this CPU */
+void switcher_cpu_leave(void);		/* ... and back to the hypervisor's */
+void switcher_load_l4(const struct vcpu *v);
+void switcher_l4_changed(mfn_t l4, unsigned idx);
+void switcher_set_desc_pte(unsigned page, u64 pte);
+u64 switcher_idt(void);
+
+#endif /* HV_PV_SWITCHER_H */
