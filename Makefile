@@ -258,8 +258,10 @@ test-unit: deps $(BUILD)/unit/run-unit
 test-boot: deps $(BUILD)/hv.elf
 	tests/boot/run
 
+# T_MODE=compat|fast|both: the PV mode of every test domain (default:
+# tests/guests/run's DEFAULT_MODE).
 test-guests: deps $(BUILD)/hv.elf guests
-	tests/guests/run
+	tests/guests/run $(if $(T_MODE),-m $(T_MODE))
 
 # Xen's own test kernels (XTF, from $XTF_DIR or ../shared/xtf) against
 # tests/xtf/expected (docs/xtf.md).

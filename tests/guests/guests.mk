@@ -9,6 +9,11 @@
 #	OBJS := main.o regs.o	the test's own objects (default: main.o)
 #	HYPERCALL_PAGE := 1	the image has the XEN_ELFNOTE_HYPERCALL_PAGE
 #				note and hypercalls go through that page
+#	TEST_CFLAGS := ...	more flags for the test's own objects (e.g.
+#				-fpie -mcmodel=small for user code that fast
+#				mode runs in the image's alias: common/memory.h)
+#	# modes: MODE: REASON	(a comment, read by tests/guests/run) every
+#				boot of the test is for MODE only
 #
 # Every image is linked from the test's objects, the framework in common/
 # (compiled once per flavour: "syscall" or "hcpage"), and the hypervisor's
@@ -105,6 +110,7 @@ $(ELFCHECK): $(ELFCHECK_SRCS) $(wildcard hv/include/*.h hv/core/*.h pvabi/*.h)
 define guest_test
 OBJS := main.o
 HYPERCALL_PAGE :=
+TEST_CFLAGS :=
 -include $(GUEST_SRC)/$(1)/test.mk
 $(1)_FLAVOUR := $$(if $$(HYPERCALL_PAGE),hcpage,syscall)
 $(1)_OBJS := \
@@ -112,7 +118,7 @@ $(1)_OBJS := \
 	$$(addprefix $(GUEST_OUT)/common/$$($(1)_FLAVOUR)/,$(GUEST_COMMON)) \
 	$$(addprefix $(GUEST_OUT)/hvlib/,$(GUEST_HVLIB))
 
-$(GUEST_OUT)/$(1)/%.o: GUEST_FLAGS := $$(if $$(HYPERCALL_PAGE),-DHYPERCALL_PAGE) -DTEST_NAME='"$(1)"'
+$(GUEST_OUT)/$(1)/%.o: GUEST_FLAGS := $$(if $$(HYPERCALL_PAGE),-DHYPERCALL_PAGE) -DTEST_NAME='"$(1)"' $$(TEST_CFLAGS)
 
 $(GUEST_OUT)/$(1)/%.o: $(GUEST_SRC)/$(1)/%.c
 	$$(guest_cc)
@@ -131,5 +137,6 @@ endef
 $(foreach t,$(GUEST_TESTS),$(eval $(call guest_test,$(t))))
 undefine OBJS
 undefine HYPERCALL_PAGE
+undefine TEST_CFLAGS
 
 -include $(shell find $(GUEST_OUT) -name '*.d' 2>/dev/null)

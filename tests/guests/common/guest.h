@@ -1,8 +1,9 @@
 /*
  * guest.h - the test-guest framework: everything a test's main.c uses.
  *
- * Runs in: test guests, guest kernel mode (ring 3), events masked, no trap
- * table: any exception crashes the domain (the hypervisor reports it).
+ * Runs in: test guests, guest kernel mode (ring 3 in compat mode, ring 1 in
+ * fast mode), events masked, no trap table: any exception crashes the
+ * domain (the hypervisor reports it).
  *
  * A test is a directory tests/guests/NAME/ whose main.c opens with what it
  * tests and why, and defines
@@ -55,6 +56,7 @@ struct boot_regs {
 	u64 rsi;	/* &start_info */
 	u64 cs, ss;	/* selectors */
 	u64 rflags;
+	u64 ds, es, fs, gs;
 };
 extern struct boot_regs boot_regs;
 
@@ -76,6 +78,62 @@ void __noreturn guest_shutdown(unsigned int reason);
 /* cmdline.c: "key=value" words of start_info.cmd_line */
 bool cmdline_get(const char *key, char *val, size_t size);
 u64 cmdline_u64(const char *key, u64 dflt);
+
+/* ---- The PV mode ----------------------------------------------------- */
+
+/*
+ * Every test image says it can run with its kernel in ring 1 (head.S's
+ * SUPPORTED_FEATURES note), so the hypervisor may run it in either mode:
+ *
+ *	compat	Xen's x86-64 PV: guest kernel and guest user both in ring 3,
+ *		two L4s (MMUEXT_NEW_USER_BASEPTR); the default
+ *	fast	guest kernel in ring 1 (mode=fast on its domain's line), guest
+ *		user in ring 3, one L4 per process (NEW_USER_BASEPTR is
+ *		-EINVAL); the upper half is never reachable from ring 3
+ *
+ * guest_start() asks XENVER_get_features (XENFEAT_pv_ring1_kernel, bit 31)
+ * before test_main(), checks that the CS the domain started with agrees
+ * (RPL 1 in fast mode, 3 in compat: a FAIL otherwise), and prints
+ * "pv mode: compat|fast", which tests/guests/run checks against the mode
+ * it asked for. Tests use the selectors below instead of FLAT_KERNEL_*,
+ * whose values are compat mode's.
+ */
+extern bool guest_fast;			/* test.c: set before test_main() */
+
+static inline bool guest_fast_mode(void)
+{
+	return guest_fast;
+}
+
+static inline const char *guest_mode_name(void)
+{
+	return guest_fast ? "fast" : "compat";
+}
+
+/* The kernel's flat selectors, as the kernel runs on them (RPL = its ring). */
+#define KERNEL_RPL	(guest_fast_mode() ? 1UL : 3UL)
+#define KERNEL_CS	(guest_fast_mode() ? (u64)FLAT_RING1_CS64 : (u64)FLAT_KERNEL_CS)
+#define KERNEL_SS	(guest_fast_mode() ? (u64)FLAT_RING1_SS64 : (u64)FLAT_KERNEL_SS)
+
+/*
+ * What a bounce frame says of an interrupted kernel context: CS with its
+ * RPL cleared in both modes (0xe030 compat, 0xe018 fast, so that
+ * user_mode() = cs & 3 is 0), SS as compat mode leaves it (0xe02b) and
+ * with its RPL cleared in fast mode (0xe060).
+ */
+#define KERNEL_CS_FRAME	(KERNEL_CS & ~3UL)
+#define KERNEL_SS_FRAME	(guest_fast_mode() ? (u64)FLAT_RING1_SS64 & ~3UL : (u64)FLAT_KERNEL_SS)
+
+/*
+ * The end a test that means nothing in this mode: SKIP with the reason
+ * (the runner's "# modes:" line says it before booting; this is the
+ * guest's own word for a case inside a test that runs in both).
+ */
+#define SKIP_UNLESS_FAST(what)						\
+	do {								\
+		if (!guest_fast_mode())					\
+			test_skip("%s: fast mode only (compat mode runs its kernel in ring 3)", what); \
+	} while (0)
 
 /* ---- Checks ---------------------------------------------------------- */
 

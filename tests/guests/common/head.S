@@ -1,12 +1,17 @@
 /*
  * head.S - a test guest's Xen ELF notes and its first instructions.
  *
- * Runs in: test guest, guest kernel mode (ring 3), events masked.
+ * Runs in: test guest, guest kernel mode (ring 3, or ring 1 in fast mode),
+ * events masked.
  *
  * The notes are what the domain builder (hv/core/elf.c, after Xen's libelf)
  * reads to load us: a GUEST_OS of our own, the "generic" LOADER and
  * XEN_VERSION "xen-3.0" that it insists on, VIRT_BASE and PADDR_OFFSET
- * (image.h), the ENTRY point below and an empty FEATURES. Built with
+ * (image.h), the ENTRY point below, an empty FEATURES and a
+ * SUPPORTED_FEATURES bitmap with XENFEAT_pv_ring1_kernel (bit 31): every
+ * test image can run in either PV mode, compat (kernel in ring 3, the
+ * default) or fast (kernel in ring 1, mode=fast), and learns which at
+ * start (guest_start(), guest.h: guest_fast_mode()). Built with
  * -DHYPERCALL_PAGE (a test's test.mk says HYPERCALL_PAGE := 1), the image
  * also names a page of its own text that the builder fills with hypercall
  * stubs, and hypercall.h calls through it.
@@ -40,6 +45,7 @@
 	XEN_NOTE XEN_ELFNOTE_PADDR_OFFSET,	.quad 0
 	XEN_NOTE XEN_ELFNOTE_ENTRY,		.quad _start
 	XEN_NOTE XEN_ELFNOTE_FEATURES,		.asciz ""
+	XEN_NOTE XEN_ELFNOTE_SUPPORTED_FEATURES, .long GUEST_SUPPORTED_FEATURES
 
 #ifdef HYPERCALL_PAGE
 	XEN_NOTE XEN_ELFNOTE_HYPERCALL_PAGE,	.quad hypercall_page
@@ -67,6 +73,14 @@ _start:
 	mov	%rax, boot_regs + BOOT_REGS_CS(%rip)
 	mov	%ss, %ax
 	mov	%rax, boot_regs + BOOT_REGS_SS(%rip)
+	mov	%ds, %ax
+	mov	%rax, boot_regs + BOOT_REGS_DS(%rip)
+	mov	%es, %ax
+	mov	%rax, boot_regs + BOOT_REGS_ES(%rip)
+	mov	%fs, %ax
+	mov	%rax, boot_regs + BOOT_REGS_FS(%rip)
+	mov	%gs, %ax
+	mov	%rax, boot_regs + BOOT_REGS_GS(%rip)
 	pushfq
 	popq	boot_regs + BOOT_REGS_RFLAGS(%rip)
 

@@ -1,7 +1,7 @@
 /*
  * hypercall.h - the test guests' hypercall wrappers.
  *
- * Runs in: test guests, guest kernel mode (ring 3).
+ * Runs in: test guests, guest kernel mode (ring 3, or ring 1 in fast mode).
  *
  * A hypercall is a `syscall` with the number in rax and up to five
  * arguments in rdi, rsi, rdx, r10, r8; the result comes back in rax: 0 or

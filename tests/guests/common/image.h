@@ -22,6 +22,12 @@
 #define GUEST_VIRT_BASE		GUEST_UL(0xffffffff80000000)
 #define GUEST_PAGE_SIZE		4096
 
+/*
+ * XEN_ELFNOTE_SUPPORTED_FEATURES: XENFEAT_pv_ring1_kernel (bit 31), so the
+ * hypervisor may run the image in fast mode (guest kernel in ring 1).
+ */
+#define GUEST_SUPPORTED_FEATURES	GUEST_UL(0x80000000)
+
 /* The stack head.S switches to (the builder gives us one 4 KiB page). */
 #define GUEST_STACK_SIZE	(4 * GUEST_PAGE_SIZE)
 
@@ -31,6 +37,10 @@
 #define BOOT_REGS_CS		16
 #define BOOT_REGS_SS		24
 #define BOOT_REGS_RFLAGS	32
-#define BOOT_REGS_SIZE		40
+#define BOOT_REGS_DS		40
+#define BOOT_REGS_ES		48
+#define BOOT_REGS_FS		56
+#define BOOT_REGS_GS		64
+#define BOOT_REGS_SIZE		72
 
 #endif /* GUEST_IMAGE_H */

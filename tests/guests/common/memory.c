@@ -6,6 +6,7 @@
 #include "guest.h"
 #include "events.h"
 #include "memory.h"
+#include "mmu.h"
 
 u64 virt_to_pfn(const void *va)
 {
@@ -78,4 +79,32 @@ struct shared_info *shared_info_map(void)
 	if (!vcpu)
 		vcpu = &shinfo->vcpu_info[0];
 	return shinfo;
+}
+
+/* Fast mode: the image again at USER_ALIAS_BASE, for user mode (memory.h). */
+void user_alias_map(unsigned first)
+{
+	u64 l3 = spare_mfn(first, NULL), l2 = spare_mfn(first + 1, NULL);
+	u64 l1 = spare_mfn(first + 2, NULL);
+	u64 l4 = virt_to_mfn((const void *)start_info->pt_base);
+	u64 table = PTE_P | PTE_RW | PTE_US | PTE_A;
+	u64 pages = ((u64)_image_end - (u64)_image_start) / GUEST_PAGE_SIZE;
+	static u8 window[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
+	u64 *w = (u64 *)window;
+	long rc;
+
+	if (pages > 512)
+		test_error("user_alias_map: the image is %lu pages, one L1 maps 512", pages);
+	if (window_map(window, l1, PTE_FLAGS))
+		test_error("user_alias_map: cannot map mfn %#lx to fill it", l1);
+	memset(w, 0, GUEST_PAGE_SIZE);
+	for (u64 i = 0; i < pages; i++)
+		w[i] = (virt_to_mfn(_image_start + i * GUEST_PAGE_SIZE) << 12) | PTE_FLAGS;
+	window_restore(window);
+	frame_fill_table(window, l2, NULL, 0, (l1 << 12) | table);
+	frame_fill_table(window, l3, NULL, 0, (l2 << 12) | table);
+	rc = mmu1((l4 << 12) | ((USER_ALIAS_BASE >> 39) & 511) * 8, (l3 << 12) | table);
+	if (rc)
+		test_error("user_alias_map: installing L4 slot %lu: %ld",
+			   (USER_ALIAS_BASE >> 39) & 511, rc);
 }

@@ -45,4 +45,26 @@ long remap_page(void *va, u64 mfn, u64 flags);
 /* Map the shared_info frame (once); NULL if the hypervisor refuses. */
 struct shared_info *shared_info_map(void);
 
+/*
+ * The image as guest user mode sees it. In compat mode user code runs
+ * where the image is linked: a user L4 copied from the kernel's maps it,
+ * and the kernel runs in ring 3 anyway. In fast mode ring 3 never reaches
+ * the upper half, so user_alias_map() maps the whole image a second time
+ * at USER_ALIAS_BASE (L4 slot 2, U set, writable, executable) and user
+ * code runs there. Such code must not hold absolute addresses of the
+ * image: compile it position-independent (test.mk: TEST_CFLAGS := -fpie
+ * -mcmodel=small), and give user mode user_va() of any address the
+ * kernel computed. A TRAP_EXPECT in user mode resumes in the alias
+ * (traps.c). user_alias_map() takes spare frames first..first+2 (mmu.h's
+ * spare_mfn numbering) and ends the test with an error if it cannot.
+ */
+#define USER_ALIAS_BASE		0x0000010000000000UL
+
+static inline u64 user_va(const void *p)
+{
+	return guest_fast_mode() ? (u64)p - GUEST_VIRT_BASE + USER_ALIAS_BASE : (u64)p;
+}
+
+void user_alias_map(unsigned first);
+
 #endif /* GUEST_MEMORY_H */

@@ -26,6 +26,13 @@
 
 #define INVALID_M2P	(~0UL)
 
+/*
+ * The U/S bit the hypervisor adds to every entry a guest writes in compat
+ * mode, where the kernel runs in ring 3 and could not use its pages
+ * otherwise; in fast mode (kernel in ring 1) it stays the guest's.
+ */
+#define PTE_US_ADDED	(guest_fast_mode() ? 0 : PTE_US)
+
 static inline long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
 {
 	return _hypercall(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0);

@@ -20,6 +20,7 @@ static const char *const result_names[] = {
 };
 
 const struct start_info *start_info;
+bool guest_fast;
 static enum result result = RESULT_PASS;
 static char reason[256];
 static int nr_failures;
@@ -105,6 +106,28 @@ void guest_shutdown(unsigned int why)
 		asm volatile("ud2");
 }
 
+/*
+ * The PV mode, from XENFEAT_pv_ring1_kernel (guest.h), and the CS head.S
+ * saw at the first instruction, which must agree with it: RPL 1 in fast
+ * mode, 3 in compat mode. A feature bit that lies would make every
+ * selector check of every test wrong, so it is a failure here.
+ */
+static void guest_mode_init(void)
+{
+	struct xen_feature_info fi = { .submap_idx = 0 };
+	long rc = HYPERVISOR_xen_version(XENVER_get_features, &fi);
+	u64 rpl;
+
+	if (rc)
+		test_error("XENVER_get_features returned %ld", rc);
+	guest_fast = fi.submap & (1u << XENFEAT_pv_ring1_kernel);
+	rpl = boot_regs.cs & 3;
+	printk("pv mode: %s (started on CS %#lx)\n", guest_mode_name(), boot_regs.cs);
+	if (rpl != KERNEL_RPL)
+		test_fail("XENFEAT_pv_ring1_kernel says %s mode, but the kernel started with CS %#lx (RPL %lu)",
+			  guest_mode_name(), boot_regs.cs, rpl);
+}
+
 void __noreturn guest_start(const struct start_info *si);
 
 /* Called by head.S on our own stack, .bss cleared. */
@@ -116,6 +139,7 @@ void guest_start(const struct start_info *si)
 		    sizeof(si->magic)))
 		test_error("start_info at %p has magic \"%.32s\", expected \"%s\"",
 			   si, si->magic, PVABI_START_INFO_MAGIC);
+	guest_mode_init();
 	test_main(si);
 	test_exit();
 }

@@ -8,6 +8,7 @@
 #include "guest.h"
 #include "events.h"
 #include "traps.h"
+#include "memory.h"
 #include "pvabi/callback.h"
 
 extern const u64 trap_stubs[TRAP_NR_ENTRIES];
@@ -58,7 +59,7 @@ long trap_register(unsigned vector, u8 flags)
 	memset(t, 0, sizeof(t));
 	t[0].vector = (u8)vector;
 	t[0].flags = flags;
-	t[0].cs = FLAT_KERNEL_CS;
+	t[0].cs = (u16)KERNEL_CS;
 	t[0].address = trap_entry_address(vector & 255);
 	return HYPERVISOR_set_trap_table(t);
 }
@@ -71,7 +72,7 @@ void traps_init(void)
 	for (unsigned v = 0; v < 32; v++) {
 		table[v].vector = (u8)v;
 		table[v].flags = TI_MASK_EVENTS | TI_DPL(v == 3 || v == 4 ? 3 : 0);
-		table[v].cs = FLAT_KERNEL_CS;
+		table[v].cs = (u16)KERNEL_CS;
 		table[v].address = trap_stubs[v];
 	}
 	table[32].address = 0;		/* the end */
@@ -118,6 +119,9 @@ void trap_default_handler(struct trap_frame *f)
 			  f->cr2, f->rsp);
 		test_exit();
 	}
+	/* A TRAP_EXPECT in fast mode's user code resumes in the alias (memory.h). */
+	if ((f->cs & 3) == 3 && guest_fast_mode() && resume >= GUEST_VIRT_BASE)
+		resume = user_va((const void *)resume);
 	trap_last = *f;
 	trap_last.regs = NULL;
 	trap_count++;

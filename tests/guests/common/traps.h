@@ -2,7 +2,7 @@
  * traps.h - exception handlers, the event and syscall callbacks, and the
  * iret hypercall, for test guests.
  *
- * Runs in: test guests, guest kernel mode (ring 3).
+ * Runs in: test guests, guest kernel mode (ring 3, or ring 1 in fast mode).
  *
  * A PV kernel has no IDT: it gives the hypervisor a virtual one
  * (set_trap_table) and callbacks (callback_op), and the hypervisor enters

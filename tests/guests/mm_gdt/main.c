@@ -2,12 +2,13 @@
  * mm_gdt: a guest GDT, loaded for real and checked descriptor by descriptor.
  *
  * set_gdt gives the hypervisor frames holding descriptors; it checks all
- * 512 of each frame (DPL raised to 3, no TSS, LDT or interrupt gates),
- * types them as descriptor pages (never writable again while in use) and
- * maps them in front of its own GDT page, so the CPU uses them: loading
- * selector 0x1b (entry 3, written with DPL 0) into %ds works, because the
- * hypervisor made it DPL 3; after the GDT is dropped, the same load
- * faults. update_descriptor writes one checked descriptor. Refused with
+ * 512 of each frame (DPL raised to the kernel's ring: 3, or 1 in fast
+ * mode; no TSS, LDT or interrupt gates), types them as descriptor pages
+ * (never writable again while in use) and maps them in front of its own
+ * GDT page, so the CPU uses them: loading selector 0x1b (entry 3, written
+ * with DPL 0; 0x19 in fast mode) into %ds works, because the hypervisor
+ * raised its DPL to the kernel's ring; after the GDT is dropped, the same
+ * load faults. update_descriptor writes one checked descriptor. Refused with
  * -EINVAL: a frame mapped writable, a page-table frame, a frame with a
  * TSS descriptor in it, more than 7168 entries, a TSS through
  * update_descriptor, a misaligned address, a page table as its target.
@@ -38,6 +39,8 @@ void test_main(const struct start_info *si)
 	u64 gdt = spare_mfn(0, NULL), bad = spare_mfn(1, NULL), plain = spare_mfn(2, NULL);
 	u64 l4 = virt_to_mfn((const void *)si->pt_base), x;
 	volatile u64 *d = (volatile u64 *)window;
+	const u64 raised = KERNEL_RPL << 45;	/* DPL 0 becomes the kernel's ring */
+	const u16 sel3 = (u16)(0x18 | KERNEL_RPL), sel5 = (u16)(0x28 | KERNEL_RPL);
 
 	traps_init();
 	ASSERT_EQ(window_map(window, bad, PTE_FLAGS), 0);
@@ -58,17 +61,17 @@ void test_main(const struct start_info *si)
 
 	EXPECT_EQ(window_map(window, gdt, PTE_FLAGS), -XEN_EBUSY);
 	ASSERT_EQ(window_map(window, gdt, PTE_P), 0);	/* read-only: fine */
-	EXPECT_EQ(d[2], CODE64_DPL0 | (3UL << 45));	/* DPL raised to 3 */
-	EXPECT_EQ(d[3], DATA_DPL0 | (3UL << 45));
+	EXPECT_EQ(d[2], CODE64_DPL0 | raised);	/* DPL raised to 3 (1) */
+	EXPECT_EQ(d[3], DATA_DPL0 | raised);
 
-	/* The CPU uses it: a ring-3 load of entry 3 works. */
-	EXPECT_EQ(load_ds(0x1b), 0x1b);
+	/* The CPU uses it: a load of entry 3 in the kernel's ring works. */
+	EXPECT_EQ(load_ds(sel3), sel3);
 	load_ds(0);
 
 	x = (gdt << 12) + 5 * 8;
 	EXPECT_EQ(HYPERVISOR_update_descriptor(x, DATA_DPL0), 0);
-	EXPECT_EQ(d[5], DATA_DPL3);
-	EXPECT_EQ(load_ds(0x2b), 0x2b);
+	EXPECT_EQ(d[5], DATA_DPL0 | raised);
+	EXPECT_EQ(load_ds(sel5), sel5);
 	load_ds(0);
 	EXPECT_EQ(HYPERVISOR_update_descriptor(x + 8, TSS), -XEN_EINVAL);
 	EXPECT_EQ(d[6], 0);
@@ -78,7 +81,7 @@ void test_main(const struct start_info *si)
 	EXPECT_EQ(HYPERVISOR_update_descriptor(plain << 12, DATA_DPL0), 0);
 	window_restore(window);
 	ASSERT_EQ(window_map(window, plain, PTE_P), 0);
-	EXPECT_EQ(d[0], DATA_DPL3);
+	EXPECT_EQ(d[0], DATA_DPL0 | raised);
 	window_restore(window);
 
 	/* Dropped: the frame is plain memory, and the selector faults. */
@@ -86,7 +89,7 @@ void test_main(const struct start_info *si)
 	EXPECT_EQ(window_map(window, gdt, PTE_FLAGS), 0);
 	window_restore(window);
 	trap_record_reset();
-	TRAP_EXPECT("movw %w1, %%ds", "r"((u64)0x1b));
+	TRAP_EXPECT("movw %w1, %%ds", "r"((u64)sel3));
 	EXPECT_EQ(trap_count, 1);
 	EXPECT_EQ(trap_last.vector, 13);
 	load_ds(0);

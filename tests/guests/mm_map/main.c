@@ -33,7 +33,7 @@ static void update_va_mapping(u64 a, u64 b, u64 a_pfn)
 
 	ASSERT_EQ(window_map(window, a, PTE_P | PTE_A), 0);	/* read-only */
 	EXPECT_EQ(w[0], MAGIC_A);
-	EXPECT_EQ(entry_read(e) & ~(PTE_A | PTE_D), (a << 12) | PTE_P | PTE_US);
+	EXPECT_EQ(entry_read(e) & ~(PTE_A | PTE_D), (a << 12) | PTE_P | PTE_US_ADDED);
 	ASSERT_EQ(window_map(window, b, PTE_FLAGS), 0);		/* remapped */
 	EXPECT_EQ(w[0], MAGIC_B);
 	w[1] = 0x1111;
@@ -53,7 +53,7 @@ static void normal_update(u64 a, u64 b)
 	ASSERT_EQ(mmu1(e | MMU_NORMAL_PT_UPDATE, (a << 12) | PTE_P | PTE_RW), 0);
 	invlpg(window);
 	EXPECT_EQ(w[0], MAGIC_A);
-	EXPECT_EQ(entry_read(e) & ~(PTE_A | PTE_D), (a << 12) | PTE_P | PTE_RW | PTE_US);
+	EXPECT_EQ(entry_read(e) & ~(PTE_A | PTE_D), (a << 12) | PTE_P | PTE_RW | PTE_US_ADDED);
 	ASSERT_EQ(mmu1(e | MMU_NORMAL_PT_UPDATE, (b << 12) | PTE_P), 0);
 	invlpg(window);
 	EXPECT_EQ(w[1], 0x1111);
@@ -70,11 +70,11 @@ static void preserve_ad(u64 a)
 	ASSERT_EQ(mmu1(e | MMU_NORMAL_PT_UPDATE, v), 0);
 	invlpg(window);
 	w[2] = 3;				/* the CPU sets Accessed and Dirty */
-	EXPECT_EQ(entry_read(e), v | PTE_US | PTE_A | PTE_D);
+	EXPECT_EQ(entry_read(e), v | PTE_US_ADDED | PTE_A | PTE_D);
 	ASSERT_EQ(mmu1(e | MMU_PT_UPDATE_PRESERVE_AD, (a << 12) | PTE_P), 0);
-	EXPECT_EQ(entry_read(e), (a << 12) | PTE_P | PTE_US | PTE_A | PTE_D);
+	EXPECT_EQ(entry_read(e), (a << 12) | PTE_P | PTE_US_ADDED | PTE_A | PTE_D);
 	ASSERT_EQ(mmu1(e | MMU_NORMAL_PT_UPDATE, (a << 12) | PTE_P), 0);
-	EXPECT_EQ(entry_read(e), (a << 12) | PTE_P | PTE_US);	/* A/D gone */
+	EXPECT_EQ(entry_read(e), (a << 12) | PTE_P | PTE_US_ADDED);	/* A/D gone */
 	window_restore(window);
 }
 

@@ -53,7 +53,7 @@ static void stores(void)
 
 	/* mov %rax, (%rdi): native_set_pte */
 	asm volatile("movq %%rax, (%%rdi)" : : "D"(&pt[0]), "a"(pte(a, PTE_P | PTE_RW)) : "memory");
-	EXPECT_EQ(pt[0] & ~(PTE_A | PTE_D), pte(a, PTE_P | PTE_RW | PTE_US));
+	EXPECT_EQ(pt[0] & ~(PTE_A | PTE_D), pte(a, PTE_P | PTE_RW | PTE_US_ADDED));
 	EXPECT_EQ(region(0), MAGIC_A);
 	/* movq $0, (%rdi): ptep_get_and_clear on UP */
 	asm volatile("movq $0, (%%rdi)" : : "D"(&pt[0]) : "memory");
@@ -63,7 +63,7 @@ static void stores(void)
 	rax = pte(b, PTE_P | PTE_RW);
 	asm volatile("xchgq %0, (%%rdi)" : "+a"(rax) : "D"(&pt[1]) : "memory");
 	EXPECT_EQ(rax, 0);
-	EXPECT_EQ(pt[1] & ~(PTE_A | PTE_D), pte(b, PTE_P | PTE_RW | PTE_US));
+	EXPECT_EQ(pt[1] & ~(PTE_A | PTE_D), pte(b, PTE_P | PTE_RW | PTE_US_ADDED));
 	EXPECT_EQ(region(1), MAGIC_B);
 
 	/* lock cmpxchg that matches, then one that does not */
@@ -73,7 +73,7 @@ static void stores(void)
 		     : "+a"(rax), "=r"(rflags)
 		     : "D"(&pt[1]), "S"(pte(a, PTE_P | PTE_RW)) : "memory", "cc");
 	EXPECT(rflags & RFLAGS_ZF);
-	EXPECT_EQ(pt[1] & ~(PTE_A | PTE_D), pte(a, PTE_P | PTE_RW | PTE_US));
+	EXPECT_EQ(pt[1] & ~(PTE_A | PTE_D), pte(a, PTE_P | PTE_RW | PTE_US_ADDED));
 	EXPECT_EQ(region(1), MAGIC_A);
 	v = pt[1];
 	rax = 0x1234;
@@ -96,7 +96,7 @@ static void stores(void)
 	/* bts $1: writable again; lock or $0x40: Dirty */
 	asm volatile("btsq $1, (%%rdi)" : : "D"(&pt[1]) : "memory");
 	asm volatile("lock orq $0x40, (%%rdi)" : : "D"(&pt[1]) : "memory");
-	EXPECT_EQ(pt[1] & ~PTE_A, pte(a, PTE_P | PTE_RW | PTE_US | PTE_D));
+	EXPECT_EQ(pt[1] & ~PTE_A, pte(a, PTE_P | PTE_RW | PTE_US_ADDED | PTE_D));
 	EXPECT_EQ(mmuext1(MMUEXT_INVLPG_LOCAL, REGION + GUEST_PAGE_SIZE, 0), 0);
 	*(volatile u64 *)(REGION + GUEST_PAGE_SIZE + 8) = 42;	/* really writable */
 

@@ -332,7 +332,7 @@ static void multicall_iret(void)
 		     "1:"
 		     : "=a"(rc), "+r"(list), "+r"(nr)
 		     : "0"((u64)__HYPERVISOR_multicall),
-		       [ss] "i"(FLAT_KERNEL_SS), [cs] "i"(FLAT_KERNEL_CS & ~3),
+		       [ss] "r"(KERNEL_SS), [cs] "r"(KERNEL_CS_FRAME),
 		       [magic] "i"(IRET_MAGIC)
 		     : "rcx", "rdx", "r8", "r9", "r10", "r11", "memory");
 	EXPECT_EQ(rc, IRET_MAGIC);
@@ -432,7 +432,7 @@ static void set_trap_table_long(void)
 	trap_set_handler(0x80, int80);
 	for (size_t i = 0; i < 65536; i++)
 		list[i] = (struct trap_info){ .vector = 0x80, .flags = TI_DPL(3),
-					      .cs = FLAT_KERNEL_CS,
+					      .cs = (u16)KERNEL_CS,
 					      .address = trap_entry_address(0x80) };
 	ticking(true);
 	rc = hcall(__HYPERVISOR_set_trap_table, (u64)list, 0, 0, 0);

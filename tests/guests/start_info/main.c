@@ -8,7 +8,8 @@
  * So the domain here (domains.list) has a ramdisk that tests/guests/run
  * fills with a known pattern, and a command line that says what to expect
  * ("pages=3072 ramdisk_len=100000 cmdline_len=N"). Checked: the entry
- * registers (ring 3 on the flat selectors, rsi = &start_info, rsp at the
+ * registers (ring 3 on the flat selectors, ring 1 on 0xe019/0xe061 in
+ * fast mode, DS/ES/FS/GS null, rsi = &start_info, rsp at the
  * top of a page, events off only in software: IF set), the counts and
  * flags, the order of the initial mapping (kernel, ramdisk, P2M,
  * start_info, page tables, boot stack), the ramdisk byte for byte, the
@@ -22,6 +23,7 @@ const char test_title[] = "start_info and the initial mapping";
 #define PAGE		GUEST_PAGE_SIZE
 #define IS_PAGE(x)	(((u64)(x) & (PAGE - 1)) == 0)
 #define RFLAGS_IF	(1UL << 9)
+#define RFLAGS_IOPL	(3UL << 12)
 
 /* One bit per machine frame below 4 GiB, for the distinctness check. */
 #define MFN_BITS	(1UL << 20)
@@ -29,12 +31,17 @@ static u64 mfn_seen[MFN_BITS / 64];
 
 static void entry_registers(const struct start_info *si)
 {
-	EXPECT_EQ(boot_regs.cs, FLAT_KERNEL_CS);
-	EXPECT_EQ(boot_regs.cs & 3, 3);
-	EXPECT_EQ(boot_regs.ss, FLAT_KERNEL_SS);
+	EXPECT_EQ(boot_regs.cs, KERNEL_CS);
+	EXPECT_EQ(boot_regs.cs & 3, KERNEL_RPL);
+	EXPECT_EQ(boot_regs.ss, KERNEL_SS);
 	EXPECT_EQ(boot_regs.rsi, (u64)si);
 	EXPECT(IS_PAGE(boot_regs.rsp));
 	EXPECT(boot_regs.rflags & RFLAGS_IF);
+	EXPECT_EQ(boot_regs.rflags & RFLAGS_IOPL, 0);	/* IOPL is virtual */
+	EXPECT_EQ(boot_regs.ds, 0);
+	EXPECT_EQ(boot_regs.es, 0);
+	EXPECT_EQ(boot_regs.fs, 0);
+	EXPECT_EQ(boot_regs.gs, 0);
 	EXPECT(IS_PAGE(si));
 }
 

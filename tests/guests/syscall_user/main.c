@@ -54,6 +54,15 @@
  * no_user_l4.list boots it once more with "no_user_l4": an iret to user
  * mode before any MMUEXT_NEW_USER_BASEPTR must crash that domain (as
  * Xen does), reported by the hypervisor.
+ *
+ * In fast mode (guest kernel in ring 1) the same checks run with what
+ * that mode changes: there is no user L4, the kernel's maps slot 1 (with
+ * U set: the hypervisor no longer adds it), and ring 3 never reaches the
+ * upper half, so the user program runs in the image's alias in the lower
+ * half (common/memory.h: this file is compiled position-independent, the
+ * kernel hands user mode user_va() of its stack, entry points and user GS
+ * area); the frames' user RSPs are the alias's. The kernel handler's own
+ * frames are unchanged: the user's selectors 0xe033/0xe02b.
  */
 #include "guest.h"
 #include "events.h"
@@ -102,8 +111,8 @@ static void exit_to_kernel(struct trap_frame *f, u64 code)
 {
 	f->regs->rax = code;
 	f->rip = (u64)user_return;
-	f->cs = FLAT_KERNEL_CS & ~3;	/* RPL 0: stay in kernel mode */
-	f->ss = FLAT_KERNEL_SS;
+	f->cs = KERNEL_CS_FRAME;	/* RPL 0: stay in kernel mode */
+	f->ss = KERNEL_SS;
 	f->rsp = user_kernel_rsp;
 	f->rflags = 0x2;		/* IF 0: events masked again */
 	f->iret_flags = 0;
@@ -265,8 +274,18 @@ static void user_address_space(const struct start_info *si)
 {
 	u64 l4 = spare_mfn(0, NULL), l3 = spare_mfn(1, NULL);
 	u64 l2 = spare_mfn(2, NULL), l1 = spare_mfn(3, NULL), data = spare_mfn(4, NULL);
+	u64 table = PTE_P | PTE_RW | PTE_US | PTE_A;
 
 	fill(data, NULL, 0, MAGIC);
+	if (guest_fast_mode()) {	/* one L4: the kernel's, U set by us */
+		fill(l1, NULL, 0, (data << 12) | table | PTE_D);
+		fill(l2, NULL, 0, (l1 << 12) | table);
+		fill(l3, NULL, 0, (l2 << 12) | table);
+		ASSERT_EQ(mmu1((virt_to_mfn((const void *)si->pt_base) << 12) | 8,
+			       (l3 << 12) | table), 0);
+		user_alias_map(5);
+		return;
+	}
 	fill(l1, NULL, 0, (data << 12) | PTE_P | PTE_RW | PTE_A | PTE_D);
 	fill(l2, NULL, 0, (l1 << 12) | PTE_P | PTE_RW | PTE_A);
 	fill(l3, NULL, 0, (l2 << 12) | PTE_P | PTE_RW | PTE_A);
@@ -349,7 +368,7 @@ static void check_user_trap(const char *what, u64 count, const struct trap_frame
 	SEEN_EQ(what, f->rip, rip);
 	SEEN_EQ(what, f->cs, FLAT_USER_CS);
 	SEEN_EQ(what, f->ss, FLAT_USER_SS);
-	SEEN_EQ(what, f->rsp >= (u64)ustack && f->rsp <= (u64)ustack + sizeof(ustack), 1);
+	SEEN_EQ(what, f->rsp >= user_va(ustack) && f->rsp <= user_va(ustack) + sizeof(ustack), 1);
 	SEEN_EQ(what, f->frame, (kernel_sp & ~15UL) - (f->has_error_code ? 8 : 7) * 8);
 }
 
@@ -396,8 +415,8 @@ static void judge(long rc)
 		SEEN_EQ("timer event in user mode", timer_frame.saved_mask, 0);
 		SEEN_EQ("timer event in user mode", timer_frame.entry_mask, 1);
 		SEEN_EQ("timer event in user mode",
-			timer_frame.rsp >= (u64)ustack &&
-			timer_frame.rsp <= (u64)ustack + sizeof(ustack), 1);
+			timer_frame.rsp >= user_va(ustack) &&
+			timer_frame.rsp <= user_va(ustack) + sizeof(ustack), 1);
 	}
 }
 
@@ -408,7 +427,7 @@ static void unmasked_callback(void)
 
 	ASSERT_EQ(trap_register_callback(CALLBACKTYPE_syscall, 0), 0);
 	nr_calls = 0;
-	rc = user_run(user_main_short, (u64)ustack + sizeof(ustack), 0x202);
+	rc = user_run((void (*)(void))user_va(user_main_short), user_va(ustack) + sizeof(ustack), 0x202);
 	EXPECT_EQ(rc, 7);
 	EXPECT_EQ(nr_calls, 2);
 	check_call("SYS_SUM, callback without CALLBACKF_mask_events", &calls[0],
@@ -421,7 +440,7 @@ static void unmasked_callback(void)
  */
 static void no_user_l4(void)
 {
-	ASSERT_EQ(HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (u64)kstack + sizeof(kstack)), 0);
+	ASSERT_EQ(HYPERVISOR_stack_switch(KERNEL_SS, (u64)kstack + sizeof(kstack)), 0);
 	printk("syscall_user: iret to user mode without a user L4\n");
 	user_run(user_main_short, (u64)ustack + sizeof(ustack), 0x202);
 	test_fail("the iret to user mode without a user L4 came back");
@@ -440,15 +459,16 @@ void test_main(const struct start_info *si)
 	ASSERT_EQ(trap_register(0x80, TI_DPL(3) | TI_MASK_EVENTS), 0);
 	ASSERT_EQ(trap_register(0x81, TI_DPL(1) | TI_MASK_EVENTS), 0);
 	trap_set_handler(TRAP_SYSCALL, syscall_handler);
-	ASSERT_EQ(HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (u64)kstack + sizeof(kstack)), 0);
+	ASSERT_EQ(HYPERVISOR_stack_switch(KERNEL_SS, (u64)kstack + sizeof(kstack)), 0);
 	ASSERT_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, (u64)kernel_gs_area), 0);
-	ASSERT_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_USER, (u64)user_gs_area), 0);
+	ASSERT_EQ(HYPERVISOR_set_segment_base(SEGBASE_GS_USER, user_va(user_gs_area)), 0);
 	user_address_space(si);
 
 	/* No syscall callback yet: #UD. */
 	ASSERT_EQ(trap_register(0x82, TI_DPL(3) | TI_MASK_EVENTS), 0);
 	trap_set_handler(0x82, int82_handler);
-	rc = user_run(user_main_no_callback, (u64)ustack + sizeof(ustack), 0x202);
+	rc = user_run((void (*)(void))user_va(user_main_no_callback),
+		      user_va(ustack) + sizeof(ustack), 0x202);
 	EXPECT_EQ(rc, 5);
 	EXPECT_EQ(nr_calls, 0);
 	check_user_trap("user syscall with no callback", ud.count, &ud.f, 6, 0, ud.at);
@@ -458,7 +478,7 @@ void test_main(const struct start_info *si)
 	evtchn_set_handler(timer_port, timer_handler);
 	ASSERT_EQ(timer_set_singleshot(system_time() + 50 * NSEC_PER_MSEC), 0);
 
-	rc = user_run(user_main, (u64)ustack + sizeof(ustack), 0x202);
+	rc = user_run((void (*)(void))user_va(user_main), user_va(ustack) + sizeof(ustack), 0x202);
 
 	/* Back in kernel mode. */
 	EXPECT_EQ(HYPERVISOR_xen_version(XENVER_version, NULL) > 0, 1);

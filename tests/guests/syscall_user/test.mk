@@ -1,1 +1,2 @@
 OBJS := main.o user.o
+TEST_CFLAGS := -fpie -mcmodel=small

@@ -7,8 +7,8 @@
  * rests on the frame being exactly Xen's (docs/pv-mechanisms.md §2-§3,
  * §7, §9): rcx and r11 at the bottom, the error code only for vectors
  * 8, 10-14 and 17, RIP at the faulting instruction for faults and after
- * it for traps, CS with its RPL cleared (0xe030) because the guest kernel
- * was interrupted, the upcall mask saved in bits 32-39 of the CS slot and
+ * it for traps, CS with its RPL cleared (0xe030; 0xe018 in fast mode)
+ * because the guest kernel was interrupted, the upcall mask saved in bits 32-39 of the CS slot and
  * mirrored in RFLAGS.IF, the interrupted RSP and SS, the frame itself
  * 16-byte aligned below that RSP, and the handler entered with TF and AC
  * clear and events masked if its entry asked so. For each vector the
@@ -61,7 +61,6 @@
 
 const char test_title[] = "exceptions through set_trap_table and iret";
 
-#define KERNEL_CS_RPL0	(FLAT_KERNEL_CS & ~3)
 #define DR6_BS		(1UL << 14)
 
 /* Where RUN put its labels, and rsp just before the instruction. */
@@ -110,8 +109,8 @@ static bool check_frame(const char *what, unsigned vector, bool has_err,
 	FRAME_EQ(f->has_error_code, has_err);
 	FRAME_EQ(f->error_code, err);
 	FRAME_EQ(f->rip, rip);
-	FRAME_EQ(f->cs, KERNEL_CS_RPL0);
-	FRAME_EQ(f->ss, FLAT_KERNEL_SS);
+	FRAME_EQ(f->cs, KERNEL_CS_FRAME);
+	FRAME_EQ(f->ss, KERNEL_SS_FRAME);
 	FRAME_EQ(f->rsp, run.sp);
 	FRAME_EQ(f->frame, (run.sp & ~15UL) - slots * 8);
 	FRAME_EQ(f->saved_mask, mask);
@@ -383,7 +382,10 @@ static void cpu_dependent(void)
 	char missing[64] = "";
 	size_t n = 0;
 
-	if (!alignment_check())
+	/* Alignment checks are for CPL 3 only: never in a ring-1 kernel. */
+	if (guest_fast_mode())
+		n += (size_t)hv_snprintf(missing + n, sizeof(missing) - n, " #AC (ring 1)");
+	else if (!alignment_check())
 		n += (size_t)hv_snprintf(missing + n, sizeof(missing) - n, " #AC");
 	if (!x87_error())
 		n += (size_t)hv_snprintf(missing + n, sizeof(missing) - n, " #MF");
@@ -520,17 +522,18 @@ static void iret_registers(void)
 }
 
 /*
- * An iret frame asking for RPL 0 in CS and SS (0xe030, 0xe028): the guest
- * must come back at RPL 3 in both (Xen forces it), not with a ring-0
- * selector, and not with an iretq that faults on the mismatch.
+ * An iret frame asking for RPL 0 in CS and SS (0xe030, 0xe028; in fast
+ * mode 0xe018, 0xe060): the guest must come back at its kernel's RPL in
+ * both, 3 (Xen forces it) or 1 in fast mode, not with a ring-0 selector,
+ * and not with an iretq that faults on the mismatch.
  */
 static u64 rpl0_calls;
 
 static void rpl0_handler(struct trap_frame *f)
 {
 	rpl0_calls++;
-	f->cs = FLAT_KERNEL_CS & ~3UL;
-	f->ss = FLAT_KERNEL_SS & ~3UL;
+	f->cs = KERNEL_CS & ~3UL;
+	f->ss = KERNEL_SS & ~3UL;
 }
 
 static void iret_rpl0(void)
@@ -545,8 +548,8 @@ static void iret_rpl0(void)
 		     : "=r"(cs), "=r"(ss) : : "memory");
 	trap_set_handler(3, NULL);
 	EXPECT_EQ(rpl0_calls, 1);
-	EXPECT_EQ(cs, FLAT_KERNEL_CS);
-	EXPECT_EQ(ss, FLAT_KERNEL_SS);
+	EXPECT_EQ(cs, KERNEL_CS);
+	EXPECT_EQ(ss, KERNEL_SS);
 }
 
 /*
@@ -581,8 +584,8 @@ static void bad_iret(void)
 		test_fail("iret to CS 0x000b gave %s, expected #GP (or #NP)",
 			  trap_name(trap_last.vector));
 	EXPECT_EQ(trap_last.rip, bad_cs_target);
-	EXPECT_EQ(trap_last.cs, KERNEL_CS_RPL0);
-	EXPECT_EQ(trap_last.ss, FLAT_KERNEL_SS);
+	EXPECT_EQ(trap_last.cs, KERNEL_CS_FRAME);
+	EXPECT_EQ(trap_last.ss, KERNEL_SS_FRAME);
 }
 
 /* What set_trap_table and callback_op refuse (docs/pv-mechanisms.md §11). */

@@ -1,0 +1,1 @@
+OBJS := main.o user.o
