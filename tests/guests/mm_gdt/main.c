@@ -39,7 +39,11 @@ void test_main(const struct start_info *si)
 	u64 gdt = spare_mfn(0, NULL), bad = spare_mfn(1, NULL), plain = spare_mfn(2, NULL);
 	u64 l4 = virt_to_mfn((const void *)si->pt_base), x;
 	volatile u64 *d = (volatile u64 *)window;
-	const u64 raised = KERNEL_RPL << 45;	/* DPL 0 becomes the kernel's ring */
+	/*
+	 * DPL 0 becomes the kernel's ring; in fast mode Accessed is set too,
+	 * since the CPU sees the GDT through read-only pages there.
+	 */
+	const u64 raised = KERNEL_RPL << 45 | (guest_fast_mode() ? 1UL << 40 : 0);
 	const u16 sel3 = (u16)(0x18 | KERNEL_RPL), sel5 = (u16)(0x28 | KERNEL_RPL);
 
 	traps_init();
