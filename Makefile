@@ -66,6 +66,8 @@ HV_OBJS := \
 	pv/compat.o \
 	pv/compat_entry.o \
 	pv/compat_syscall.o \
+	pv/fast.o \
+	pv/fast_entry.o \
 	pv/debugreg.o \
 	pv/descriptor_tables.o \
 	pv/emulate.o \

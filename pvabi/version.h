@@ -65,6 +65,12 @@
 #define XENFEAT_vcpu_time_phys_area		19 /* VCPUOP_register_vcpu_time_phys_area */
 #define XENFEAT_dm_msix_all_writes		20 /* device models only */
 
+/*
+ * pvisor's own (not Xen's; the highest bit of submap 0, far from Xen's):
+ * the kernel can run in ring 1 (its ELF note SUPPORTED_FEATURES), and
+ * does (XENVER_get_features, in a fast-mode domain). README.md, fast mode.
+ */
+#define XENFEAT_pv_ring1_kernel			31
 #define XENFEAT_NR_SUBMAPS			1
 
 /* Sizes of the fixed character buffers below. */

@@ -214,6 +214,16 @@
 #define FLAT_RING3_SS32		0xe02b
 #define FLAT_RING3_SS64		0xe02b
 
+/*
+ * pvisor's fast mode (not Xen's): a 64-bit guest kernel in ring 1, on
+ * 64-bit code and data of DPL 1 in two free entries of the reserved page
+ * (the code at Xen's 32-bit FLAT_RING1_CS entry). A fast-mode kernel starts on them and every bounce enters it on them;
+ * a frame that interrupted it says 0xe018 (RPL cleared, as Xen clears a
+ * ring-3 kernel's: Linux's user_mode() is CS & 3). README.md, fast mode.
+ */
+#define FLAT_RING1_CS64		0xe019	/* GDT entry 7171: 64-bit code, DPL 1 */
+#define FLAT_RING1_SS64		0xe061	/* GDT entry 7180: data, DPL 1 */
+
 #define FLAT_KERNEL_DS64	FLAT_RING3_DS64
 #define FLAT_KERNEL_DS32	FLAT_RING3_DS32
 #define FLAT_KERNEL_DS		FLAT_KERNEL_DS64

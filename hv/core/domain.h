@@ -13,6 +13,7 @@
 #include "core/grant_table.h"
 #include "core/timer_heap.h"
 #include "pv/compat.h"
+#include "pv/fast.h"
 #include "pv/debugreg.h"
 #include "pv/descriptor_tables.h"
 #include "x86/regs.h"
@@ -59,6 +60,7 @@ struct vcpu {
 	struct cpu_regs regs;
 	mfn_t cr3_kernel;	/* the kernel L4 (holds an L4 type reference) */
 	struct compat_vcpu compat;	/* the PV mode's own (pv/mode.h) */
+	struct fast_vcpu fast;
 	mfn_t pt_deferred;	/* a page table whose devalidation it owes,
 				 * 0 = none: finished before its next
 				 * page-table request (mm/pgtype.c, pv_mm.c) */

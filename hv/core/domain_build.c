@@ -205,6 +205,8 @@ static int build_pagetables(struct build *b)
 	u64 *l4 = pfn_ptr(d, pt_pfn);
 	u64 table_flags = PTE_P | PTE_RW | PTE_US | PTE_A |
 			  PTE_D;
+	/* A ring-1 kernel's own pages are supervisor pages (pgt_adjust_entry). */
+	u64 leaf_us = d->mode->user_pages ? PTE_US : 0;
 
 	for (u64 va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
 		u64 *t = l4;
@@ -224,7 +226,7 @@ static int build_pagetables(struct build *b)
 			t = __va(t[idx] & PTE_ADDR);
 		}
 		t[pt_index(va, L1_SHIFT)] = (d->p2m[pfn] << PAGE_SHIFT) |
-			PTE_P | PTE_US | PTE_A | PTE_D |
+			PTE_P | leaf_us | PTE_A | PTE_D |
 			(is_pt ? 0 : PTE_RW);
 		if (!is_pt)
 			set_type(d, pfn, PGT_writable, 1);
@@ -339,6 +341,10 @@ static int parse_and_place(struct build *b)
 
 	if (elf_parse(b->image, b->image_len, &b->img, why, sizeof(why)) < 0)
 		return refuse(b, "%s", why);
+	if (b->d->mode->xenfeat & ~b->img.features_supported)	/* choose_mode() */
+		return refuse(b, "mode=%s: the kernel does not say it can run so "
+			      "(no pv_ring1_kernel in its ELF notes); use mode=compat",
+			      b->d->mode->name);
 	in.virt_base = b->img.virt_base;
 	in.kstart = b->img.virt_kstart;
 	in.kend = b->img.virt_kend;
@@ -351,19 +357,25 @@ static int parse_and_place(struct build *b)
 }
 
 /*
- * The domain's PV mode (pv/mode.h), for its whole life. Compat mode is
- * the only one a domain can ask for today (a module option or an ELF note
- * will choose fast mode when it exists); a mode this hypervisor does not
- * have refuses the domain.
+ * The domain's PV mode (pv/mode.h), for its whole life: what its module
+ * line or domain-list line asked (mode=, compat by default). Fast mode
+ * runs the kernel in ring 1, so the kernel must say it can (its ELF notes
+ * name XENFEAT_pv_ring1_kernel); a kernel that does not would fault on
+ * its first return, so it is refused (parse_and_place(), once the notes
+ * are read), with the reason. Fast mode
+ * also needs SMAP off: a ring-1 kernel's accesses to its processes'
+ * pages are supervisor accesses, which SMAP forbids, and it cannot stac.
  */
 static int choose_mode(struct build *b)
 {
-	enum pv_mode_id id = PV_MODE_COMPAT;
+	enum pv_mode_id id = (enum pv_mode_id)b->cfg->mode;
 
 	b->d->mode = pv_mode_find(id);
 	if (!b->d->mode)
-		return refuse(b, "PV mode %d is not one this hypervisor has (only compat mode)",
-			      (int)id);
+		return refuse(b, "PV mode %d is not one this hypervisor has", (int)id);
+	if (id == PV_MODE_FAST && cpu_smap)
+		return refuse(b, "mode=fast needs SMAP off (hypervisor option smap=off): "
+			      "a ring-1 kernel cannot reach its processes' pages with SMAP on");
 	return 0;
 }
 
@@ -397,8 +409,8 @@ static void print_domain(const struct build *b)
 {
 	const struct pv_layout *l = &b->lay;
 
-	printk("domain %s: id %u, %llu MiB, entry %#llx, mapping %#llx-%#llx\n",
-	       b->d->name, b->d->id, (unsigned long long)(b->cfg->mem >> 20),
+	printk("domain %s: id %u, %s mode, %llu MiB, entry %#llx, mapping %#llx-%#llx\n",
+	       b->d->name, b->d->id, b->d->mode->name, (unsigned long long)(b->cfg->mem >> 20),
 	       (unsigned long long)b->img.entry, (unsigned long long)l->v_start,
 	       (unsigned long long)l->v_end);
 	/* What it costs the hypervisor beyond its own frames (docs/boot.md). */

@@ -10,6 +10,8 @@
  *
  *	module2 /boot/web.elf name=web mem=256M vcpus=1 -- console=hvc0 quiet
  *
+ * (and mode=fast runs its kernel in ring 1, pv/fast.c; mode=compat, the
+ * default, in ring 3),
  * and a ramdisk module names the domain it belongs to:
  *
  *	module2 /boot/web.cpio ramdisk=web
@@ -84,6 +86,13 @@ static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 			return errorf(err, errlen, "vcpus=%s: at most %d vCPU supported",
 				    val, DOMAIN_VCPUS_MAX);
 		c->vcpus = (u32)x;
+	} else if (klen == 4 && !memcmp(w, "mode", 4)) {
+		if (!strcmp(val, "compat"))
+			c->mode = DOMCFG_MODE_COMPAT;
+		else if (!strcmp(val, "fast"))
+			c->mode = DOMCFG_MODE_FAST;
+		else
+			return errorf(err, errlen, "bad mode '%s': compat or fast", val);
 	} else if (listed && klen == 6 && !memcmp(w, "kernel", 6)) {
 		if (!valid_name(val, vlen))
 			return errorf(err, errlen, "bad image name in 'kernel=%s'", val);
@@ -93,7 +102,7 @@ static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 			return errorf(err, errlen, "bad image name in 'ramdisk=%s'", val);
 		memcpy(c->ramdisk, val, vlen + 1);
 	} else if (listed) {
-		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, kernel, ramdisk)",
+		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, mode, kernel, ramdisk)",
 			    (int)klen, w);
 	} else if (klen == 7 && !memcmp(w, "ramdisk", 7)) {
 		if (!valid_name(val, vlen))
@@ -107,7 +116,7 @@ static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 		memcpy(c->name, val, vlen + 1);
 		c->kind = DOMCFG_IMAGE;
 	} else {
-		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, ramdisk, image)",
+		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, mode, ramdisk, image)",
 			    (int)klen, w);
 	}
 	return 0;

@@ -14,12 +14,19 @@
 #define GUEST_CMDLINE_MAX	1024	/* start_info.cmd_line, with its NUL */
 
 enum domcfg_kind {
-	DOMCFG_KERNEL,		/* name=N [mem=M] [vcpus=V] [-- guest cmdline] */
+	DOMCFG_KERNEL,		/* name=N [mem=M] [vcpus=V] [mode=MODE] [-- guest cmdline] */
 	DOMCFG_RAMDISK,		/* ramdisk=N */
 	DOMCFG_IMAGE,		/* image=IMG: a kernel or ramdisk many may use */
 	DOMCFG_LIST,		/* domains: the module is a domain list */
 	DOMCFG_LISTED,		/* one line of a domain list (domlist_next) */
 };
+
+/*
+ * The PV mode a domain asks for (mode=): where its kernel runs. The values
+ * are pv/mode.h's enum pv_mode_id, which the builder checks.
+ */
+#define DOMCFG_MODE_COMPAT	0	/* guest kernel in ring 3 (the default) */
+#define DOMCFG_MODE_FAST	1	/* guest kernel in ring 1 */
 
 struct domcfg {
 	enum domcfg_kind kind;
@@ -27,6 +34,7 @@ struct domcfg {
 					 * or the image's name */
 	u64 mem;			/* bytes, a whole number of pages */
 	u32 vcpus;
+	u8 mode;			/* enum pv_mode_id: mode=compat|fast */
 	const char *cmdline;		/* the guest's, inside the parsed string */
 	char kernel[DOMAIN_NAME_MAX + 1];	/* DOMCFG_LISTED: kernel=IMG */
 	char ramdisk[DOMAIN_NAME_MAX + 1];	/* DOMCFG_LISTED: ramdisk=IMG, "" none */

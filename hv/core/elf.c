@@ -112,6 +112,7 @@ static const char *const xen_feature_names[] = {
 	[XENFEAT_pae_pgdir_above_4gb] = "pae_pgdir_above_4gb",
 	[XENFEAT_hvm_callback_vector] = "hvm_callback_vector",
 	[XENFEAT_dom0] = "dom0",
+	[XENFEAT_pv_ring1_kernel] = "pv_ring1_kernel",	/* pvisor's own */
 };
 
 /* Note names for messages; NULL for types we neither use nor name. */

@@ -60,7 +60,7 @@ static const struct {
 	[__HYPERVISOR_console_io]	= { do_console_io, "console_io" },
 	[__HYPERVISOR_grant_table_op]	= { do_grant_table_op, "grant_table_op" },
 	[__HYPERVISOR_vm_assist]	= { do_vm_assist, "vm_assist" },
-	/* iret rewrites the whole frame: compat_syscall calls it directly. */
+	/* iret rewrites the whole frame: pv_syscall64 calls it directly. */
 	[__HYPERVISOR_iret]		= { NULL, "iret" },
 	[__HYPERVISOR_vcpu_op]		= { do_vcpu_op, "vcpu_op" },
 	[__HYPERVISOR_set_segment_base]	= { do_set_segment_base, "set_segment_base" },

@@ -14,6 +14,7 @@
 #include "core/cmdline.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
+#include "pv/mode.h"
 #include "x86/traps.h"
 
 void domain_print_stats(const struct domain *d)
@@ -32,6 +33,7 @@ void domain_print_stats(const struct domain *d)
 			printk("stats %s: trap %u %llu\n", n, v,
 			       (unsigned long long)d->stats.traps[v]);
 	}
+	printk("stats %s: mode %s\n", n, d->mode ? d->mode->name : "none");
 	printk("stats %s: bounces %llu syscalls %llu events %llu emul_priv %llu emul_cpuid %llu ptwr %llu switches %llu continuations %llu\n",
 	       n, (unsigned long long)d->stats.bounces,
 	       (unsigned long long)d->stats.syscalls,

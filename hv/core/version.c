@@ -14,6 +14,7 @@
 #include "version.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
+#include "pv/mode.h"
 #include "pvabi/version.h"
 #include "pvabi/errno.h"
 
@@ -52,7 +53,7 @@ static long get_features(u64 arg)
 		return -XEN_EFAULT;
 	if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
 		return -XEN_EINVAL;
-	fi.submap = PVISOR_FEATURES;
+	fi.submap = PVISOR_FEATURES | current->domain->mode->xenfeat;
 	return copy_to_guest(arg, &fi, sizeof(fi));
 }
 

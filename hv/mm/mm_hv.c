@@ -60,6 +60,11 @@ void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4)
 	owner_mode(dom)->install_hv_l4_slots(l4);
 }
 
+bool pgt_env_user_pages(u16 dom)
+{
+	return owner_mode(dom)->user_pages;
+}
+
 const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom)
 {
 	return owner_mode(dom)->desc_rules;

@@ -431,19 +431,23 @@ void pgt_put_entry(int level, u64 e)
 }
 
 /*
- * The flags the hypervisor forces on a guest entry. The guest kernel runs
- * in ring 3, so everything it maps must be user-accessible at every level;
- * kernel and user are kept apart only by having two L4s. Global is cleared
+ * The flags the hypervisor forces on a guest entry. A guest kernel in
+ * ring 3 (compat mode: user_pages) can reach only user-accessible pages,
+ * so everything it maps must be user-accessible at every level; kernel
+ * and user are kept apart only by having two L4s. A kernel in ring 1
+ * (fast mode) maps its own pages supervisor-only, as on bare metal, and
+ * that is what keeps its processes out: U/S stays as it wrote it. Global is cleared
  * at L1: a global mapping survives CR3 writes, and so would outlive both
  * the kernel/user switch and a switch to another domain. (Xen sets G on
  * user mappings instead and flushes globals; under QEMU's TLB it would
  * gain nothing, docs/design.md §9.3.)
  */
-u64 pgt_adjust_entry(int level, u64 e)
+u64 pgt_adjust_entry(int level, u64 e, bool user_pages)
 {
 	if (!(e & PTE_P))
 		return e;
-	e |= PTE_US;
+	if (user_pages)
+		e |= PTE_US;
 	if (level == 1)
 		e &= ~PTE_G;
 	return e;
@@ -459,11 +463,12 @@ u64 pgt_adjust_entry(int level, u64 e)
  */
 struct hv_slots {
 	unsigned first, last;
+	bool user_pages;	/* pgt_adjust_entry(): force U/S on */
 };
 
 static struct hv_slots hv_slots_of(int level, u16 dom)
 {
-	struct hv_slots s = { 1, 0 };
+	struct hv_slots s = { 1, 0, pgt_env_user_pages(dom) };
 
 	if (level == 4)
 		pgt_env_hv_l4_slots(dom, &s.first, &s.last);
@@ -507,7 +512,7 @@ static int promote(mfn_t mfn, struct page_info *pg, int level, bool pre,
 		rc = get_entry(level, t[i], pg->owner, pre, child_cut);
 		if (rc)
 			break;
-		t[i] = pgt_adjust_entry(level, t[i]);
+		t[i] = pgt_adjust_entry(level, t[i], hv.user_pages);
 		progressed = true;
 	}
 	pg->nr_validated = (u16)i;
@@ -679,7 +684,7 @@ static int mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad,
 		if (val & disallow)
 			return -XEN_EINVAL;
 		if ((old & PTE_P) && !((old ^ val) & ~FASTPATH_WHITELIST)) {
-			write_entry(&t[idx], pgt_adjust_entry(level, val), preserve_ad);
+			write_entry(&t[idx], pgt_adjust_entry(level, val, hv.user_pages), preserve_ad);
 			return 0;
 		}
 		rc = get_entry(level, val, pg->owner, pre, &cut);
@@ -688,7 +693,7 @@ static int mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad,
 				*deferred = pte_mfn(val);
 			return rc;
 		}
-		val = pgt_adjust_entry(level, val);
+		val = pgt_adjust_entry(level, val, hv.user_pages);
 	}
 	write_entry(&t[idx], val, preserve_ad);
 	if (put_entry(level, old, pre))

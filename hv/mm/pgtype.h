@@ -40,6 +40,11 @@ void *mfn_to_virt(mfn_t mfn);
  */
 void pgt_env_hv_l4_slots(u16 dom, unsigned *first, unsigned *last);
 void pgt_env_install_hv_l4_slots(u16 dom, u64 *l4);
+/*
+ * Must every mapping of dom's be user-accessible (its kernel runs in ring
+ * 3: compat mode)? Else U/S is the guest's (fast mode). pgt_adjust_entry().
+ */
+bool pgt_env_user_pages(u16 dom);
 /* What dom's descriptor pages may hold: its PV mode's rules (mm/segdesc.h). */
 struct segdesc_rules;
 const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom);
@@ -98,7 +103,7 @@ u32 pgt_tlb_clock(void);
 
 int pgt_get_entry(int level, u64 e, u16 dom);
 void pgt_put_entry(int level, u64 e);
-u64 pgt_adjust_entry(int level, u64 e);
+u64 pgt_adjust_entry(int level, u64 e, bool user_pages);
 int pgt_mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad);
 int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom,
 			  mfn_t *deferred);

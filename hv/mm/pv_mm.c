@@ -36,6 +36,7 @@
 #include "mm/pgtype.h"
 #include "mm/pv_mm.h"
 #include "pv/descriptor_tables.h"
+#include "pv/mode.h"
 #include "x86/cpu.h"
 #include "pvabi/errno.h"
 #include "pvabi/xen.h"
@@ -364,6 +365,8 @@ mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 	case MMUEXT_NEW_BASEPTR:
 		return new_baseptr(v, mfn);
 	case MMUEXT_NEW_USER_BASEPTR:
+		if (!pv_mode(v)->user_l4)	/* fast mode: one L4 per process */
+			return -XEN_EINVAL;
 		return new_user_baseptr(v, mfn);
 	case MMUEXT_TLB_FLUSH_MULTI:
 		if (read_vcpumask(op->arg2.vcpumask))

@@ -54,6 +54,12 @@ const struct segdesc_rules segdesc_ring3 = {
 	.kernel_cs = FLAT_KERNEL_CS,
 };
 
+/* Fast mode's rules: a ring-1 kernel, FLAT_RING1_CS64. */
+const struct segdesc_rules segdesc_ring1 = {
+	.kernel_dpl = 1,
+	.kernel_cs = FLAT_RING1_CS64,
+};
+
 /* May a call gate in a guest GDT jump to this selector? */
 static bool gate_selector_ok(u32 sel, const struct segdesc_rules *rules)
 {

@@ -17,6 +17,7 @@ struct segdesc_rules {
 };
 
 extern const struct segdesc_rules segdesc_ring3;	/* compat mode's */
+extern const struct segdesc_rules segdesc_ring1;	/* fast mode's */
 
 bool check_descriptor(u64 *desc, const struct segdesc_rules *rules);
 int validate_segdesc_page(u64 *descs, const struct segdesc_rules *rules);

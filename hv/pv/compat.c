@@ -80,7 +80,7 @@ static mfn_t compat_active_l4(const struct vcpu *v)
  * validation refuses it. This is what lets a trap or a hypercall enter
  * the hypervisor without a CR3 switch.
  */
-static void compat_install_hv_l4_slots(u64 *l4)
+void compat_install_hv_l4_slots(u64 *l4)
 {
 	const u64 *idle = hv_l4();
 
@@ -109,4 +109,7 @@ const struct pv_mode pv_compat_mode = {
 	.first_hv_l4_slot = HV_FIRST_L4_SLOT,
 	.last_hv_l4_slot = HV_LAST_L4_SLOT,
 	.install_hv_l4_slots = compat_install_hv_l4_slots,
+	.user_l4 = true,
+	.user_pages = true,
+	.xenfeat = 0,
 };

@@ -26,7 +26,14 @@ struct cpu_regs;
  * (pv/mode.h calls them directly; pv/compat.c).
  */
 void compat_to_kernel(struct vcpu *v);
+void compat_install_hv_l4_slots(u64 *l4);
 bool compat_to_user(struct vcpu *v);
+
+/*
+ * A 64-bit SYSCALL, by pv_in_kernel(): a hypercall or a system call to
+ * bounce (pv/compat_syscall.c). Fast mode's entry shares it (pv/fast.c).
+ */
+void pv_syscall64(struct cpu_regs *r);
 
 /* pv/compat_syscall.c, for compat mode's table (pv/compat.c). */
 void compat_cpu_init(bool sysenter);

@@ -21,8 +21,6 @@
 #include "x86/regs.h"
 #include "x86/entry-macros.h"
 
-#define SYSCALL_VECTOR	0x100	/* not a hardware vector: marks a SYSCALL frame */
-#define SYSENTER_VECTOR	0x101	/* ... and a SYSENTER frame */
 /* Every flag off but the reserved bit 1: TF, NT, AC, DF, IOPL... */
 #define CLEAR_GUEST_FLAGS pushq $X86_EFLAGS_FIXED; popfq
 
@@ -30,9 +28,9 @@
 /*H:410 A hypercall arrives
  * The stub's SYSCALL enters here (LSTAR) in ring 0, still on the guest's
  * stack, which we park before loading our own, then build the same
- * register frame an exception would have built and call compat_syscall()
+ * register frame an exception would have built and call pv_syscall64()
  * (pv/compat_syscall.c). A SYSCALL from guest user mode arrives here too, and
- * compat_syscall() tells them apart by the vCPU's mode: from the guest kernel
+ * pv_syscall64() tells them apart by the vCPU's mode: from the guest kernel
  * it is a hypercall (iret, which rewrites the whole frame, is handled
  * apart); from guest user mode it is a system call for the guest kernel
  * (chapter 6).
@@ -51,7 +49,7 @@ compat_syscall_entry:
 	cld
 	SAVE_ALL
 	movq	%rsp, %rdi
-	call	compat_syscall
+	call	pv_syscall64
 	jmp	return_to_guest
 
 /*

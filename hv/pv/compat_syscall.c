@@ -31,7 +31,6 @@
 #include "pvabi/xen.h"
 
 /* Called from compat_entry.S only. */
-void compat_syscall(struct cpu_regs *r);
 void compat_syscall32(struct cpu_regs *r);
 void compat_sysenter(struct cpu_regs *r);
 
@@ -61,7 +60,7 @@ static void bounce_syscall(struct cpu_regs *r, u64 target)
 	r->rflags &= ~X86_EFLAGS_DF;
 }
 
-void compat_syscall(struct cpu_regs *r)
+void pv_syscall64(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
 

@@ -13,6 +13,8 @@ const struct pv_mode *pv_mode_find(enum pv_mode_id id)
 	switch (id) {
 	case PV_MODE_COMPAT:
 		return &pv_compat_mode;
+	case PV_MODE_FAST:
+		return &pv_fast_mode;
 	default:
 		return NULL;
 	}

@@ -8,8 +8,8 @@
  * builder (d->mode). Today there is one, compat mode (pv/compat.c): Xen's
  * x86-64 PV model, guest kernel and guest user both in ring 3, told apart
  * by a flag and a pair of L4s, the hypervisor mapped in every guest
- * address space. Fast mode (planned) runs the guest kernel in ring 1 with
- * one L4 per process, behind a small switcher. Everything generic code
+ * address space. Fast mode (pv/fast.c) runs the guest kernel in ring 1
+ * with one L4 per process. Everything generic code
  * needs from a mode is in struct pv_mode; nothing outside the mode's own
  * files reads its per-vCPU state (v->compat, pv/compat.h), except
  * compat-only ABI (MMUEXT_NEW_USER_BASEPTR, pv_mm.c).
@@ -78,21 +78,23 @@
 #include "hv.h"
 #include "core/domain.h"
 #include "pv/compat.h"
+#include "pv/fast.h"
 #include "pv/traps.h"
 #include "mm/segdesc.h"
 #include "x86/cpu.h"
 #include "x86/regs.h"
 
-/* The modes this hypervisor has. Fast mode (guest kernel in ring 1) will be next. */
+/* The modes this hypervisor has (the values are domcfg.h's mode=). */
 enum pv_mode_id {
 	PV_MODE_COMPAT = 0,	/* Xen's x86-64 PV: guest kernel in ring 3 */
+	PV_MODE_FAST = 1,	/* pvisor's: guest kernel in ring 1 (pv/fast.c) */
 };
 
 /*H:305 PV modes
  * The builder gave the domain a PV mode: where its kernel runs, and so
  * what the hypervisor must do for it. Everything that differs between a
  * guest kernel in ring 3 (compat mode, pv/compat.c) and one in ring 1
- * (fast mode, to come) is reached through this table: which context the
+ * (fast mode, pv/fast.c) is reached through this table: which context the
  * vCPU is in and how to switch between kernel and user, the selectors
  * and RPL a return gets, the #PF error code the guest sees, the CPU's
  * entry points, and which L4 slots belong to the hypervisor. The table
@@ -124,9 +126,13 @@ struct pv_mode {
 	/* L4 policy. */
 	unsigned first_hv_l4_slot, last_hv_l4_slot;
 	void (*install_hv_l4_slots)(u64 *l4);
+	bool user_l4;		/* MMUEXT_NEW_USER_BASEPTR: a second L4 for user mode */
+	bool user_pages;	/* every guest mapping user-accessible (pgtype.c) */
+	u32 xenfeat;		/* XENVER_get_features bits only this mode has */
 };
 
 extern const struct pv_mode pv_compat_mode;	/* pv/compat.c */
+extern const struct pv_mode pv_fast_mode;	/* pv/fast.c */
 
 const struct pv_mode *pv_mode_find(enum pv_mode_id id);
 void pv_mode_cpu_init(bool sysenter);
@@ -147,6 +153,19 @@ static inline bool compat_in_kernel(const struct vcpu *v)
 static inline u64 compat_pf_error(const struct vcpu *v, u64 err)
 {
 	return v->compat.kernel_mode ? err & ~PFEC_USER : err | PFEC_USER;
+}
+
+/* Fast mode's two: the flag the last entry set, and the CPU's error code. */
+static inline bool fast_in_kernel(const struct vcpu *v)
+{
+	return v->fast.kernel_mode;
+}
+
+/* Ring 1 is supervisor: the CPU's U/S bit already says who faulted. */
+static inline u64 fast_pf_error(const struct vcpu *v, u64 err)
+{
+	(void)v;
+	return err;
 }
 
 static inline const struct pv_mode *pv_mode(const struct vcpu *v)
@@ -171,6 +190,25 @@ static inline bool pv_in_kernel(const struct vcpu *v)
 	switch (pv_mode(v)->id) {
 	case PV_MODE_COMPAT:
 		return compat_in_kernel(v);
+	case PV_MODE_FAST:
+		return fast_in_kernel(v);
+	}
+	__builtin_unreachable();
+}
+
+/*
+ * Every entry from guest code (x86/traps.c, the SYSCALL entries): compat
+ * mode knows which context runs (only it switches them); fast mode asks
+ * the CPU, since a ring-1 kernel can reach ring 3 by its own iretq.
+ */
+static inline void pv_entry_from_guest(struct vcpu *v, const struct cpu_regs *r)
+{
+	switch (pv_mode(v)->id) {
+	case PV_MODE_COMPAT:
+		return;
+	case PV_MODE_FAST:
+		fast_entry_from_guest(v, r);
+		return;
 	}
 	__builtin_unreachable();
 }
@@ -182,6 +220,9 @@ static inline void pv_to_kernel(struct vcpu *v)
 	case PV_MODE_COMPAT:
 		compat_to_kernel(v);
 		return;
+	case PV_MODE_FAST:
+		fast_to_kernel(v);
+		return;
 	}
 	__builtin_unreachable();
 }
@@ -192,6 +233,8 @@ static inline bool pv_to_user(struct vcpu *v)
 	switch (pv_mode(v)->id) {
 	case PV_MODE_COMPAT:
 		return compat_to_user(v);
+	case PV_MODE_FAST:
+		return fast_to_user(v);
 	}
 	__builtin_unreachable();
 }
@@ -202,6 +245,8 @@ static inline u64 guest_pf_error(const struct vcpu *v, u64 err)
 	switch (pv_mode(v)->id) {
 	case PV_MODE_COMPAT:
 		return compat_pf_error(v, err);
+	case PV_MODE_FAST:
+		return fast_pf_error(v, err);
 	}
 	__builtin_unreachable();
 }
@@ -211,6 +256,7 @@ static inline void pv_guest_exception_of(const struct vcpu *v, struct cpu_regs *
 {
 	switch (pv_mode(v)->id) {
 	case PV_MODE_COMPAT:
+	case PV_MODE_FAST:
 		pv_guest_exception(r);
 		return;
 	}

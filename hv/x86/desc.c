@@ -98,6 +98,8 @@ static void gdt_init(void)
 	gdt[SEL_INDEX(GUEST_DS)]   = 0x00cff3000000ffffULL;
 	gdt[SEL_INDEX(GUEST_CS64)] = 0x00affb000000ffffULL;
 	gdt[SEL_INDEX(HV_CS32)]    = 0x00cf9b000000ffffULL;
+	gdt[SEL_INDEX(RING1_CS64)] = 0x00afbb000000ffffULL;	/* DPL 1 */
+	gdt[SEL_INDEX(RING1_DS)]   = 0x00cfb3000000ffffULL;
 	set_system_desc(SEL_INDEX(HV_TSS), (u64)&tss, sizeof(tss) - 1, 0x9);
 }
 

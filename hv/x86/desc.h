@@ -18,6 +18,8 @@
 #define HV_CS32		0xe038	/* ring 0, compatibility mode */
 #define HV_TSS		0xe040
 #define HV_LDT		0xe050
+#define RING1_CS64	0xe019	/* fast mode's kernel: FLAT_RING1_CS64 */
+#define RING1_DS	0xe061	/* ... and its stack: FLAT_RING1_SS64 */
 
 /* Interrupt stacks (TSS IST slots) for the vectors that must not trust RSP. */
 #define IST_DF		1

@@ -22,6 +22,10 @@
 #define REGS_SS		168
 #define REGS_SIZE	176
 
+/* Not hardware vectors: what a SYSCALL or SYSENTER entry writes in the frame. */
+#define SYSCALL_VECTOR	0x100
+#define SYSENTER_VECTOR	0x101
+
 #ifndef __ASSEMBLER__
 #include "hv.h"
 

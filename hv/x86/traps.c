@@ -143,6 +143,8 @@ void trap_entry(struct cpu_regs *r)
 	 * next iretq. Check that it did.
 	 */
 	BUG_ON(cpu_smap && (read_rflags() & X86_EFLAGS_AC));
+	if (regs_from_guest(r))
+		pv_entry_from_guest(current, r);	/* which ring: pv/mode.h */
 	if (r->vector == TIMER_VECTOR) {	/* from a guest or from idle */
 		timer_interrupt();
 		return;

@@ -88,6 +88,14 @@ static bool hv_l4_slot(u16 dom, unsigned idx)
 	return idx >= first && idx <= last;
 }
 
+/* Compat mode forces U/S on; a domain id in fake_fast_doms is fast mode's. */
+u16 fake_fast_dom = 0xffff;
+
+bool pgt_env_user_pages(u16 dom)
+{
+	return dom != fake_fast_dom;
+}
+
 /* ... and compat mode's descriptor rules. */
 const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom)
 {

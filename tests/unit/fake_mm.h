@@ -21,6 +21,7 @@
 extern u8 (*fake_mem)[PAGE_SIZE];
 extern int fake_flushes;		/* pgt_env_flush_tlbs() calls */
 extern int fake_frees;			/* pgt_env_frame_free() calls */
+extern u16 fake_fast_dom;		/* this domain id has fast mode's page rules */
 extern mfn_t fake_last_freed;
 
 /*

@@ -30,7 +30,18 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c.name, "a_b-9");
 	ck_assert_uint_eq(c.mem, DOMAIN_MEM_DEFAULT);
 	ck_assert_uint_eq(c.vcpus, 1);
+	ck_assert_uint_eq(c.mode, DOMCFG_MODE_COMPAT);
 	ck_assert_str_eq(c.cmdline, "");
+}
+END_TEST
+
+/* mode=: the PV mode, on a module line and on a list line alike. */
+START_TEST(test_mode)
+{
+	ck_assert_int_eq(domcfg_parse("name=f mode=fast", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.mode, DOMCFG_MODE_FAST);
+	ck_assert_int_eq(domcfg_parse("name=f mode=compat", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.mode, DOMCFG_MODE_COMPAT);
 }
 END_TEST
 
@@ -60,6 +71,8 @@ static const struct {
 	{ "name=x vcpus=0", "bad vcpus" },
 	{ "name=x vcpus=2", "at most 1" },
 	{ "name=x colour=blue", "unknown key 'colour'" },
+	{ "name=x mode=ring0", "bad mode 'ring0': compat or fast" },
+	{ "name=x mode=", "bad mode" },
 	{ "name=x quiet", "expected key=value" },	/* guest option without -- */
 	{ "name=x mem=123456789012345678901234567890123M", "too long" },
 	{ "ramdisk=../etc", "bad domain name" },
@@ -129,7 +142,7 @@ START_TEST(test_list_good)
 		"   \t \r\n"
 		"\tname=s2\tkernel=k\r\n"
 		"   # indented comment\n"
-		"name=s3 kernel=k mem=4M";		/* no final newline */
+		"name=s3 kernel=k mem=4M mode=fast";	/* no final newline */
 	struct domlist l;
 
 	ck_assert_int_eq(domlist_count(text, strlen(text)), 3);
@@ -153,6 +166,7 @@ START_TEST(test_list_good)
 	ck_assert_int_eq(l.lineno, 7);
 	ck_assert_str_eq(c.name, "s3");
 	ck_assert_uint_eq(c.mem, 4ULL << 20);
+	ck_assert_uint_eq(c.mode, DOMCFG_MODE_FAST);
 	ck_assert_int_eq(next(&l), 0);
 	ck_assert_int_eq(next(&l), 0);
 	ck_assert_int_eq(domlist_count("", 0), 0);
@@ -172,6 +186,7 @@ static const struct {
 	{ "name=x kernel=k ramdisk=", "bad image name", "x" },
 	{ "name=x kernel=k image=k", "unknown key 'image'", "x" },	/* module words only */
 	{ "name=x kernel=k colour=red", "unknown key 'colour'", "x" },
+	{ "name=x kernel=k mode=Fast", "bad mode", "x" },
 	{ "name=x kernel=k quiet", "expected key=value", "x" },
 	{ "name=abcdefghijklmnop kernel=k", "bad name", "" },
 	{ "domains", "expected key=value", "" },	/* not a list inside a list */
@@ -275,6 +290,7 @@ Suite *domcfg_suite(void)
 	tcase_add_test(tc, test_kernel_full);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_ramdisk);
+	tcase_add_test(tc, test_mode);
 	tcase_add_test(tc, test_bad_lines);
 	tcase_add_test(tc, test_cmdline_too_long);
 	tcase_add_test(tc, test_image_and_list_modules);

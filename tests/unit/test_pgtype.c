@@ -304,6 +304,30 @@ static void build_tree(mfn_t l4, mfn_t l3, mfn_t l2, mfn_t l1, mfn_t data)
 	fake_table(l1)[5] = fake_pte(l1, PTE_P);	/* the L1 maps itself read-only */
 }
 
+/*
+ * Fast mode's owner (a ring-1 kernel): U/S stays as the guest wrote it at
+ * every level, where compat mode's (test_tree_lifecycle) is forced on. A
+ * ring-1 kernel's pages are kept from its processes by being supervisor.
+ */
+START_TEST(test_fast_owner_keeps_supervisor)
+{
+	setup();
+	fake_fast_dom = DOM_A;
+	build_tree(60, 61, 62, 63, 64);
+	fake_table(63)[6] = fake_pte(64, PTE_P | PTE_US);	/* a user page */
+	ck_assert_int_eq(pgt_pin(60, PGT_l4, DOM_A, NULL), 0);
+	ck_assert(!(fake_table(60)[1] & PTE_US));
+	ck_assert(!(fake_table(62)[3] & PTE_US));
+	ck_assert(!(fake_table(63)[4] & PTE_US));	/* the kernel's: supervisor */
+	ck_assert(fake_table(63)[6] & PTE_US);		/* the process's: user */
+	ck_assert_int_eq(pgt_mod_entry(63, 4, fake_pte(64, PTE_P | PTE_RW), false), 0);
+	ck_assert(!(fake_table(63)[4] & PTE_US));
+	fake_fast_dom = 0xffff;
+	ck_assert_int_eq(pgt_unpin(60, DOM_A, NULL), 0);
+	audit_ok();
+}
+END_TEST
+
 START_TEST(test_tree_lifecycle)
 {
 	setup();
@@ -1476,6 +1500,7 @@ Suite *pgtype_suite(void)
 	tcase_add_test(tc, test_entry_flags);
 	tcase_add_test(tc, test_l4_hv_slots);
 	tcase_add_test(tc, test_tree_lifecycle);
+	tcase_add_test(tc, test_fast_owner_keeps_supervisor);
 	tcase_add_test(tc, test_tree_bad_leaf);
 	tcase_add_test(tc, test_linear_refused);
 	tcase_add_test(tc, test_pin_rules);

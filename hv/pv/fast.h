@@ -1,0 +1,27 @@
+/*
+ * fast.h - fast mode's state in a vCPU (pv/fast.c, pv/mode.h).
+ */
+#ifndef HV_PV_FAST_H
+#define HV_PV_FAST_H
+
+#include "hv.h"
+
+/*
+ * A ring-1 guest kernel and its ring-3 processes share one L4: what the
+ * hypervisor switches between them is only the GS base (swapgs). Which of
+ * the two runs is the CPU's to say (the CS a trap pushed, where a SYSCALL
+ * came from); kernel_mode records it at every entry from the guest, so
+ * that the rest of the hypervisor can ask as it asks compat mode.
+ */
+struct fast_vcpu {
+	bool kernel_mode;	/* guest kernel (ring 1) or guest user (ring 3) */
+};
+
+struct vcpu;
+struct cpu_regs;
+
+void fast_to_kernel(struct vcpu *v);
+bool fast_to_user(struct vcpu *v);
+void fast_entry_from_guest(struct vcpu *v, const struct cpu_regs *r);
+
+#endif /* HV_PV_FAST_H */
