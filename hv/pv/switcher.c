@@ -45,6 +45,7 @@
 #include "mm/frame.h"
 #include "mm/m2p.h"
 #include "mm/paging.h"
+#include "mm/segdesc.h"
 #include "pv/switcher.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
@@ -61,6 +62,10 @@ extern const char exception_common[], fast_syscall_entry[],
 
 /* What switcher_entry.S spells as numbers. */
 _Static_assert(VGCF_in_syscall == 256, "SW_VGCF_IN_SYSCALL");
+_Static_assert((AR_P | AR_S | AR_TYPE_CODE | AR_CONFORMING | AR_L | AR_DB | AR_DPL) == 0x60fc00 &&
+	       (AR_P | AR_S | AR_TYPE_CODE | AR_L | AR_DPL) == 0x20f800, "AR_CODE64_*");
+_Static_assert((AR_P | AR_S | AR_TYPE_CODE | AR_TYPE_WRITE | AR_DPL) == 0xfa00 &&
+	       (AR_P | AR_S | AR_TYPE_WRITE | AR_DPL) == 0xf200, "AR_STACK_*");
 _Static_assert((X86_EFLAGS_ARCH & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_IF)) == 0x3d4dd5,
 	       "IRET_KEEP_FLAGS: pv_do_iret's");
 
@@ -132,7 +137,7 @@ static void fast_gate(int vec, u64 handler, int dpl, int ist)
 	fast_idt[vec * 2 + 1] = handler >> 32;
 }
 
-/*H:350 The switcher
+/*H:345 The switcher
  * Made once at boot, before any guest L4 copies the hypervisor's slots:
  * L4 slot 271 -> L3 -> L2 -> the slice's L1, the switcher's code mapped
  * from the image (read-only, the only executable pages), its conf page

@@ -30,6 +30,15 @@
 
 /* pv_do_iret's: the architectural flags but IOPL, VM and IF. */
 #define IRET_KEEP_FLAGS	0x3d4dd5
+/*
+ * Access rights as LAR gives them (mm/segdesc.h's AR_*): P, DPL, S, code,
+ * conforming and L, D for a 64-bit user code segment; P, DPL, S, code and
+ * writable for a user stack segment.
+ */
+#define AR_CODE64_MASK	0x60fc00
+#define AR_CODE64_USER	0x20f800
+#define AR_STACK_MASK	0x00fa00
+#define AR_STACK_USER	0x00f200
 /* VGCF_in_syscall (pvabi/xen.h has it for C only; pv/switcher.c checks they agree) */
 #define SW_VGCF_IN_SYSCALL	256
 
@@ -165,7 +174,9 @@ sw_syscall:
 	.endr
 	movq	IC(cs), %rbx
 	movq	IC(ss), %rdx
-	cmpq	$GUEST_CS64, %rbx
+	movl	%ebx, %eax
+	andl	$3, %eax
+	cmpl	$3, %eax
 	je	.Lsw_iret_user
 	orq	$1, %rbx			/* the kernel's: RPL 1 */
 	orq	$1, %rdx
@@ -174,8 +185,34 @@ sw_syscall:
 	cmpq	$RING1_DS, %rdx
 	jne	.Lsw_slow
 	jmp	.Lsw_iret_sel_ok
+	/*
+	 * To ring 3: any GDT selectors (Linux returns on its own 0x33 and
+	 * 0x2b) whose descriptors iretq cannot refuse: CS a present 64-bit
+	 * non-conforming code segment of DPL 3, SS a present writable data
+	 * segment of DPL 3, both RPL 3. LAR reads them as the CPU will (the
+	 * GDT is the vCPU's, in the window); an LDT selector, or anything
+	 * else, is pv_do_iret's.
+	 */
 .Lsw_iret_user:
-	cmpq	$GUEST_DS, %rdx
+	cmpq	$0xffff, %rbx
+	ja	.Lsw_slow
+	cmpq	$0xffff, %rdx
+	ja	.Lsw_slow
+	testl	$4, %ebx			/* TI: an LDT selector */
+	jnz	.Lsw_slow
+	movl	%edx, %eax
+	andl	$7, %eax
+	cmpl	$3, %eax			/* SS: GDT, RPL 3 */
+	jne	.Lsw_slow
+	larl	%ebx, %eax
+	jnz	.Lsw_slow
+	andl	$AR_CODE64_MASK, %eax
+	cmpl	$AR_CODE64_USER, %eax
+	jne	.Lsw_slow
+	larl	%edx, %eax
+	jnz	.Lsw_slow
+	andl	$AR_STACK_MASK, %eax
+	cmpl	$AR_STACK_USER, %eax
 	jne	.Lsw_slow
 .Lsw_iret_sel_ok:
 	movq	%rbx, 8(%rsp)			/* cs */
@@ -213,8 +250,8 @@ sw_syscall:
 	movq	IC(rax), %rax
 	movq	SAVED_RBX(%rsp), %rbx
 	movq	SAVED_RDX(%rsp), %rdx
-	cmpq	$GUEST_CS64, 8(%rsp)		/* to ring 3: the user's GS base */
-	jne	5f
+	testb	$2, 8(%rsp)			/* to ring 3 (RPL 3): the user's GS base */
+	jz	5f
 	swapgs
 5:	iretq
 
