@@ -41,6 +41,7 @@
 #include "core/cmdline.h"
 #include "core/domain.h"
 #include "pv/bounce.h"
+#include "pv/mode.h"
 #include "pvabi/xen.h"
 #include "mm/frame.h"
 #include "mm/m2p.h"
@@ -74,6 +75,9 @@ static u64 *sw_l1, *conf, *data, *sw_l4;
 static paddr_t sw_l4_pa;
 static u64 sw_l4e;		/* slot 271: the switcher's L3 */
 static mfn_t loaded_l4;		/* the guest L4 sw_l4 copies; 0 = none */
+static u64 *entry_stack;	/* its SW_STACK_PAGES pages, hypervisor address */
+static const struct domain *last_domain;	/* the last to run on this CPU */
+static bool ist_used;		/* an IST stack took a frame since the last scrub */
 
 /* x86/entry.S return_to_guest: sw_exit's alias while a fast vCPU runs, else 0. */
 u64 cpu_exit_via;
@@ -167,9 +171,15 @@ void switcher_init(void)
 	switcher_map(SW_CONF_PAGE, pa, false);
 	data = zeroed_frame(&pa);
 	switcher_map(SW_DATA_PAGE, pa, true);
-	for (unsigned i = 0; i < SW_STACK_PAGES; i++) {
-		zeroed_frame(&pa);
-		switcher_map(SW_STACK_PAGE + i, pa, true);
+	{
+		mfn_t m = frame_alloc_contig(SW_STACK_PAGES, 1);
+
+		if (m == INVALID_MFN)
+			panic("switcher: out of memory");
+		entry_stack = __va(m << PAGE_SHIFT);
+		memset(entry_stack, 0, SW_STACK_PAGES * PAGE_SIZE);
+		for (unsigned i = 0; i < SW_STACK_PAGES; i++)
+			switcher_map(SW_STACK_PAGE + i, (m << PAGE_SHIFT) + i * PAGE_SIZE, true);
 	}
 	switcher_map(SW_IDT_PAGE, __pa(fast_idt), false);
 	sw_l4 = zeroed_frame(&sw_l4_pa);
@@ -282,6 +292,36 @@ void switcher_prepare_exit(const struct vcpu *v)
 	conf[SWC_KERNEL_SP / 8] = v->kernel_sp;
 	conf[SWC_PF_CB / 8] = on ? pf->address : 0;
 	conf[SWC_PF_MASK / 8] = TI_GET_IF(pf) ? 1 : 0;
+}
+
+/*
+ * The writable pages of the slice are one CPU's, shared by every domain
+ * that runs there, and a fast-mode kernel can read them: the data page
+ * holds the last guest RSP the SYSCALL entry parked, the entry stack the
+ * last frame the way out copied (every register of the last vCPU), an IST
+ * stack the frame of the last #DB, NMI, #DF or #MC. So before a fast-mode
+ * vCPU runs after another domain's (core/sched.c, through pv/mode.c), they
+ * are scrubbed: the data page's scratch and the entry stack always (12 KiB,
+ * a memset), the IST stacks when one was used since (x86/traps.c says so).
+ */
+void switcher_ist_used(void)
+{
+	ist_used = true;
+}
+
+void switcher_switch_to(const struct vcpu *next)
+{
+	if (next->domain == last_domain)
+		return;
+	last_domain = next->domain;
+	if (next->domain->mode->id != PV_MODE_FAST)
+		return;
+	data[SWD_GUEST_RSP / 8] = 0;
+	memset(entry_stack, 0, SW_STACK_PAGES * PAGE_SIZE);
+	if (ist_used) {
+		desc_scrub_ist();
+		ist_used = false;
+	}
 }
 
 /* Entry idx of the L4 at l4 changed (pgtype.c, through mm/mm_hv.c). */
