@@ -12,7 +12,7 @@
 #include "hv.h"
 #include "core/cmdline.h"
 
-struct hv_options hv_opts = { .loglvl = LOG_INFO };
+struct hv_options hv_opts = { .loglvl = LOG_INFO, .fastpath = true };
 
 struct option {
 	const char *name;
@@ -93,6 +93,15 @@ static bool set_smap(struct hv_options *o, const char *val)
 	return true;
 }
 
+/* fastpath=off: fast mode without the switcher's fast paths (to measure them). */
+static bool set_fastpath(struct hv_options *o, const char *val)
+{
+	if (strcmp(val, "on") && strcmp(val, "off"))
+		return false;
+	o->fastpath = !strcmp(val, "on");
+	return true;
+}
+
 static const struct option options[] = {
 	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
 	{ "console", true, set_console, "com1" },
@@ -101,6 +110,7 @@ static const struct option options[] = {
 	{ "stats", false, set_stats, "print each domain's counters when it ends" },
 	{ "smap", true, set_smap, "on|off" },
 	{ "desccheck", false, set_desccheck, "check the descriptor-table registers at every guest entry" },
+	{ "fastpath", true, set_fastpath, "on|off" },
 };
 
 static int apply(struct hv_options *o, char *word)

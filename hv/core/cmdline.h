@@ -13,6 +13,7 @@ struct hv_options {
 	bool stats;		/* stats: print each domain's counters at its end */
 	bool smap;		/* smap=on|off: CR4.SMAP where the CPU has it */
 	bool desccheck;		/* desccheck: check GDTR/IDTR/TR/LDTR at every guest entry */
+	bool fastpath;		/* fastpath=on|off: the switcher's fast paths (fast mode) */
 };
 
 extern struct hv_options hv_opts;

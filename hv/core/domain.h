@@ -172,6 +172,9 @@ struct domain {
 		u64 returns;		/* returns to it (core/sched.c) */
 		u64 ss_lar;		/* of those, the ones whose SS needed a LAR */
 		u64 continuations;	/* hypercalls preempted, to go on later */
+		u64 fast_syscalls;	/* fast mode: of syscalls, bounced in the switcher */
+		u64 fast_irets;		/* ... iret hypercalls served there */
+		u64 fast_pfs;		/* ... user page faults bounced there */
 		/* With `stats` only (core/hypercall.c): */
 		u64 longest_ns;		/* the longest hypercall (one piece of it) */
 		u64 longest_nr;		/* ... its number */

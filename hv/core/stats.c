@@ -33,7 +33,9 @@ void domain_print_stats(const struct domain *d)
 			printk("stats %s: trap %u %llu\n", n, v,
 			       (unsigned long long)d->stats.traps[v]);
 	}
-	printk("stats %s: mode %s\n", n, d->mode ? d->mode->name : "none");
+	printk("stats %s: mode %s fast_syscalls %llu fast_irets %llu fast_pfs %llu\n", n,
+	       d->mode ? d->mode->name : "none", (unsigned long long)d->stats.fast_syscalls,
+	       (unsigned long long)d->stats.fast_irets, (unsigned long long)d->stats.fast_pfs);
 	printk("stats %s: bounces %llu syscalls %llu events %llu emul_priv %llu emul_cpuid %llu ptwr %llu switches %llu continuations %llu\n",
 	       n, (unsigned long long)d->stats.bounces,
 	       (unsigned long long)d->stats.syscalls,

@@ -65,6 +65,7 @@
 #define SW_DATA_PAGE		3	/* scratch: writable, the guest's to see */
 #define SW_IDT_PAGE		4	/* fast mode's IDT, read-only */
 #define SW_TSS_PAGE		5	/* the TSS, read-only */
+#define SW_VINFO_PAGE		6	/* the vCPU's vcpu_info page: the guest's own */
 #define SW_DESC_PAGE		8	/* 16 GDT + 16 LDT pages: the vCPU's, read-only */
 #define SW_DESC_PAGES		32
 #define SW_STACK_PAGE		48	/* 2 pages: the entry stack (TSS rsp0) */
@@ -79,6 +80,18 @@
 #define SWC_EXCEPTION		24	/* x86/entry.S: exception_common */
 #define SWC_SYSCALL		32	/* pv/fast_entry.S: fast_syscall_entry */
 #define SWC_SYSCALL32		40	/* pv/compat_entry.S: compat_syscall32_entry */
+/* The fast paths' parameters, set for the vCPU on every exit (0: take the slow path). */
+#define SWC_FAST_IRET		48	/* the iret hypercall may be served here */
+#define SWC_SYSCALL_CB		56	/* the syscall callback (it masks events) */
+#define SWC_KERNEL_SP		64	/* stack_switch's stack */
+#define SWC_VCPU_INFO		72	/* the vcpu_info, at its alias in the slice */
+#define SWC_PF_CB		80	/* the #PF handler */
+#define SWC_PF_MASK		88	/* ... and whether it masks events */
+/* Counters in the data page (writable by the guest: its own claims). */
+#define SWD_GUEST_RSP		0
+#define SWD_SYSCALLS		8
+#define SWD_IRETS		16
+#define SWD_PFS			24
 
 /* Where GRUB loads the image (physical), and so where it is linked. */
 #define HV_LOAD_PHYS		_UL(0x100000)

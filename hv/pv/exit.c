@@ -23,6 +23,7 @@
 #include "pv/descriptor_tables.h"
 #include "pv/exit.h"
 #include "pv/iret.h"
+#include "pv/mode.h"
 
 /*H:480 Every way back
  * The last C on every way out: the scheduler's decision, then a pending
@@ -34,6 +35,8 @@
  */
 void guest_exit_prepare(struct cpu_regs *frame)
 {
+	if (current)
+		pv_exit_begin(current);	/* fast mode: the switcher's counts */
 	do {
 		schedule(frame);
 		pv_deliver_events(frame);
@@ -41,4 +44,5 @@ void guest_exit_prepare(struct cpu_regs *frame)
 	current->domain->stats.returns++;
 	if (unlikely(hv_opts.desccheck))	/* the desccheck option, docs/boot.md */
 		pv_check_desc_tables(current);
+	pv_exit_end(current);	/* fast mode: the switcher's parameters */
 }

@@ -103,6 +103,21 @@ static void fast_cpu_init(bool sysenter)
 	switcher_cpu_enter();
 }
 
+/*
+ * Around every exit to a fast vCPU (pv/exit.c): what the switcher's fast
+ * paths did since the last one is counted, and what they need for this
+ * vCPU is set (pv/switcher.c).
+ */
+void fast_exit_begin(struct vcpu *v)
+{
+	switcher_fold_counts(v);
+}
+
+void fast_exit_end(struct vcpu *v)
+{
+	switcher_prepare_exit(v);
+}
+
 /* Its L4 was loaded (switched to, NEW_BASEPTR): the guest's view follows. */
 void fast_l4_loaded(const struct vcpu *v)
 {

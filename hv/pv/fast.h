@@ -24,5 +24,7 @@ void fast_to_kernel(struct vcpu *v);
 bool fast_to_user(struct vcpu *v);
 void fast_entry_from_guest(struct vcpu *v, const struct cpu_regs *r);
 void fast_l4_loaded(const struct vcpu *v);
+void fast_exit_begin(struct vcpu *v);
+void fast_exit_end(struct vcpu *v);
 
 #endif /* HV_PV_FAST_H */

@@ -38,13 +38,17 @@
  */
 #include "hv.h"
 #include "layout.h"
+#include "core/cmdline.h"
 #include "core/domain.h"
+#include "pv/bounce.h"
+#include "pvabi/xen.h"
 #include "mm/frame.h"
 #include "mm/m2p.h"
 #include "mm/paging.h"
 #include "pv/switcher.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/eflags.h"
 #include "x86/apic.h"
 
 extern const char sw_text[], sw_text_end[], sw_syscall[], sw_syscall32[],
@@ -55,8 +59,13 @@ extern const char exception_common[], fast_syscall_entry[],
 
 #define TABLE	(PTE_P | PTE_RW)		/* supervisor: never ring 3's */
 
+/* What switcher_entry.S spells as numbers. */
+_Static_assert(VGCF_in_syscall == 256, "SW_VGCF_IN_SYSCALL");
+_Static_assert((X86_EFLAGS_ARCH & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_IF)) == 0x3d4dd5,
+	       "IRET_KEEP_FLAGS: pv_do_iret's");
+
 static u64 fast_idt[512] __aligned(PAGE_SIZE);	/* 256 gates of 16 bytes */
-static u64 *sw_l1, *conf, *sw_l4;
+static u64 *sw_l1, *conf, *data, *sw_l4;
 static paddr_t sw_l4_pa;
 static u64 sw_l4e;		/* slot 271: the switcher's L3 */
 static mfn_t loaded_l4;		/* the guest L4 sw_l4 copies; 0 = none */
@@ -151,7 +160,7 @@ void switcher_init(void)
 		sw_l1[SW_TEXT_PAGE + i] = (__pa(sw_text) + i * PAGE_SIZE) | PTE_P | PTE_A;
 	conf = zeroed_frame(&pa);
 	switcher_map(SW_CONF_PAGE, pa, false);
-	zeroed_frame(&pa);
+	data = zeroed_frame(&pa);
 	switcher_map(SW_DATA_PAGE, pa, true);
 	for (unsigned i = 0; i < SW_STACK_PAGES; i++) {
 		zeroed_frame(&pa);
@@ -223,6 +232,51 @@ void switcher_load_l4(const struct vcpu *v)
 		sw_l4[i] = guest_view(i, g[i]);
 	loaded_l4 = v->cr3_kernel;
 	conf[SWC_HV_CR3 / 8] = v->cr3_kernel << PAGE_SHIFT;
+}
+
+/*
+ * What the fast paths counted for v (pv/switcher_entry.S, in the data
+ * page) goes to its domain's counters, before the exit that may switch
+ * away from it (pv/exit.c). The data page is the guest's to write: these
+ * counts are its kernel's claims, and count for nothing but its own stats.
+ */
+void switcher_fold_counts(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+
+	d->stats.fast_syscalls += data[SWD_SYSCALLS / 8];
+	d->stats.syscalls += data[SWD_SYSCALLS / 8];
+	d->stats.fast_irets += data[SWD_IRETS / 8];
+	d->hypercalls[__HYPERVISOR_iret] += data[SWD_IRETS / 8];
+	d->stats.fast_pfs += data[SWD_PFS / 8];
+	d->stats.traps[14] += data[SWD_PFS / 8];
+	d->stats.bounces += data[SWD_SYSCALLS / 8] + data[SWD_PFS / 8];
+	data[SWD_SYSCALLS / 8] = data[SWD_IRETS / 8] = data[SWD_PFS / 8] = 0;
+}
+
+/*
+ * The last thing before v runs (pv/exit.c): the fast paths' parameters
+ * for v, read from where the hypercalls that set them keep them, and its
+ * vcpu_info mapped into the slice (the guest's own page: it may write it
+ * anyway). A fast path is off (0) where the switcher could not do what
+ * pv/bounce.c and pv/iret.c would: a callback that does not mask events,
+ * the virtual IOPL of VMASST_TYPE_architectural_iopl, the fastpath=off
+ * option.
+ */
+void switcher_prepare_exit(const struct vcpu *v)
+{
+	const struct trap_info *pf = &v->trap_ctxt[14];
+	paddr_t vi = __pa(v->vcpu_info);
+	bool on = hv_opts.fastpath && !pv_arch_iopl(v);
+
+	if ((sw_l1[SW_VINFO_PAGE] & PTE_ADDR) != (vi & PTE_ADDR))
+		switcher_map(SW_VINFO_PAGE, vi & PTE_ADDR, true);
+	conf[SWC_VCPU_INFO / 8] = switcher_va(SW_VINFO_PAGE) + (vi & (PAGE_SIZE - 1));
+	conf[SWC_FAST_IRET / 8] = on;
+	conf[SWC_SYSCALL_CB / 8] = on && v->syscall_masks_events ? v->syscall_callback : 0;
+	conf[SWC_KERNEL_SP / 8] = v->kernel_sp;
+	conf[SWC_PF_CB / 8] = on ? pf->address : 0;
+	conf[SWC_PF_MASK / 8] = TI_GET_IF(pf) ? 1 : 0;
 }
 
 /* Entry idx of the L4 at l4 changed (pgtype.c, through mm/mm_hv.c). */

@@ -24,6 +24,14 @@
 #include "layout.h"
 #include "x86/regs.h"
 #include "x86/entry-macros.h"
+#include "x86/desc.h"
+#include "x86/eflags.h"
+#include "pvabi/xen.h"
+
+/* pv_do_iret's: the architectural flags but IOPL, VM and IF. */
+#define IRET_KEEP_FLAGS	0x3d4dd5
+/* VGCF_in_syscall (pvabi/xen.h has it for C only; pv/switcher.c checks they agree) */
+#define SW_VGCF_IN_SYSCALL	256
 
 #define SLICE(page, off)	(sw_text + (page) * 0x1000 + (off))(%rip)
 #define CONF(off)		SLICE(SW_CONF_PAGE, off)
@@ -39,19 +47,185 @@
 sw_text:
 
 /*
- * SYSCALL (LSTAR): from ring 1 or ring 3, still on the guest's stack. Park
- * RSP in the data page, switch to the hypervisor's view on the entry stack
- * and go on at fast_syscall_entry with the guest's RSP as the CPU left it.
+ * A guest access in a fast path: if it faults (the guest's stack is not
+ * mapped, or read-only), the fault comes back through sw_from_hv in the
+ * hypervisor's view and the exception table resumes at fixup, in the
+ * image, which takes the slow path with the guest's registers as they were.
  */
+	.macro	GUEST insn:vararg
+9:	\insn
+	.pushsection .ex_table, "a"
+	.quad	SWITCHER_VIRT_START + (9b - sw_text), sw_fast_fault
+	.popsection
+	.endm
+
+	.macro	GUEST_PF insn:vararg
+9:	\insn
+	.pushsection .ex_table, "a"
+	.quad	SWITCHER_VIRT_START + (9b - sw_text), sw_fast_pf_fault
+	.popsection
+	.endm
+
+/*
+ * SYSCALL (LSTAR): from ring 1 or ring 3, still on the guest's stack. Park
+ * RSP in the data page and take the entry stack, whose top holds a frame
+ * for iretq (rip, cs, rflags, rsp, ss) and above it three saved registers.
+ *
+ * Two fast paths stay here, in the guest's view, with no CR3 write:
+ *  - a system call from ring 3, bounced to the kernel's syscall callback
+ *    (when it masks events, as Linux registers it): the frame pv_bounce()
+ *    would write, on the kernel stack, then swapgs and iretq to ring 1;
+ *  - the iret hypercall from ring 1, for the frames it cannot refuse: the
+ *    flat selectors of ring 1 or ring 3, a canonical RIP, and no event
+ *    about to be delivered by the unmask (pv_do_iret for everything else).
+ * Anything else, and any guest access that faults, goes on at
+ * fast_syscall_entry in the hypervisor's view as before.
+ */
+#define SAVED_RBX	40
+#define SAVED_RDX	48
+#define SAVED_RAX	56
+#define FAST_FRAME	(-64)		/* from the top: iretq frame + saved */
+
 	.globl	sw_syscall
 sw_syscall:
-	movq	%rsp, DATA(0)
-	leaq	SLICE(STACK_TOP, 0), %rsp
-	pushq	%rax
+	movq	%rsp, DATA(SWD_GUEST_RSP)
+	leaq	SLICE(STACK_TOP, FAST_FRAME), %rsp
+	movq	%rax, SAVED_RAX(%rsp)
+	movq	%rdx, SAVED_RDX(%rsp)
+	movq	%rbx, SAVED_RBX(%rsp)
+	btq	$63, %rcx		/* the upper half: ring 1, a hypercall */
+	jc	.Lsw_hypercall
+
+	/* A system call from ring 3. */
+	movq	CONF(SWC_SYSCALL_CB), %rbx
+	testq	%rbx, %rbx
+	jz	.Lsw_slow
+	movq	%rbx, 0(%rsp)		/* iretq: rip = the callback */
+	movq	CONF(SWC_VCPU_INFO), %rdx
+	movq	CONF(SWC_KERNEL_SP), %rax
+	andq	$-16, %rax
+	subq	$56, %rax		/* rcx r11 rip cs rflags rsp ss */
+	GUEST	movq	%rcx, 0(%rax)
+	GUEST	movq	%r11, 8(%rax)
+	GUEST	movq	%rcx, 16(%rax)
+	movzbl	1(%rdx), %ebx		/* the upcall mask, as it was */
+	shlq	$32, %rbx
+	orq	$GUEST_CS64, %rbx
+	GUEST	movq	%rbx, 24(%rax)
+	movq	%r11, %rbx
+	andq	$~(X86_EFLAGS_IF | X86_EFLAGS_IOPL), %rbx
+	cmpb	$0, 1(%rdx)
+	jne	1f
+	orq	$X86_EFLAGS_IF, %rbx	/* the frame's IF: events were unmasked */
+1:	GUEST	movq	%rbx, 32(%rax)
+	movq	DATA(SWD_GUEST_RSP), %rbx
+	GUEST	movq	%rbx, 40(%rax)
+	GUEST	movq	$GUEST_DS, 48(%rax)
+	movb	$1, 1(%rdx)		/* the callback masks events */
+	incq	DATA(SWD_SYSCALLS)
+	movq	$RING1_CS64, 8(%rsp)
+	movq	%r11, %rbx		/* as pv_bounce + bounce_syscall */
+	andq	$~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | \
+		   X86_EFLAGS_AC | X86_EFLAGS_DF), %rbx
+	orq	$X86_EFLAGS_IF, %rbx
+	movq	%rbx, 16(%rsp)
+	movq	%rax, 24(%rsp)
+	movq	$RING1_DS, 32(%rsp)
+	movq	SAVED_RBX(%rsp), %rbx
+	movq	SAVED_RDX(%rsp), %rdx
+	movq	SAVED_RAX(%rsp), %rax
+	swapgs				/* the kernel's GS base */
+	iretq
+
+	/*
+	 * A hypercall from ring 1: only iret is served here. Its frame
+	 * (struct iret_context: rax r11 rcx flags rip cs rflags rsp ss) is
+	 * first copied below the iretq frame, so that nothing changes before
+	 * the last guest access that might fault.
+	 */
+#define IC(f)	(IC_##f - 72)(%rsp)
+#define IC_rax		0
+#define IC_r11		8
+#define IC_rcx		16
+#define IC_flags	24
+#define IC_rip		32
+#define IC_cs		40
+#define IC_rflags	48
+#define IC_rsp		56
+#define IC_ss		64
+.Lsw_hypercall:
+	cmpq	$__HYPERVISOR_iret, %rax
+	jne	.Lsw_slow
+	cmpq	$0, CONF(SWC_FAST_IRET)
+	je	.Lsw_slow
+	movq	DATA(SWD_GUEST_RSP), %rax
+	.irp	i, 0, 1, 2, 3, 4, 5, 6, 7, 8
+	GUEST	movq	\i*8(%rax), %rbx
+	movq	%rbx, -72+\i*8(%rsp)
+	.endr
+	movq	IC(cs), %rbx
+	movq	IC(ss), %rdx
+	cmpq	$GUEST_CS64, %rbx
+	je	.Lsw_iret_user
+	orq	$1, %rbx			/* the kernel's: RPL 1 */
+	orq	$1, %rdx
+	cmpq	$RING1_CS64, %rbx
+	jne	.Lsw_slow
+	cmpq	$RING1_DS, %rdx
+	jne	.Lsw_slow
+	jmp	.Lsw_iret_sel_ok
+.Lsw_iret_user:
+	cmpq	$GUEST_DS, %rdx
+	jne	.Lsw_slow
+.Lsw_iret_sel_ok:
+	movq	%rbx, 8(%rsp)			/* cs */
+	movq	%rdx, 32(%rsp)			/* ss */
+	movq	IC(rip), %rbx			/* canonical, or iretq would fault */
+	movq	%rbx, %rdx
+	shlq	$16, %rdx
+	sarq	$16, %rdx
+	cmpq	%rbx, %rdx
+	jne	.Lsw_slow
+	movq	%rbx, 0(%rsp)
+	movq	IC(rsp), %rbx
+	movq	%rbx, 24(%rsp)
+	movq	IC(rflags), %rbx		/* the guest's, IF set, no IOPL */
+	andq	$IRET_KEEP_FLAGS, %rbx
+	orq	$(X86_EFLAGS_IF | X86_EFLAGS_FIXED), %rbx
+	movq	%rbx, 16(%rsp)
+	/* The upcall mask from the frame's IF; unmasking onto a pending event is pv_do_iret's. */
+	movq	CONF(SWC_VCPU_INFO), %rdx
+	testq	$X86_EFLAGS_IF, IC(rflags)
+	jz	1f
+	cmpb	$0, 0(%rdx)			/* evtchn_upcall_pending */
+	jne	.Lsw_slow
+	movb	$0, 1(%rdx)
+	jmp	2f
+1:	movb	$1, 1(%rdx)
+2:	testq	$SW_VGCF_IN_SYSCALL, IC(flags)
+	jz	3f
+	movq	0(%rsp), %rcx			/* as pv_do_iret: SYSRET's rcx and r11 */
+	movq	16(%rsp), %r11
+	jmp	4f
+3:	movq	IC(rcx), %rcx
+	movq	IC(r11), %r11
+4:	incq	DATA(SWD_IRETS)
+	movq	IC(rax), %rax
+	movq	SAVED_RBX(%rsp), %rbx
+	movq	SAVED_RDX(%rsp), %rdx
+	cmpq	$GUEST_CS64, 8(%rsp)		/* to ring 3: the user's GS base */
+	jne	5f
+	swapgs
+5:	iretq
+
+	/* Everything else: the hypervisor's view and the ordinary entry. */
+.Lsw_slow:
+	movq	SAVED_RBX(%rsp), %rbx
+	movq	SAVED_RDX(%rsp), %rdx
 	movq	CONF(SWC_HV_CR3), %rax
 	movq	%rax, %cr3
-	popq	%rax
-	movq	DATA(0), %rsp
+	movq	SAVED_RAX(%rsp), %rax
+	movq	DATA(SWD_GUEST_RSP), %rsp
 	jmp	*CONF(SWC_SYSCALL)
 
 /* SYSCALL from compatibility mode (CSTAR): the same, to compat mode's entry. */
@@ -83,11 +257,94 @@ sw_stub_\vec:
 
 	.altmacro
 	.set	nvec, 0
-	.rept	32
+	.rept	14
+	SW_STUB	%nvec
+	.set	nvec, nvec + 1
+	.endr
+	.balign	8
+sw_stub_14:
+	jmp	sw_page_fault
+	.set	nvec, 15
+	.rept	17
 	SW_STUB	%nvec
 	.set	nvec, nvec + 1
 	.endr
 	SW_STUB	0xf0		/* TIMER_VECTOR */
+
+/*
+ * #PF: the third fast path. A fault of a user-mode access from ring 3 is
+ * never the hypervisor's business (not an LDT page, which the CPU reads as
+ * a supervisor; not a page-table write, which only the kernel's are), so
+ * it is bounced here to the kernel's #PF handler as pv_page_fault() would:
+ * CR2 into vcpu_info, the frame with the error code on the kernel stack,
+ * swapgs, iretq to ring 1. Anything else is an ordinary vector 14.
+ */
+sw_page_fault:
+	subq	$24, %rsp		/* rbx rdx rax, then err rip cs rflags rsp ss */
+	movq	%rbx, 0(%rsp)
+	movq	%rdx, 8(%rsp)
+	movq	%rax, 16(%rsp)
+	movq	40(%rsp), %rbx		/* cs */
+	andl	$3, %ebx
+	cmpl	$3, %ebx
+	jne	.Lsw_pf_slow
+	testq	$4, 24(%rsp)		/* the error code's U/S: a user access */
+	jz	.Lsw_pf_slow
+	cmpq	$0, CONF(SWC_PF_CB)
+	je	.Lsw_pf_slow
+	movq	CONF(SWC_VCPU_INFO), %rdx
+	movq	CONF(SWC_KERNEL_SP), %rax
+	andq	$-16, %rax
+	subq	$64, %rax		/* rcx r11 err rip cs rflags rsp ss */
+	GUEST_PF	movq	%rcx, 0(%rax)
+	GUEST_PF	movq	%r11, 8(%rax)
+	movq	24(%rsp), %rbx
+	GUEST_PF	movq	%rbx, 16(%rax)	/* error code */
+	movq	32(%rsp), %rbx
+	GUEST_PF	movq	%rbx, 24(%rax)	/* rip */
+	movzbl	1(%rdx), %ebx		/* the upcall mask, as it was */
+	shlq	$32, %rbx
+	orq	40(%rsp), %rbx
+	GUEST_PF	movq	%rbx, 32(%rax)	/* cs */
+	movq	48(%rsp), %rbx
+	andq	$~(X86_EFLAGS_IF | X86_EFLAGS_IOPL), %rbx
+	cmpb	$0, 1(%rdx)
+	jne	1f
+	orq	$X86_EFLAGS_IF, %rbx
+1:	GUEST_PF	movq	%rbx, 40(%rax)	/* rflags */
+	movq	56(%rsp), %rbx
+	GUEST_PF	movq	%rbx, 48(%rax)	/* rsp */
+	movq	64(%rsp), %rbx
+	GUEST_PF	movq	%rbx, 56(%rax)	/* ss */
+	/* Nothing can fault from here: the bounce is made. */
+	movq	%cr2, %rbx
+	movq	%rbx, 16(%rdx)		/* vcpu_info.arch.cr2 */
+	cmpq	$0, CONF(SWC_PF_MASK)
+	je	2f
+	movb	$1, 1(%rdx)
+2:	incq	DATA(SWD_PFS)
+	movq	CONF(SWC_PF_CB), %rbx
+	movq	%rbx, 32(%rsp)		/* rip */
+	movq	$RING1_CS64, 40(%rsp)	/* cs */
+	andq	$~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | \
+		   X86_EFLAGS_AC), 48(%rsp)
+	orq	$X86_EFLAGS_IF, 48(%rsp)
+	movq	%rax, 56(%rsp)		/* rsp */
+	movq	$RING1_DS, 64(%rsp)	/* ss */
+	movq	0(%rsp), %rbx
+	movq	8(%rsp), %rdx
+	movq	16(%rsp), %rax
+	addq	$32, %rsp		/* the saved three and the error code */
+	swapgs
+	iretq
+
+.Lsw_pf_slow:
+	movq	0(%rsp), %rbx
+	movq	8(%rsp), %rdx
+	movq	16(%rsp), %rax
+	addq	$24, %rsp
+	pushq	$14
+	jmp	sw_common
 
 	.globl	sw_spurious
 sw_spurious:

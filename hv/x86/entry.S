@@ -11,6 +11,7 @@
  */
 #include "x86/regs.h"
 #include "x86/entry-macros.h"
+#include "layout.h"
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
@@ -129,6 +130,52 @@ return_to_guest:
  * top of the hypervisor stack (as the switcher's stubs do) and go on as
  * for compat mode's faulting iretq.
  */
+/*
+ * A guest access in one of the switcher's fast paths faulted (the guest's
+ * kernel stack or iret frame is not mapped, or read-only): its stub loaded
+ * the hypervisor's view and the exception table brought us here, on the
+ * switcher's entry stack. Take the slow path with the guest's registers
+ * as the fast path found them (pv/switcher_entry.S keeps them in the
+ * three slots it saved, and changes nothing else before its last guest
+ * access). One CPU: its slice's data page, where the guest's RSP is parked.
+ */
+#define SW_SAVED_RBX	40
+#define SW_SAVED_RDX	48
+#define SW_SAVED_RAX	56
+	.globl	sw_fast_fault
+sw_fast_fault:
+	movq	SW_SAVED_RBX(%rsp), %rbx
+	movq	SW_SAVED_RDX(%rsp), %rdx
+	movq	SW_SAVED_RAX(%rsp), %rax
+	movabsq	$(SWITCHER_VIRT_START + SW_DATA_PAGE * 0x1000 + SWD_GUEST_RSP), %rsp
+	movq	(%rsp), %rsp
+	jmp	fast_syscall_entry
+
+/*
+ * The same for the #PF fast path: back to an ordinary vector 14 from the
+ * guest, its frame moved to the top of the hypervisor stack as the
+ * switcher's stubs do, in the view that is loaded already.
+ */
+	.globl	sw_fast_pf_fault
+sw_fast_pf_fault:
+	movq	0(%rsp), %rbx
+	movq	8(%rsp), %rdx
+	movq	16(%rsp), %rax
+	addq	$24, %rsp
+	pushq	$14
+	pushq	%rax
+	pushq	%rcx
+	movq	hv_stack_top(%rip), %rax
+	.irp	i, 6, 5, 4, 3, 2, 1, 0	/* ss ... vector: now 16(%rsp) up */
+	movq	16+\i*8(%rsp), %rcx
+	movq	%rcx, -56+\i*8(%rax)
+	.endr
+	popq	%rcx
+	subq	$56, %rax
+	xchgq	%rax, (%rsp)
+	movq	(%rsp), %rsp
+	jmp	exception_common
+
 	.globl	sw_iret_fault
 sw_iret_fault:
 	pushq	%rax

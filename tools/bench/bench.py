@@ -8,12 +8,16 @@ guest on pvisor. Rounds alternate native and PV so that drift in the host's
 load affects both alike; each benchmark's result is the median over rounds
 of the medians the guest reports. The output is the ratio PV / native per
 operation, with the hypervisor's own counters for the PV runs (`stats`)
-so the ratio can be explained. If the kernel carries the guest patches'
+so the ratio can be explained. The same PV guest also boots in fast mode
+(mode=fast: its kernel in ring 1 behind the switcher), a column of its own
+beside compat mode's; --fastpath-off adds fast mode with the switcher's
+fast paths off (fastpath=off), to show what they save, and --no-fast
+leaves fast mode out. If the kernel carries the guest patches'
 xen_ptwr= switch (guest-patches/linux-6.1), a third configuration boots
 with xen_ptwr=off: page-table writes by explicit hypercalls instead of
 trapped and emulated writes, the same kernel otherwise.
 
-  build/bench/results.csv   name, native_ns, pv_ns, ratio (+ pv_explicit_ns)
+  build/bench/results.csv   name, native_ns, pv_ns, ratio, and *_ns per further column
   build/bench/results.md    the table, with the hypercall and trap counts
   build/bench/ratios.png    the ratios as bars (gnuplot), if gnuplot exists
   build/bench/*.log         the serial logs of every run
@@ -39,6 +43,7 @@ throughput among N-1 idle ones:
 
 Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M]
                             [--hv-b OTHER-TREE] [--no-explicit] [--qemu ARGS]
+                            [--no-fast] [--fastpath-off]
        tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
                             [--scale-probe N] [--scale-qemu ARGS]
 """
@@ -64,18 +69,20 @@ def has_ptwr_switch():
         return b"xen_ptwr" in f.read()
 
 
-def make_iso(name, initrd, extra, tree=ROOT):
+def make_iso(name, initrd, extra, tree=ROOT, mode=None, hvopts="stats"):
     lst = os.path.join(OUT, name + ".list")
     with open(lst, "w") as f:
+        if mode:
+            f.write("# mode: %s\n" % mode)
         f.write("bench build/linux/vmlinux %s 256M 1 console=hvc0 8250.nr_uarts=0 quiet %s\n"
                 % (os.path.relpath(initrd, ROOT), extra))
     iso = os.path.join(OUT, name + ".iso")
-    sh(os.path.join(tree, "tools", "mkiso"), "-o", iso, "-c", "stats", "-d", lst,
+    sh(os.path.join(tree, "tools", "mkiso"), "-o", iso, "-c", hvopts, "-d", lst,
        os.path.join(tree, "build", "hv.elf"))
     return iso
 
 
-def build(scale, hv_b=None, explicit=True):
+def build(scale, hv_b=None, explicit=True, fast=True, slowpath=False):
     """The benchmark binary, its initramfs and the ISOs for the PV runs."""
     os.makedirs(OUT, exist_ok=True)
     binary = os.path.join(OUT, "pvbench")
@@ -87,6 +94,11 @@ def build(scale, hv_b=None, explicit=True):
     initrd = os.path.join(OUT, "bench.cpio.gz")
     sh("tools/mkinitramfs", "-o", initrd, "-s", script, "-a", binary + ":/bin/pvbench")
     isos = {"pv": make_iso("pv", initrd, "")}
+    if fast:
+        isos["pv_fast"] = make_iso("pv_fast", initrd, "", mode="fast")
+    if slowpath:
+        isos["pv_fast_slow"] = make_iso("pv_fast_slow", initrd, "", mode="fast",
+                                        hvopts="stats fastpath=off")
     if explicit and has_ptwr_switch():
         isos["pv_explicit"] = make_iso("pv_explicit", initrd, "xen_ptwr=off")
     if hv_b:
@@ -119,45 +131,50 @@ def run(kind, n, initrd, iso, mem):
     return results, stats
 
 
+# The configurations beside native and compat mode ("pv"), in column order:
+# key, heading, what the extra ratio compares it with, and a line for the table.
+EXTRA = [
+    ("pv_fast", "fast", "native",
+     "fast: the same kernel in fast mode (ring 1 behind the switcher, mode=fast)."),
+    ("pv_fast_slow", "fast, fastpath=off", "pv_fast",
+     "fast, fastpath=off: fast mode with every entry through the hypervisor (its ratio: to fast)."),
+    ("pv_explicit", "compat xen_ptwr=off", "pv",
+     "compat xen_ptwr=off: page-table writes by explicit hypercalls, not trapped (ratio: to compat)."),
+    ("pv_b", "B", "pv",
+     "B: the compat guest on another hypervisor image (--hv-b; ratio: to compat)."),
+]
+
+
 def report(res, stats, rounds):
     names = list(res["native"][0].keys())
     med = {k: {n: statistics.median(r[n] for r in v) for n in names} for k, v in res.items()}
-    explicit = "pv_explicit" in med
-    other = "pv_b" in med
+    extra = [e for e in EXTRA if e[0] in med]
     rows = []
     for name in names:
         n, p = med["native"][name], med["pv"][name]
-        rows.append((name, n, p, p / n, med["pv_explicit"][name] if explicit else None,
-                     med["pv_b"][name] if other else None))
+        rows.append((name, n, p, p / n, {e[0]: med[e[0]][name] for e in extra}))
     with open(os.path.join(OUT, "results.csv"), "w") as f:
-        f.write("name,native_ns,pv_ns,ratio%s%s\n" % (",pv_explicit_ns" if explicit else "",
-                                                   ",pv_b_ns" if other else ""))
+        f.write("name,native_ns,pv_ns,ratio" + "".join(",%s_ns" % e[0] for e in extra) + "\n")
         for r in rows:
-            f.write("%s,%.1f,%.1f,%.2f" % r[:4] + (",%.1f" % r[4] if explicit else "") +
-                    (",%.1f" % r[5] if other else "") + "\n")
+            f.write("%s,%.1f,%.1f,%.2f" % r[:4] + "".join(",%.1f" % r[4][e[0]] for e in extra) + "\n")
     lines = ["# pvisor: PV guest vs the same kernel native, in QEMU TCG", "",
-             "Median of %d alternating rounds; ns per operation as the guest measures it." % rounds]
-    if explicit:
-        lines += ["The last columns boot the same PV kernel with `xen_ptwr=off`: page-table",
-                  "writes by explicit hypercalls instead of trapped, emulated writes."]
-    if other:
-        lines += ["The B columns boot the same PV guest on another hypervisor image,",
-                  "alternating with the others in every round (--hv-b)."]
-    head = "| operation | native ns | PV ns | PV / native |"
+             "Median of %d alternating rounds; ns per operation as the guest measures it." % rounds,
+             "compat: the PV guest in compat mode (Xen's model, the kernel in ring 3)."]
+    lines += [e[3] for e in extra]
+    head = "| operation | native ns | compat ns | compat / native |"
     rule = "|---|---:|---:|---:|"
-    if explicit:
-        head += " PV xen_ptwr=off ns | explicit / trapped |"
-        rule += "---:|---:|"
-    if other:
-        head += " B ns | B / PV |"
+    for e in extra:
+        head += " %s ns | / %s |" % (e[1], {"native": "native", "pv": "compat",
+                                           "pv_fast": "fast"}[e[2]])
         rule += "---:|---:|"
     lines += ["", head, rule]
     for r in rows:
         line = "| %s | %.0f | %.0f | %.2f |" % r[:4]
-        if explicit:
-            line += " %.0f | %.2f |" % (r[4], r[4] / r[2])
-        if other:
-            line += " %.0f | %.2f |" % (r[5], r[5] / r[2])
+        base = {"native": r[1], "pv": r[2]}
+        for e in extra:
+            v = r[4][e[0]]
+            ref = base[e[2]] if e[2] in base else r[4][e[2]]
+            line += " %.0f | %.2f |" % (v, v / ref)
         lines.append(line)
     for kind, st in stats.items():
         lines += ["", "Hypervisor counters, last %s run (whole boot and benchmark):" % kind, ""]
@@ -174,11 +191,12 @@ def plot(rows):
         return
     dat = os.path.join(OUT, "ratios.dat")
     with open(dat, "w") as f:
-        for name, _, _, ratio, _, _ in rows:
-            f.write("%s %.3f\n" % (name, ratio))
+        for name, native, _, ratio, extra in rows:
+            f.write("%s %.3f %.3f\n" % (name, ratio,
+                                        extra["pv_fast"] / native if "pv_fast" in extra else 0))
     gp = """set terminal pngcairo size 900,500 noenhanced
 set output '%s'
-set title 'PV guest on pvisor vs native, same kernel, QEMU TCG (lower is better)'
+set title 'PV guest on pvisor (compat and fast mode) vs native, same kernel, QEMU TCG (lower is better)'
 set ylabel 'time PV / time native (log scale)'
 set logscale y
 set yrange [0.8:200]
@@ -186,8 +204,9 @@ set style fill solid 0.6
 set boxwidth 0.6
 set xtics rotate by -30
 set grid ytics
-plot '%s' using 0:2:xtic(1) with boxes notitle, \\
-     '' using 0:2:(sprintf('%%.1fx', $2)) with labels offset 0,1 notitle, \\
+set style data histograms
+set style histogram clustered gap 1
+plot '%s' using 2:xtic(1) title 'compat', '' using 3 title 'fast', \\
      1 with lines lt 2 title 'native'
 """ % (os.path.join(OUT, "ratios.png"), dat)
     subprocess.run(["gnuplot"], input=gp.encode(), check=True)
@@ -205,6 +224,10 @@ def main():
                     help="more QEMU arguments for every boot, e.g. '-icount shift=0'")
     ap.add_argument("--no-explicit", action="store_true",
                     help="leave out the xen_ptwr=off configuration")
+    ap.add_argument("--no-fast", action="store_true",
+                    help="leave out the fast-mode configuration")
+    ap.add_argument("--fastpath-off", action="store_true",
+                    help="also fast mode with the switcher's fast paths off (what they save)")
     ap.add_argument("--scale-n", default="",
                     help="comma-separated guest counts: run the scale curve instead")
     ap.add_argument("--scale-rounds", type=int, default=3)
@@ -228,7 +251,7 @@ def main():
         sys.exit("bench: no %s/build/hv.elf (run make hv there)" % a.hv_b)
     if a.qemu:
         QEMU_ARGS[:] = ["-q", a.qemu]
-    initrd, isos = build(a.scale, a.hv_b, not a.no_explicit)
+    initrd, isos = build(a.scale, a.hv_b, not a.no_explicit, not a.no_fast, a.fastpath_off)
     res = {"native": []}
     res.update({k: [] for k in isos})
     stats = {}

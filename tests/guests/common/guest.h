@@ -118,11 +118,11 @@ static inline const char *guest_mode_name(void)
 /*
  * What a bounce frame says of an interrupted kernel context: CS with its
  * RPL cleared in both modes (0xe030 compat, 0xe018 fast, so that
- * user_mode() = cs & 3 is 0), SS as compat mode leaves it (0xe02b) and
- * with its RPL cleared in fast mode (0xe060).
+ * user_mode() = cs & 3 is 0), SS as it was in both (0xe02b compat,
+ * 0xe061 fast: pvabi/README.md, fast mode).
  */
 #define KERNEL_CS_FRAME	(KERNEL_CS & ~3UL)
-#define KERNEL_SS_FRAME	(guest_fast_mode() ? (u64)FLAT_RING1_SS64 & ~3UL : (u64)FLAT_KERNEL_SS)
+#define KERNEL_SS_FRAME	KERNEL_SS
 
 /*
  * The end a test that means nothing in this mode: SKIP with the reason

@@ -412,6 +412,13 @@ static bool try_read(u64 va, u64 *val)
 	return true;
 }
 
+/*
+ * What the CPU reaches of slots 256-271 from ring 1: the M2P (read-only)
+ * and slot 271 with the switcher; the rest faults. Asked of the CPU by
+ * reads, not of the L4 the guest can read: that frame is the guest's own
+ * (with the hypervisor's entries that validation installs), while the CPU
+ * walks the hypervisor's copy of it, the guest view (pvabi/README.md).
+ */
 static void hv_slots(void)
 {
 	char what[96];
