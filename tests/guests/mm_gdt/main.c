@@ -7,8 +7,9 @@
  * (never writable again while in use) and maps them in front of its own
  * GDT page, so the CPU uses them: loading selector 0x1b (entry 3, written
  * with DPL 0; 0x19 in fast mode) into %ds works, because the hypervisor
- * raised its DPL to the kernel's ring; after the GDT is dropped, the same
- * load faults. update_descriptor writes one checked descriptor. Refused with
+ * raised its DPL to the kernel's ring (and in fast mode set its Accessed
+ * bit, the CPU seeing the GDT read-only); after the GDT is dropped, the
+ * same load faults. update_descriptor writes one checked descriptor. Refused with
  * -EINVAL: a frame mapped writable, a page-table frame, a frame with a
  * TSS descriptor in it, more than 7168 entries, a TSS through
  * update_descriptor, a misaligned address, a page table as its target.
@@ -40,8 +41,8 @@ void test_main(const struct start_info *si)
 	u64 l4 = virt_to_mfn((const void *)si->pt_base), x;
 	volatile u64 *d = (volatile u64 *)window;
 	/*
-	 * DPL 0 becomes the kernel's ring; in fast mode Accessed is set too,
-	 * since the CPU sees the GDT through read-only pages there.
+	 * DPL 0 becomes the kernel's ring; in fast mode the hypervisor also
+	 * sets Accessed (bit 40): the CPU sees the GDT read-only there.
 	 */
 	const u64 raised = KERNEL_RPL << 45 | (guest_fast_mode() ? 1UL << 40 : 0);
 	const u16 sel3 = (u16)(0x18 | KERNEL_RPL), sel5 = (u16)(0x28 | KERNEL_RPL);

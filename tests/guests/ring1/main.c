@@ -35,16 +35,18 @@
  *	  visible in fast mode only.
  * Fast mode only (compat mode reports SKIP naming them):
  *	- CS is 0xe019 and SS 0xe061: RPL 1;
- *	- the current L4 holds, of the hypervisor's slots 256-271, only 256
- *	  (the M2P) and one more (the switcher); a read of the base of every
- *	  other slot, and of the hypervisor's image in its direct map
- *	  (0xffff830000100000), is #PF with error code 0: not mapped at all,
- *	  in what the CPU walks, not only in the L4 we can read;
- *	- a locked write of the switcher page (lock orq $0: nothing would
- *	  change) is #PF P|W from ring 1;
+ *	- of the hypervisor's slots 256-271 only 256 (the M2P, readable) and
+ *	  271 (the switcher) are mapped in what the CPU walks: a read of the
+ *	  base of every other slot, of the hypervisor's image in its direct
+ *	  map (0xffff830000100000), of slot 271 past the slices and of a page
+ *	  of the slice the layout does not name is #PF with error code 0 (the
+ *	  L4 page the guest can read is the hypervisor's view, not this one);
+ *	- every page of the switcher's slice the layout names is readable
+ *	  from ring 1; a locked write (lock orq $0: nothing would change) of
+ *	  its code, conf page, IDT, TSS and GDT window is #PF P|W;
  *	- from ring 3 (user code on a page of its own mapped in the lower
  *	  half, entered with the iret hypercall): reading that page works (the
- *	  control case), reading the switcher page or the kernel's image is
+ *	  control case), reading any switcher page or the kernel's image is
  *	  #PF P|U, also after the kernel set U in every entry (L4 to L1) that
  *	  maps a page of its image (the hypervisor keeps ring 3 out of the
  *	  upper half whatever the guest's entries say). The M2P (slot 256) is not among them: ring 3 may
@@ -53,6 +55,8 @@
  *	  a system call to the kernel's callback, with the user's CS, whether
  *	  user mode was entered by the iret hypercall or by the kernel's own
  *	  iretq (the hypervisor must take the ring from the CPU).
+ * leak.list: two fast domains, each reads the switcher slice after the
+ * other ran (leak_spy() below).
  */
 #include "guest.h"
 #include "events.h"
@@ -346,9 +350,6 @@ static void m2p_readonly(void)
 
 /* ---- Fast mode only --------------------------------------------------------- */
 
-static unsigned switcher_slot;
-static u64 switcher_va;
-
 static void ring_one(void)
 {
 	u64 cs, ss;
@@ -361,68 +362,92 @@ static void ring_one(void)
 }
 
 /*
- * A mapped address in the switcher's slot: the slot's first mapped page
- * found by reading (a read that faults is not mapped), at each 2 MiB of
- * the slot's first GiB, then at each 4 KiB of the first 2 MiB.
+ * The switcher: the one slice of the hypervisor a fast-mode guest's
+ * address space holds (layout.h: slot 271, one 2 MiB slice per CPU; one
+ * CPU here, slice 0). Every page the layout names is readable from ring 1
+ * (supervisor) and none from ring 3; the code, the conf page, the IDT,
+ * the TSS and the GDT window are read-only; the data page and the entry
+ * stack are writable by design (the CPU pushes its frame there, under
+ * the guest's page tables) and not checked for that.
  */
-static u64 find_switcher(unsigned slot)
-{
-	u64 base = hv_slot_base(slot);
+struct sw_page {
+	unsigned page;
+	const char *name;
+	bool writable;
+};
 
-	for (u64 off = 0; off < (1UL << 30); off += off < (2UL << 20) ? 4096 : 2UL << 20) {
-		trap_record_reset();
-		RUN("", "cmpq $0, (%1)", "r"(base + off));
-		if (!trap_count)
-			return base + off;
-	}
+static const struct sw_page sw_pages[] = {
+	/* IST stacks (x86/desc.c: 4 x 4 pages): the #DB one's last page. */
+	{ SW_TEXT_PAGE, "switcher code", false },
+	{ SW_TEXT_PAGE + 1, "switcher code (2nd page)", false },
+	{ SW_CONF_PAGE, "switcher conf page", false },
+	{ SW_DATA_PAGE, "switcher data page", true },
+	{ SW_IDT_PAGE, "fast IDT", false },
+	{ SW_TSS_PAGE, "TSS", false },
+	{ SW_DESC_PAGE + FIRST_RESERVED_GDT_PAGE, "GDT window (reserved page)", false },
+	{ SW_STACK_PAGE, "entry stack", true },
+	{ SW_STACK_PAGE + 1, "entry stack (2nd page)", true },
+	{ SW_IST_PAGE + 3, "IST stack 0 (top page)", true },
+	{ SW_IST_PAGE + 7, "IST stack 1 (top page)", true },
+	{ SW_IST_PAGE + 11, "IST stack 2 (top page)", true },
+	{ SW_IST_PAGE + 15, "IST stack 3 (top page)", true },
+};
+
+/* Read va from the kernel: true and *val if no fault came. */
+static bool try_read(u64 va, u64 *val)
+{
+	u64 v;
+
 	trap_record_reset();
-	return 0;
+	asm volatile("movq $801f, trap_resume_rip(%%rip)\n\t"
+		     "xorl %%eax, %%eax\n\t"
+		     "movq (%1), %%rax\n"
+		     "801:"
+		     : "=&a"(v) : "r"(va) : "memory", "cc");
+	if (trap_count) {
+		trap_record_reset();
+		return false;
+	}
+	*val = v;
+	return true;
 }
 
 /*
  * What the CPU reaches of slots 256-271 from ring 1: the M2P (read-only)
- * and one slot with the switcher; the rest faults. Asked of the CPU by
+ * and slot 271 with the switcher; the rest faults. Asked of the CPU by
  * reads, not of the L4 the guest can read: that frame is the guest's own
  * (with the hypervisor's entries that validation installs), while the CPU
  * walks the hypervisor's copy of it, the guest view (pvabi/README.md).
  */
 static void hv_slots(void)
 {
-	const u64 *l4 = (const u64 *)start_info->pt_base;
-	char what[64];
-	u64 va;
+	char what[96];
+	u64 v;
 
-	EXPECT(l4[256] & PTE_P);
-	for (unsigned slot = 257; slot <= 271; slot++) {
-		va = find_switcher(slot);
-		if (!va)
-			continue;
-		if (!switcher_slot) {
-			switcher_slot = slot;
-			continue;
-		}
-		test_fail("L4 slot %u is readable (at %#lx) besides the M2P's and slot %u's",
-			  slot, va, switcher_slot);
-	}
-	for (unsigned slot = 257; slot <= 271; slot++) {
-		if (slot == switcher_slot)
-			continue;
+	/* What the CPU walks: of the hypervisor's slots, only 256 and 271. */
+	EXPECT(try_read(MACH2PHYS_VIRT_START, &v));
+	for (unsigned slot = 257; slot < SWITCHER_L4_SLOT; slot++) {
 		hv_snprintf(what, sizeof(what), "a read of slot %u's base", slot);
 		kernel_fault(what, hv_slot_base(slot), false, 0);
 	}
-	if (switcher_slot != 262)
-		kernel_fault("a read of the hypervisor's image", HV_IMAGE, false, 0);
-	if (!switcher_slot) {
-		test_fail("no hypervisor L4 slot but the M2P's: where is the switcher?");
-		return;
+	kernel_fault("a read of the hypervisor's image", HV_IMAGE, false, 0);
+	kernel_fault("a read of slot 271 past the slices", SWITCHER_VIRT_START + (1UL << 30),
+		     false, 0);
+	kernel_fault("a read of a page of the slice the layout does not name (100)",
+		     SW_PAGE_VA(0, 100), false, 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(sw_pages); i++) {
+		const struct sw_page *p = &sw_pages[i];
+		u64 va = SW_PAGE_VA(0, p->page);
+
+		if (!try_read(va, &v)) {
+			test_fail("the %s (%#lx) is not readable from ring 1", p->name, va);
+			continue;
+		}
+		if (p->writable)
+			continue;
+		hv_snprintf(what, sizeof(what), "a locked write of the %s", p->name);
+		kernel_fault(what, va, true, PF_P | PF_W);
 	}
-	switcher_va = find_switcher(switcher_slot);
-	if (!switcher_va) {
-		test_fail("nothing readable in the first GiB of slot %u", switcher_slot);
-		return;
-	}
-	printk("ring1: switcher slot %u, first page found at %#lx\n", switcher_slot, switcher_va);
-	kernel_fault("a locked write of the switcher", switcher_va, true, PF_P | PF_W);
 }
 
 /* ---- Ring 3 --------------------------------------------------------------------- */
@@ -588,8 +613,12 @@ static void user_mode(void)
 		test_error("the user-mode control case: %s at %#lx cs %#lx, rax %#lx; expected #UD at %#lx cs %#x, rax %#lx",
 			   trap_name(ures.vector), ures.rip, ures.cs, ures.rax,
 			   user_va_of(user_read) + 3, FLAT_USER_CS, *(const u64 *)user_page);
-	if (switcher_va)
-		user_fault("a read of the switcher", switcher_va, PF_P | PF_U);
+	for (unsigned i = 0; i < ARRAY_SIZE(sw_pages); i++) {
+		char what[96];
+
+		hv_snprintf(what, sizeof(what), "a read of the %s", sw_pages[i].name);
+		user_fault(what, SW_PAGE_VA(0, sw_pages[i].page), PF_P | PF_U);
+	}
 	user_fault("a read of the kernel's image", (u64)kernel_word, PF_P | PF_U);
 	user_hypercalls();
 	upper_half_opened();
@@ -631,10 +660,97 @@ static void null_ss(void)
 	EXPECT_EQ(read_rflags() & RFLAGS_IOPL, 0);
 }
 
+/*
+ * leak.list: two fast-mode domains on one CPU share its switcher slice.
+ * The victim makes its yields with RSP and r12-r15 set to marks of its
+ * own, and single-steps an instruction with marks in rax and rcx (#DB
+ * comes on an IST stack of the slice); the spy, after each of its yields (the victim ran in between),
+ * reads every word of the slice's pages it can and must find no mark:
+ * what one guest left in the switcher (its RSP at SYSCALL, its
+ * registers on the entry stack) is not for the next.
+ */
+#define MARK		0x5eed00005eed0000UL
+#define LEAK_ROUNDS	100
+
+/* The victim's #DB: stop single-stepping, resume after the stepped insn. */
+static void step_handler(struct trap_frame *f)
+{
+	f->rflags &= ~RFLAGS_TF;
+}
+
+static void leak_victim(void)
+{
+	long rc;
+
+	trap_set_handler(1, step_handler);
+	for (int i = 0; i < LEAK_ROUNDS; i++) {
+		/* A single step: #DB, which the CPU takes on an IST stack. */
+		asm volatile("movq %0, %%rax\n\t"
+			     "leaq 1(%0), %%rcx\n\t"
+			     "pushfq\n\t"
+			     "orq $0x100, (%%rsp)\n\t"
+			     "popfq\n\t"
+			     "nop"
+			     : : "r"(MARK + 0x200) : "rax", "rcx", "memory", "cc");
+		asm volatile("movq %%rsp, %%rbx\n\t"
+			     "movq %2, %%r12\n\t"
+			     "leaq 1(%2), %%r13\n\t"
+			     "leaq 2(%2), %%r14\n\t"
+			     "leaq 3(%2), %%r15\n\t"
+			     "movq %2, %%rsp\n\t"
+			     "syscall\n\t"
+			     "movq %%rbx, %%rsp"
+			     : "=a"(rc)
+			     : "0"((u64)__HYPERVISOR_sched_op), "r"(MARK + 0x100), "D"((u64)SCHEDOP_yield),
+			       "S"(0UL)
+			     : "rbx", "rcx", "r11", "r12", "r13", "r14", "r15", "memory");
+		if (rc)
+			test_error("yield returned %ld", rc);
+	}
+	printk("ring1: victim: %d yields with its marks in RSP and r12-r15, single steps with rax and rcx\n",
+	       LEAK_ROUNDS);
+}
+
+static void leak_spy(void)
+{
+	u32 reported = 0;	/* a bit per sw_pages[] entry already reported */
+
+	for (int i = 0; i < LEAK_ROUNDS; i++) {
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		for (unsigned k = 0; k < ARRAY_SIZE(sw_pages); k++) {
+			u64 va = SW_PAGE_VA(0, sw_pages[k].page), v;
+
+			if (reported & (1u << k))
+				continue;
+			for (unsigned w = 0; w < GUEST_PAGE_SIZE / 8; w++) {
+				if (!try_read(va + w * 8, &v))
+					break;
+				/* Shifted: the spy itself holds MARK >> 12, never MARK. */
+				if (v >> 12 == MARK >> 12) {
+					test_fail("the %s holds the other domain's %#lx at %#lx (round %d)",
+						  sw_pages[k].name, v, va + w * 8, i);
+					reported |= 1u << k;
+				}
+			}
+		}
+	}
+	printk("ring1: spy: %d rounds read\n", LEAK_ROUNDS);
+}
+
 void test_main(const struct start_info *si)
 {
+	char role[16];
+
 	(void)si;
 	traps_init();
+	if (cmdline_get("role", role, sizeof(role))) {
+		SKIP_UNLESS_FAST("the switcher's pages between two domains");
+		if (!strcmp(role, "victim"))
+			leak_victim();
+		else
+			leak_spy();
+		return;
+	}
 	if (cmdline_get("nullss", NULL, 0)) {
 		if (!shared_info_map())
 			test_error("shared_info cannot be mapped");
