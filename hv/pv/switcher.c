@@ -63,6 +63,8 @@ extern const char exception_common[], fast_syscall_entry[],
 
 /* What switcher_entry.S spells as numbers. */
 _Static_assert(VGCF_in_syscall == 256, "SW_VGCF_IN_SYSCALL");
+_Static_assert(MSR_FS_BASE == 0xc0000100 && MSR_GS_BASE == 0xc0000101 &&
+	       MSR_KERNEL_GS_BASE == 0xc0000102, "switcher_entry.S's MSRs");
 _Static_assert((AR_P | AR_S | AR_TYPE_CODE | AR_CONFORMING | AR_L | AR_DB | AR_DPL) == 0x60fc00 &&
 	       (AR_P | AR_S | AR_TYPE_CODE | AR_L | AR_DPL) == 0x20f800, "AR_CODE64_*");
 _Static_assert((AR_P | AR_S | AR_TYPE_CODE | AR_TYPE_WRITE | AR_DPL) == 0xfa00 &&
@@ -266,7 +268,20 @@ void switcher_fold_counts(struct vcpu *v)
 	d->stats.fast_pfs += data[SWD_PFS / 8];
 	d->stats.traps[14] += data[SWD_PFS / 8];
 	d->stats.bounces += data[SWD_SYSCALLS / 8] + data[SWD_PFS / 8];
+	d->stats.fast_hypercalls += data[SWD_SEGBASES / 8] + data[SWD_STACK_SWITCHES / 8];
+	d->hypercalls[__HYPERVISOR_set_segment_base] += data[SWD_SEGBASES / 8];
+	d->hypercalls[__HYPERVISOR_stack_switch] += data[SWD_STACK_SWITCHES / 8];
 	data[SWD_SYSCALLS / 8] = data[SWD_IRETS / 8] = data[SWD_PFS / 8] = 0;
+	data[SWD_SEGBASES / 8] = data[SWD_STACK_SWITCHES / 8] = 0;
+}
+
+/*
+ * The kernel stack stack_switch set in the switcher (pv/switcher_entry.S),
+ * back into v at every entry from it (pv/fast.c): pv_bounce() reads it.
+ */
+u64 switcher_kernel_sp(void)
+{
+	return data[SWD_KERNEL_SP / 8];
 }
 
 /*
@@ -289,7 +304,7 @@ void switcher_prepare_exit(const struct vcpu *v)
 	conf[SWC_VCPU_INFO / 8] = switcher_va(SW_VINFO_PAGE) + (vi & (PAGE_SIZE - 1));
 	conf[SWC_FAST_IRET / 8] = on;
 	conf[SWC_SYSCALL_CB / 8] = on && v->syscall_masks_events ? v->syscall_callback : 0;
-	conf[SWC_KERNEL_SP / 8] = v->kernel_sp;
+	data[SWD_KERNEL_SP / 8] = v->kernel_sp;
 	conf[SWC_PF_CB / 8] = on ? pf->address : 0;
 	conf[SWC_PF_MASK / 8] = TI_GET_IF(pf) ? 1 : 0;
 }

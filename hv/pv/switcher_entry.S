@@ -27,6 +27,10 @@
 #include "x86/desc.h"
 #include "x86/eflags.h"
 #include "pvabi/xen.h"
+/* MSRs (x86/cpu.h has them for C only) */
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
+#define MSR_KERNEL_GS_BASE	0xc0000102
 
 /* pv_do_iret's: the architectural flags but IOPL, VM and IF. */
 #define IRET_KEEP_FLAGS	0x3d4dd5
@@ -111,7 +115,7 @@ sw_syscall:
 	jz	.Lsw_slow
 	movq	%rbx, 0(%rsp)		/* iretq: rip = the callback */
 	movq	CONF(SWC_VCPU_INFO), %rdx
-	movq	CONF(SWC_KERNEL_SP), %rax
+	movq	DATA(SWD_KERNEL_SP), %rax
 	andq	$-16, %rax
 	subq	$56, %rax		/* rcx r11 rip cs rflags rsp ss */
 	GUEST	movq	%rcx, 0(%rax)
@@ -163,10 +167,14 @@ sw_syscall:
 #define IC_rsp		56
 #define IC_ss		64
 .Lsw_hypercall:
-	cmpq	$__HYPERVISOR_iret, %rax
-	jne	.Lsw_slow
 	cmpq	$0, CONF(SWC_FAST_IRET)
 	je	.Lsw_slow
+	cmpq	$__HYPERVISOR_set_segment_base, %rax
+	je	.Lsw_set_segment_base
+	cmpq	$__HYPERVISOR_stack_switch, %rax
+	je	.Lsw_stack_switch
+	cmpq	$__HYPERVISOR_iret, %rax
+	jne	.Lsw_slow
 	movq	DATA(SWD_GUEST_RSP), %rax
 	.irp	i, 0, 1, 2, 3, 4, 5, 6, 7, 8
 	GUEST	movq	\i*8(%rax), %rbx
@@ -255,6 +263,54 @@ sw_syscall:
 	swapgs
 5:	iretq
 
+	/*
+	 * Two light hypercalls a kernel makes on every context switch, served
+	 * here as do_stack_switch and do_set_segment_base would (the kernel's
+	 * context: GS_BASE is its own, KERNEL_GS_BASE its process's). The
+	 * kernel stack lives in the data page while the vCPU runs (pv/fast.c
+	 * takes it back at every entry); the bases are the CPU's MSRs, which
+	 * the scheduler saves. Return to ring 1 at rcx, rflags from r11, as
+	 * the hypervisor's iretq would, with rax 0.
+	 */
+.Lsw_stack_switch:
+	movq	%rsi, DATA(SWD_KERNEL_SP)
+	incq	DATA(SWD_STACK_SWITCHES)
+	jmp	.Lsw_hypercall_done
+
+.Lsw_set_segment_base:
+	cmpq	$2, %rdi			/* FS, GS_USER, GS_KERNEL; the selector: slow */
+	ja	.Lsw_slow
+	movq	%rsi, %rax			/* a non-canonical base: -EINVAL, there */
+	shlq	$16, %rax
+	sarq	$16, %rax
+	cmpq	%rsi, %rax
+	jne	.Lsw_slow
+	movq	%rcx, %rbx
+	movl	$MSR_FS_BASE, %ecx
+	cmpq	$1, %rdi
+	jb	1f
+	movl	$MSR_KERNEL_GS_BASE, %ecx	/* the user's: inactive in the kernel */
+	je	1f
+	movl	$MSR_GS_BASE, %ecx		/* the kernel's: active */
+1:	movl	%esi, %eax
+	movq	%rsi, %rdx
+	shrq	$32, %rdx
+	wrmsr
+	movq	%rbx, %rcx
+	incq	DATA(SWD_SEGBASES)
+
+.Lsw_hypercall_done:
+	movq	%rcx, 0(%rsp)			/* rip */
+	movq	$RING1_CS64, 8(%rsp)
+	movq	%r11, 16(%rsp)			/* rflags: ring 1's, IF set, IOPL 0 */
+	movq	DATA(SWD_GUEST_RSP), %rax
+	movq	%rax, 24(%rsp)
+	movq	$RING1_DS, 32(%rsp)
+	movq	SAVED_RBX(%rsp), %rbx
+	movq	SAVED_RDX(%rsp), %rdx
+	xorl	%eax, %eax			/* 0: done */
+	iretq
+
 	/* Everything else: the hypervisor's view and the ordinary entry. */
 .Lsw_slow:
 	movq	SAVED_RBX(%rsp), %rbx
@@ -330,7 +386,7 @@ sw_page_fault:
 	cmpq	$0, CONF(SWC_PF_CB)
 	je	.Lsw_pf_slow
 	movq	CONF(SWC_VCPU_INFO), %rdx
-	movq	CONF(SWC_KERNEL_SP), %rax
+	movq	DATA(SWD_KERNEL_SP), %rax
 	andq	$-16, %rax
 	subq	$64, %rax		/* rcx r11 err rip cs rflags rsp ss */
 	GUEST_PF	movq	%rcx, 0(%rax)
