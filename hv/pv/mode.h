@@ -212,31 +212,6 @@ static inline void pv_l4_loaded(const struct vcpu *v)
 	__builtin_unreachable();
 }
 
-/* Around every exit to a guest (pv/exit.c): fast mode's switcher. */
-static inline void pv_exit_begin(struct vcpu *v)
-{
-	switch (pv_mode(v)->id) {
-	case PV_MODE_COMPAT:
-		return;
-	case PV_MODE_FAST:
-		fast_exit_begin(v);
-		return;
-	}
-	__builtin_unreachable();
-}
-
-static inline void pv_exit_end(struct vcpu *v)
-{
-	switch (pv_mode(v)->id) {
-	case PV_MODE_COMPAT:
-		return;
-	case PV_MODE_FAST:
-		fast_exit_end(v);
-		return;
-	}
-	__builtin_unreachable();
-}
-
 /*
  * Every entry from guest code (x86/traps.c, the SYSCALL entries): compat
  * mode knows which context runs (only it switches them); fast mode asks
