@@ -175,6 +175,7 @@ struct domain {
 		u64 fast_syscalls;	/* fast mode: of syscalls, bounced in the switcher */
 		u64 fast_irets;		/* ... iret hypercalls served there */
 		u64 fast_pfs;		/* ... user page faults bounced there */
+		u64 fast_hypercalls;	/* ... stack_switch, set_segment_base served there */
 		/* With `stats` only (core/hypercall.c): */
 		u64 longest_ns;		/* the longest hypercall (one piece of it) */
 		u64 longest_nr;		/* ... its number */

@@ -33,9 +33,10 @@ void domain_print_stats(const struct domain *d)
 			printk("stats %s: trap %u %llu\n", n, v,
 			       (unsigned long long)d->stats.traps[v]);
 	}
-	printk("stats %s: mode %s fast_syscalls %llu fast_irets %llu fast_pfs %llu\n", n,
-	       d->mode ? d->mode->name : "none", (unsigned long long)d->stats.fast_syscalls,
-	       (unsigned long long)d->stats.fast_irets, (unsigned long long)d->stats.fast_pfs);
+	printk("stats %s: mode %s fast_syscalls %llu fast_irets %llu fast_pfs %llu fast_hypercalls %llu\n",
+	       n, d->mode ? d->mode->name : "none", (unsigned long long)d->stats.fast_syscalls,
+	       (unsigned long long)d->stats.fast_irets, (unsigned long long)d->stats.fast_pfs,
+	       (unsigned long long)d->stats.fast_hypercalls);
 	printk("stats %s: bounces %llu syscalls %llu events %llu emul_priv %llu emul_cpuid %llu ptwr %llu switches %llu continuations %llu\n",
 	       n, (unsigned long long)d->stats.bounces,
 	       (unsigned long long)d->stats.syscalls,

@@ -83,7 +83,7 @@
 /* The fast paths' parameters, set for the vCPU on every exit (0: take the slow path). */
 #define SWC_FAST_IRET		48	/* the iret hypercall may be served here */
 #define SWC_SYSCALL_CB		56	/* the syscall callback (it masks events) */
-#define SWC_KERNEL_SP		64	/* stack_switch's stack */
+#define SWC_UNUSED_64		64
 #define SWC_VCPU_INFO		72	/* the vcpu_info, at its alias in the slice */
 #define SWC_PF_CB		80	/* the #PF handler */
 #define SWC_PF_MASK		88	/* ... and whether it masks events */
@@ -92,6 +92,9 @@
 #define SWD_SYSCALLS		8
 #define SWD_IRETS		16
 #define SWD_PFS			24
+#define SWD_KERNEL_SP		32	/* stack_switch's stack: the switcher serves it */
+#define SWD_SEGBASES		40
+#define SWD_STACK_SWITCHES	48
 
 /* Where GRUB loads the image (physical), and so where it is linked. */
 #define HV_LOAD_PHYS		_UL(0x100000)

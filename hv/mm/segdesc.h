@@ -26,6 +26,8 @@ int validate_segdesc_page(u64 *descs, const struct segdesc_rules *rules);
 /* Access rights as LAR gives them (bits 8-23 of the descriptor's high word). */
 #define AR_TYPE_WRITE	(1U << 9)	/* data: writable */
 #define AR_TYPE_CODE	(1U << 11)
+#define AR_CONFORMING	(1U << 10)	/* code: conforming */
+#define AR_DPL		(3U << 13)
 #define AR_S		(1U << 12)	/* code or data */
 #define AR_P		(1U << 15)
 #define AR_L		(1U << 21)	/* code: 64-bit */

@@ -87,6 +87,7 @@ void pv_syscall64(struct cpu_regs *r)
  */
 void compat_syscall32(struct cpu_regs *r)
 {
+	pv_entry_from_guest(current, r);	/* fast mode: the frame says user */
 	bounce_syscall(r, current->syscall32_callback);
 }
 

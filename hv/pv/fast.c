@@ -69,6 +69,7 @@ bool fast_to_user(struct vcpu *v)
 void fast_entry_from_guest(struct vcpu *v, const struct cpu_regs *r)
 {
 	v->fast.kernel_mode = (r->cs & 3) != 3;
+	v->kernel_sp = switcher_kernel_sp();	/* stack_switch, served there */
 }
 
 /* A SYSCALL: fast_entry.S gave the frame its ring's CS. */

@@ -6,6 +6,7 @@
  */
 #include "hv.h"
 #include "pv/mode.h"
+#include "pv/switcher.h"
 
 /* The table of a mode, or NULL for one this hypervisor does not have. */
 const struct pv_mode *pv_mode_find(enum pv_mode_id id)
@@ -43,6 +44,7 @@ void pv_mode_cpu_init(bool sysenter)
  */
 void pv_mode_switch_to(const struct vcpu *next)
 {
+	switcher_switch_to(next);	/* another domain's traces: scrubbed */
 	if (pv_mode(next) == cpu_entries)
 		return;
 	cpu_entries = pv_mode(next);

@@ -41,10 +41,12 @@
 #include "core/cmdline.h"
 #include "core/domain.h"
 #include "pv/bounce.h"
+#include "pv/mode.h"
 #include "pvabi/xen.h"
 #include "mm/frame.h"
 #include "mm/m2p.h"
 #include "mm/paging.h"
+#include "mm/segdesc.h"
 #include "pv/switcher.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
@@ -61,6 +63,12 @@ extern const char exception_common[], fast_syscall_entry[],
 
 /* What switcher_entry.S spells as numbers. */
 _Static_assert(VGCF_in_syscall == 256, "SW_VGCF_IN_SYSCALL");
+_Static_assert(MSR_FS_BASE == 0xc0000100 && MSR_GS_BASE == 0xc0000101 &&
+	       MSR_KERNEL_GS_BASE == 0xc0000102, "switcher_entry.S's MSRs");
+_Static_assert((AR_P | AR_S | AR_TYPE_CODE | AR_CONFORMING | AR_L | AR_DB | AR_DPL) == 0x60fc00 &&
+	       (AR_P | AR_S | AR_TYPE_CODE | AR_L | AR_DPL) == 0x20f800, "AR_CODE64_*");
+_Static_assert((AR_P | AR_S | AR_TYPE_CODE | AR_TYPE_WRITE | AR_DPL) == 0xfa00 &&
+	       (AR_P | AR_S | AR_TYPE_WRITE | AR_DPL) == 0xf200, "AR_STACK_*");
 _Static_assert((X86_EFLAGS_ARCH & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_IF)) == 0x3d4dd5,
 	       "IRET_KEEP_FLAGS: pv_do_iret's");
 
@@ -69,6 +77,9 @@ static u64 *sw_l1, *conf, *data, *sw_l4;
 static paddr_t sw_l4_pa;
 static u64 sw_l4e;		/* slot 271: the switcher's L3 */
 static mfn_t loaded_l4;		/* the guest L4 sw_l4 copies; 0 = none */
+static u64 *entry_stack;	/* its SW_STACK_PAGES pages, hypervisor address */
+static const struct domain *last_domain;	/* the last to run on this CPU */
+static bool ist_used;		/* an IST stack took a frame since the last scrub */
 
 /* x86/entry.S return_to_guest: sw_exit's alias while a fast vCPU runs, else 0. */
 u64 cpu_exit_via;
@@ -132,7 +143,7 @@ static void fast_gate(int vec, u64 handler, int dpl, int ist)
 	fast_idt[vec * 2 + 1] = handler >> 32;
 }
 
-/*H:350 The switcher
+/*H:345 The switcher
  * Made once at boot, before any guest L4 copies the hypervisor's slots:
  * L4 slot 271 -> L3 -> L2 -> the slice's L1, the switcher's code mapped
  * from the image (read-only, the only executable pages), its conf page
@@ -162,9 +173,15 @@ void switcher_init(void)
 	switcher_map(SW_CONF_PAGE, pa, false);
 	data = zeroed_frame(&pa);
 	switcher_map(SW_DATA_PAGE, pa, true);
-	for (unsigned i = 0; i < SW_STACK_PAGES; i++) {
-		zeroed_frame(&pa);
-		switcher_map(SW_STACK_PAGE + i, pa, true);
+	{
+		mfn_t m = frame_alloc_contig(SW_STACK_PAGES, 1);
+
+		if (m == INVALID_MFN)
+			panic("switcher: out of memory");
+		entry_stack = __va(m << PAGE_SHIFT);
+		memset(entry_stack, 0, SW_STACK_PAGES * PAGE_SIZE);
+		for (unsigned i = 0; i < SW_STACK_PAGES; i++)
+			switcher_map(SW_STACK_PAGE + i, (m << PAGE_SHIFT) + i * PAGE_SIZE, true);
 	}
 	switcher_map(SW_IDT_PAGE, __pa(fast_idt), false);
 	sw_l4 = zeroed_frame(&sw_l4_pa);
@@ -251,7 +268,20 @@ void switcher_fold_counts(struct vcpu *v)
 	d->stats.fast_pfs += data[SWD_PFS / 8];
 	d->stats.traps[14] += data[SWD_PFS / 8];
 	d->stats.bounces += data[SWD_SYSCALLS / 8] + data[SWD_PFS / 8];
+	d->stats.fast_hypercalls += data[SWD_SEGBASES / 8] + data[SWD_STACK_SWITCHES / 8];
+	d->hypercalls[__HYPERVISOR_set_segment_base] += data[SWD_SEGBASES / 8];
+	d->hypercalls[__HYPERVISOR_stack_switch] += data[SWD_STACK_SWITCHES / 8];
 	data[SWD_SYSCALLS / 8] = data[SWD_IRETS / 8] = data[SWD_PFS / 8] = 0;
+	data[SWD_SEGBASES / 8] = data[SWD_STACK_SWITCHES / 8] = 0;
+}
+
+/*
+ * The kernel stack stack_switch set in the switcher (pv/switcher_entry.S),
+ * back into v at every entry from it (pv/fast.c): pv_bounce() reads it.
+ */
+u64 switcher_kernel_sp(void)
+{
+	return data[SWD_KERNEL_SP / 8];
 }
 
 /*
@@ -274,9 +304,39 @@ void switcher_prepare_exit(const struct vcpu *v)
 	conf[SWC_VCPU_INFO / 8] = switcher_va(SW_VINFO_PAGE) + (vi & (PAGE_SIZE - 1));
 	conf[SWC_FAST_IRET / 8] = on;
 	conf[SWC_SYSCALL_CB / 8] = on && v->syscall_masks_events ? v->syscall_callback : 0;
-	conf[SWC_KERNEL_SP / 8] = v->kernel_sp;
+	data[SWD_KERNEL_SP / 8] = v->kernel_sp;
 	conf[SWC_PF_CB / 8] = on ? pf->address : 0;
 	conf[SWC_PF_MASK / 8] = TI_GET_IF(pf) ? 1 : 0;
+}
+
+/*
+ * The writable pages of the slice are one CPU's, shared by every domain
+ * that runs there, and a fast-mode kernel can read them: the data page
+ * holds the last guest RSP the SYSCALL entry parked, the entry stack the
+ * last frame the way out copied (every register of the last vCPU), an IST
+ * stack the frame of the last #DB, NMI, #DF or #MC. So before a fast-mode
+ * vCPU runs after another domain's (core/sched.c, through pv/mode.c), they
+ * are scrubbed: the data page's scratch and the entry stack always (12 KiB,
+ * a memset), the IST stacks when one was used since (x86/traps.c says so).
+ */
+void switcher_ist_used(void)
+{
+	ist_used = true;
+}
+
+void switcher_switch_to(const struct vcpu *next)
+{
+	if (next->domain == last_domain)
+		return;
+	last_domain = next->domain;
+	if (next->domain->mode->id != PV_MODE_FAST)
+		return;
+	data[SWD_GUEST_RSP / 8] = 0;
+	memset(entry_stack, 0, SW_STACK_PAGES * PAGE_SIZE);
+	if (ist_used) {
+		desc_scrub_ist();
+		ist_used = false;
+	}
 }
 
 /* Entry idx of the L4 at l4 changed (pgtype.c, through mm/mm_hv.c). */

@@ -17,6 +17,9 @@ void switcher_cpu_leave(void);		/* ... and back to the hypervisor's */
 void switcher_load_l4(const struct vcpu *v);
 void switcher_l4_changed(mfn_t l4, unsigned idx);
 void switcher_fold_counts(struct vcpu *v);
+void switcher_switch_to(const struct vcpu *next);
+void switcher_ist_used(void);
+u64 switcher_kernel_sp(void);
 void switcher_prepare_exit(const struct vcpu *v);
 void switcher_set_desc_pte(unsigned page, u64 pte);
 u64 switcher_idt(void);

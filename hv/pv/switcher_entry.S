@@ -27,9 +27,22 @@
 #include "x86/desc.h"
 #include "x86/eflags.h"
 #include "pvabi/xen.h"
+/* MSRs (x86/cpu.h has them for C only) */
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
+#define MSR_KERNEL_GS_BASE	0xc0000102
 
 /* pv_do_iret's: the architectural flags but IOPL, VM and IF. */
 #define IRET_KEEP_FLAGS	0x3d4dd5
+/*
+ * Access rights as LAR gives them (mm/segdesc.h's AR_*): P, DPL, S, code,
+ * conforming and L, D for a 64-bit user code segment; P, DPL, S, code and
+ * writable for a user stack segment.
+ */
+#define AR_CODE64_MASK	0x60fc00
+#define AR_CODE64_USER	0x20f800
+#define AR_STACK_MASK	0x00fa00
+#define AR_STACK_USER	0x00f200
 /* VGCF_in_syscall (pvabi/xen.h has it for C only; pv/switcher.c checks they agree) */
 #define SW_VGCF_IN_SYSCALL	256
 
@@ -102,7 +115,7 @@ sw_syscall:
 	jz	.Lsw_slow
 	movq	%rbx, 0(%rsp)		/* iretq: rip = the callback */
 	movq	CONF(SWC_VCPU_INFO), %rdx
-	movq	CONF(SWC_KERNEL_SP), %rax
+	movq	DATA(SWD_KERNEL_SP), %rax
 	andq	$-16, %rax
 	subq	$56, %rax		/* rcx r11 rip cs rflags rsp ss */
 	GUEST	movq	%rcx, 0(%rax)
@@ -154,10 +167,14 @@ sw_syscall:
 #define IC_rsp		56
 #define IC_ss		64
 .Lsw_hypercall:
-	cmpq	$__HYPERVISOR_iret, %rax
-	jne	.Lsw_slow
 	cmpq	$0, CONF(SWC_FAST_IRET)
 	je	.Lsw_slow
+	cmpq	$__HYPERVISOR_set_segment_base, %rax
+	je	.Lsw_set_segment_base
+	cmpq	$__HYPERVISOR_stack_switch, %rax
+	je	.Lsw_stack_switch
+	cmpq	$__HYPERVISOR_iret, %rax
+	jne	.Lsw_slow
 	movq	DATA(SWD_GUEST_RSP), %rax
 	.irp	i, 0, 1, 2, 3, 4, 5, 6, 7, 8
 	GUEST	movq	\i*8(%rax), %rbx
@@ -165,7 +182,9 @@ sw_syscall:
 	.endr
 	movq	IC(cs), %rbx
 	movq	IC(ss), %rdx
-	cmpq	$GUEST_CS64, %rbx
+	movl	%ebx, %eax
+	andl	$3, %eax
+	cmpl	$3, %eax
 	je	.Lsw_iret_user
 	orq	$1, %rbx			/* the kernel's: RPL 1 */
 	orq	$1, %rdx
@@ -174,8 +193,34 @@ sw_syscall:
 	cmpq	$RING1_DS, %rdx
 	jne	.Lsw_slow
 	jmp	.Lsw_iret_sel_ok
+	/*
+	 * To ring 3: any GDT selectors (Linux returns on its own 0x33 and
+	 * 0x2b) whose descriptors iretq cannot refuse: CS a present 64-bit
+	 * non-conforming code segment of DPL 3, SS a present writable data
+	 * segment of DPL 3, both RPL 3. LAR reads them as the CPU will (the
+	 * GDT is the vCPU's, in the window); an LDT selector, or anything
+	 * else, is pv_do_iret's.
+	 */
 .Lsw_iret_user:
-	cmpq	$GUEST_DS, %rdx
+	cmpq	$0xffff, %rbx
+	ja	.Lsw_slow
+	cmpq	$0xffff, %rdx
+	ja	.Lsw_slow
+	testl	$4, %ebx			/* TI: an LDT selector */
+	jnz	.Lsw_slow
+	movl	%edx, %eax
+	andl	$7, %eax
+	cmpl	$3, %eax			/* SS: GDT, RPL 3 */
+	jne	.Lsw_slow
+	larl	%ebx, %eax
+	jnz	.Lsw_slow
+	andl	$AR_CODE64_MASK, %eax
+	cmpl	$AR_CODE64_USER, %eax
+	jne	.Lsw_slow
+	larl	%edx, %eax
+	jnz	.Lsw_slow
+	andl	$AR_STACK_MASK, %eax
+	cmpl	$AR_STACK_USER, %eax
 	jne	.Lsw_slow
 .Lsw_iret_sel_ok:
 	movq	%rbx, 8(%rsp)			/* cs */
@@ -213,10 +258,58 @@ sw_syscall:
 	movq	IC(rax), %rax
 	movq	SAVED_RBX(%rsp), %rbx
 	movq	SAVED_RDX(%rsp), %rdx
-	cmpq	$GUEST_CS64, 8(%rsp)		/* to ring 3: the user's GS base */
-	jne	5f
+	testb	$2, 8(%rsp)			/* to ring 3 (RPL 3): the user's GS base */
+	jz	5f
 	swapgs
 5:	iretq
+
+	/*
+	 * Two light hypercalls a kernel makes on every context switch, served
+	 * here as do_stack_switch and do_set_segment_base would (the kernel's
+	 * context: GS_BASE is its own, KERNEL_GS_BASE its process's). The
+	 * kernel stack lives in the data page while the vCPU runs (pv/fast.c
+	 * takes it back at every entry); the bases are the CPU's MSRs, which
+	 * the scheduler saves. Return to ring 1 at rcx, rflags from r11, as
+	 * the hypervisor's iretq would, with rax 0.
+	 */
+.Lsw_stack_switch:
+	movq	%rsi, DATA(SWD_KERNEL_SP)
+	incq	DATA(SWD_STACK_SWITCHES)
+	jmp	.Lsw_hypercall_done
+
+.Lsw_set_segment_base:
+	cmpq	$2, %rdi			/* FS, GS_USER, GS_KERNEL; the selector: slow */
+	ja	.Lsw_slow
+	movq	%rsi, %rax			/* a non-canonical base: -EINVAL, there */
+	shlq	$16, %rax
+	sarq	$16, %rax
+	cmpq	%rsi, %rax
+	jne	.Lsw_slow
+	movq	%rcx, %rbx
+	movl	$MSR_FS_BASE, %ecx
+	cmpq	$1, %rdi
+	jb	1f
+	movl	$MSR_KERNEL_GS_BASE, %ecx	/* the user's: inactive in the kernel */
+	je	1f
+	movl	$MSR_GS_BASE, %ecx		/* the kernel's: active */
+1:	movl	%esi, %eax
+	movq	%rsi, %rdx
+	shrq	$32, %rdx
+	wrmsr
+	movq	%rbx, %rcx
+	incq	DATA(SWD_SEGBASES)
+
+.Lsw_hypercall_done:
+	movq	%rcx, 0(%rsp)			/* rip */
+	movq	$RING1_CS64, 8(%rsp)
+	movq	%r11, 16(%rsp)			/* rflags: ring 1's, IF set, IOPL 0 */
+	movq	DATA(SWD_GUEST_RSP), %rax
+	movq	%rax, 24(%rsp)
+	movq	$RING1_DS, 32(%rsp)
+	movq	SAVED_RBX(%rsp), %rbx
+	movq	SAVED_RDX(%rsp), %rdx
+	xorl	%eax, %eax			/* 0: done */
+	iretq
 
 	/* Everything else: the hypervisor's view and the ordinary entry. */
 .Lsw_slow:
@@ -293,7 +386,7 @@ sw_page_fault:
 	cmpq	$0, CONF(SWC_PF_CB)
 	je	.Lsw_pf_slow
 	movq	CONF(SWC_VCPU_INFO), %rdx
-	movq	CONF(SWC_KERNEL_SP), %rax
+	movq	DATA(SWD_KERNEL_SP), %rax
 	andq	$-16, %rax
 	subq	$64, %rax		/* rcx r11 err rip cs rflags rsp ss */
 	GUEST_PF	movq	%rcx, 0(%rax)

@@ -166,6 +166,12 @@ u16 desc_idt_limit(void)
 	return (u16)(sizeof(idt) - 1);
 }
 
+/* Zero the IST stacks (pv/switcher.c: a fast guest can read them). */
+void desc_scrub_ist(void)
+{
+	memset(ist_stacks, 0, sizeof(ist_stacks));
+}
+
 /*
  * The entries a mode's guests use (pv/switcher.c): an IDT and the stack a
  * trap from the guest switches to (TSS rsp0). 0, 0: the hypervisor's own,

@@ -35,6 +35,7 @@ u16 desc_gdt_limit(void);
 u16 desc_idt_limit(void);
 void desc_set_ldt(u64 base, u32 limit);
 void desc_load_entries(u64 idt_base, u64 rsp0);
+void desc_scrub_ist(void);
 void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents);
 #endif
 

@@ -16,6 +16,7 @@
 #include "core/symbols.h"
 #include "pv/mode.h"
 #include "pv/traps.h"
+#include "pv/switcher.h"
 #include "x86/apic.h"
 #include "x86/cpu.h"
 #include "core/time.h"
@@ -145,6 +146,8 @@ void trap_entry(struct cpu_regs *r)
 	BUG_ON(cpu_smap && (read_rflags() & X86_EFLAGS_AC));
 	if (regs_from_guest(r))
 		pv_entry_from_guest(current, r);	/* which ring: pv/mode.h */
+	if (r->vector == 1 || r->vector == 2 || r->vector == 8 || r->vector == 18)
+		switcher_ist_used();	/* a frame on an IST stack: pv/switcher.c */
 	if (r->vector == TIMER_VECTOR) {	/* from a guest or from idle */
 		timer_interrupt();
 		return;

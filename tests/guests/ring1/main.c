@@ -84,7 +84,7 @@ const char test_title[] = "a guest kernel's ring: privileged instructions, IF, t
 #define HV_IMAGE	(DIRECTMAP_BASE + HV_LOAD_PHYS)
 
 extern char user_page[], user_page_end[], user_read[], user_write[], user_return[];
-extern char user_hypercall[], user_fake_iret[];
+extern char user_hypercall[];
 long user_call(u64 entry, u64 arg, u64 user_rsp);
 long user_iretq(u64 entry, u64 arg, u64 user_rsp);
 u64 user_kernel_rsp;
@@ -538,6 +538,46 @@ static void user_setup(void)
  * user's CS, and the hypervisor never answers it (which the #UD after
  * the syscall would show, with the version in rax).
  */
+/*
+ * Where a user process's forged iret would land in ring 1 if the switcher
+ * served it as the kernel's (it never may): the end, with the reason.
+ */
+static u8 hijack_stack[4096] __aligned(16);
+
+static void __noreturn hijack_landing(void)
+{
+	test_fail("a user-mode iret hypercall with a forged frame entered ring 1 at the kernel's %p",
+		  (void *)hijack_landing);
+	test_exit();
+}
+
+/*
+ * The iret hypercall from user mode, its frame forged on the user stack
+ * to return to ring 1 (0xe019/0xe061) at a kernel address: a system call
+ * for the kernel's callback like any other (rax 23), never an iret (the
+ * switcher's fast path tells ring 3 from ring 1 by the return address).
+ */
+static void user_forged_iret(void)
+{
+	u64 *frame = (u64 *)(USER_VA + GUEST_PAGE_SIZE + 1024);	/* the user stack page */
+
+	frame[0] = 0x1234;				/* rax */
+	frame[1] = frame[2] = frame[3] = 0;		/* r11, rcx, flags */
+	frame[4] = (u64)hijack_landing;			/* rip */
+	frame[5] = FLAT_RING1_CS64;
+	frame[6] = 0x202;				/* rflags */
+	frame[7] = (u64)hijack_stack + sizeof(hijack_stack) - 8;
+	frame[8] = FLAT_RING1_SS64;
+	memset(&ures, 0, sizeof(ures));
+	ures.vector = ~0u;
+	in_user_run = true;
+	user_call(user_va_of(user_hypercall), __HYPERVISOR_iret, (u64)frame);
+	in_user_run = false;
+	if (ures.vector != TRAP_SYSCALL || ures.cs != FLAT_USER_CS || ures.rax != __HYPERVISOR_iret)
+		test_fail("user mode: a forged iret gave %s cs %#lx rax %#lx; expected the syscall callback, cs %#x, rax %u",
+			  trap_name(ures.vector), ures.cs, ures.rax, FLAT_USER_CS, __HYPERVISOR_iret);
+}
+
 static void user_hypercalls(void)
 {
 	static const char *const how[2] = { "entered by the iret hypercall",
@@ -606,25 +646,6 @@ static void upper_half_opened(void)
 	EXPECT_EQ(mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
 }
 
-/*
- * The iret hypercall's number from ring 3 with a frame asking for ring 1:
- * a system call for the kernel (rax 23, the user's CS), never an iret.
- */
-static void user_fake_iret_call(void)
-{
-	memset(&ures, 0, sizeof(ures));
-	ures.vector = ~0u;
-	in_user_run = true;
-	user_call(user_va_of(user_fake_iret), 0, USER_VA + 2 * GUEST_PAGE_SIZE);
-	in_user_run = false;
-	if ((ures.cs & 3) != 3)
-		test_fail("user mode: the iret hypercall from ring 3 was served: the user code ran with CS %#lx (%s at %#lx)",
-			  ures.cs, trap_name(ures.vector), ures.rip);
-	else if (ures.vector != TRAP_SYSCALL || ures.rax != __HYPERVISOR_iret)
-		test_fail("user mode: the iret hypercall's number from ring 3 gave %s rax %#lx; expected the syscall callback, rax %u",
-			  trap_name(ures.vector), ures.rax, __HYPERVISOR_iret);
-}
-
 static void user_mode(void)
 {
 	user_setup();
@@ -643,7 +664,7 @@ static void user_mode(void)
 	}
 	user_fault("a read of the kernel's image", (u64)kernel_word, PF_P | PF_U);
 	user_hypercalls();
-	user_fake_iret_call();
+	user_forged_iret();
 	upper_half_opened();
 }
 

@@ -109,32 +109,6 @@ user_hypercall:
 	syscall
 	ud2
 
-/*
- * The iret hypercall's number from user mode, with an iret_context on the
- * user stack asking for ring 1 (CS 0xe019, SS 0xe061) at user_in_ring1:
- * it must be a system call to the kernel's callback. Were it served as the
- * kernel's iret, user_in_ring1 would run in ring 1, where SMEP stops it at
- * its first fetch (a #PF with the kernel's CS).
- */
-	.globl	user_fake_iret
-user_fake_iret:
-	movq	%rsp, %rdx
-	pushq	$FLAT_RING1_SS64	/* ss */
-	pushq	%rdx			/* rsp */
-	pushq	$0x202			/* rflags */
-	pushq	$FLAT_RING1_CS64	/* cs: the kernel's */
-	leaq	user_in_ring1(%rip), %rax
-	pushq	%rax			/* rip */
-	pushq	$0			/* flags */
-	pushq	$0			/* rcx */
-	pushq	$0			/* r11 */
-	pushq	$0			/* rax */
-	movl	$__HYPERVISOR_iret, %eax
-	syscall
-	ud2
-user_in_ring1:
-	ud2
-
 	.balign	4096
 	.globl	user_page_end
 user_page_end:
