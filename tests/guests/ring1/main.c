@@ -54,7 +54,10 @@
  *	- a syscall from user mode with a hypercall number (xen_version) is
  *	  a system call to the kernel's callback, with the user's CS, whether
  *	  user mode was entered by the iret hypercall or by the kernel's own
- *	  iretq (the hypervisor must take the ring from the CPU).
+ *	  iretq (the hypervisor must take the ring from the CPU); the iret
+ *	  hypercall's number from ring 3, with a frame asking for ring 1, is
+ *	  a system call too, never an iret (the switcher's fast path decides
+ *	  by the return address as the hypervisor does);
  * leak.list: two fast domains, each reads the switcher slice after the
  * other ran (leak_spy() below).
  */
@@ -778,6 +781,30 @@ static void leak_spy(void)
 	printk("ring1: spy: %d rounds read\n", LEAK_ROUNDS);
 }
 
+/*
+ * kstack.list: the kernel's stack_switch stack in the switcher's data page
+ * (writable, and so the one page of slot 271 a ring-0 store could reach).
+ * A system call from ring 3 must not get its bounce frame written there:
+ * the hypervisor writes a guest's frames into the guest's memory only,
+ * and crashes the domain otherwise (as traps-bad_stack shows for the
+ * direct map). Whether the switcher's fast path or the hypervisor bounces
+ * it (fastpath=off), the domain must crash before the callback runs.
+ */
+static void kstack_in_switcher(void)
+{
+	u64 sp = SW_PAGE_VA(0, SW_DATA_PAGE) + 0x800;
+
+	SKIP_UNLESS_FAST("the kernel stack in the switcher");
+	user_setup();
+	ASSERT_EQ(HYPERVISOR_stack_switch(KERNEL_SS, sp), 0);
+	printk("ring1: kstack: a user system call with the kernel stack at %#lx\n", sp);
+	in_user_run = true;
+	user_call(user_va_of(user_hypercall), __HYPERVISOR_xen_version, USER_VA + 2 * GUEST_PAGE_SIZE);
+	in_user_run = false;
+	test_fail("the system call was bounced (%s) with its frame in the switcher's data page (rsp %#lx)",
+		  trap_name(ures.vector), sp);
+}
+
 void test_main(const struct start_info *si)
 {
 	char role[16];
@@ -790,6 +817,12 @@ void test_main(const struct start_info *si)
 			leak_victim();
 		else
 			leak_spy();
+		return;
+	}
+	if (cmdline_get("kstack", NULL, 0)) {
+		if (!shared_info_map())
+			test_error("shared_info cannot be mapped");
+		kstack_in_switcher();
 		return;
 	}
 	if (cmdline_get("nullss", NULL, 0)) {
