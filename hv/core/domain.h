@@ -59,8 +59,8 @@ struct vcpu {
 	/* Guest state while not running (the live copy is on the hv stack). */
 	struct cpu_regs regs;
 	mfn_t cr3_kernel;	/* the kernel L4 (holds an L4 type reference) */
-	struct compat_vcpu compat;	/* the PV mode's own (pv/mode.h) */
-	struct fast_vcpu fast;
+	bool kernel_mode;		/* guest kernel or guest user context (pv/mode.h) */
+	struct compat_vcpu compat;	/* compat mode's own (pv/mode.h) */
 	mfn_t pt_deferred;	/* a page table whose devalidation it owes,
 				 * 0 = none: finished before its next
 				 * page-table request (mm/pgtype.c, pv_mm.c) */

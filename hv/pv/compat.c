@@ -40,8 +40,8 @@
 static void toggle_guest_mode(struct vcpu *v)
 {
 	asm volatile("swapgs");
-	v->compat.kernel_mode = !v->compat.kernel_mode;
-	write_cr3((v->compat.kernel_mode ? v->cr3_kernel : v->compat.cr3_user)
+	v->kernel_mode = !v->kernel_mode;
+	write_cr3((v->kernel_mode ? v->cr3_kernel : v->compat.cr3_user)
 		  << PAGE_SHIFT);
 }
 
@@ -64,12 +64,12 @@ bool compat_to_user(struct vcpu *v)
 
 static void compat_vcpu_init(struct vcpu *v)
 {
-	v->compat.kernel_mode = true;	/* cr3_kernel is loaded: no cr3_user yet */
+	v->kernel_mode = true;	/* cr3_kernel is loaded: no cr3_user yet */
 }
 
 static mfn_t compat_active_l4(const struct vcpu *v)
 {
-	return v->compat.kernel_mode ? v->cr3_kernel : v->compat.cr3_user;
+	return v->kernel_mode ? v->cr3_kernel : v->compat.cr3_user;
 }
 
 /*H:340 The hypervisor in every address space

@@ -9,12 +9,12 @@
 /*
  * A ring-3 guest kernel and its user processes differ only in what the
  * hypervisor switches for them: which L4 is loaded and which GS base is
- * active. The kernel L4 is the vCPU's cr3_kernel (every mode has one);
- * the user L4 and the flag saying which of the two runs are compat
+ * active. The kernel L4 is the vCPU's cr3_kernel (every mode has one), and
+ * so is the flag saying which of the two contexts runs (v->kernel_mode,
+ * which each mode keeps its own way: pv/mode.h); the user L4 is compat
  * mode's own.
  */
 struct compat_vcpu {
-	bool kernel_mode;	/* guest kernel (true) or guest user context */
 	mfn_t cr3_user;		/* the user L4, 0 = none (holds an L4 type reference) */
 };
 

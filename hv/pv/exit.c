@@ -24,6 +24,7 @@
 #include "pv/exit.h"
 #include "pv/iret.h"
 #include "pv/mode.h"
+#include "pv/switcher.h"
 
 /*H:480 Every way back
  * The last C on every way out: the scheduler's decision, then a pending
@@ -35,8 +36,8 @@
  */
 void guest_exit_prepare(struct cpu_regs *frame)
 {
-	if (current)
-		pv_exit_begin(current);	/* fast mode: the switcher's counts */
+	if (cpu_exit_via)	/* a fast-mode vCPU: the switcher's counts */
+		fast_exit_begin(current);
 	do {
 		schedule(frame);
 		pv_deliver_events(frame);
@@ -44,5 +45,6 @@ void guest_exit_prepare(struct cpu_regs *frame)
 	current->domain->stats.returns++;
 	if (unlikely(hv_opts.desccheck))	/* the desccheck option, docs/boot.md */
 		pv_check_desc_tables(current);
-	pv_exit_end(current);	/* fast mode: the switcher's parameters */
+	if (cpu_exit_via)	/* the same (perhaps another vCPU now) */
+		fast_exit_end(current);	/* the switcher's parameters */
 }

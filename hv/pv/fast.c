@@ -49,13 +49,13 @@ void fast_syscall(struct cpu_regs *r);
 void fast_to_kernel(struct vcpu *v)
 {
 	asm volatile("swapgs");
-	v->fast.kernel_mode = true;
+	v->kernel_mode = true;
 }
 
 bool fast_to_user(struct vcpu *v)
 {
 	asm volatile("swapgs");
-	v->fast.kernel_mode = false;
+	v->kernel_mode = false;
 	return true;
 }
 
@@ -68,7 +68,7 @@ bool fast_to_user(struct vcpu *v)
  */
 void fast_entry_from_guest(struct vcpu *v, const struct cpu_regs *r)
 {
-	v->fast.kernel_mode = (r->cs & 3) != 3;
+	v->kernel_mode = (r->cs & 3) != 3;
 	v->kernel_sp = switcher_kernel_sp();	/* stack_switch, served there */
 }
 
@@ -81,7 +81,7 @@ void fast_syscall(struct cpu_regs *r)
 
 static void fast_vcpu_init(struct vcpu *v)
 {
-	v->fast.kernel_mode = true;
+	v->kernel_mode = true;
 }
 
 static mfn_t fast_active_l4(const struct vcpu *v)

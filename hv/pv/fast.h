@@ -10,13 +10,10 @@
  * A ring-1 guest kernel and its ring-3 processes share one L4: what the
  * hypervisor switches between them is only the GS base (swapgs). Which of
  * the two runs is the CPU's to say (the CS a trap pushed, where a SYSCALL
- * came from); kernel_mode records it at every entry from the guest, so
- * that the rest of the hypervisor can ask as it asks compat mode.
+ * came from); fast mode records it in v->kernel_mode at every entry from
+ * the guest, so that the rest of the hypervisor can ask as it asks compat
+ * mode. It keeps nothing else in the vCPU.
  */
-struct fast_vcpu {
-	bool kernel_mode;	/* guest kernel (ring 1) or guest user (ring 3) */
-};
-
 struct vcpu;
 struct cpu_regs;
 

@@ -17,9 +17,13 @@
  * What a mode provides, and why each item differs:
  *
  *  - Guest privilege: in_kernel() says whether the vCPU is in guest
- *    kernel or guest user context. A ring-3 kernel has no hardware trace
- *    of it (CS RPL is 3 either way), so compat mode keeps a flag; a
- *    ring-1 kernel is told by its CS. kernel_cs and kernel_ss are the
+ *    kernel or guest user context, the flag v->kernel_mode, which every
+ *    mode keeps its own way: a ring-3 kernel has no hardware trace of it
+ *    (CS RPL is 3 either way), so compat mode sets it when it switches
+ *    the two contexts; a ring-1 kernel is told by its CS, so fast mode
+ *    takes it from the CPU at every entry. One field for both keeps the
+ *    question a single load (it is asked several times per system call).
+ *    kernel_cs and kernel_ss are the
  *    flat selectors a bounce enters the kernel with, kernel_rpl the
  *    lowest RPL a guest-chosen selector gets on iret (3; 1 in ring 1).
  *    pf_error() turns the #PF error code the CPU gave into the one the
@@ -142,7 +146,7 @@ bool pv_mode_entry_debug(struct cpu_regs *r);
 /* Compat mode's in_kernel, here so that pv_in_kernel() can inline it. */
 static inline bool compat_in_kernel(const struct vcpu *v)
 {
-	return v->compat.kernel_mode;
+	return v->kernel_mode;
 }
 
 /*
@@ -152,13 +156,13 @@ static inline bool compat_in_kernel(const struct vcpu *v)
  */
 static inline u64 compat_pf_error(const struct vcpu *v, u64 err)
 {
-	return v->compat.kernel_mode ? err & ~PFEC_USER : err | PFEC_USER;
+	return v->kernel_mode ? err & ~PFEC_USER : err | PFEC_USER;
 }
 
 /* Fast mode's two: the flag the last entry set, and the CPU's error code. */
 static inline bool fast_in_kernel(const struct vcpu *v)
 {
-	return v->fast.kernel_mode;
+	return v->kernel_mode;
 }
 
 /* Ring 1 is supervisor: the CPU's U/S bit already says who faulted. */
@@ -207,31 +211,6 @@ static inline void pv_l4_loaded(const struct vcpu *v)
 		return;
 	case PV_MODE_FAST:
 		fast_l4_loaded(v);
-		return;
-	}
-	__builtin_unreachable();
-}
-
-/* Around every exit to a guest (pv/exit.c): fast mode's switcher. */
-static inline void pv_exit_begin(struct vcpu *v)
-{
-	switch (pv_mode(v)->id) {
-	case PV_MODE_COMPAT:
-		return;
-	case PV_MODE_FAST:
-		fast_exit_begin(v);
-		return;
-	}
-	__builtin_unreachable();
-}
-
-static inline void pv_exit_end(struct vcpu *v)
-{
-	switch (pv_mode(v)->id) {
-	case PV_MODE_COMPAT:
-		return;
-	case PV_MODE_FAST:
-		fast_exit_end(v);
 		return;
 	}
 	__builtin_unreachable();

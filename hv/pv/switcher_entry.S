@@ -72,6 +72,22 @@ sw_text:
 	.popsection
 	.endm
 
+/*
+ * A bounce frame of \size bytes at %rax must lie outside the hypervisor's
+ * hole (slots 256-271), as copy_to_guest() insists for pv_bounce(): a
+ * kernel stack there (stack_switch into the switcher's writable pages)
+ * takes the slow path, which crashes the domain. Clobbers rbx.
+ */
+	.macro	NOT_IN_HV_HOLE size, slow=.Lsw_slow
+	movabsq	$HYPERVISOR_VIRT_END, %rbx
+	cmpq	%rbx, %rax
+	jae	8f
+	movabsq	$(HYPERVISOR_VIRT_START - \size), %rbx
+	cmpq	%rbx, %rax
+	ja	\slow
+8:
+	.endm
+
 	.macro	GUEST_PF insn:vararg
 9:	\insn
 	.pushsection .ex_table, "a"
@@ -118,6 +134,7 @@ sw_syscall:
 	movq	DATA(SWD_KERNEL_SP), %rax
 	andq	$-16, %rax
 	subq	$56, %rax		/* rcx r11 rip cs rflags rsp ss */
+	NOT_IN_HV_HOLE	56
 	GUEST	movq	%rcx, 0(%rax)
 	GUEST	movq	%r11, 8(%rax)
 	GUEST	movq	%rcx, 16(%rax)
@@ -389,6 +406,7 @@ sw_page_fault:
 	movq	DATA(SWD_KERNEL_SP), %rax
 	andq	$-16, %rax
 	subq	$64, %rax		/* rcx r11 err rip cs rflags rsp ss */
+	NOT_IN_HV_HOLE	64, .Lsw_pf_slow
 	GUEST_PF	movq	%rcx, 0(%rax)
 	GUEST_PF	movq	%r11, 8(%rax)
 	movq	24(%rsp), %rbx
