@@ -791,6 +791,36 @@ static void leak_spy(void)
  * direct map). Whether the switcher's fast path or the hypervisor bounces
  * it (fastpath=off), the domain must crash before the callback runs.
  */
+/*
+ * nostack.list, nostack_pf.list: the kernel's stack_switch stack where
+ * nothing is mapped (the kernel half, far from the image). The switcher's
+ * fast path for a user system call (nostack=syscall) or a user page fault
+ * (nostack=pf) then faults on its first store to the kernel stack: the
+ * exception table sends it to the slow path (sw_fast_fault,
+ * sw_fast_pf_fault), whose bounce fails the same way and crashes the
+ * domain, as compat mode would. The callback or #PF handler never runs.
+ */
+static void kstack_unmapped(bool pf)
+{
+	u64 sp = 0xffffc90000100000UL;
+
+	SKIP_UNLESS_FAST("the fast paths' faults");
+	user_setup();
+	ASSERT_EQ(HYPERVISOR_stack_switch(KERNEL_SS, sp), 0);
+	printk("ring1: nostack: a user %s with the kernel stack at %#lx (unmapped)\n",
+	       pf ? "page fault" : "system call", sp);
+	in_user_run = true;
+	if (pf)
+		user_call(user_va_of(user_read), USER_VA + 8 * GUEST_PAGE_SIZE,
+			  USER_VA + 2 * GUEST_PAGE_SIZE);
+	else
+		user_call(user_va_of(user_hypercall), __HYPERVISOR_xen_version,
+			  USER_VA + 2 * GUEST_PAGE_SIZE);
+	in_user_run = false;
+	test_fail("the %s was delivered (%s) with the kernel stack unmapped (rsp %#lx)",
+		  pf ? "page fault" : "system call", trap_name(ures.vector), sp);
+}
+
 static void kstack_in_switcher(void)
 {
 	u64 sp = SW_PAGE_VA(0, SW_DATA_PAGE) + 0x800;
@@ -808,7 +838,7 @@ static void kstack_in_switcher(void)
 
 void test_main(const struct start_info *si)
 {
-	char role[16];
+	char role[16], how[16];
 
 	(void)si;
 	traps_init();
@@ -819,6 +849,12 @@ void test_main(const struct start_info *si)
 		}
 		SKIP_UNLESS_FAST("the switcher's pages between two domains");
 		leak_spy();
+		return;
+	}
+	if (cmdline_get("nostack", how, sizeof(how))) {
+		if (!shared_info_map())
+			test_error("shared_info cannot be mapped");
+		kstack_unmapped(!strcmp(how, "pf"));
 		return;
 	}
 	if (cmdline_get("kstack", NULL, 0)) {
