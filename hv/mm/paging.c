@@ -26,6 +26,12 @@ u64 *hv_l4(void)
 
 static u64 *alloc_table(void)
 {
+	return paging_zeroed_page();
+}
+
+/* A zeroed frame for the hypervisor's own use, at its direct-map address. */
+void *paging_zeroed_page(void)
+{
 	mfn_t mfn = frame_alloc();
 
 	if (mfn == INVALID_MFN)
@@ -118,6 +124,20 @@ void paging_init(u64 ram_end)
 	write_cr3(__pa(idle_l4));
 	printk("paging: direct map of %llu MiB at %#lx, no-execute; image text read-only\n",
 	       (unsigned long long)(end >> 20), DIRECTMAP_BASE);
+}
+
+/*
+ * The L1 of the hypervisor's own tables that maps va with 4 KiB pages,
+ * made (zeroed, supervisor) with the tables above it if absent. For the
+ * switcher's slice (pv/switcher.c): every guest L4 copies the hypervisor's
+ * slots, so an entry written there later is seen in every address space.
+ */
+u64 *paging_l1_of(u64 va)
+{
+	u64 *l3 = next_table(idle_l4, pt_index(va, L4_SHIFT));
+	u64 *l2 = next_table(l3, pt_index(va, L3_SHIFT));
+
+	return next_table(l2, pt_index(va, L2_SHIFT));
 }
 
 /*

@@ -19,6 +19,8 @@ struct boot_info;
 
 void paging_init(u64 ram_end);
 u64 *hv_l4(void);
+void *paging_zeroed_page(void);
+u64 *paging_l1_of(u64 va);
 void paging_map_mmio(u64 pa, u64 size);
 void *paging_map_user_page(u64 va);
 

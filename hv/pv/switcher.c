@@ -59,8 +59,6 @@ extern const u64 sw_stub_offsets[33];		/* switcher_entry.S: 0-31, then the timer
 extern const char exception_common[], fast_syscall_entry[],
 	compat_syscall32_entry[];
 
-#define TABLE	(PTE_P | PTE_RW)		/* supervisor: never ring 3's */
-
 /* What switcher_entry.S spells as numbers. */
 _Static_assert(VGCF_in_syscall == 256, "SW_VGCF_IN_SYSCALL");
 _Static_assert(MSR_FS_BASE == 0xc0000100 && MSR_GS_BASE == 0xc0000101 &&
@@ -74,7 +72,6 @@ _Static_assert((X86_EFLAGS_ARCH & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS
 
 static u64 fast_idt[512] __aligned(PAGE_SIZE);	/* 256 gates of 16 bytes */
 static u64 *sw_l1, *conf, *data, *sw_l4;
-static paddr_t sw_l4_pa;
 static u64 sw_l4e;		/* slot 271: the switcher's L3 */
 static mfn_t loaded_l4;		/* the guest L4 sw_l4 copies; 0 = none */
 static u64 *entry_stack;	/* its SW_STACK_PAGES pages, hypervisor address */
@@ -83,17 +80,6 @@ static bool ist_used;		/* an IST stack took a frame since the last scrub */
 
 /* x86/entry.S return_to_guest: sw_exit's alias while a fast vCPU runs, else 0. */
 u64 cpu_exit_via;
-
-static u64 *zeroed_frame(paddr_t *pa)
-{
-	mfn_t mfn = frame_alloc();
-
-	if (mfn == INVALID_MFN)
-		panic("switcher: out of memory");
-	*pa = mfn << PAGE_SHIFT;
-	memset(__va(*pa), 0, PAGE_SIZE);
-	return __va(*pa);
-}
 
 /* The address of a page of this CPU's slice (one CPU: slice 0). */
 u64 switcher_va(unsigned page)
@@ -154,25 +140,18 @@ static void fast_gate(int vec, u64 handler, int dpl, int ist)
  */
 void switcher_init(void)
 {
-	paddr_t pa, l3_pa, l2_pa, l1_pa;
-	u64 *l3, *l2;
-
 	BUG_ON((u64)sw_text & (PAGE_SIZE - 1));
 	BUG_ON(sw_text_end - sw_text > SW_TEXT_PAGES * (long)PAGE_SIZE);
-	l3 = zeroed_frame(&l3_pa);
-	l2 = zeroed_frame(&l2_pa);
-	sw_l1 = zeroed_frame(&l1_pa);
-	l3[pt_index(SWITCHER_VIRT_START, L3_SHIFT)] = l2_pa | TABLE;
-	l2[pt_index(SWITCHER_VIRT_START, L2_SHIFT)] = l1_pa | TABLE;
-	sw_l4e = l3_pa | TABLE;
-	hv_l4()[SWITCHER_L4_SLOT] = sw_l4e;
+	BUG_ON(hv_l4()[SWITCHER_L4_SLOT] & PTE_P);	/* before any guest L4 copies it */
+	sw_l1 = paging_l1_of(switcher_va(0));
+	sw_l4e = hv_l4()[SWITCHER_L4_SLOT];
 
 	for (unsigned i = 0; i < SW_TEXT_PAGES; i++)
 		sw_l1[SW_TEXT_PAGE + i] = (__pa(sw_text) + i * PAGE_SIZE) | PTE_P | PTE_A;
-	conf = zeroed_frame(&pa);
-	switcher_map(SW_CONF_PAGE, pa, false);
-	data = zeroed_frame(&pa);
-	switcher_map(SW_DATA_PAGE, pa, true);
+	conf = paging_zeroed_page();
+	switcher_map(SW_CONF_PAGE, __pa(conf), false);
+	data = paging_zeroed_page();
+	switcher_map(SW_DATA_PAGE, __pa(data), true);
 	{
 		mfn_t m = frame_alloc_contig(SW_STACK_PAGES, 1);
 
@@ -184,9 +163,9 @@ void switcher_init(void)
 			switcher_map(SW_STACK_PAGE + i, (m << PAGE_SHIFT) + i * PAGE_SIZE, true);
 	}
 	switcher_map(SW_IDT_PAGE, __pa(fast_idt), false);
-	sw_l4 = zeroed_frame(&sw_l4_pa);
+	sw_l4 = paging_zeroed_page();
 
-	conf[SWC_GUEST_CR3 / 8] = sw_l4_pa;
+	conf[SWC_GUEST_CR3 / 8] = __pa(sw_l4);
 	conf[SWC_HV_STACK / 8] = hv_stack_top;
 	conf[SWC_EXCEPTION / 8] = (u64)exception_common;
 	conf[SWC_SYSCALL / 8] = (u64)fast_syscall_entry;
