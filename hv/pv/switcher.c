@@ -51,7 +51,6 @@
 #include "x86/cpu.h"
 #include "x86/desc.h"
 #include "x86/eflags.h"
-#include "x86/apic.h"
 
 extern const char sw_text[], sw_text_end[], sw_syscall[], sw_syscall32[],
 	sw_exit[], sw_spurious[];
@@ -119,16 +118,6 @@ u64 switcher_idt(void)
 	return switcher_va(SW_IDT_PAGE);
 }
 
-static void fast_gate(int vec, u64 handler, int dpl, int ist)
-{
-	u64 lo = (handler & 0xffff) | ((u64)HV_CS << 16) | ((u64)ist << 32) |
-		 ((u64)(0x80 | (dpl << 5) | 0x0e) << 40) |
-		 ((handler >> 16) & 0xffff) << 48;
-
-	fast_idt[vec * 2] = lo;
-	fast_idt[vec * 2 + 1] = handler >> 32;
-}
-
 /*H:345 The switcher
  * Made once at boot, before any guest L4 copies the hypervisor's slots:
  * L4 slot 271 -> L3 -> L2 -> the slice's L1, the switcher's code mapped
@@ -140,6 +129,8 @@ static void fast_gate(int vec, u64 handler, int dpl, int ist)
  */
 void switcher_init(void)
 {
+	u64 stubs[32];
+
 	BUG_ON((u64)sw_text & (PAGE_SIZE - 1));
 	BUG_ON(sw_text_end - sw_text > SW_TEXT_PAGES * (long)PAGE_SIZE);
 	BUG_ON(hv_l4()[SWITCHER_L4_SLOT] & PTE_P);	/* before any guest L4 copies it */
@@ -171,13 +162,10 @@ void switcher_init(void)
 	conf[SWC_SYSCALL / 8] = (u64)fast_syscall_entry;
 	conf[SWC_SYSCALL32 / 8] = (u64)compat_syscall32_entry;
 
-	for (int v = 0; v < 32; v++)	/* as x86/desc.c's IDT: DPL and IST */
-		fast_gate(v, alias(sw_text) + sw_stub_offsets[v],
-			  (v == 3 || v == 4) ? 3 : 0,
-			  v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC :
-			  v == 1 ? IST_DB : 0);
-	fast_gate(TIMER_VECTOR, alias(sw_text) + sw_stub_offsets[32], 0, 0);
-	fast_gate(SPURIOUS_VECTOR, alias(sw_spurious), 0, 0);
+	for (int v = 0; v < 32; v++)
+		stubs[v] = alias(sw_text) + sw_stub_offsets[v];
+	desc_fill_idt(fast_idt, stubs, alias(sw_text) + sw_stub_offsets[32],
+		      alias(sw_spurious));
 }
 
 /*

@@ -72,9 +72,9 @@ extern const u64 exception_stubs[32];	/* entry.S */
 extern u8 boot_stack_top[];		/* head.S */
 extern const char irq_timer_stub[], irq_spurious_stub[];	/* entry.S */
 
-static void set_gate(int vec, u64 handler, int dpl, int ist)
+static void set_gate(struct idt_gate *table, int vec, u64 handler, int dpl, int ist)
 {
-	struct idt_gate *g = &idt[vec];
+	struct idt_gate *g = &table[vec];
 
 	g->offset_lo = (u16)handler;
 	g->selector = HV_CS;
@@ -288,14 +288,26 @@ void desc_init(void)
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 gets #GP */
 	loaded_idt = (u64)idt;
 
+	desc_fill_idt(idt, exception_stubs, (u64)irq_timer_stub, (u64)irq_spurious_stub);
+	load_tables();
+}
+
+/*
+ * An IDT of 256 gates (4096 bytes) with the given entry points: the 32
+ * exception vectors (DPL 3 for #BP and #OF, IST stacks for #DB, NMI, #DF
+ * and #MC), the APIC timer and the spurious vector; the rest not present.
+ * The hypervisor's own IDT and fast mode's (pv/switcher.c) differ only in
+ * the entry points.
+ */
+void desc_fill_idt(void *table, const u64 exceptions[32], u64 timer, u64 spurious)
+{
 	for (int v = 0; v < 32; v++) {
 		int dpl = (v == 3 || v == 4) ? 3 : 0;
 		int ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC :
 			  v == 1 ? IST_DB : 0;
 
-		set_gate(v, exception_stubs[v], dpl, ist);
+		set_gate(table, v, exceptions[v], dpl, ist);
 	}
-	set_gate(TIMER_VECTOR, (u64)irq_timer_stub, 0, 0);
-	set_gate(SPURIOUS_VECTOR, (u64)irq_spurious_stub, 0, 0);
-	load_tables();
+	set_gate(table, TIMER_VECTOR, timer, 0, 0);
+	set_gate(table, SPURIOUS_VECTOR, spurious, 0, 0);
 }

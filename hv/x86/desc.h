@@ -36,6 +36,7 @@ u16 desc_idt_limit(void);
 void desc_set_ldt(u64 base, u32 limit);
 void desc_load_entries(u64 idt_base, u64 rsp0);
 void desc_scrub_ist(void);
+void desc_fill_idt(void *table, const u64 exceptions[32], u64 timer, u64 spurious);
 void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents);
 #endif
 
