@@ -477,16 +477,8 @@ sw_common:
 	pushq	%rax
 	movq	CONF(SWC_HV_CR3), %rax
 	movq	%rax, %cr3
-	pushq	%rcx
-	movq	CONF(SWC_HV_STACK), %rax
-	.irp	i, 6, 5, 4, 3, 2, 1, 0
-	movq	16+\i*8(%rsp), %rcx
-	movq	%rcx, -56+\i*8(%rax)
-	.endr
-	popq	%rcx
-	subq	$56, %rax
-	xchgq	%rax, (%rsp)		/* restore rax, leave the new rsp */
-	movq	(%rsp), %rsp
+	popq	%rax
+	MOVE_FRAME 7, CONF(SWC_HV_STACK)
 	jmp	*CONF(SWC_EXCEPTION)
 
 sw_from_hv:

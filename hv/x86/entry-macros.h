@@ -37,6 +37,30 @@
 .Lno_clac\@:
 	.endm
 
+/*
+ * Move the frame at the top of this stack (\words words: vector, error
+ * code and the CPU's five, or the CPU's five alone) to the top of the
+ * stack whose top address is in memory at \top, and go on there with
+ * every register as it was. A trap that arrived on a stack a guest can
+ * reach (an IST stack, the switcher's entry stack) continues on the
+ * hypervisor stack this way.
+ */
+	.macro	MOVE_FRAME words, top:vararg
+	pushq	%rax
+	pushq	%rcx
+	movq	\top, %rax
+	.irp	i, 0, 1, 2, 3, 4, 5, 6
+	.if	\i < \words
+	movq	16+\i*8(%rsp), %rcx
+	movq	%rcx, -\words*8+\i*8(%rax)
+	.endif
+	.endr
+	popq	%rcx
+	subq	$(\words*8), %rax
+	xchgq	%rax, (%rsp)		/* restore rax, leave the new rsp */
+	movq	(%rsp), %rsp
+	.endm
+
 	.macro	RESTORE_ALL
 	popq	%r15
 	popq	%r14

@@ -52,17 +52,7 @@ exception_stub_\vec:
 debug_entry:
 	testb	$3, 24(%rsp)		/* the CS slot: from a guest? */
 	jz	exception_common	/* no: stay on the #DB stack */
-	pushq	%rax
-	pushq	%rcx
-	movq	hv_stack_top(%rip), %rax
-	.irp	i, 6, 5, 4, 3, 2, 1, 0	/* ss ... vector: now 16(%rsp) up */
-	movq	16+\i*8(%rsp), %rcx
-	movq	%rcx, -56+\i*8(%rax)
-	.endr
-	popq	%rcx
-	subq	$56, %rax
-	xchgq	%rax, (%rsp)		/* restore rax, leave the new rsp */
-	movq	(%rsp), %rsp
+	MOVE_FRAME 7, hv_stack_top(%rip)
 	jmp	exception_common
 
 	.globl	exception_common
@@ -163,32 +153,12 @@ sw_fast_pf_fault:
 	movq	16(%rsp), %rax
 	addq	$24, %rsp
 	pushq	$14
-	pushq	%rax
-	pushq	%rcx
-	movq	hv_stack_top(%rip), %rax
-	.irp	i, 6, 5, 4, 3, 2, 1, 0	/* ss ... vector: now 16(%rsp) up */
-	movq	16+\i*8(%rsp), %rcx
-	movq	%rcx, -56+\i*8(%rax)
-	.endr
-	popq	%rcx
-	subq	$56, %rax
-	xchgq	%rax, (%rsp)
-	movq	(%rsp), %rsp
+	MOVE_FRAME 7, hv_stack_top(%rip)
 	jmp	exception_common
 
 	.globl	sw_iret_fault
 sw_iret_fault:
-	pushq	%rax
-	pushq	%rcx
-	movq	hv_stack_top(%rip), %rax
-	.irp	i, 4, 3, 2, 1, 0	/* ss ... rip: now 16(%rsp) up */
-	movq	16+\i*8(%rsp), %rcx
-	movq	%rcx, -40+\i*8(%rax)
-	.endr
-	popq	%rcx
-	subq	$40, %rax
-	xchgq	%rax, (%rsp)
-	movq	(%rsp), %rsp
+	MOVE_FRAME 5, hv_stack_top(%rip)
 	jmp	.Liret_fault
 
 /*H:370 The first return to ring 3
