@@ -81,12 +81,11 @@
 #define SWC_SYSCALL		32	/* pv/fast_entry.S: fast_syscall_entry */
 #define SWC_SYSCALL32		40	/* pv/compat_entry.S: compat_syscall32_entry */
 /* The fast paths' parameters, set for the vCPU on every exit (0: take the slow path). */
-#define SWC_FAST_IRET		48	/* the iret hypercall may be served here */
+#define SWC_FAST_HYPERCALLS	48	/* iret, stack_switch, set_segment_base served here */
 #define SWC_SYSCALL_CB		56	/* the syscall callback (it masks events) */
-#define SWC_UNUSED_64		64
-#define SWC_VCPU_INFO		72	/* the vcpu_info, at its alias in the slice */
-#define SWC_PF_CB		80	/* the #PF handler */
-#define SWC_PF_MASK		88	/* ... and whether it masks events */
+#define SWC_VCPU_INFO		64	/* the vcpu_info, at its alias in the slice */
+#define SWC_PF_CB		72	/* the #PF handler */
+#define SWC_PF_MASK		80	/* ... and whether it masks events */
 /* Counters in the data page (writable by the guest: its own claims). */
 #define SWD_GUEST_RSP		0
 #define SWD_SYSCALLS		8

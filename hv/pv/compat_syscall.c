@@ -140,7 +140,8 @@ bool compat_sysenter_single_step(struct cpu_regs *r)
 }
 
 /*
- * Point SYSCALL and SYSENTER at compat mode's entries. STAR's selectors
+ * Point SYSCALL (64-bit lstar, 32-bit cstar) and SYSENTER (sysenter_eip;
+ * 0: off) at a mode's entries. STAR's selectors
  * give Xen's layout: SYSCALL enters with CS 0xe008 / SS 0xe010; SYSRET
  * would return to 0xe033 / 0xe02b, the guest's FLAT_RING3 selectors.
  * SYSCALL_MASK clears IF, TF, DF, AC and NT on entry: the hypervisor runs
@@ -148,22 +149,31 @@ bool compat_sysenter_single_step(struct cpu_regs *r)
  * SYSENTER, where the CPU has it (sysenter is false otherwise), enters
  * with CS 0xe008 / SS 0xe010 on the top of the hypervisor stack, as Xen's
  * does; the reset values (CS 0) would make it #GP in the guest, not what
- * Xen gives.
+ * Xen gives, so CS 0 is what "off" means (fast mode: pv/switcher.c).
  */
+void pv_entry_msrs(u64 lstar, u64 cstar, bool sysenter, u64 sysenter_eip)
+{
+	wrmsr(MSR_STAR, ((u64)GUEST_CS32 << 48) | ((u64)HV_CS << 32));
+	wrmsr(MSR_LSTAR, lstar);
+	wrmsr(MSR_CSTAR, cstar);
+	wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_DF |
+	      X86_EFLAGS_AC | X86_EFLAGS_NT);
+	if (!sysenter)
+		return;
+	wrmsr(MSR_SYSENTER_CS, sysenter_eip ? HV_CS : 0);
+	if (sysenter_eip) {
+		wrmsr(MSR_SYSENTER_ESP, hv_stack_top);
+		wrmsr(MSR_SYSENTER_EIP, sysenter_eip);
+	}
+}
+
+/* Compat mode's entries: its own, on the hypervisor's IDT and stack. */
 void compat_cpu_init(bool sysenter)
 {
 	extern const char compat_syscall_entry[], compat_syscall32_entry[],
 		compat_sysenter_entry[];
 
 	switcher_cpu_leave();	/* the hypervisor's own IDT and entry stack */
-	wrmsr(MSR_STAR, ((u64)GUEST_CS32 << 48) | ((u64)HV_CS << 32));
-	wrmsr(MSR_LSTAR, (u64)compat_syscall_entry);
-	wrmsr(MSR_CSTAR, (u64)compat_syscall32_entry);
-	wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_DF |
-	      X86_EFLAGS_AC | X86_EFLAGS_NT);
-	if (sysenter) {
-		wrmsr(MSR_SYSENTER_CS, HV_CS);
-		wrmsr(MSR_SYSENTER_ESP, hv_stack_top);
-		wrmsr(MSR_SYSENTER_EIP, (u64)compat_sysenter_entry);
-	}
+	pv_entry_msrs((u64)compat_syscall_entry, (u64)compat_syscall32_entry, sysenter,
+		      (u64)compat_sysenter_entry);
 }

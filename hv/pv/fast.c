@@ -98,10 +98,7 @@ static mfn_t fast_active_l4(const struct vcpu *v)
  */
 static void fast_cpu_init(bool sysenter)
 {
-	compat_cpu_init(sysenter);
-	if (sysenter)
-		wrmsr(MSR_SYSENTER_CS, 0);
-	switcher_cpu_enter();
+	switcher_cpu_enter(sysenter);
 }
 
 /*

@@ -41,6 +41,7 @@
 #include "core/cmdline.h"
 #include "core/domain.h"
 #include "pv/bounce.h"
+#include "pv/compat.h"
 #include "pv/mode.h"
 #include "pvabi/xen.h"
 #include "mm/frame.h"
@@ -174,10 +175,9 @@ void switcher_init(void)
  * through sw_exit. SYSENTER is off (a #GP for the guest): its entry would
  * need a stack switch of its own, and 64-bit Linux does not use it.
  */
-void switcher_cpu_enter(void)
+void switcher_cpu_enter(bool sysenter)
 {
-	wrmsr(MSR_LSTAR, alias(sw_syscall));
-	wrmsr(MSR_CSTAR, alias(sw_syscall32));
+	pv_entry_msrs(alias(sw_syscall), alias(sw_syscall32), sysenter, 0);
 	desc_load_entries(switcher_idt(), switcher_va(SW_STACK_PAGE + SW_STACK_PAGES));
 	cpu_exit_via = alias(sw_exit);
 }
@@ -269,7 +269,7 @@ void switcher_prepare_exit(const struct vcpu *v)
 	if ((sw_l1[SW_VINFO_PAGE] & PTE_ADDR) != (vi & PTE_ADDR))
 		switcher_map(SW_VINFO_PAGE, vi & PTE_ADDR, true);
 	conf[SWC_VCPU_INFO / 8] = switcher_va(SW_VINFO_PAGE) + (vi & (PAGE_SIZE - 1));
-	conf[SWC_FAST_IRET / 8] = on;
+	conf[SWC_FAST_HYPERCALLS / 8] = on;
 	conf[SWC_SYSCALL_CB / 8] = on && v->syscall_masks_events ? v->syscall_callback : 0;
 	data[SWD_KERNEL_SP / 8] = v->kernel_sp;
 	conf[SWC_PF_CB / 8] = on ? pf->address : 0;

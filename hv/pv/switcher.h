@@ -18,7 +18,7 @@ void switcher_init(void);
 extern u64 cpu_exit_via;
 void switcher_map(unsigned page, paddr_t pa, bool writable);
 u64 switcher_va(unsigned page);
-void switcher_cpu_enter(void);		/* fast mode's entries on this CPU */
+void switcher_cpu_enter(bool sysenter);	/* fast mode's entries on this CPU */
 void switcher_cpu_leave(void);		/* ... and back to the hypervisor's */
 void switcher_load_l4(const struct vcpu *v);
 void switcher_l4_changed(mfn_t l4, unsigned idx);

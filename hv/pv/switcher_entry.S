@@ -16,10 +16,10 @@
  * guest and the whole hypervisor, as every compat-mode L4 does), moves the
  * frame to the hypervisor stack and goes on in the ordinary entry code.
  * On the way out (sw_exit, from x86/entry.S return_to_guest) it copies the
- * register frame to its entry stack, loads the guest view and iretqs. Two
- * CR3 writes per entry, as a compat-mode system call pays; what fast mode
- * saves is that a system call from user mode and its return need no
- * switch between two guest L4s on top.
+ * register frame to its entry stack, loads the guest view and iretqs: two
+ * CR3 writes per entry. What is frequent and light stays in the guest's
+ * view instead, with none: the fast paths below (a user system call, the
+ * iret, stack_switch and set_segment_base hypercalls, a user page fault).
  */
 #include "layout.h"
 #include "x86/regs.h"
@@ -100,13 +100,15 @@ sw_text:
  * RSP in the data page and take the entry stack, whose top holds a frame
  * for iretq (rip, cs, rflags, rsp, ss) and above it three saved registers.
  *
- * Two fast paths stay here, in the guest's view, with no CR3 write:
+ * Fast paths stay here, in the guest's view, with no CR3 write:
  *  - a system call from ring 3, bounced to the kernel's syscall callback
  *    (when it masks events, as Linux registers it): the frame pv_bounce()
  *    would write, on the kernel stack, then swapgs and iretq to ring 1;
  *  - the iret hypercall from ring 1, for the frames it cannot refuse: the
- *    flat selectors of ring 1 or ring 3, a canonical RIP, and no event
- *    about to be delivered by the unmask (pv_do_iret for everything else).
+ *    flat selectors of ring 1, or GDT selectors of ring 3 that LAR shows
+ *    fit, a canonical RIP, and no event about to be delivered by the
+ *    unmask (pv_do_iret for everything else);
+ *  - stack_switch and set_segment_base from ring 1 (below).
  * Anything else, and any guest access that faults, goes on at
  * fast_syscall_entry in the hypervisor's view as before.
  */
@@ -168,10 +170,11 @@ sw_syscall:
 	iretq
 
 	/*
-	 * A hypercall from ring 1: only iret is served here. Its frame
-	 * (struct iret_context: rax r11 rcx flags rip cs rflags rsp ss) is
-	 * first copied below the iretq frame, so that nothing changes before
-	 * the last guest access that might fault.
+	 * A hypercall from ring 1: iret, stack_switch and set_segment_base
+	 * are served here. The iret's frame (struct iret_context: rax r11 rcx
+	 * flags rip cs rflags rsp ss) is first copied below the iretq frame,
+	 * so that nothing changes before the last guest access that might
+	 * fault.
 	 */
 #define IC(f)	(IC_##f - 72)(%rsp)
 #define IC_rax		0
@@ -184,7 +187,7 @@ sw_syscall:
 #define IC_rsp		56
 #define IC_ss		64
 .Lsw_hypercall:
-	cmpq	$0, CONF(SWC_FAST_IRET)
+	cmpq	$0, CONF(SWC_FAST_HYPERCALLS)
 	je	.Lsw_slow
 	cmpq	$__HYPERVISOR_set_segment_base, %rax
 	je	.Lsw_set_segment_base
@@ -341,13 +344,13 @@ sw_syscall:
 /* SYSCALL from compatibility mode (CSTAR): the same, to compat mode's entry. */
 	.globl	sw_syscall32
 sw_syscall32:
-	movq	%rsp, DATA(0)
+	movq	%rsp, DATA(SWD_GUEST_RSP)
 	leaq	SLICE(STACK_TOP, 0), %rsp
 	pushq	%rax
 	movq	CONF(SWC_HV_CR3), %rax
 	movq	%rax, %cr3
 	popq	%rax
-	movq	DATA(0), %rsp
+	movq	DATA(SWD_GUEST_RSP), %rsp
 	jmp	*CONF(SWC_SYSCALL32)
 
 /*
@@ -382,7 +385,7 @@ sw_stub_14:
 	SW_STUB	0xf0		/* TIMER_VECTOR */
 
 /*
- * #PF: the third fast path. A fault of a user-mode access from ring 3 is
+ * #PF: the last fast path. A fault of a user-mode access from ring 3 is
  * never the hypervisor's business (not an LDT page, which the CPU reads as
  * a supervisor; not a page-table write, which only the kernel's are), so
  * it is bounced here to the kernel's #PF handler as pv_page_fault() would:
