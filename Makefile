@@ -227,11 +227,13 @@ UNIT_HV_SRCS := \
 	hv/pv/debugreg.c \
 	hv/pv/insn.c \
 	hv/pv/umip.c \
+	hv/x86/acpi.c \
 	hv/x86/cpu_setup.c
 UNIT_SRCS := \
 	tests/unit/harness.c \
 	tests/unit/fake_mm.c \
 	tests/unit/test_cmdline.c \
+	tests/unit/test_acpi.c \
 	tests/unit/test_continuation.c \
 	tests/unit/test_cpu_setup.c \
 	tests/unit/test_debugreg.c \

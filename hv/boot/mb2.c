@@ -140,6 +140,14 @@ static void parse_tag(struct boot_info *bi, const u8 *tag, u32 type, u32 size)
 	case MB2_TAG_MMAP:
 		parse_mmap(bi, tag, size);
 		break;
+	case MB2_TAG_ACPI_OLD:
+	case MB2_TAG_ACPI_NEW:
+		if (bi->rsdp_new && type == MB2_TAG_ACPI_OLD)
+			break;		/* the new one wins, whatever the order */
+		bi->rsdp = tag + 8;
+		bi->rsdp_len = size - 8;
+		bi->rsdp_new = type == MB2_TAG_ACPI_NEW;
+		break;
 	default:
 		pr_debug("multiboot2: tag type %u (%u bytes) skipped\n", type, size);
 		break;

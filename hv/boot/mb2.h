@@ -16,6 +16,8 @@
 #define MB2_TAG_MODULE		3
 #define MB2_TAG_BASIC_MEMINFO	4
 #define MB2_TAG_MMAP		6
+#define MB2_TAG_ACPI_OLD	14	/* a copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW	15	/* a copy of the ACPI 2.0+ RSDP */
 
 #define MB2_MEM_AVAILABLE	1
 
@@ -52,6 +54,15 @@ struct boot_info {
 
 	int nr_mods;
 	struct boot_module mods[BOOT_MAX_MODULES];
+
+	/*
+	 * The loader's copy of the ACPI RSDP, inside the boot information
+	 * (the new tag's if both are given); NULL if none. Unchecked here:
+	 * x86/acpi.c checks it.
+	 */
+	const void *rsdp;
+	u32 rsdp_len;
+	bool rsdp_new;
 
 	int nr_problems;	/* each one was reported with pr_err/pr_warn */
 };

@@ -39,5 +39,6 @@ Suite *cpu_setup_suite(void);
 Suite *debugreg_suite(void);
 Suite *stime_suite(void);
 Suite *continuation_suite(void);
+Suite *acpi_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */

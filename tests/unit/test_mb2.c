@@ -133,6 +133,42 @@ START_TEST(test_unknown_tags_skipped)
 }
 END_TEST
 
+/* The ACPI tags: the RSDP copy is kept where it lies; new beats old in any order. */
+START_TEST(test_acpi_rsdp_tags)
+{
+	struct mbi m;
+	u32 old_at, new_at;
+
+	begin(&m);
+	tag_mmap(&m, 4, pc_map);
+	finish(&m);
+	ck_assert_int_eq(mb2_parse(m.buf, m.len, &bi), 0);
+	ck_assert_ptr_null(bi.rsdp);
+
+	begin(&m);
+	tag_mmap(&m, 4, pc_map);
+	old_at = m.len + 8;
+	tag_string(&m, MB2_TAG_ACPI_OLD, "RSD PTR old-rsdp-20b");
+	new_at = m.len + 8;
+	tag_string(&m, MB2_TAG_ACPI_NEW, "RSD PTR new-rsdp-36-bytes-long-xxxx");
+	tag_string(&m, MB2_TAG_ACPI_OLD, "RSD PTR old-again");
+	finish(&m);
+	ck_assert_int_eq(mb2_parse(m.buf, m.len, &bi), 0);
+	ck_assert_ptr_eq(bi.rsdp, m.buf + new_at);
+	ck_assert_uint_eq(bi.rsdp_len, 36);
+	ck_assert(bi.rsdp_new);
+
+	begin(&m);
+	tag_mmap(&m, 4, pc_map);
+	tag_string(&m, MB2_TAG_ACPI_OLD, "RSD PTR old-rsdp-20b");
+	finish(&m);
+	ck_assert_int_eq(mb2_parse(m.buf, m.len, &bi), 0);
+	ck_assert_ptr_eq(bi.rsdp, m.buf + old_at);
+	ck_assert_uint_eq(bi.rsdp_len, 21);
+	ck_assert(!bi.rsdp_new);
+}
+END_TEST
+
 START_TEST(test_truncated_total)
 {
 	struct mbi m;
@@ -351,6 +387,7 @@ Suite *mb2_suite(void)
 	tcase_add_test(tc, test_modules_overlap);
 	tcase_add_test(tc, test_module_bad_fields);
 	tcase_add_test(tc, test_too_many_modules);
+	tcase_add_test(tc, test_acpi_rsdp_tags);
 	suite_add_tcase(s, tc);
 	return s;
 }
