@@ -82,12 +82,15 @@ HV_OBJS := \
 	x86/apic.o \
 	x86/cpu.o \
 	x86/cpu_setup.o \
+	x86/acpi.o \
 	x86/desc.o \
 	x86/entry.o \
 	x86/fpu.o \
 	x86/pic.o \
 	x86/power.o \
 	x86/segments.o \
+	x86/smp.o \
+	x86/trampoline.o \
 	x86/traps.o \
 	x86/uart.o
 

@@ -195,7 +195,8 @@ start_high:
 	xorl	%eax, %eax
 	rep stosb
 
-	movabsq	$boot_stack_top, %rsp
+	/* The top PCPU_AREA bytes are the boot CPU's struct pcpu (x86/percpu.h). */
+	movabsq	$(boot_stack_top - PCPU_AREA), %rsp
 	xorl	%ebp, %ebp		/* ends the stack trace */
 	movl	%r12d, %edi
 	movl	%r13d, %esi

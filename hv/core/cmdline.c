@@ -102,6 +102,27 @@ static bool set_fastpath(struct hv_options *o, const char *val)
 	return true;
 }
 
+/* maxcpus=N: bring up at most N CPUs, the boot CPU included (x86/smp.c). */
+static bool set_maxcpus(struct hv_options *o, const char *val)
+{
+	const char *end;
+	u64 n;
+
+	if (!parse_u64(val, &end, &n) || *end != '\0' || n == 0)
+		return false;
+	o->maxcpus = n;
+	return true;
+}
+
+/* smp=off: the boot CPU alone (maxcpus=1); smp=on: every CPU (the default). */
+static bool set_smp(struct hv_options *o, const char *val)
+{
+	if (strcmp(val, "on") && strcmp(val, "off"))
+		return false;
+	o->maxcpus = !strcmp(val, "on") ? 0 : 1;
+	return true;
+}
+
 static const struct option options[] = {
 	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
 	{ "console", true, set_console, "com1" },
@@ -111,6 +132,8 @@ static const struct option options[] = {
 	{ "smap", true, set_smap, "on|off" },
 	{ "desccheck", false, set_desccheck, "check the descriptor-table registers at every guest entry" },
 	{ "fastpath", true, set_fastpath, "on|off" },
+	{ "maxcpus", true, set_maxcpus, "a number of CPUs, at least 1" },
+	{ "smp", true, set_smp, "on|off" },
 };
 
 static int apply(struct hv_options *o, char *word)

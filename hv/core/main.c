@@ -24,6 +24,7 @@
 #include "x86/cpu.h"
 #include "x86/desc.h"
 #include "x86/fpu.h"
+#include "x86/percpu.h"
 #include "x86/pic.h"
 #include "x86/power.h"
 
@@ -97,7 +98,7 @@ void hv_main(u32 magic, u32 mbi_phys);
  * hv_main() is the whole boot, one commented call per step: console,
  * boot information, options, memory, descriptor tables, the CPU's control
  * registers and MSRs (SYSCALL and SYSENTER entries among them), the
- * silenced PIC, time, the M2P, the domains, and finally the scheduler,
+ * silenced PIC, time, the other CPUs (started, then idle), the M2P, the domains, and finally the scheduler,
  * which never returns. Each step lives in the file its comment names.
  */
 void hv_main(u32 magic, u32 mbi_phys)
@@ -121,9 +122,11 @@ void hv_main(u32 magic, u32 mbi_phys)
 	print_boot_info();
 	mm_init(&boot, mbi_phys, mbi_size);	/* mm/setup.c, mm/paging.c */
 	desc_init();				/* x86/desc.c: GDT, TSS, IDT */
+	percpu_init_boot();			/* x86/smp.c: this CPU's struct pcpu */
 	cpu_init();				/* x86/cpu.c: CR0, CR4, EFER, PAT, SYSCALL/SYSENTER */
 	pic_disable();				/* x86/pic.c: no stray IRQ 0 as #DF */
 	time_init();				/* core/time.c, x86/apic.c: TSC, APIC timer, RTC */
+	smp_init(&boot, mbi_phys, mbi_size);	/* x86/smp.c, x86/acpi.c: find and start the other CPUs */
 	if (hv_opts.crashtest[0])
 		crash_test(hv_opts.crashtest);
 

@@ -102,6 +102,12 @@
 #define EARLY_MAP_SIZE		_UL(0x100000000)	/* 4 GiB */
 
 #define HV_STACK_SIZE		_UL(0x4000)	/* 16 KiB per CPU stack */
+/*
+ * The top PCPU_AREA bytes of each CPU's hypervisor stack hold its struct
+ * pcpu (x86/percpu.h); the stack proper (hv_stack_top, TSS rsp0) starts
+ * below it. A multiple of 64: the stack stays 16-byte aligned.
+ */
+#define PCPU_AREA		256
 
 #ifndef __ASSEMBLER__
 #define __va(pa)	((void *)((unsigned long)(pa) + DIRECTMAP_BASE))

@@ -18,6 +18,12 @@
 #include "x86/cpu.h"
 
 static u64 *idle_l4;	/* the hypervisor's own L4: what runs when no guest does */
+static u64 directmap_end;	/* physical addresses below this are in the direct map */
+
+u64 paging_directmap_end(void)
+{
+	return directmap_end;
+}
 
 u64 *hv_l4(void)
 {
@@ -118,6 +124,7 @@ void paging_init(u64 ram_end)
 		map_2m(idle_l4, DIRECTMAP_BASE + pa, pa, PTE_RW | PTE_NX |
 		       PTE_G | PTE_A | PTE_D);
 	split_image_pages();
+	directmap_end = end;
 
 	/* Global pages survive CR3 switches between guest address spaces. */
 	write_cr4(cr4 | X86_CR4_PGE);

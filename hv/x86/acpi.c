@@ -203,9 +203,9 @@ int acpi_find_cpus(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx
 {
 	const char *root_sig;
 	const u8 *root;
-	u64 root_pa;
+	u64 root_pa = 0;
 	u32 len, n;
-	int esz;
+	int esz = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!rsdp)

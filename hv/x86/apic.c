@@ -1,7 +1,9 @@
 /*
- * apic.c - calibrate the TSC, drive the local APIC timer, read the RTC.
+ * apic.c - calibrate the TSC, drive the local APIC timer, start the other
+ * CPUs (INIT-SIPI-SIPI), read the RTC.
  *
- * Runs in: hypervisor; calibration once at boot, the rest with interrupts off.
+ * Runs in: hypervisor; calibration once at boot, the rest with interrupts
+ * off; apic_init_ap() on each application processor as it comes up.
  *
  * The TSC is pvisor's clock: guests read it directly and scale it with the
  * factors in their vcpu_time_info, so its frequency is measured once at
@@ -20,6 +22,8 @@
 
 #define MSR_APIC_BASE	0x1b
 #define APIC_PHYS	0xfee00000UL
+#define APIC_ID		0x020
+#define APIC_TPR	0x080
 #define APIC_EOI	0x0b0
 #define APIC_SVR	0x0f0
 #define APIC_LVT_TIMER	0x320
@@ -27,6 +31,11 @@
 #define APIC_TIMER_CUR	0x390
 #define APIC_TIMER_DIV	0x3e0
 #define APIC_LVT_MASKED	(1u << 16)
+#define APIC_ICR_LO	0x300
+#define APIC_ICR_HI	0x310
+#define ICR_BUSY	(1u << 12)	/* delivery status: send pending */
+#define ICR_INIT	0x00004500	/* INIT, level, assert */
+#define ICR_STARTUP	0x00004600	/* start-up IPI; | the vector (page) */
 
 #define PIT_HZ		1193182ULL
 #define CALIBRATE_MS	20
@@ -147,4 +156,92 @@ void rtc_read(u64 *unix_seconds)
 					bcd(day, is_bcd)) * 86400 +
 			bcd(hour & 0x7f, is_bcd) * 3600 + bcd(min, is_bcd) * 60 +
 			bcd(sec, is_bcd);
+}
+
+/* This CPU's local APIC id (xAPIC: bits 31-24 of the ID register). */
+u32 apic_id(void)
+{
+	return apic_read(APIC_ID) >> 24;
+}
+
+/* Spin for us microseconds, by the TSC (calibrated by then). */
+void tsc_delay_us(u64 us)
+{
+	u64 t0 = rdtsc(), ticks = tsc_hz / 1000000 * us;
+
+	while (rdtsc() - t0 < ticks)
+		cpu_relax();
+}
+
+/* Send one IPI; false if the APIC still says "pending" after 10 ms. */
+static bool send_ipi(u32 dest, u32 icr)
+{
+	u64 t0 = rdtsc(), limit = tsc_hz / 100;
+
+	apic_write(APIC_ICR_HI, dest << 24);
+	apic_write(APIC_ICR_LO, icr);
+	while (apic_read(APIC_ICR_LO) & ICR_BUSY) {
+		if (rdtsc() - t0 > limit)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+/*
+ * An INIT IPI: the CPU resets and waits for a start-up IPI. Used before
+ * the first SIPI, and to park a CPU that did not answer, so that it
+ * cannot wake up later inside a trampoline set up for another CPU.
+ */
+bool apic_send_init(u32 dest)
+{
+	return send_ipi(dest, ICR_INIT);
+}
+
+/*
+ * The start-up sequence of the Intel SDM (vol. 3, §9.4.4, "MP
+ * initialization example"): INIT, 10 ms, SIPI, 200 us, SIPI. The CPU
+ * starts in real mode at vector << 12, so the trampoline's page is below
+ * 1 MiB. A second SIPI reaches only a CPU still waiting for one (one
+ * that started from the first ignores it). Returns false with *why set
+ * if the local APIC would not send; whether the CPU runs is seen only
+ * from what the trampoline writes.
+ */
+bool apic_start_cpu(u32 dest, u8 vector, const char **why)
+{
+	*why = NULL;
+	if (!apic_send_init(dest)) {
+		*why = "the INIT IPI stayed pending";
+		return false;
+	}
+	tsc_delay_us(10000);
+	for (int i = 0; i < 2; i++) {
+		if (!send_ipi(dest, ICR_STARTUP | vector)) {
+			*why = "a start-up IPI stayed pending";
+			return false;
+		}
+		tsc_delay_us(200);
+	}
+	return true;
+}
+
+/*
+ * An application processor's local APIC: enabled (it has to be, to take
+ * IPIs later), the spurious vector set, the timer masked, no task
+ * priority. Nothing sends it an interrupt yet and it runs with
+ * interrupts off (x86/smp.c), so no vector of its own reaches the IDT.
+ */
+void apic_init_ap(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
+	apic_write(APIC_SVR, (1u << 8) | SPURIOUS_VECTOR);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | TIMER_VECTOR);
+	apic_write(APIC_TIMER_INIT, 0);
+	apic_write(APIC_TPR, 0);
+}
+
+/* The local APIC's physical address, from its base MSR. */
+u64 apic_phys(void)
+{
+	return rdmsr(MSR_APIC_BASE) & ~0xfffULL & ((1ULL << 52) - 1);
 }

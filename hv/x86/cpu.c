@@ -62,20 +62,12 @@ static void print_setup(const struct cpuid_info *id, const struct cpu_setup *s)
 	       aux, s->fpu_ptr_scrub ? "on" : "off");
 }
 
-/* Put this CPU's registers in the state the hypervisor relies on. */
-void cpu_init(void)
+/* The registers every CPU writes the same way (not the guest entry MSRs). */
+static void write_registers(const struct cpu_setup *s)
 {
-	struct cpuid_info id;
-	struct cpu_setup s;
-
-	cpuid_read(&id);
-	cpu_setup_decide(&id, hv_opts.smap, &s);
-	if (s.smap_unavailable)
-		pr_warn("smap=on: this CPU has no SMAP; it stays off\n");
-
-	write_cr0(s.cr0);
-	write_cr4(s.cr4);
-	wrmsr(MSR_EFER, (rdmsr(MSR_EFER) & X86_EFER_LMA) | s.efer);
+	write_cr0(s->cr0);
+	write_cr4(s->cr4);
+	wrmsr(MSR_EFER, (rdmsr(MSR_EFER) & X86_EFER_LMA) | s->efer);
 	/*
 	 * No mapping uses PAT entries 4-7 (cpu_setup.h), the only ones that
 	 * change, so no cache or TLB flush is needed around this write.
@@ -91,11 +83,47 @@ void cpu_init(void)
 	 * that never wrote it (pvisor lets no guest write it), never a CPU
 	 * number or anything of another domain's.
 	 */
-	if (s.tsc_aux)
+	if (s->tsc_aux)
 		wrmsr(MSR_TSC_AUX, 0);
+}
+
+static u64 boot_cr4;	/* what the boot CPU has, for the APs to match */
+
+/* Put this CPU's registers in the state the hypervisor relies on. */
+void cpu_init(void)
+{
+	struct cpuid_info id;
+	struct cpu_setup s;
+
+	cpuid_read(&id);
+	cpu_setup_decide(&id, hv_opts.smap, &s);
+	if (s.smap_unavailable)
+		pr_warn("smap=on: this CPU has no SMAP; it stays off\n");
+
+	write_registers(&s);
+	boot_cr4 = s.cr4;
 	pv_mode_cpu_init(s.sysenter);		/* pv/mode.c: SYSCALL, SYSENTER */
 
 	cpu_smap = (s.cr4 & X86_CR4_SMAP) != 0;
 	cpu_fpu_ptr_scrub = s.fpu_ptr_scrub;
 	print_setup(&id, &s);
+}
+
+/*
+ * The same on an application processor (x86/smp.c), decided the same way
+ * from its own CPUID, except the guest entry MSRs (SYSCALL, SYSENTER):
+ * no guest runs there yet, and no SYSCALL can come from ring 0. Returns
+ * false if its CR4 differs from the boot CPU's (a mixed machine, which
+ * pvisor does not handle: guests would see one CPU's features and run on
+ * another's).
+ */
+bool cpu_init_ap(void)
+{
+	struct cpuid_info id;
+	struct cpu_setup s;
+
+	cpuid_read(&id);
+	cpu_setup_decide(&id, hv_opts.smap, &s);
+	write_registers(&s);
+	return s.cr4 == boot_cr4;
 }

@@ -37,6 +37,7 @@
 extern u8 cpu_smap;		/* CR4.SMAP is on: guest accesses need stac/clac */
 extern bool cpu_fpu_ptr_scrub;	/* FXRSTOR keeps FIP/FDP/FOP: scrub them */
 void cpu_init(void);
+bool cpu_init_ap(void);
 
 static inline u8 inb(u16 port)
 {

@@ -18,6 +18,7 @@
 #include "x86/cpu.h"
 #include "layout.h"
 #include "x86/desc.h"
+#include "x86/percpu.h"
 #include "x86/apic.h"
 #include "x86/segments.h"
 #include "pv/switcher.h"
@@ -93,11 +94,17 @@ static u64 system_desc_lo(u64 base, u32 limit, u8 type)
 	       ((base >> 24) & 0xff) << 56;
 }
 
-/* A 16-byte system descriptor at GDT entry idx and idx+1. */
+/* A 16-byte system descriptor at entry idx and idx+1 of table t. */
+static void set_system_desc_in(u64 *t, int idx, u64 base, u32 limit, u8 type)
+{
+	t[idx] = system_desc_lo(base, limit, type);
+	t[idx + 1] = base >> 32;
+}
+
+/* ... of the boot CPU's GDT. */
 static void set_system_desc(int idx, u64 base, u32 limit, u8 type)
 {
-	gdt[idx] = system_desc_lo(base, limit, type);
-	gdt[idx + 1] = base >> 32;
+	set_system_desc_in(gdt, idx, base, limit, type);
 }
 
 static void gdt_init(void)
@@ -114,9 +121,10 @@ static void gdt_init(void)
 	set_system_desc(SEL_INDEX(HV_TSS), switcher_va(SW_TSS_PAGE), sizeof(tss) - 1, 0x9);
 }
 
-static void load_tables(void)
+/* Load a GDT (the boot CPU's or an AP's: the same limit), the IDT, TR and LDTR. */
+static void load_tables(u64 gdt_base)
 {
-	struct desc_ptr g = { sizeof(gdt) - 1, (u64)gdt };
+	struct desc_ptr g = { sizeof(gdt) - 1, gdt_base };
 	struct desc_ptr i = { sizeof(idt) - 1, (u64)idt };
 
 	asm volatile("lgdt %0" : : "m"(g));
@@ -270,7 +278,7 @@ void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
  */
 void desc_init(void)
 {
-	hv_stack_top = (u64)boot_stack_top;
+	hv_stack_top = (u64)boot_stack_top - PCPU_AREA;	/* x86/percpu.h */
 	switcher_init();	/* pv/switcher.c: before anything points into it */
 	gdt_init();
 	tss.rsp[0] = hv_stack_top;
@@ -289,7 +297,52 @@ void desc_init(void)
 	loaded_idt = (u64)idt;
 
 	desc_fill_idt(idt, exception_stubs, (u64)irq_timer_stub, (u64)irq_spurious_stub);
-	load_tables();
+	load_tables((u64)gdt);
+}
+
+/* The boot CPU's tables, for its struct pcpu (x86/smp.c). */
+void desc_describe_boot(struct pcpu *c)
+{
+	c->gdt = gdt;
+	c->task_state = &tss;
+	for (int s = 0; s < NR_IST; s++)
+		c->ist[s] = ist_stacks[s];
+}
+
+/* Bytes of a GDT: every CPU's has the boot CPU's size (entry 0x1c00 on is ours). */
+u64 desc_gdt_bytes(void)
+{
+	return sizeof(gdt);
+}
+
+/*
+ * An application processor's own GDT and TSS, built by the boot CPU into
+ * the zeroed memory c->gdt and c->task_state point at (x86/smp.c allocates them):
+ * the boot CPU's descriptors from entry 0x1c00 on, except that HV_TSS
+ * describes the AP's TSS (available, not busy: the AP's ltr marks it), and
+ * a TSS whose rsp0 is the AP's stack and whose IST slots are the AP's own
+ * stacks. The entries below 0x1c00 stay zero (not present) until a guest
+ * runs on the CPU. The TSS is reached through the direct map, not the
+ * switcher's alias: no fast-mode guest runs on an AP yet.
+ */
+void desc_prepare_ap(struct pcpu *c)
+{
+	struct tss64 *t = c->task_state;
+
+	memcpy(&c->gdt[HV_GDT_FIRST_ENTRY], &gdt[HV_GDT_FIRST_ENTRY],
+	       sizeof(gdt) - HV_GDT_FIRST_ENTRY * sizeof(gdt[0]));
+	set_system_desc_in(c->gdt, SEL_INDEX(HV_TSS), (u64)t, sizeof(*t) - 1, 0x9);
+	c->gdt[SEL_INDEX(HV_LDT)] = c->gdt[SEL_INDEX(HV_LDT) + 1] = 0;
+	t->rsp[0] = c->stack_top;
+	for (int s = 0; s < NR_IST; s++)
+		t->ist[s] = (u64)c->ist[s] + HV_STACK_SIZE;
+	t->iomap_base = sizeof(*t);
+}
+
+/* On the AP itself: load the tables desc_prepare_ap() built, and the shared IDT. */
+void desc_load_ap(struct pcpu *c)
+{
+	load_tables((u64)c->gdt);
 }
 
 /*

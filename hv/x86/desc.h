@@ -28,7 +28,12 @@
 #define IST_DB		4	/* #DB: may arrive before SYSCALL's stack switch */
 
 #ifndef __ASSEMBLER__
+struct pcpu;
 extern u64 hv_stack_top;
+void desc_describe_boot(struct pcpu *c);
+u64 desc_gdt_bytes(void);
+void desc_prepare_ap(struct pcpu *c);
+void desc_load_ap(struct pcpu *c);
 void desc_init(void);
 paddr_t desc_hv_gdt_page(void);
 u16 desc_gdt_limit(void);
