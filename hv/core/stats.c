@@ -15,14 +15,18 @@
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "pv/mode.h"
+#include "x86/percpu.h"
 #include "x86/traps.h"
 
 void domain_print_stats(const struct domain *d)
 {
 	const char *n = d->name;
+	char cpus[160];
 
 	if (!hv_opts.stats)
 		return;
+	smp_describe(cpus, sizeof(cpus));	/* x86/smp.c: guests run on cpu 0 */
+	printk("stats %s: cpus %s\n", n, cpus);
 	for (u64 i = 0; i < NR_HYPERCALLS; i++) {
 		if (d->hypercalls[i])
 			printk("stats %s: hypercall %s %llu\n", n, hypercall_name(i),

@@ -202,12 +202,14 @@ bool apic_send_init(u32 dest)
  * The start-up sequence of the Intel SDM (vol. 3, §9.4.4, "MP
  * initialization example"): INIT, 10 ms, SIPI, 200 us, SIPI. The CPU
  * starts in real mode at vector << 12, so the trampoline's page is below
- * 1 MiB. A second SIPI reaches only a CPU still waiting for one (one
- * that started from the first ignores it). Returns false with *why set
- * if the local APIC would not send; whether the CPU runs is seen only
- * from what the trampoline writes.
+ * 1 MiB. The second SIPI is for a CPU that missed the first, so it goes
+ * only if *started (the trampoline's first store) is still 0: a CPU that
+ * runs ignores a SIPI, but QEMU lets one wake it from hlt, which would
+ * show as a wakeup of an idle CPU that nothing asked for. Returns false
+ * with *why set if the local APIC would not send; whether the CPU runs is
+ * seen only from what the trampoline writes.
  */
-bool apic_start_cpu(u32 dest, u8 vector, const char **why)
+bool apic_start_cpu(u32 dest, u8 vector, const volatile u32 *started, const char **why)
 {
 	*why = NULL;
 	if (!apic_send_init(dest)) {
@@ -215,7 +217,7 @@ bool apic_start_cpu(u32 dest, u8 vector, const char **why)
 		return false;
 	}
 	tsc_delay_us(10000);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2 && !*started; i++) {
 		if (!send_ipi(dest, ICR_STARTUP | vector)) {
 			*why = "a start-up IPI stayed pending";
 			return false;

@@ -19,7 +19,7 @@ u32 apic_id(void);
 u64 apic_phys(void);
 void tsc_delay_us(u64 us);
 bool apic_send_init(u32 dest);
-bool apic_start_cpu(u32 dest, u8 vector, const char **why);
+bool apic_start_cpu(u32 dest, u8 vector, const volatile u32 *started, const char **why);
 void apic_init_ap(void);
 
 #endif

@@ -339,10 +339,26 @@ void desc_prepare_ap(struct pcpu *c)
 	t->iomap_base = sizeof(*t);
 }
 
-/* On the AP itself: load the tables desc_prepare_ap() built, and the shared IDT. */
+/*
+ * On the AP itself: load the tables desc_prepare_ap() built, and the
+ * shared IDT; then read the registers back, so that an AP running on
+ * another CPU's GDT or TSS stops the boot instead of corrupting that
+ * CPU's state later (ltr marks the descriptor busy in the GDT it used).
+ */
 void desc_load_ap(struct pcpu *c)
 {
+	struct desc_ptr g, i;
+	u16 tr;
+
 	load_tables((u64)c->gdt);
+	asm volatile("sgdt %0" : "=m"(g));
+	asm volatile("sidt %0" : "=m"(i));
+	asm volatile("str %0" : "=r"(tr));
+	if (g.base != (u64)c->gdt || i.base != (u64)idt || tr != HV_TSS ||
+	    c->gdt[SEL_INDEX(HV_TSS)] != system_desc_lo((u64)c->task_state,
+							sizeof(struct tss64) - 1, 0xb))
+		panic("cpu %u: GDTR %#llx IDTR %#llx TR %#x: not its own tables", c->id,
+		      (unsigned long long)g.base, (unsigned long long)i.base, tr);
 }
 
 /*

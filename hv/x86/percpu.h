@@ -56,5 +56,6 @@ extern int nr_cpus_found, nr_cpus_online;
 struct boot_info;
 void percpu_init_boot(void);
 void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size);
+int smp_describe(char *buf, size_t size);
 
 #endif /* HV_X86_PERCPU_H */

@@ -235,7 +235,7 @@ static bool start_ap(struct pcpu *c, u64 tramp_pa)
 	c->state = PCPU_STARTING;
 	asm volatile("mfence" : : : "memory");
 	t0 = NOW();
-	if (!apic_start_cpu(c->apic_id, (u8)(tramp_pa >> PAGE_SHIFT), &why)) {
+	if (!apic_start_cpu(c->apic_id, (u8)(tramp_pa >> PAGE_SHIFT), alive, &why)) {
 		pr_err("cpu %u (APIC id %u): %s; left offline\n", c->id, c->apic_id, why);
 		c->state = PCPU_OFFLINE;
 		return false;
@@ -260,6 +260,29 @@ static bool start_ap(struct pcpu *c, u64 tramp_pa)
 	apic_send_init(c->apic_id);	/* park it: it must not wake up later */
 	c->state = PCPU_OFFLINE;
 	return false;
+}
+
+/*
+ * The CPUs for `stats` (core/stats.c): "4 found, 4 online: 0 1 2 3", each
+ * online CPU by id; an AP that woke from its halt (NMI, SMI) shows
+ * "id/wakeups". Returns what hv_snprintf returns.
+ */
+int smp_describe(char *buf, size_t size)
+{
+	int n = hv_snprintf(buf, size, "%d found, %d online:", nr_cpus_found, nr_cpus_online);
+
+	for (int i = 0; i < NR_CPUS && n >= 0 && (size_t)n < size; i++) {
+		const struct pcpu *c = pcpus[i];
+
+		if (!c || c->state != PCPU_ONLINE)
+			continue;
+		if (c->wakeups)
+			n += hv_snprintf(buf + n, size - n, " %u/%llu", c->id,
+					 (unsigned long long)c->wakeups);
+		else
+			n += hv_snprintf(buf + n, size - n, " %u", c->id);
+	}
+	return n;
 }
 
 static void fallback(const char *why)
