@@ -70,16 +70,7 @@ extern const u8 trampoline_start[], trampoline_end[], tr_prot[], tr_long[],
 
 void ap_main(void);
 
-/*H:160 The other CPUs
- * The boot CPU finds the rest in ACPI's MADT, trusting none of its bytes
- * (x86/acpi.c), and starts each with INIT-SIPI-SIPI: the AP wakes in real
- * mode on a page below 1 MiB (x86/trampoline.S), climbs to long mode on a
- * copy of the hypervisor's page tables, and lands in ap_main() on its own
- * stack. Its struct pcpu sits at the top of that stack, so any CPU finds
- * its own data by rounding RSP (x86/percpu.h), with no segment base a
- * guest could see. It loads its own GDT and TSS, sets its registers as
- * the boot CPU did, enables its local APIC, says it is online, and halts.
- */
+/* The boot CPU's struct pcpu: at the top of boot_stack, where head.S left room. */
 void percpu_init_boot(void)
 {
 	struct pcpu *c = (struct pcpu *)(boot_stack + HV_STACK_SIZE - PCPU_AREA);
@@ -307,6 +298,16 @@ static int order_cpus(const struct acpi_madt_info *m, u32 bsp, u32 *apic)
 	return have_bsp ? n : -1;
 }
 
+/*H:160 The other CPUs
+ * The boot CPU finds the rest in ACPI's MADT, trusting none of its bytes
+ * (x86/acpi.c), and starts each with INIT-SIPI-SIPI: the AP wakes in real
+ * mode on a page below 1 MiB (x86/trampoline.S), climbs to long mode on a
+ * copy of the hypervisor's page tables, and lands in ap_main() on its own
+ * stack. Its struct pcpu sits at the top of that stack, so any CPU finds
+ * its own data by rounding RSP (x86/percpu.h), with no segment base a
+ * guest could see. It loads its own GDT and TSS, sets its registers as
+ * the boot CPU did, enables its local APIC, says it is online, and halts.
+ */
 void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 {
 	static struct acpi_madt_info madt;

@@ -67,6 +67,27 @@ START_TEST(test_bad_values)
 }
 END_TEST
 
+/* maxcpus=N and smp=off|on: how many CPUs x86/smp.c starts (0: all). */
+START_TEST(test_cpu_limits)
+{
+	struct hv_options o = opts();
+
+	ck_assert_uint_eq(o.maxcpus, 0);
+	ck_assert_int_eq(cmdline_parse("maxcpus=3", &o), 0);
+	ck_assert_uint_eq(o.maxcpus, 3);
+	ck_assert_int_eq(cmdline_parse("smp=off", &o), 0);
+	ck_assert_uint_eq(o.maxcpus, 1);
+	ck_assert_int_eq(cmdline_parse("smp=on", &o), 0);
+	ck_assert_uint_eq(o.maxcpus, 0);
+	/* 0, junk and no value are refused, reported, and change nothing. */
+	o.maxcpus = 2;
+	ck_assert_int_eq(cmdline_parse("maxcpus=0 maxcpus=4x maxcpus=-1 maxcpus smp=1 smp", &o), 6);
+	ck_assert_logged("option 'maxcpus=0' ignored: expected a number of CPUs, at least 1");
+	ck_assert_logged("option 'smp=1' ignored: expected on|off");
+	ck_assert_uint_eq(o.maxcpus, 2);
+}
+END_TEST
+
 START_TEST(test_path_and_long_words)
 {
 	struct hv_options o = opts();
@@ -94,6 +115,7 @@ Suite *cmdline_suite(void)
 	tcase_add_test(tc, test_unknown_reported_not_fatal);
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_path_and_long_words);
+	tcase_add_test(tc, test_cpu_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
