@@ -44,6 +44,7 @@ HV_OBJS := \
 	core/time.o \
 	core/timer_heap.o \
 	core/vcpu_op.o \
+	core/hvlock.o \
 	core/version.o \
 	lib/copy.o \
 	lib/parse.o \

@@ -85,42 +85,39 @@ void printk_lvl(int lvl, const char *fmt, ...)
 static struct domain *focus;	/* who gets serial input */
 static int ctrl_a_count;
 
-/* ---- a domain's output: a piece of a line at a time ------------------- */
+/* ---- a domain's output: whole lines --------------------------------- */
 
 /*
- * A domain's output (console_io writes and its console ring) is printed a
- * piece at a time: a whole line, or LINE_PIECE bytes of a longer one. A
- * piece is the unit of work between two preemption checks (core/
- * hypercall.c), so a write or a ring of any length gives the CPU back
- * after at most one piece when something else is due: well under 1 ms
- * under QEMU (a few us a byte to a log file), ~11 ms on a real
- * 115200-baud UART. Preemption comes only right after a piece, so it
- * never splits a line shorter than LINE_PIECE; what is left when a call
- * ends is printed then.
+ * A domain's output (console_io writes and its console ring) is taken
+ * LINE_PIECE bytes at a time: the unit of work between two preemption
+ * checks (core/hypercall.c), so a write or a ring of any length gives
+ * the CPU back after at most one piece when something else is due, well
+ * under 1 ms under QEMU (a few us a byte to a log file), ~11 ms on a real
+ * 115200-baud UART. What it prints is whole lines (below): a line longer
+ * than the domain's 512-byte line buffer comes out in pieces.
  */
 #define LINE_PIECE	128
 
-struct piece {
-	struct domain *d;
-	u32 len;
-	char buf[LINE_PIECE];
-};
-
-static void piece_print(struct piece *p)
+/*
+ * A domain's output is gathered into its own line buffer (struct domain's
+ * cons_line), printed when a line ends or the buffer fills, and when a
+ * call completes (a prompt with no newline yet must show). A call that
+ * is preempted keeps its partial line for its continuation: with guests
+ * on several CPUs another domain's output often comes between the two,
+ * and a line must not come out in two pieces under two prefixes.
+ */
+static void line_print(struct domain *d)
 {
-	if (p->len)
-		console_write(p->d->prefix, p->buf, p->len);
-	p->len = 0;
+	if (d->cons_line_len)
+		console_write(d->prefix, d->cons_line, d->cons_line_len);
+	d->cons_line_len = 0;
 }
 
-/* One byte of the domain's output; true if that printed a piece. */
-static bool piece_put(struct piece *p, char c)
+static void line_put(struct domain *d, char c)
 {
-	p->buf[p->len++] = c;
-	if (c != '\n' && p->len < LINE_PIECE)
-		return false;
-	piece_print(p);
-	return true;
+	d->cons_line[d->cons_line_len++] = c;
+	if (c == '\n' || d->cons_line_len == sizeof(d->cons_line))
+		line_print(d);
 }
 
 /*
@@ -134,20 +131,19 @@ static void ring_drain(struct domain *d)
 {
 	struct xencons_interface *r = d->console_ring;
 	u32 cons = r->out_cons, prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
-	struct piece p = { .d = d };
-	bool printed = false;
+	u32 n = 0;
 
 	if (prod - cons > sizeof(r->out))	/* a guest lying about its indexes */
 		cons = prod - (u32)sizeof(r->out);
-	for (; cons != prod; cons++) {
-		if (printed && hypercall_preempt_check()) {
+	for (; cons != prod; cons++, n++) {
+		if (n && n % LINE_PIECE == 0 && hypercall_preempt_check()) {
 			__atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
 			hypercall_restart();
 			return;
 		}
-		printed = piece_put(&p, r->out[MASK_XENCONS_IDX(cons, r->out)]);
+		line_put(d, r->out[MASK_XENCONS_IDX(cons, r->out)]);
 	}
-	piece_print(&p);
+	line_print(d);
 	__atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
 	evtchn_notify(d, d->console_port);
 }
@@ -240,26 +236,23 @@ void console_poll_input(void)
  */
 static long console_io_write(struct domain *d, u32 count, u64 buffer)
 {
-	struct piece p = { .d = d };
-	char chunk[128];
-	bool piece_done = false;
+	char chunk[LINE_PIECE];
 	u32 done = 0;
 
 	while (done < count) {
 		u32 n = MIN(count - done, (u32)sizeof(chunk));
 
+		if (done && hypercall_preempt_check())	/* the partial line waits */
+			return hypercall_create_continuation(__HYPERVISOR_console_io, 3,
+				CONSOLEIO_write, count - done, buffer + done, 0, 0);
 		if (copy_from_guest(chunk, buffer + done, n)) {
-			piece_print(&p);
+			line_print(d);
 			return -XEN_EFAULT;
 		}
-		for (u32 j = 0; j < n; j++, done++) {
-			if (piece_done && hypercall_preempt_check())
-				return hypercall_create_continuation(__HYPERVISOR_console_io, 3,
-					CONSOLEIO_write, count - done, buffer + done, 0, 0);
-			piece_done = piece_put(&p, chunk[j]);
-		}
+		for (u32 j = 0; j < n; j++, done++)
+			line_put(d, chunk[j]);
 	}
-	piece_print(&p);
+	line_print(d);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "pv/descriptor_tables.h"
 #include "core/domain.h"
 #include "core/sched.h"
+#include "core/hvlock.h"
 #include "core/time.h"
 #include "core/evtchn.h"
 #include "core/grant_table.h"
@@ -37,7 +38,6 @@ static struct domain **domain_table;
 static int table_size;		/* pointers domain_table has room for */
 static int nr_domains;		/* ids handed out */
 static int nr_alive;		/* of those, DOM_RUNNING */
-struct vcpu *current;
 
 #define DOMAIN_FRAMES	DIV_ROUND_UP(sizeof(struct domain), PAGE_SIZE)
 
@@ -204,9 +204,14 @@ void domain_start(struct domain *d)
  */
 void domain_destroy(struct domain *d)
 {
-	/* Never free page tables the CPU is still using. */
+	/*
+	 * Never free page tables a CPU is still using: this one's goes, and
+	 * every other CPU drops its guest translations (core/hvlock.c); one
+	 * that ran d's vCPUs finds them dead when it gets the lock.
+	 */
 	if (current && current->domain == d)
-		write_cr3(__pa(hv_l4()));
+		hv_load_idle_cr3();
+	hv_sync_others();
 	for (int i = 0; i < d->nr_vcpus; i++) {
 		d->vcpus[i].runnable = false;
 		sched_remove(&d->vcpus[i]);

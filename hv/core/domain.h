@@ -16,6 +16,7 @@
 #include "pv/fast.h"
 #include "pv/debugreg.h"
 #include "pv/descriptor_tables.h"
+#include "x86/percpu.h"
 #include "x86/regs.h"
 #include "pvabi/xen.h"
 #include "pvabi/vcpu.h"
@@ -115,6 +116,8 @@ struct vcpu {
 	struct vcpu *rq_next, *rq_prev;		/* the run queue (core/sched.c) */
 	struct theap_node tnode;		/* the timer heap (core/time.c) */
 	bool on_runq;
+	bool running;				/* on a CPU now (its state is there) */
+	u32 processor;				/* ... the CPU it runs or last ran on */
 	bool in_multicall;			/* a multicall is its hypercall now */
 	struct memop_partial {	/* an extent it is being given, being zeroed
 				 * (hv/mm/memory_op.c) */
@@ -197,11 +200,14 @@ struct domain {
 	/* The PV console ring (start_info.console.domU), served by us. */
 	void *console_ring;		/* struct xencons_interface, hypervisor address */
 	u32 console_port;
+	char cons_line[512];		/* its output line being gathered (core/console.c) */
+	u32 cons_line_len;
 	char input[64];			/* serial input waiting for console_io read */
 	u32 input_len;
 };
 
-extern struct vcpu *current;	/* the vCPU running on this CPU */
+/* The vCPU running on this CPU (x86/percpu.h: found from the stack). */
+#define current (this_cpu()->curr)
 
 int domains_reserve(int n);
 int domains_count(void);

@@ -22,6 +22,7 @@
 #include "layout.h"
 #include "core/domain.h"
 #include "core/sched.h"
+#include "core/hvlock.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
 #include "x86/fpu.h"
@@ -35,6 +36,7 @@
 #include "core/stime.h"
 #include "core/time.h"
 #include "mm/pgtype.h"
+#include "mm/pv_mm.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
 #include "pvabi/errno.h"
@@ -53,7 +55,6 @@
  */
 static struct vcpu *runq;	/* the first added, NULL if none */
 static int nr_runq;
-static bool need_resched;
 
 void sched_add(struct vcpu *v)
 {
@@ -91,20 +92,34 @@ void sched_remove(struct vcpu *v)
 		runq = v->rq_next;
 }
 
+/* This CPU picks again at its next return to a guest. */
 void sched_need_resched(void)
 {
-	need_resched = true;
+	this_cpu()->need_resched = true;
 }
 
 /* Will the next return to a guest pick the vCPU to run again? */
 bool sched_resched_pending(void)
 {
-	return need_resched;
+	return this_cpu()->need_resched;
 }
 
-/* The next runnable vCPU after the current one, round robin; NULL if none. */
+/*
+ * May this CPU run v now? It must be runnable and not running on another
+ * CPU. Fast-mode vCPUs run on the boot CPU only: the switcher's slice,
+ * its exception table and its fault paths are the boot CPU's (docs/smp.md).
+ */
+static bool can_run_here(const struct vcpu *v, const struct pcpu *c)
+{
+	if (!v->runnable || (v->running && v != c->curr))
+		return false;
+	return c->id == 0 || v->domain->mode->id != PV_MODE_FAST;
+}
+
+/* The next vCPU this CPU may run after its current one, round robin; NULL if none. */
 static struct vcpu *pick_next(void)
 {
+	struct pcpu *c = this_cpu();
 	struct vcpu *v;
 
 	if (!nr_runq)
@@ -113,10 +128,26 @@ static struct vcpu *pick_next(void)
 	if (!v->on_runq)	/* current died after its successor did */
 		v = runq;
 	for (int n = 0; n < nr_runq; n++, v = v->rq_next) {
-		if (v->runnable)
+		if (can_run_here(v, c))
 			return v;
 	}
 	return NULL;
+}
+
+/*
+ * An idle CPU, if there is one, comes to look at the run queue: a vCPU
+ * became runnable.
+ */
+static void wake_idle_cpu(void)
+{
+	for (int i = 0; i < nr_cpus_found; i++) {
+		struct pcpu *c = pcpus[i];
+
+		if (c && c != this_cpu() && c->state == PCPU_ONLINE && c->where == PCPU_IDLE) {
+			hv_kick(c);
+			return;
+		}
+	}
 }
 
 /* The guest's GS bases: the active one is in GS_BASE, the other is swapped. */
@@ -163,13 +194,16 @@ static int idle_state(const struct vcpu *v)
 	return v->runnable ? RUNSTATE_runnable : RUNSTATE_blocked;
 }
 
-static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
-			   struct vcpu *next)
+/*
+ * The first half of a context switch: prev's state goes from the CPU and
+ * the frame into its struct vcpu, after which any CPU may run it (prev
+ * stops "running"). A dead domain's vCPU has nothing worth keeping.
+ */
+static void switch_out(struct cpu_regs *frame, struct vcpu *prev)
 {
 	clts();		/* fxsave/fxrstor must not raise #NM here */
-	if (prev)	/* dead or alive, its breakpoints stop here */
-		pv_debugregs_switch_from(prev);
-	if (prev && prev->domain->state == DOM_RUNNING) {
+	pv_debugregs_switch_from(prev);	/* dead or alive, its breakpoints stop here */
+	if (prev->domain->state == DOM_RUNNING) {
 		prev->regs = *frame;
 		save_selectors(prev);
 		save_segment_bases(prev);
@@ -181,12 +215,23 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 		 */
 		runstate_change(prev, idle_state(prev));
 	}
+	prev->running = false;
+	current = NULL;
+}
+
+/* The second half: next's state into the CPU and the frame. */
+static void switch_in(struct cpu_regs *frame, struct vcpu *next)
+{
+	clts();
 	*frame = next->regs;
 	/* From here on a fault on an LDT page is next's (pv/traps.c). */
 	current = next;
+	next->running = true;
+	next->processor = this_cpu()->id;
 	pv_mode_switch_to(next);	/* pv/mode.c: its mode's entry points */
 	write_cr3(pv_mode(next)->active_l4(next) << PAGE_SHIFT);	/* pv/mode.h */
-	pgt_tlb_flushed();	/* that CR3 write flushed the TLB: tell the TLB clock */
+	this_cpu()->idle_cr3 = false;
+	mm_local_flush_done();	/* mm/mm_hv.c: that CR3 write flushed this CPU's TLB */
 	pv_l4_loaded(next);	/* fast mode: the guest's view of it (pv/mode.h) */
 	pv_load_gdt(next);	/* pv/descriptor_tables.c: before its selectors load */
 	pv_load_ldt(next);
@@ -202,13 +247,14 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 }
 
 /*
- * Nothing to run: halt until an interrupt. The timer interrupt runs in
+ * Nothing to run: halt until an interrupt, without the hypervisor lock
+ * (core/hvlock.c). The timer interrupt, or another CPU's kick, runs in
  * this frame (ring 0 to ring 0, same stack) and may wake a vCPU.
  */
 static void idle(void)
 {
 	timers_reprogram();
-	asm volatile("sti; hlt; cli" ::: "memory");
+	hv_idle_halt();
 }
 
 /* An event arrived for v: if it was blocked waiting, it can run again. */
@@ -219,7 +265,12 @@ void vcpu_kick(struct vcpu *v)
 		v->polling = false;
 		v->runnable = !v->down;	/* a vCPU that is down waits for VCPUOP_up */
 		time_vcpu_changed(v);	/* a poll timeout it no longer waits for */
+		if (v->runnable)
+			wake_idle_cpu();
 	}
+	/* Running elsewhere: that CPU comes in and delivers the event now. */
+	if (v->running && v->processor != this_cpu()->id)
+		hv_kick(pcpus[v->processor]);
 }
 
 /*
@@ -233,6 +284,8 @@ void sched_vcpu_up(struct vcpu *v)
 	v->down = false;
 	v->runnable = !v->blocked;
 	runstate_change(v, idle_state(v));
+	if (v->runnable)
+		wake_idle_cpu();
 }
 
 /*
@@ -331,39 +384,55 @@ static void __noreturn all_done(void)
  */
 void schedule(struct cpu_regs *frame)
 {
+	struct pcpu *c = this_cpu();
 	struct vcpu *next;
 
-	if (!current || !current->runnable || need_resched) {
-		need_resched = false;
+	if (current && current->runnable && !c->need_resched)
+		return;
+	c->need_resched = false;
+	/*
+	 * A vCPU that blocks is blocked from now, even if nothing else runs
+	 * meanwhile and it is the next one picked (no switch).
+	 */
+	if (current && !current->runnable && current->domain->state == DOM_RUNNING)
+		runstate_change(current, idle_state(current));
+	while (!(next = pick_next())) {
 		/*
-		 * A vCPU that blocks is blocked from now, even if nothing else
-		 * runs meanwhile and it is the next one picked (no switch).
+		 * Its state goes to its struct first: woken while this CPU
+		 * halts, another CPU may run it.
 		 */
-		if (current && !current->runnable &&
-		    current->domain->state == DOM_RUNNING)
-			runstate_change(current, idle_state(current));
-		while (!(next = pick_next())) {
-			if (domains_alive() == 0)
-				all_done();
-			idle();
-		}
-		if (next != current)
-			context_switch(frame, current, next);
-		else if (current->runstate.state != RUNSTATE_running)
-			runstate_change(current, RUNSTATE_running);
-		current->slice_end = stime_add(NOW(), TIME_SLICE_NS);
-		timers_reprogram();
+		if (current)
+			switch_out(frame, current);
+		if (domains_alive() == 0)
+			all_done();
+		idle();
 	}
+	if (next != current) {
+		if (current)
+			switch_out(frame, current);
+		switch_in(frame, next);
+	} else if (current->runstate.state != RUNSTATE_running) {
+		runstate_change(current, RUNSTATE_running);
+	}
+	current->slice_end = stime_add(NOW(), TIME_SLICE_NS);
+	timers_reprogram();
 }
 
-/* Leave the boot path for good and run the first vCPU. */
+/*
+ * Leave the boot path for good and run the first vCPU, on every CPU: the
+ * boot CPU once the domains are built (it holds the hypervisor lock from
+ * boot on, core/hvlock.c), each other CPU as soon as it is online (it
+ * waits for the lock until then). The way out to a guest drops the lock.
+ */
 void sched_start(void)
 {
-	extern void enter_guest(void) __noreturn;	/* entry.S */
+	extern void enter_guest(u64 stack_top) __noreturn;	/* entry.S */
+	struct pcpu *c = this_cpu();
 
+	hv_enter();
 	current = NULL;
-	need_resched = true;
-	enter_guest();
+	c->need_resched = true;
+	enter_guest(c->stack_top);
 }
 
 /*

@@ -47,7 +47,6 @@ static u64 tsc_at_boot;
 static u32 tsc_mul;		/* tsc_to_system_mul */
 static s8 tsc_shift;
 static u64 wallclock_at_boot;	/* seconds since 1970 at system time 0 */
-static u64 timer_deadline;	/* system time the APIC timer is aimed at */
 static struct theap timer_heap;	/* vCPUs by their earliest own deadline */
 
 /* Xen's set_time_scale: bring the rate into (1e9, 2e9], then a 32.32 fraction. */
@@ -277,7 +276,7 @@ void timers_reprogram(void)
 {
 	u64 now = NOW(), next = earliest_deadline(now);
 
-	timer_deadline = next;
+	this_cpu()->timer_deadline = next;	/* this CPU's APIC timer */
 	apic_timer_oneshot(next > now ? next - now : 1);
 }
 
@@ -289,13 +288,13 @@ void timers_reprogram(void)
  */
 bool time_deadline_passed(void)
 {
-	return NOW() >= timer_deadline;
+	return NOW() >= this_cpu()->timer_deadline;
 }
 
 /* When that is (system time): for the `stats` option's measure of lateness. */
 u64 time_deadline(void)
 {
-	return timer_deadline;
+	return this_cpu()->timer_deadline;
 }
 
 /* The APIC timer fired: run what is due, then aim the timer again. */

@@ -1,20 +1,23 @@
 /*
  * mm_hv.c - what mm/pgtype.c needs from the machine, in the hypervisor.
  *
- * Runs in: hypervisor, one CPU, interrupts off.
+ * Runs in: hypervisor, any CPU, holding the hypervisor lock, interrupts off.
  *
  * pgtype.c is plain C that also runs in host unit tests; it reaches frames,
  * TLBs, the allocator and the preemption check only through the five
  * functions here (pgtype.h, "environment"). The test harness has its own
  * versions.
  *
- * TLB flushes: with one CPU, "every TLB" is this one, and reloading CR3
- * drops every non-global entry; guest mappings are never global (pgtype.c
- * strips G). A reload costs ~1.35 us under QEMU (docs/design.md §9.3), so frames
+ * TLB flushes: "every TLB" is this CPU's, where reloading CR3 drops every
+ * non-global entry (guest mappings are never global: pgtype.c strips G),
+ * and every other CPU's, emptied of guest entries by core/hvlock.c's sync
+ * (nothing with one CPU). A reload costs ~1.35 us under QEMU (docs/design.md §9.3), so frames
  * freed during a hypercall are flushed once at its end, not one by one:
  * nothing can reuse them before then.
  */
 #include "hv.h"
+#include "core/hvlock.h"
+#include "x86/percpu.h"
 #include "layout.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
@@ -76,18 +79,33 @@ const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom)
 	return owner_mode(dom)->desc_rules;
 }
 
+/*
+ * Every CPU's TLB forgets the guest translations: this one's by a CR3
+ * reload, the others' by core/hvlock.c's sync (none with one CPU).
+ */
 void pgt_env_flush_tlbs(void)
 {
 	write_cr3(read_cr3());
+	hv_sync_others();
 	flush_pending = false;
 }
 
-/* Reload CR3 now, and tell pgtype.c's TLB clock. */
+/* Flush every CPU now, and tell pgtype.c's TLB clock. */
 void mm_flush_local(void)
 {
-	write_cr3(read_cr3());
+	pgt_env_flush_tlbs();
 	pgt_tlb_flushed();
-	flush_pending = false;
+}
+
+/*
+ * A CR3 write on this CPU flushed its TLB (a context switch, NEW_BASEPTR).
+ * The TLB clock may count it only while this is the one CPU: with more,
+ * another CPU may still hold what this one dropped.
+ */
+void mm_local_flush_done(void)
+{
+	if (nr_cpus_online == 1)
+		pgt_tlb_flushed();
 }
 
 /* At the end of a hypercall: flush if a frame was given back during it. */

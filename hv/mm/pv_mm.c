@@ -256,7 +256,7 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn)
 		pv_destroy_ldt(v);	/* the CR3 write below flushes */
 	}
 	write_cr3(mfn << PAGE_SHIFT);		/* flushes, as on Xen */
-	pgt_tlb_flushed();
+	mm_local_flush_done();
 	pv_l4_loaded(v);			/* fast mode: the guest's view */
 	if (mfn != old && old)
 		put_page_and_type_preemptible(old, &v->pt_deferred);

@@ -14,6 +14,7 @@ struct cpu_regs;
 
 /* mm/mm_hv.c: TLB flushes (one CPU: this one). */
 void mm_flush_local(void);
+void mm_local_flush_done(void);
 void mm_flush_deferred(void);
 
 /* mm/pv_mm.c */

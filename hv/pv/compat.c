@@ -101,7 +101,6 @@ const struct pv_mode pv_compat_mode = {
 	.desc_rules = &segdesc_ring3,
 	.vcpu_init = compat_vcpu_init,
 	.cpu_init = compat_cpu_init,
-	.entry_debug = compat_sysenter_single_step,
 	.guest_exception = pv_guest_exception,
 	.to_kernel = compat_to_kernel,
 	.to_user = compat_to_user,

@@ -37,6 +37,7 @@ void pv_syscall64(struct cpu_regs *r);
 
 /* pv/compat_syscall.c, for compat mode's table (pv/compat.c). */
 void compat_cpu_init(bool sysenter);
+void compat_cpu_entries(bool sysenter);
 void pv_entry_msrs(u64 lstar, u64 cstar, bool sysenter, u64 sysenter_eip);
 bool compat_sysenter_single_step(struct cpu_regs *r);
 

@@ -12,14 +12,18 @@
  * about it can be trusted. The first instruction parks it and the second
  * loads the hypervisor stack, then the frame is built to look exactly like
  * an exception frame from ring 3 (struct cpu_regs), so hypercalls, traps
- * and interrupts all leave through return_to_guest. One CPU for now: the
- * parking slot is a global; with SMP each CPU gets its own LSTAR stub.
+ * and interrupts all leave through return_to_guest. Each CPU has its own
+ * pair of stubs (LSTAR, CSTAR: pv/compat_syscall.c) with its own parking
+ * slot and stack top in compat_syscall_slots[cpu]: without a register to
+ * spare and without GS (the guest's), the stub's own address is how the
+ * entry knows which CPU it is on.
  */
 #include "layout.h"
 #include "x86/desc.h"
 #include "x86/eflags.h"
 #include "x86/regs.h"
 #include "x86/entry-macros.h"
+#include "x86/percpu.h"
 
 /* Every flag off but the reserved bit 1: TF, NT, AC, DF, IOPL... */
 #define CLEAR_GUEST_FLAGS pushq $X86_EFLAGS_FIXED; popfq
@@ -35,12 +39,37 @@
  * apart); from guest user mode it is a system call for the guest kernel
  * (chapter 6).
  */
-	.globl	compat_syscall_entry
-compat_syscall_entry:
-	movq	%rsp, syscall_guest_rsp(%rip)
-	movq	hv_stack_top(%rip), %rsp
+	.macro	SYSCALL_STUBS cpu
+	.globl	compat_syscall_entry_\cpu
+compat_syscall_entry_\cpu:
+	movq	%rsp, compat_syscall_slots+16*\cpu(%rip)	/* parked */
+	movq	compat_syscall_slots+16*\cpu+8(%rip), %rsp	/* its stack top */
 	pushq	$GUEST_DS		/* ss */
-	pushq	syscall_guest_rsp(%rip)	/* rsp */
+	pushq	compat_syscall_slots+16*\cpu(%rip)	/* rsp */
+	jmp	compat_syscall_common
+	.globl	compat_syscall32_entry_\cpu
+compat_syscall32_entry_\cpu:
+	movq	%rsp, compat_syscall_slots+16*\cpu(%rip)
+	movq	compat_syscall_slots+16*\cpu+8(%rip), %rsp
+	pushq	$GUEST_DS		/* ss: FLAT_USER_SS32, as Xen reports it */
+	pushq	compat_syscall_slots+16*\cpu(%rip)
+	jmp	compat_syscall32_common
+	.endm
+
+	.altmacro
+	.set	ncpu, 0
+	.rept	NR_CPUS
+	SYSCALL_STUBS %ncpu
+	.set	ncpu, ncpu + 1
+	.endr
+	.noaltmacro
+
+	/* The boot CPU's, by the names the switcher and the tour use. */
+	.globl	compat_syscall_entry, compat_syscall32_entry
+	.set	compat_syscall_entry, compat_syscall_entry_0
+	.set	compat_syscall32_entry, compat_syscall32_entry_0
+
+compat_syscall_common:
 	pushq	%r11			/* rflags, as SYSCALL saved them */
 	pushq	$GUEST_CS64		/* cs */
 	pushq	%rcx			/* rip: the instruction after syscall */
@@ -59,12 +88,7 @@ compat_syscall_entry:
  * that do not have SYSCALL in compatibility mode (Intel's) raise #UD
  * instead and never come here.
  */
-	.globl	compat_syscall32_entry
-compat_syscall32_entry:
-	movq	%rsp, syscall_guest_rsp(%rip)
-	movq	hv_stack_top(%rip), %rsp
-	pushq	$GUEST_DS		/* ss: FLAT_USER_SS32, as Xen reports it */
-	pushq	syscall_guest_rsp(%rip)
+compat_syscall32_common:
 	pushq	%r11
 	pushq	$GUEST_CS32
 	pushq	%rcx
@@ -111,7 +135,29 @@ compat_sysenter_flags_saved:
 	call	compat_sysenter
 	jmp	return_to_guest
 
-	.bss
+	.section .rodata
 	.balign	8
-syscall_guest_rsp:
-	.quad	0
+	.macro	STUB_ADDRS name, cpu
+	.quad	\name\()_\cpu
+	.endm
+	.globl	compat_syscall_stubs, compat_syscall32_stubs
+compat_syscall_stubs:		/* LSTAR, by CPU id */
+	.altmacro
+	.set	ncpu, 0
+	.rept	NR_CPUS
+	STUB_ADDRS compat_syscall_entry, %ncpu
+	.set	ncpu, ncpu + 1
+	.endr
+compat_syscall32_stubs:		/* CSTAR, by CPU id */
+	.set	ncpu, 0
+	.rept	NR_CPUS
+	STUB_ADDRS compat_syscall32_entry, %ncpu
+	.set	ncpu, ncpu + 1
+	.endr
+	.noaltmacro
+
+	.bss
+	.balign	16
+	.globl	compat_syscall_slots
+compat_syscall_slots:		/* by CPU id: {parked guest RSP, stack top} */
+	.skip	16 * NR_CPUS

@@ -14,12 +14,14 @@
  * domain). All of it is compat mode's: a ring-3 kernel makes its
  * hypercalls with SYSCALL, the same instruction its processes use, and
  * the hypervisor receives both. Generic code reaches this file only
- * through compat mode's table (pv/compat.c): cpu_init, entry_debug.
+ * through compat mode's table (pv/compat.c): cpu_init.
  *
  * Trusts: nothing of the guest's: the frame is the CPU's (as the entry
  * stubs built it), and what is bounced is only ever the guest's own state.
  */
 #include "hv.h"
+#include "x86/percpu.h"
+#include "core/hvlock.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "pv/bounce.h"
@@ -63,7 +65,11 @@ static void bounce_syscall(struct cpu_regs *r, u64 target)
 
 void pv_syscall64(struct cpu_regs *r)
 {
-	struct vcpu *v = current;
+	struct vcpu *v;
+
+	if (!hv_enter())	/* the hypervisor lock: core/hvlock.c */
+		return;		/* its domain ended on another CPU */
+	v = current;
 
 	if (!pv_in_kernel(v)) {
 		bounce_syscall(r, v->syscall_callback);
@@ -87,6 +93,8 @@ void pv_syscall64(struct cpu_regs *r)
  */
 void compat_syscall32(struct cpu_regs *r)
 {
+	if (!hv_enter())	/* the hypervisor lock: core/hvlock.c */
+		return;
 	pv_entry_from_guest(current, r);	/* fast mode: the frame says user */
 	bounce_syscall(r, current->syscall32_callback);
 }
@@ -106,7 +114,11 @@ void compat_syscall32(struct cpu_regs *r)
  */
 void compat_sysenter(struct cpu_regs *r)
 {
-	struct vcpu *v = current;
+	struct vcpu *v;
+
+	if (!hv_enter())	/* the hypervisor lock: core/hvlock.c */
+		return;		/* its domain ended on another CPU */
+	v = current;
 
 	if (!v->sysenter_callback) {	/* #GP(0), SYSENTER's frame */
 		pv_inject_trap(r, 13, true, 0);
@@ -162,18 +174,30 @@ void pv_entry_msrs(u64 lstar, u64 cstar, bool sysenter, u64 sysenter_eip)
 		return;
 	wrmsr(MSR_SYSENTER_CS, sysenter_eip ? HV_CS : 0);
 	if (sysenter_eip) {
-		wrmsr(MSR_SYSENTER_ESP, hv_stack_top);
+		wrmsr(MSR_SYSENTER_ESP, this_cpu()->stack_top);
 		wrmsr(MSR_SYSENTER_EIP, sysenter_eip);
 	}
+}
+
+/*
+ * This CPU's SYSCALL entries (pv/compat_entry.S): its own stubs, which
+ * find its stack in compat_syscall_slots.
+ */
+void compat_cpu_entries(bool sysenter)
+{
+	extern const u64 compat_syscall_stubs[NR_CPUS], compat_syscall32_stubs[NR_CPUS];
+	extern u64 compat_syscall_slots[NR_CPUS][2];
+	extern const char compat_sysenter_entry[];
+	struct pcpu *c = this_cpu();
+
+	compat_syscall_slots[c->id][1] = c->stack_top;
+	pv_entry_msrs(compat_syscall_stubs[c->id], compat_syscall32_stubs[c->id], sysenter,
+		      (u64)compat_sysenter_entry);
 }
 
 /* Compat mode's entries: its own, on the hypervisor's IDT and stack. */
 void compat_cpu_init(bool sysenter)
 {
-	extern const char compat_syscall_entry[], compat_syscall32_entry[],
-		compat_sysenter_entry[];
-
 	switcher_cpu_leave();	/* the hypervisor's own IDT and entry stack */
-	pv_entry_msrs((u64)compat_syscall_entry, (u64)compat_syscall32_entry, sysenter,
-		      (u64)compat_sysenter_entry);
+	compat_cpu_entries(sysenter);
 }

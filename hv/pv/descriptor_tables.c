@@ -316,30 +316,28 @@ long do_update_descriptor(u64 maddr, u64 desc, u64 a3, u64 a4, u64 a5)
 /* ---- The LDT ---------------------------------------------------------------- */
 
 /*
- * Does LDTR hold some vCPU's LDT now? False from desc_init()'s lldt 0 on
- * (x86/desc.c), so a switch between vCPUs without an LDT, the common
- * case, costs no lldt at all.
- */
-static bool ldtr_loaded;
-
-/*
  * On every switch to v and whenever its LDT changes: LDTR shows v's LDT
  * pages with v's limit, or is null. The descriptor lives in the
  * hypervisor's GDT page, which every vCPU's GDT shares, so it is rewritten
  * before each lldt (which caches it: a later rewrite for another vCPU does
- * not disturb a loaded LDTR).
+ * not disturb a loaded LDTR). Whether the CPU's LDTR holds some vCPU's
+ * LDT is its struct pcpu's ldtr_loaded (false from desc_init()'s lldt 0
+ * on), so a switch between vCPUs without an LDT, the common case, costs
+ * no lldt at all.
  */
 void pv_load_ldt(const struct vcpu *v)
 {
+	struct pcpu *c = this_cpu();
+
 	if (!v->ldt_ents) {
-		if (ldtr_loaded)
+		if (c->ldtr_loaded)
 			asm volatile("lldt %w0" : : "r"(0));
-		ldtr_loaded = false;
+		c->ldtr_loaded = false;
 		return;
 	}
 	desc_set_ldt(ldt_va(v), v->ldt_ents * 8 - 1);
 	asm volatile("lldt %w0" : : "r"(HV_LDT));
-	ldtr_loaded = true;
+	c->ldtr_loaded = true;
 }
 
 /*

@@ -16,6 +16,8 @@
  * delivering it may have ended the domain.
  */
 #include "hv.h"
+#include "core/hvlock.h"
+#include "x86/percpu.h"
 #include "core/cmdline.h"
 #include "core/domain.h"
 #include "core/sched.h"
@@ -34,9 +36,11 @@
  * it again. When it returns, the frame at the top of the stack is one the
  * CPU may load.
  */
-void guest_exit_prepare(struct cpu_regs *frame)
+u64 guest_exit_prepare(struct cpu_regs *frame)
 {
-	if (cpu_exit_via)	/* a fast-mode vCPU: the switcher's counts */
+	struct pcpu *c = this_cpu();
+
+	if (c->exit_via)	/* a fast-mode vCPU: the switcher's counts */
 		fast_exit_begin(current);
 	do {
 		schedule(frame);
@@ -45,6 +49,8 @@ void guest_exit_prepare(struct cpu_regs *frame)
 	current->domain->stats.returns++;
 	if (unlikely(hv_opts.desccheck))	/* the desccheck option, docs/boot.md */
 		pv_check_desc_tables(current);
-	if (cpu_exit_via)	/* the same (perhaps another vCPU now) */
+	if (c->exit_via)	/* the same (perhaps another vCPU now) */
 		fast_exit_end(current);	/* the switcher's parameters */
+	hv_leave();		/* the lock, last: core/hvlock.c */
+	return c->exit_via;
 }

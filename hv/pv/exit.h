@@ -6,6 +6,6 @@
 
 #include "x86/regs.h"
 
-void guest_exit_prepare(struct cpu_regs *frame);	/* from x86/entry.S */
+u64 guest_exit_prepare(struct cpu_regs *frame);	/* from x86/entry.S */
 
 #endif

@@ -26,6 +26,7 @@
  * mode=fast for a kernel that does not say so.
  */
 #include "hv.h"
+#include "core/hvlock.h"
 #include "layout.h"
 #include "core/domain.h"
 #include "mm/segdesc.h"
@@ -75,6 +76,8 @@ void fast_entry_from_guest(struct vcpu *v, const struct cpu_regs *r)
 /* A SYSCALL: fast_entry.S gave the frame its ring's CS. */
 void fast_syscall(struct cpu_regs *r)
 {
+	if (!hv_enter())	/* the hypervisor lock: core/hvlock.c */
+		return;
 	fast_entry_from_guest(current, r);
 	pv_syscall64(r);
 }
@@ -134,7 +137,6 @@ const struct pv_mode pv_fast_mode = {
 	.desc_rules = &segdesc_ring1,
 	.vcpu_init = fast_vcpu_init,
 	.cpu_init = fast_cpu_init,
-	.entry_debug = compat_sysenter_single_step,	/* the same SYSENTER entry */
 	.guest_exception = pv_guest_exception,
 	.to_kernel = fast_to_kernel,
 	.to_user = fast_to_user,

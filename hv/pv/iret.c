@@ -100,6 +100,8 @@ void pv_iret_fault(struct cpu_regs *r)
 {
 	struct vcpu *v = current;
 
+	if (v->domain->state != DOM_RUNNING)
+		return;		/* it ended on another CPU: the way out switches */
 	pr_debug("domain %s: return to guest faulted: vector %llu error %#llx (cs %#llx ss %#llx rip %#llx)\n",
 		 v->domain->name, (unsigned long long)r->vector,
 		 (unsigned long long)r->error_code, (unsigned long long)r->cs,

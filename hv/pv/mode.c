@@ -21,19 +21,30 @@ const struct pv_mode *pv_mode_find(enum pv_mode_id id)
 	}
 }
 
-/* The mode whose entry points the CPU has, and whether it has SYSENTER. */
-static const struct pv_mode *cpu_entries;
+/* Whether the CPUs have SYSENTER (the same on all). */
 static bool cpu_sysenter;
 
 /*
- * At boot: the CPU's SYSCALL and SYSENTER entries, compat mode's until
- * the first context switch says otherwise.
+ * At boot: the boot CPU's SYSCALL and SYSENTER entries, compat mode's
+ * until the first context switch says otherwise (the mode whose entries
+ * a CPU has is its struct pcpu's `entries`).
  */
 void pv_mode_cpu_init(bool sysenter)
 {
 	cpu_sysenter = sysenter;
-	cpu_entries = &pv_compat_mode;
-	cpu_entries->cpu_init(sysenter);
+	this_cpu()->entries = &pv_compat_mode;
+	pv_compat_mode.cpu_init(sysenter);
+}
+
+/*
+ * Another CPU, before it first runs a guest: compat mode's entries, its
+ * own stubs (pv/compat_syscall.c), on the IDT and stack it has already
+ * (fast-mode vCPUs run on the boot CPU only: core/sched.c).
+ */
+void pv_mode_cpu_init_ap(void)
+{
+	this_cpu()->entries = &pv_compat_mode;
+	compat_cpu_entries(cpu_sysenter);
 }
 
 /*
@@ -44,19 +55,13 @@ void pv_mode_cpu_init(bool sysenter)
  */
 void pv_mode_switch_to(const struct vcpu *next)
 {
-	switcher_switch_to(next);	/* another domain's traces: scrubbed */
-	if (pv_mode(next) == cpu_entries)
+	struct pcpu *c = this_cpu();
+
+	if (c->id == 0)		/* the switcher's slice is the boot CPU's */
+		switcher_switch_to(next);	/* another domain's traces: scrubbed */
+	if (pv_mode(next) == c->entries)
 		return;
-	cpu_entries = pv_mode(next);
-	cpu_entries->cpu_init(cpu_sysenter);
+	c->entries = pv_mode(next);
+	pv_mode(next)->cpu_init(cpu_sysenter);
 }
 
-/*
- * A #DB in the hypervisor (x86/traps.c): the CPU's entry code may have
- * been single-stepped by a guest's TF; the mode whose entries are loaded
- * decides (and resets what it must). False: not that.
- */
-bool pv_mode_entry_debug(struct cpu_regs *r)
-{
-	return cpu_entries && cpu_entries->entry_debug(r);
-}

@@ -33,8 +33,8 @@
  *  - Entry and exit: cpu_init() points SYSCALL and SYSENTER at the mode's
  *    entry code, at boot and whenever the scheduler switches to a vCPU of
  *    another mode than the last (pv_mode_switch_to(), pv/mode.c), so two
- *    modes can share the CPU; entry_debug() takes a #DB the CPU raised in
- *    that entry code (a guest's TF across SYSENTER; x86/traps.c);
+ *    modes can share the CPU (both share compat mode's SYSENTER entry,
+ *    whose single-stepped #DB x86/traps.c knows);
  *    guest_exception() takes an exception raised by guest code
  *    (x86/traps.c). to_kernel() and to_user() switch between the
  *    guest's two contexts, on a bounce from user mode and on an iret to
@@ -121,7 +121,6 @@ struct pv_mode {
 	/* Entry and exit. */
 	void (*vcpu_init)(struct vcpu *v);	/* a new vCPU: in kernel context */
 	void (*cpu_init)(bool sysenter);	/* the CPU's entries: pv_mode_switch_to() */
-	bool (*entry_debug)(struct cpu_regs *r);	/* #DB in its entry code: handled? */
 	void (*guest_exception)(struct cpu_regs *r);	/* hot: pv_guest_exception_of() */
 	void (*to_kernel)(struct vcpu *v);	/* hot: see pv_to_kernel() */
 	bool (*to_user)(struct vcpu *v);	/* false: it crashed the domain */
@@ -140,8 +139,8 @@ extern const struct pv_mode pv_fast_mode;	/* pv/fast.c */
 
 const struct pv_mode *pv_mode_find(enum pv_mode_id id);
 void pv_mode_cpu_init(bool sysenter);
+void pv_mode_cpu_init_ap(void);
 void pv_mode_switch_to(const struct vcpu *next);
-bool pv_mode_entry_debug(struct cpu_regs *r);
 
 /* Compat mode's in_kernel, here so that pv_in_kernel() can inline it. */
 static inline bool compat_in_kernel(const struct vcpu *v)

@@ -79,7 +79,6 @@ static const struct domain *last_domain;	/* the last to run on this CPU */
 static bool ist_used;		/* an IST stack took a frame since the last scrub */
 
 /* x86/entry.S return_to_guest: sw_exit's alias while a fast vCPU runs, else 0. */
-u64 cpu_exit_via;
 
 /* The address of a page of this CPU's slice (one CPU: slice 0). */
 u64 switcher_va(unsigned page)
@@ -179,14 +178,14 @@ void switcher_cpu_enter(bool sysenter)
 {
 	pv_entry_msrs(alias(sw_syscall), alias(sw_syscall32), sysenter, 0);
 	desc_load_entries(switcher_idt(), switcher_va(SW_STACK_PAGE + SW_STACK_PAGES));
-	cpu_exit_via = alias(sw_exit);
+	this_cpu()->exit_via = alias(sw_exit);
 }
 
 /* Back to the hypervisor's own entries (compat mode's cpu_init). */
 void switcher_cpu_leave(void)
 {
 	desc_load_entries(0, 0);
-	cpu_exit_via = 0;
+	this_cpu()->exit_via = 0;
 }
 
 /* The guest view's entry for slot i of the guest's L4 entry e. */

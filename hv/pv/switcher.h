@@ -15,7 +15,6 @@ void switcher_init(void);
  * fast-mode one): where return_to_guest goes out, and the one test the
  * way out makes (pv/exit.c), a load where asking the vCPU's mode is three.
  */
-extern u64 cpu_exit_via;
 void switcher_map(unsigned page, paddr_t pa, bool writable);
 u64 switcher_va(unsigned page);
 void switcher_cpu_enter(bool sysenter);	/* fast mode's entries on this CPU */

@@ -152,7 +152,7 @@ static void debug_trap(struct cpu_regs *r)
  * the hypervisor: clear it. The log is limited: a guest can cause one of
  * these on every hypercall.
  */
-void pv_debug_in_hypervisor(struct cpu_regs *r)
+void pv_debug_in_hypervisor(struct cpu_regs *r, const struct vcpu *cur)
 {
 	static unsigned reported;
 	u64 dr6 = read_dr6(), dr7 = read_dr7();
@@ -175,7 +175,7 @@ void pv_debug_in_hypervisor(struct cpu_regs *r)
 	if (reported < 8 || hv_loglvl >= LOG_DEBUG)
 		printk("#DB in hypervisor context at %#llx, dr6 %#llx (%s)%s\n",
 		       (unsigned long long)r->rip, (unsigned long long)dr6,
-		       current ? current->domain->name : "no guest",
+		       cur ? cur->domain->name : "no guest",
 		       ++reported == 8 ? "; more are not reported" : "");
 }
 

@@ -10,7 +10,7 @@
 void pv_guest_exception(struct cpu_regs *r);
 bool pv_hv_ldt_fault(u64 cr2, u64 err);
 void pv_page_fault(struct cpu_regs *r);
-void pv_debug_in_hypervisor(struct cpu_regs *r);
+void pv_debug_in_hypervisor(struct cpu_regs *r, const struct vcpu *cur);
 
 /* pv/callbacks.c: the guest's debug registers in the CPU. */
 struct vcpu;

@@ -189,6 +189,16 @@ static bool send_ipi(u32 dest, u32 icr)
 }
 
 /*
+ * A kick (KICK_VECTOR) to another running CPU: it leaves the guest it
+ * runs, or its halt, for the hypervisor (core/hvlock.c). Fixed delivery,
+ * assert. The interrupt is handled as a timer interrupt (x86/desc.c).
+ */
+void apic_kick(u32 dest)
+{
+	send_ipi(dest, 0x00004000 | KICK_VECTOR);
+}
+
+/*
  * An INIT IPI: the CPU resets and waits for a start-up IPI. Used before
  * the first SIPI, and to park a CPU that did not answer, so that it
  * cannot wake up later inside a trampoline set up for another CPU.
@@ -228,17 +238,19 @@ bool apic_start_cpu(u32 dest, u8 vector, const volatile u32 *started, const char
 }
 
 /*
- * An application processor's local APIC: enabled (it has to be, to take
- * IPIs later), the spurious vector set, the timer masked, no task
- * priority. Nothing sends it an interrupt yet and it runs with
- * interrupts off (x86/smp.c), so no vector of its own reaches the IDT.
+ * An application processor's local APIC: enabled (it takes kicks from the
+ * other CPUs), the spurious vector set, its timer as the boot CPU's
+ * (one-shot, the same divider: QEMU's APIC timers share one clock, so the
+ * boot CPU's calibration holds), stopped until the scheduler aims it, no
+ * task priority.
  */
 void apic_init_ap(void)
 {
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
 	apic_write(APIC_SVR, (1u << 8) | SPURIOUS_VECTOR);
-	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | TIMER_VECTOR);
+	apic_write(APIC_TIMER_DIV, 0x3);	/* divide by 16 */
 	apic_write(APIC_TIMER_INIT, 0);
+	apic_write(APIC_LVT_TIMER, TIMER_VECTOR);	/* one-shot, unmasked */
 	apic_write(APIC_TPR, 0);
 }
 

@@ -8,6 +8,7 @@
 #include "hv.h"
 
 #define TIMER_VECTOR		0xf0
+#define KICK_VECTOR		0xf1	/* another CPU wants this one in the hypervisor */
 #define SPURIOUS_VECTOR		0xff
 
 void apic_init(void);
@@ -21,5 +22,6 @@ void tsc_delay_us(u64 us);
 bool apic_send_init(u32 dest);
 bool apic_start_cpu(u32 dest, u8 vector, const volatile u32 *started, const char **why);
 void apic_init_ap(void);
+void apic_kick(u32 dest);
 
 #endif

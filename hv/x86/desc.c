@@ -174,10 +174,25 @@ u16 desc_idt_limit(void)
 	return (u16)(sizeof(idt) - 1);
 }
 
+/*
+ * Each IST stack's top slot, just above the frame the CPU pushes there,
+ * holds its CPU's struct pcpu (its stack top): what a trap on an IST
+ * stack has instead of this_cpu() (x86/traps.c), and where entry.S moves
+ * a guest's #DB to.
+ */
+#define IST_SLOT	16	/* bytes at the top: the slot, and alignment */
+
+static void set_ist_slot(u8 *ist_bottom, u64 pcpu)
+{
+	*(u64 *)(ist_bottom + HV_STACK_SIZE - IST_SLOT) = pcpu;
+}
+
 /* Zero the IST stacks (pv/switcher.c: a fast guest can read them). */
 void desc_scrub_ist(void)
 {
 	memset(ist_stacks, 0, sizeof(ist_stacks));
+	for (int s = 0; s < NR_IST; s++)
+		set_ist_slot(ist_stacks[s], hv_stack_top);
 }
 
 /*
@@ -289,10 +304,12 @@ void desc_init(void)
 			switcher_map(SW_IST_PAGE + s * 4 + p,
 				     __pa(ist_stacks[s]) + p * PAGE_SIZE, true);
 	}
-	tss.ist[IST_DF - 1] = switcher_va(SW_IST_PAGE + 0 * 4 + 4);
-	tss.ist[IST_NMI - 1] = switcher_va(SW_IST_PAGE + 1 * 4 + 4);
-	tss.ist[IST_MC - 1] = switcher_va(SW_IST_PAGE + 2 * 4 + 4);
-	tss.ist[IST_DB - 1] = switcher_va(SW_IST_PAGE + 3 * 4 + 4);
+	tss.ist[IST_DF - 1] = switcher_va(SW_IST_PAGE + 0 * 4 + 4) - IST_SLOT;
+	tss.ist[IST_NMI - 1] = switcher_va(SW_IST_PAGE + 1 * 4 + 4) - IST_SLOT;
+	tss.ist[IST_MC - 1] = switcher_va(SW_IST_PAGE + 2 * 4 + 4) - IST_SLOT;
+	tss.ist[IST_DB - 1] = switcher_va(SW_IST_PAGE + 3 * 4 + 4) - IST_SLOT;
+	for (int s = 0; s < NR_IST; s++)	/* the boot CPU's struct pcpu */
+		set_ist_slot(ist_stacks[s], hv_stack_top);
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 gets #GP */
 	loaded_idt = (u64)idt;
 
@@ -334,8 +351,10 @@ void desc_prepare_ap(struct pcpu *c)
 	set_system_desc_in(c->gdt, SEL_INDEX(HV_TSS), (u64)t, sizeof(*t) - 1, 0x9);
 	c->gdt[SEL_INDEX(HV_LDT)] = c->gdt[SEL_INDEX(HV_LDT) + 1] = 0;
 	t->rsp[0] = c->stack_top;
-	for (int s = 0; s < NR_IST; s++)
-		t->ist[s] = (u64)c->ist[s] + HV_STACK_SIZE;
+	for (int s = 0; s < NR_IST; s++) {
+		t->ist[s] = (u64)c->ist[s] + HV_STACK_SIZE - IST_SLOT;
+		set_ist_slot(c->ist[s], (u64)c);
+	}
 	t->iomap_base = sizeof(*t);
 }
 
@@ -378,5 +397,11 @@ void desc_fill_idt(void *table, const u64 exceptions[32], u64 timer, u64 spuriou
 		set_gate(table, v, exceptions[v], dpl, ist);
 	}
 	set_gate(table, TIMER_VECTOR, timer, 0, 0);
+	/*
+	 * A kick from another CPU (core/hvlock.c) needs nothing but an entry
+	 * into the hypervisor: it takes the timer's way in, which runs what
+	 * is due and aims the timer again, harmless one more time.
+	 */
+	set_gate(table, KICK_VECTOR, timer, 0, 0);
 	set_gate(table, SPURIOUS_VECTOR, spurious, 0, 0);
 }

@@ -52,7 +52,7 @@ exception_stub_\vec:
 debug_entry:
 	testb	$3, 24(%rsp)		/* the CS slot: from a guest? */
 	jz	exception_common	/* no: stay on the #DB stack */
-	MOVE_FRAME 7, hv_stack_top(%rip)
+	MOVE_FRAME 7, 72(%rsp)		/* to the stack top its IST stack names */
 	jmp	exception_common
 
 	.globl	exception_common
@@ -62,8 +62,11 @@ exception_common:
 	SAVE_ALL
 	movq	%rsp, %rdi
 	call	trap_entry
+	cmpq	$2, REGS_VECTOR(%rsp)	/* an NMI: straight back, on its IST stack */
+	je	1f
 	testb	$3, REGS_CS(%rsp)	/* back to a guest? */
 	jnz	return_to_guest
+1:
 	RESTORE_ALL
 	addq	$16, %rsp		/* vector and error code */
 	iretq
@@ -81,9 +84,9 @@ exception_common:
 	.globl	return_to_guest
 return_to_guest:
 	movq	%rsp, %rdi
-	call	guest_exit_prepare
-	cmpq	$0, cpu_exit_via(%rip)	/* a fast-mode vCPU: out by the switcher */
-	jne	.Lexit_via_switcher
+	call	guest_exit_prepare	/* returns where to leave by: 0, iretq */
+	testq	%rax, %rax		/* a fast-mode vCPU: out by the switcher */
+	jnz	.Lexit_via_switcher
 	RESTORE_ALL
 	addq	$16, %rsp
 .Liret_to_guest:
@@ -110,7 +113,7 @@ return_to_guest:
 	.text
 
 .Lexit_via_switcher:
-	jmp	*cpu_exit_via(%rip)	/* pv/switcher_entry.S: sw_exit */
+	jmp	*%rax			/* pv/switcher_entry.S: sw_exit */
 
 /*
  * The switcher's iretq (pv/switcher_entry.S sw_iret) faulted: the fault came
@@ -177,7 +180,7 @@ sw_iret_fault:
  */
 	.globl	enter_guest
 enter_guest:
-	movq	hv_stack_top(%rip), %rsp
+	movq	%rdi, %rsp		/* this CPU's stack top */
 	subq	$REGS_SIZE, %rsp
 	movq	%rsp, %rdi
 	movl	$(REGS_SIZE / 8), %ecx

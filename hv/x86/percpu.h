@@ -15,11 +15,12 @@
 #ifndef HV_X86_PERCPU_H
 #define HV_X86_PERCPU_H
 
-#include "hv.h"
-#include "layout.h"
-
 #define NR_CPUS		32	/* = ACPI_MAX_CPUS: the most x86/acpi.c keeps */
 #define NR_IST		4	/* #DF, NMI, #MC, #DB (x86/desc.h) */
+
+#ifndef __ASSEMBLER__	/* pv/compat_entry.S needs NR_CPUS */
+#include "hv.h"
+#include "layout.h"
 
 enum pcpu_state {
 	PCPU_OFFLINE,		/* found in the MADT, not started (maxcpus=, failure) */
@@ -38,6 +39,26 @@ struct pcpu {
 	volatile u32 state;	/* enum pcpu_state; written by the CPU itself once started */
 	u32 boot_us;		/* from the first SIPI to online */
 	volatile u64 wakeups;	/* times its idle loop came back from hlt (NMI, SMI) */
+
+	/* Running guests (core/sched.c, core/hvlock.c). */
+	struct vcpu *curr;	/* the vCPU it runs: `current` */
+	bool need_resched;	/* pick again at the next return to a guest */
+	bool holds_hv_lock;	/* it is in the hypervisor proper */
+	bool idle_cr3;		/* CR3 holds the hypervisor's own L4 (no guest's) */
+	bool ldtr_loaded;	/* LDTR is not null (pv/descriptor_tables.c) */
+	const void *entries;	/* the PV mode whose entries it has (pv/mode.c) */
+	u64 timer_deadline;	/* system time its APIC timer is aimed at */
+	volatile u32 where;	/* enum pcpu_where, for the TLB sync (core/hvlock.c) */
+	volatile u32 sync_req;	/* another CPU waits for it to drop guest TLB entries */
+	u64 lock_spins;		/* times it found the hypervisor lock taken */
+	u64 exit_via;		/* 0, or the switcher's exit: a fast vCPU runs (pv/switcher.c) */
+};
+
+/* Where a CPU is, as another one holding the hypervisor lock sees it. */
+enum pcpu_where {
+	PCPU_IN_HV = 0,		/* in the hypervisor, or waiting for its lock */
+	PCPU_IN_GUEST,		/* running a guest: may use guest TLB entries */
+	PCPU_IDLE,		/* halted on the hypervisor's L4: no guest entries */
 };
 _Static_assert(sizeof(struct pcpu) <= PCPU_AREA, "struct pcpu fits its area");
 
@@ -58,4 +79,5 @@ void percpu_init_boot(void);
 void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size);
 int smp_describe(char *buf, size_t size);
 
+#endif /* !__ASSEMBLER__ */
 #endif /* HV_X86_PERCPU_H */

@@ -44,6 +44,9 @@
  * (docs/smp.md).
  */
 #include "hv.h"
+#include "core/hvlock.h"
+#include "core/sched.h"
+#include "pv/mode.h"
 #include "layout.h"
 #include "boot/mb2.h"
 #include "core/cmdline.h"
@@ -82,6 +85,12 @@ void percpu_init_boot(void)
 	c->state = PCPU_ONLINE;
 	pcpus[0] = c;
 	BUG_ON(this_cpu() != c);
+	/*
+	 * The boot CPU holds the hypervisor lock from here until it first
+	 * leaves for a guest (core/hvlock.c): the other CPUs, online long
+	 * before, wait for it with nothing shared half built.
+	 */
+	hv_enter();
 }
 
 /* Where the boot CPU's code and the APs' meet: the AP's side. */
@@ -98,11 +107,18 @@ void ap_main(void)
 		panic("cpu %u: struct pcpu at %p says APIC id %u, the APIC says %u",
 		      c->id, (void *)c, c->apic_id, apic_id());
 	asm volatile("" : : : "memory");
-	c->state = same ? PCPU_ONLINE : PCPU_OFFLINE;
-	for (;;) {
-		asm volatile("cli; hlt" : : : "memory");
-		c->wakeups++;
+	if (!same) {
+		c->state = PCPU_OFFLINE;
+		for (;;) {
+			asm volatile("cli; hlt" : : : "memory");
+			c->wakeups++;
+		}
 	}
+	pv_mode_cpu_init_ap();			/* pv/mode.c: its SYSCALL entries */
+	c->where = PCPU_IN_HV;			/* waits for the lock: answers syncs */
+	asm volatile("" : : : "memory");
+	c->state = PCPU_ONLINE;
+	sched_start();				/* core/sched.c: never returns */
 }
 
 /* x86/acpi.c reads tables through the direct map, inside the memory map. */

@@ -22,6 +22,9 @@
 #include "core/time.h"
 #include "x86/regs.h"
 #include "x86/traps.h"
+#include "x86/percpu.h"
+#include "core/hvlock.h"
+#include "pv/compat.h"
 
 static const char *const vector_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -131,6 +134,36 @@ void trap_report(const struct cpu_regs *r)
 u64 fixup_vector, fixup_error;
 
 /*
+ * A trap that runs on its IST stack, where this_cpu() (which looks at the
+ * stack) does not work: each IST stack holds its CPU's struct pcpu just
+ * above the frame (x86/desc.c). NMI, #DF and #MC from anywhere, #DB from
+ * the hypervisor (a #DB from a guest was moved to the CPU's own stack:
+ * entry.S). Handled here without the hypervisor lock: an NMI from a guest
+ * is ignored (entry.S returns straight to it), #DB in the hypervisor is
+ * noted and cleared, the rest stop the machine. True if it was one.
+ */
+static bool ist_trap(struct cpu_regs *r)
+{
+	struct pcpu *c = *(struct pcpu **)(r + 1);
+
+	if (r->vector == 2 && regs_from_guest(r))
+		return true;	/* a host NMI that arrived while a guest ran */
+	if (r->vector == 1 && !regs_from_guest(r)) {
+		BUG_ON(c->self != c);
+		if (compat_sysenter_single_step(r))	/* a guest's TF across SYSENTER */
+			return true;
+		pv_debug_in_hypervisor(r, c->curr);	/* pv/traps.c */
+		return true;
+	}
+	if (r->vector == 2 || r->vector == 8 || r->vector == 18) {
+		trap_report(r);
+		panic("%s on CPU %u", trap_name((unsigned)r->vector),
+		      c->self == c ? c->id : ~0u);
+	}
+	return false;
+}
+
+/*
  * Called by entry.S for every exception vector. From a guest: the PV code
  * decides. From the hypervisor: a fault on a listed guest-memory access
  * resumes at its fixup (guest_access.c), a first read of the guest's LDT
@@ -138,20 +171,29 @@ u64 fixup_vector, fixup_error;
  */
 void trap_entry(struct cpu_regs *r)
 {
+	bool alive;
+
 	/*
 	 * A guest may run with EFLAGS.AC set, and an exception or interrupt
 	 * keeps it: entry.S clears it, or SMAP would be off for us until the
 	 * next iretq. Check that it did.
 	 */
 	BUG_ON(cpu_smap && (read_rflags() & X86_EFLAGS_AC));
-	if (regs_from_guest(r))
-		pv_entry_from_guest(current, r);	/* which ring: pv/mode.h */
 	if (r->vector == 1 || r->vector == 2 || r->vector == 8 || r->vector == 18)
 		switcher_ist_used();	/* a frame on an IST stack: pv/switcher.c */
+	if (ist_trap(r))
+		return;
+	alive = hv_enter();	/* the hypervisor lock (core/hvlock.c) */
 	if (r->vector == TIMER_VECTOR) {	/* from a guest or from idle */
+		if (alive && regs_from_guest(r))
+			pv_entry_from_guest(current, r);	/* which ring: pv/mode.h */
 		timer_interrupt();
 		return;
 	}
+	if (!alive && regs_from_guest(r))	/* its domain ended on another CPU */
+		return;
+	if (regs_from_guest(r))
+		pv_entry_from_guest(current, r);
 	if (regs_from_guest(r)) {
 		pv_guest_exception_of(current, r);	/* pv/mode.h */
 		return;
@@ -161,12 +203,6 @@ void trap_entry(struct cpu_regs *r)
 	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip)) {
 		fixup_vector = r->vector;	/* for a fixup that reports it (entry.S) */
 		fixup_error = r->error_code;
-		return;
-	}
-	if (pv_mode_entry_debug(r))	/* a guest's TF across SYSENTER: pv/mode.c */
-		return;
-	if (r->vector == 1) {		/* a #DB a guest can cause: pv/traps.c */
-		pv_debug_in_hypervisor(r);
 		return;
 	}
 	trap_report(r);

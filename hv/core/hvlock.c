@@ -1,0 +1,175 @@
+/*
+ * hvlock.c - the hypervisor lock, and how a CPU that holds it makes every
+ * other CPU drop what its TLB knows of guest page tables.
+ *
+ * Runs in: hypervisor, any CPU, interrupts off.
+ *
+ * Guests run on every CPU at once; the hypervisor proper runs on one at a
+ * time. Every entry from a guest takes the one hypervisor lock before it
+ * touches anything shared (trap_entry, the SYSCALL and SYSENTER entries'
+ * C halves) and the way back to a guest drops it as its last act
+ * (pv/exit.c), so all of the hypervisor's code keeps the single-CPU
+ * reasoning it was written with: page types and counts, event channels,
+ * the run queue, the timers. The cost is that two CPUs entering at once
+ * wait for each other (counted: `stats`, lock_spins); what is per CPU
+ * (the current vCPU, its time slice, its timer) lives in struct pcpu.
+ * docs/smp.md says what finer locks would replace it, in what order.
+ *
+ * The lock is a ticket lock: CPUs get it in the order they asked, so a
+ * CPU that enters often cannot starve one that enters rarely.
+ *
+ * The TLB. A CPU caches translations of the page tables it ran on, and a
+ * hypervisor that changes a frame's type (a page table becoming writable
+ * memory again, a frame given back and reused) must know that no CPU can
+ * still write it through an old translation (docs/isolation.md). With one
+ * CPU a local flush was enough. Now the holder of the lock calls
+ * hv_sync_others() for those flushes, and it returns once every other CPU
+ * is somewhere with no guest translations:
+ *  - a CPU in a guest (where == PCPU_IN_GUEST) is kicked (an IPI); it
+ *    enters the hypervisor, finds the lock taken, and while it waits it
+ *    loads the hypervisor's own L4 (a full flush of guest entries: they
+ *    are never global) and says so by clearing sync_req;
+ *  - a CPU already waiting for the lock does the same without a kick;
+ *  - an idle CPU halts on the hypervisor's own L4 already: nothing to do.
+ * A CPU that got the lock after such a flush loads its vCPU's L4 again,
+ * if that vCPU's domain still runs. Every CPU marks itself in a guest
+ * before it drops the lock, so the holder never misses one that is on its
+ * way back to a guest. The holder never waits for a CPU that waits for
+ * it: a waiting CPU answers from its spin loop, interrupts off.
+ */
+#include "hv.h"
+#include "layout.h"
+#include "core/domain.h"
+#include "core/hvlock.h"
+#include "mm/paging.h"
+#include "pv/mode.h"
+#include "x86/apic.h"
+#include "x86/cpu.h"
+#include "x86/percpu.h"
+
+static volatile u32 next_ticket, now_serving;
+
+/* This CPU's CR3 is the hypervisor's own L4: no guest translation is left. */
+void hv_load_idle_cr3(void)
+{
+	write_cr3(__pa(hv_l4()));
+	this_cpu()->idle_cr3 = true;
+}
+
+static void answer_sync(struct pcpu *c)
+{
+	if (!c->sync_req)
+		return;
+	if (!c->idle_cr3)
+		hv_load_idle_cr3();
+	asm volatile("" ::: "memory");
+	c->sync_req = 0;
+}
+
+/*
+ * Enter the hypervisor proper: take the lock (no-op if this CPU holds it:
+ * an exception inside the hypervisor, an interrupt in the idle loop
+ * after it took it). Then, if a sync took this CPU's guest L4 away while
+ * it waited, its vCPU's comes back. False if this CPU's vCPU belongs to a
+ * domain that ended meanwhile (another CPU crashed or shut it down): the
+ * caller does nothing for it, and the way out picks another vCPU.
+ */
+bool hv_enter(void)
+{
+	struct pcpu *c = this_cpu();
+	u32 t;
+
+	if (c->holds_hv_lock)
+		return !c->curr || c->curr->domain->state == DOM_RUNNING;
+	c->where = PCPU_IN_HV;
+	t = __atomic_fetch_add(&next_ticket, 1, __ATOMIC_ACQ_REL);
+	if (__atomic_load_n(&now_serving, __ATOMIC_ACQUIRE) != t) {
+		c->lock_spins++;
+		while (__atomic_load_n(&now_serving, __ATOMIC_ACQUIRE) != t) {
+			answer_sync(c);
+			cpu_relax();
+		}
+	}
+	c->holds_hv_lock = true;
+	answer_sync(c);		/* asked just before it got the lock: harmless */
+	if (!c->curr)
+		return true;
+	if (c->curr->domain->state != DOM_RUNNING)
+		return false;
+	if (c->idle_cr3) {
+		write_cr3(pv_mode(c->curr)->active_l4(c->curr) << PAGE_SHIFT);
+		c->idle_cr3 = false;
+	}
+	return true;
+}
+
+static void release(struct pcpu *c, enum pcpu_where where)
+{
+	c->where = where;	/* before the release: the next holder sees it */
+	c->holds_hv_lock = false;
+	__atomic_store_n(&now_serving, now_serving + 1, __ATOMIC_RELEASE);
+}
+
+/* The way back to a guest, last of all (pv/exit.c). */
+void hv_leave(void)
+{
+	release(this_cpu(), PCPU_IN_GUEST);
+}
+
+/*
+ * Nothing to run on this CPU (core/sched.c): halt until an interrupt,
+ * without the lock and on the hypervisor's L4, then take the lock again
+ * (an interrupt during the halt may have taken it already: its handler,
+ * a timer or a kick, ran with it).
+ */
+void hv_idle_halt(void)
+{
+	struct pcpu *c = this_cpu();
+
+	if (!c->idle_cr3)
+		hv_load_idle_cr3();
+	release(c, PCPU_IDLE);
+	asm volatile("sti; hlt; cli" ::: "memory");
+	hv_enter();	/* no vCPU: always true */
+}
+
+/*
+ * The holder of the lock: every other CPU drops its guest translations
+ * before this returns (the file comment says how). With one CPU online,
+ * nothing to do.
+ */
+void hv_sync_others(void)
+{
+	struct pcpu *me = this_cpu();
+
+	BUG_ON(!me->holds_hv_lock);
+	for (int i = 0; i < nr_cpus_found; i++) {
+		struct pcpu *c = pcpus[i];
+
+		if (!c || c == me || c->state != PCPU_ONLINE || c->where == PCPU_IDLE)
+			continue;
+		c->sync_req = 1;
+		asm volatile("" ::: "memory");
+		if (c->where == PCPU_IN_GUEST)
+			apic_kick(c->apic_id);
+	}
+	for (int i = 0; i < nr_cpus_found; i++) {
+		struct pcpu *c = pcpus[i];
+
+		if (!c || c == me)
+			continue;
+		while (c->sync_req)
+			cpu_relax();
+	}
+}
+
+/*
+ * Make another CPU look at its run queue or its vCPU's events soon: a
+ * CPU in a guest or halted is kicked (one waiting for the lock will look
+ * anyway).
+ */
+void hv_kick(struct pcpu *c)
+{
+	if (c && c != this_cpu() && c->state == PCPU_ONLINE && c->where != PCPU_IN_HV)
+		apic_kick(c->apic_id);
+}

@@ -1,0 +1,18 @@
+/*
+ * hvlock.h - the hypervisor lock and the cross-CPU TLB sync (core/hvlock.c).
+ */
+#ifndef HV_CORE_HVLOCK_H
+#define HV_CORE_HVLOCK_H
+
+#include "hv.h"
+
+struct pcpu;
+
+bool hv_enter(void);
+void hv_leave(void);
+void hv_idle_halt(void);
+void hv_sync_others(void);
+void hv_load_idle_cr3(void);
+void hv_kick(struct pcpu *c);
+
+#endif /* HV_CORE_HVLOCK_H */
