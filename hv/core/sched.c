@@ -296,8 +296,12 @@ void sched_vcpu_down(struct vcpu *v)
 {
 	v->down = true;
 	v->runnable = false;
-	if (v == current)
+	if (v == current) {
 		sched_need_resched();
+		return;
+	}
+	if (v->running)		/* on another CPU: it stops at its next entry */
+		hv_kick(pcpus[v->processor]);
 	else
 		runstate_change(v, RUNSTATE_offline);
 }
