@@ -25,6 +25,7 @@
  * among them) reaches the guest only when nothing is left half done.
  */
 #include "hv.h"
+#include "core/hvlock.h"
 #include "layout.h"
 #include "core/continuation.h"
 #include "core/domain.h"
@@ -344,9 +345,10 @@ static int new_user_baseptr(struct vcpu *v, mfn_t mfn)
 /* ---- mmuext_op --------------------------------------------------------------- */
 
 /*
- * The vCPUs named by a guest bitmap, for the *_MULTI flushes. With one
- * physical CPU any flush is a local one; the bitmap only has to be
- * readable (one word covers every vCPU a domain can have).
+ * The vCPUs named by a guest bitmap, for the *_MULTI flushes. The bitmap
+ * only has to be readable (one word covers every vCPU a domain can have):
+ * a flush of other vCPUs reaches every other CPU (core/hvlock.c's sync),
+ * whichever vCPUs run there, which is more than was asked and never less.
  */
 static int read_vcpumask(u64 mask)
 {
@@ -355,10 +357,20 @@ static int read_vcpumask(u64 mask)
 	return copy_from_guest(&word, mask, sizeof(word));
 }
 
-static void invlpg_guest(u64 va)
+/* What the guest asked for itself alone: this CPU's TLB. */
+static void flush_this_cpu(void)
+{
+	write_cr3(read_cr3());
+	mm_local_flush_done();
+}
+
+/* INVLPG here, and on other CPUs too unless only this vCPU was named. */
+static void invlpg_guest(u64 va, bool others)
 {
 	if (guest_va_ok(va))
 		invlpg(va);
+	if (others)
+		hv_sync_others();	/* a full flush there: simpler than a remote invlpg */
 }
 
 static int clear_page(struct domain *d, mfn_t mfn)
@@ -426,9 +438,11 @@ mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 		if (read_vcpumask(op->arg2.vcpumask))
 			return -XEN_EINVAL;
 		/* fall through */
-	case MMUEXT_TLB_FLUSH_LOCAL:
 	case MMUEXT_TLB_FLUSH_ALL:
-		mm_flush_local();
+		mm_flush_local();	/* every CPU */
+		return 0;
+	case MMUEXT_TLB_FLUSH_LOCAL:
+		flush_this_cpu();
 		return 0;
 	case MMUEXT_INVLPG_MULTI:
 		if (read_vcpumask(op->arg2.vcpumask))
@@ -436,7 +450,7 @@ mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 		/* fall through */
 	case MMUEXT_INVLPG_LOCAL:
 	case MMUEXT_INVLPG_ALL:
-		invlpg_guest(op->arg1.linear_addr);
+		invlpg_guest(op->arg1.linear_addr, op->cmd != MMUEXT_INVLPG_LOCAL);
 		return 0;
 	case MMUEXT_FLUSH_CACHE:
 		return -XEN_EACCES;	/* no I/O rights: no wbinvd */
@@ -620,10 +634,12 @@ long do_update_va_mapping(u64 va, u64 val, u64 flags, u64 a4, u64 a5)
 		return rc;
 	if (scope != UVMF_LOCAL && scope != UVMF_ALL && read_vcpumask(scope) && !rc)
 		rc = -XEN_EFAULT;
-	if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
-		mm_flush_local();
+	if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH && scope == UVMF_LOCAL)
+		flush_this_cpu();
+	else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
+		mm_flush_local();	/* every CPU */
 	else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
-		invlpg_guest(va);
+		invlpg_guest(va, scope != UVMF_LOCAL);
 	return rc;
 }
 
