@@ -35,7 +35,8 @@
  *
  *   pvtest cpus N       the SMP checks: N CPUs online and in this process's
  *                       affinity; a child pinned to each CPU runs there
- *                       (sched_getcpu) all along a busy loop; two
+ *                       all along a busy loop, by the vDSO's getcpu and by
+ *                       the getcpu system call; two
  *                       processes on different CPUs add to one shared
  *                       counter with atomic instructions (the sum must be
  *                       exact) and bounce a byte through two pipes (each
@@ -583,10 +584,15 @@ static void cpus_pinned(int n)
 			continue;
 		pin(cpu);
 		for (int i = 0; i < 200; i++) {
+			/* the vDSO's answer (lsl of a per-CPU GDT entry), the kernel's */
 			int on = sched_getcpu();
+			unsigned int sys = ~0u;
 
-			if (on != cpu) {
-				printf("pvtest cpus: FAIL pinned to CPU %d, running on %d\n", cpu, on);
+			if (syscall(SYS_getcpu, &sys, NULL, NULL))
+				sys = ~0u;
+			if (on != cpu || sys != (unsigned int)cpu) {
+				printf("pvtest cpus: FAIL pinned to CPU %d, running on %d by sched_getcpu (vDSO), %d by getcpu(2)\n",
+				       cpu, on, (int)sys);
 				_exit(1);
 			}
 			xorshift_rounds((uint64_t)i + 1, 20000);

@@ -178,8 +178,8 @@ if [ -n "$smp" ]; then
 		check smpstorm FAIL "$why"
 	fi
 
-	one=$(pvtest spin 1 20000000 2>&1)
-	all=$(pvtest spin "$smp" 20000000 2>&1)
+	one=$(pvtest spin 1 400000000 2>&1)
+	all=$(pvtest spin "$smp" 400000000 2>&1)
 	echo "SPIN $one / $all"
 fi
 
