@@ -116,6 +116,13 @@ struct vcpu {
 	struct theap_node tnode;		/* the timer heap (core/time.c) */
 	bool on_runq;
 	bool in_multicall;			/* a multicall is its hypercall now */
+	struct memop_partial {	/* an extent it is being given, being zeroed
+				 * (hv/mm/memory_op.c) */
+		mfn_t first;
+		u64 frames;	/* 0 = none */
+		u64 zeroed;
+		u64 op, index;	/* the batch and the extent it is for */
+	} memop_partial;
 };
 
 enum domain_state {
@@ -149,12 +156,6 @@ struct domain {
 	mfn_t mm_held[DOMAIN_VCPUS_MAX + 4];	/* guest frames the hypervisor writes
 					 * (mm_hold_frame): a vcpu_info per vCPU,
 					 * the console ring, room to spare */
-	struct memop_partial {	/* an extent being zeroed (hv/mm/memory_op.c) */
-		mfn_t first;
-		u64 frames;	/* 0 = none */
-		u64 zeroed;
-		u64 op, index;	/* the batch and the extent it is for */
-	} memop_partial;
 	int nr_mm_held;
 	bool mm_leak;		/* teardown found a frame still referenced */
 
