@@ -42,8 +42,11 @@
  * checked by hand with both mutations). The vCPU 0 alone case has no
  * switch in between: removing the type-change flush (get_type()'s
  * tlbflush_stamp check, mutation stanza smp-tlb-type-change-flush) makes
- * vCPU 0's write land in a pinned L1 and this test fail. The cr2 check
- * fails if a #PF of vCPU 1 is reported in vCPU 0's vcpu_info.
+ * vCPU 0's write land in a pinned L1 and the compat run fail (in fast
+ * mode a hypercall goes in and out through the switcher's CR3 switches,
+ * hv/pv/switcher_entry.S, which flush QEMU's TLB too: the fast run
+ * passes either way). The cr2 check fails if a #PF of vCPU 1 is reported
+ * in vCPU 0's vcpu_info.
  */
 #include "guest.h"
 #include "events.h"
