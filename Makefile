@@ -78,6 +78,7 @@ HV_OBJS := \
 	pv/iret.o \
 	pv/mode.o \
 	pv/traps.o \
+	pv/vcpu_context.o \
 	pv/umip.o \
 	x86/apic.o \
 	x86/cpu.o \

@@ -41,6 +41,11 @@ struct vcpu *current;
 
 #define DOMAIN_FRAMES	DIV_ROUND_UP(sizeof(struct domain), PAGE_SIZE)
 
+static u64 vcpu_frames(int n)
+{
+	return DIV_ROUND_UP((u64)n * sizeof(struct vcpu), PAGE_SIZE);
+}
+
 static const char *const reason_names[] = {
 	[SHUTDOWN_poweroff] = "poweroff",
 	[SHUTDOWN_reboot] = "reboot",
@@ -95,10 +100,46 @@ struct domain *domain_get(u16 id)
 	return domain_table[id - 1];
 }
 
-/* Hypervisor memory for d beyond its guest frames: struct, P2M copy. */
+/* Hypervisor memory for d beyond its guest frames: struct, vCPUs, P2M copy. */
 u64 domain_hv_bytes(const struct domain *d)
 {
-	return DOMAIN_FRAMES * PAGE_SIZE + d->p2m_frames * PAGE_SIZE;
+	return (DOMAIN_FRAMES + vcpu_frames(d->nr_vcpus) + d->p2m_frames) * PAGE_SIZE;
+}
+
+/*
+ * d's vCPUs, in frames of their own: a domain pays for the vCPUs it has,
+ * not for the most it could have. Every vCPU but 0 starts down, as on Xen:
+ * the guest gives it a state (VCPUOP_initialise) and brings it up
+ * (core/vcpu_op.c). 0, or -1 with the reason in err.
+ */
+static int vcpus_alloc(struct domain *d, u32 n, char *err, size_t errlen)
+{
+	mfn_t m = frame_alloc_contig(vcpu_frames((int)n), 1);
+
+	if (m == INVALID_MFN) {
+		errorf(err, errlen, "out of memory for its %u vCPUs", n);
+		return -1;
+	}
+	d->vcpus = __va(m << PAGE_SHIFT);
+	d->vcpus_first = m;
+	memset(d->vcpus, 0, vcpu_frames((int)n) * PAGE_SIZE);
+	d->nr_vcpus = (int)n;
+	for (int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = &d->vcpus[i];
+
+		v->domain = d;
+		v->id = i;
+		v->down = i != 0;
+		v->runstate.state = i ? RUNSTATE_offline : RUNSTATE_runnable;
+		theap_node_init(&v->tnode);
+		if (pv_area_prepare(v) < 0) {
+			frame_free_contig(m, vcpu_frames((int)n));
+			errorf(err, errlen, "no GDT/LDT area for vCPU %d (%d vCPUs in all at most, or out of memory)",
+			       i, PV_AREA_SLOTS);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -127,16 +168,9 @@ struct domain *domain_alloc(const struct domcfg *cfg, char *err, size_t errlen)
 	d = __va(m << PAGE_SHIFT);
 	memset(d, 0, sizeof(*d));
 	d->id = (u16)(nr_domains + 1);	/* no domain 0: nobody is privileged */
-	d->nr_vcpus = (int)cfg->vcpus;
-	for (int i = 0; i < d->nr_vcpus; i++) {
-		d->vcpus[i].domain = d;
-		d->vcpus[i].id = i;
-		theap_node_init(&d->vcpus[i].tnode);
-		if (pv_area_prepare(&d->vcpus[i]) < 0) {
-			frame_free_contig(m, DOMAIN_FRAMES);
-			errorf(err, errlen, "out of memory for its GDT/LDT area");
-			return NULL;
-		}
+	if (vcpus_alloc(d, cfg->vcpus, err, errlen) < 0) {
+		frame_free_contig(m, DOMAIN_FRAMES);
+		return NULL;
 	}
 	domain_table[nr_domains++] = d;
 	memcpy(d->name, cfg->name, sizeof(d->name));
@@ -145,8 +179,6 @@ struct domain *domain_alloc(const struct domcfg *cfg, char *err, size_t errlen)
 	d->shutdown_code = ~0U;
 	d->state = DOM_DEAD;	/* until the builder finishes */
 	evtchn_init(d);
-	for (int i = 0; i < d->nr_vcpus; i++)
-		d->vcpus[i].runstate.state = RUNSTATE_runnable;
 	return d;
 }
 

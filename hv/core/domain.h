@@ -22,10 +22,11 @@
 
 /*
  * The most domains one boot may have: each vCPU needs a 128 KiB GDT/LDT
- * area in the 1 GiB per-vCPU range (pv/descriptor_tables.c). Below that,
- * the domain table is sized at boot from the modules.
+ * area in the 1 GiB per-vCPU range (pv/descriptor_tables.c), handed out in
+ * order, so PV_AREA_SLOTS vCPUs in all, however they are spread over
+ * domains. Below that, the domain table is sized at boot from the modules.
  */
-#define DOMAINS_LIMIT		(PV_AREA_SLOTS / DOMAIN_VCPUS_MAX)
+#define DOMAINS_LIMIT		PV_AREA_SLOTS
 #define NR_HYPERCALLS		64
 #define EVTCHN_PORTS		1024	/* of the 2-level ABI's 4096 */
 #define PV_LDT_PAGES		16	/* 8192 descriptors: Xen's largest LDT */
@@ -54,7 +55,11 @@ struct pv_mode;
 struct vcpu {
 	struct domain *domain;
 	int id;
-	bool runnable;
+	bool runnable;		/* may be picked: up, and not blocked */
+	bool initialised;	/* has a state: vCPU 0 from the builder, others
+				 * from VCPUOP_initialise (core/vcpu_op.c) */
+	bool down;		/* VCPUOP_down, or never brought up: not run */
+	unsigned area_slot;	/* its GDT/LDT area (pv/descriptor_tables.c) */
 
 	/* Guest state while not running (the live copy is on the hv stack). */
 	struct cpu_regs regs;
@@ -110,6 +115,14 @@ struct vcpu {
 	struct vcpu *rq_next, *rq_prev;		/* the run queue (core/sched.c) */
 	struct theap_node tnode;		/* the timer heap (core/time.c) */
 	bool on_runq;
+	bool in_multicall;			/* a multicall is its hypercall now */
+	struct memop_partial {	/* an extent it is being given, being zeroed
+				 * (hv/mm/memory_op.c) */
+		mfn_t first;
+		u64 frames;	/* 0 = none */
+		u64 zeroed;
+		u64 op, index;	/* the batch and the extent it is for */
+	} memop_partial;
 };
 
 enum domain_state {
@@ -140,13 +153,9 @@ struct domain {
 	/* Memory accounting (hv/mm/pv_mm.c, hv/mm/memory_op.c). */
 	u64 tot_pages;		/* frames it owns now (shared info not counted) */
 	u64 max_pages;		/* the most it may own: XENMEM_maximum_reservation */
-	mfn_t mm_held[4];	/* guest frames the hypervisor writes (mm_hold_frame) */
-	struct memop_partial {	/* an extent being zeroed (hv/mm/memory_op.c) */
-		mfn_t first;
-		u64 frames;	/* 0 = none */
-		u64 zeroed;
-		u64 op, index;	/* the batch and the extent it is for */
-	} memop_partial;
+	mfn_t mm_held[DOMAIN_VCPUS_MAX + 4];	/* guest frames the hypervisor writes
+					 * (mm_hold_frame): a vcpu_info per vCPU,
+					 * the console ring, room to spare */
 	int nr_mm_held;
 	bool mm_leak;		/* teardown found a frame still referenced */
 
@@ -154,10 +163,10 @@ struct domain {
 	int shutdown_reason;	/* SHUTDOWN_*, valid once DOM_DEAD */
 	u32 shutdown_code;	/* SCHEDOP_shutdown_code, -1 = none */
 	bool crashed;
-	bool in_multicall;
 
-	int nr_vcpus;
-	struct vcpu vcpus[DOMAIN_VCPUS_MAX];
+	int nr_vcpus;		/* vcpus= (1..DOMAIN_VCPUS_MAX) */
+	struct vcpu *vcpus;	/* nr_vcpus of them, in frames of their own */
+	mfn_t vcpus_first;	/* ... the first of those frames */
 
 	u64 hypercalls[NR_HYPERCALLS];	/* per-number counters */
 	struct {			/* what the hypervisor did for it (core/stats.c) */

@@ -331,6 +331,7 @@ static void init_vcpu(struct build *b)
 	b->d->mode->vcpu_init(v);	/* in guest kernel context */
 	v->vcr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 	dbg_init(&v->dbg);		/* DR6 and DR7 as after reset (Xen too) */
+	v->initialised = true;
 	v->runnable = true;
 }
 
@@ -409,12 +410,13 @@ static void print_domain(const struct build *b)
 {
 	const struct pv_layout *l = &b->lay;
 
-	printk("domain %s: id %u, %s mode, %llu MiB, entry %#llx, mapping %#llx-%#llx\n",
+	printk("domain %s: id %u, %s mode, %llu MiB, %d vCPU%s, entry %#llx, mapping %#llx-%#llx\n",
 	       b->d->name, b->d->id, b->d->mode->name, (unsigned long long)(b->cfg->mem >> 20),
+	       b->d->nr_vcpus, b->d->nr_vcpus == 1 ? "" : "s",
 	       (unsigned long long)b->img.entry, (unsigned long long)l->v_start,
 	       (unsigned long long)l->v_end);
 	/* What it costs the hypervisor beyond its own frames (docs/boot.md). */
-	printk("domain %s: hypervisor memory %llu KiB (struct domain %llu KiB, P2M %llu KiB), page tables %llu KiB of its own\n",
+	printk("domain %s: hypervisor memory %llu KiB (struct domain and vCPUs %llu KiB, P2M %llu KiB), page tables %llu KiB of its own\n",
 	       b->d->name, (unsigned long long)(domain_hv_bytes(b->d) >> 10),
 	       (unsigned long long)((domain_hv_bytes(b->d) -
 				     b->d->p2m_frames * PAGE_SIZE) >> 10),
@@ -495,7 +497,8 @@ static int create_domain(const struct domcfg *cfg, const void *kernel,
 	nr_built++;
 	if (!dryrun) {
 		domain_start(b.d);
-		sched_add(&b.d->vcpus[0]);
+		for (int i = 0; i < b.d->nr_vcpus; i++)	/* the others down */
+			sched_add(&b.d->vcpus[i]);
 	}
 	return 0;
 }
@@ -642,7 +645,8 @@ int domains_create(const struct boot_info *bi, bool dryrun)
 
 	wanted = count_domains(bi);
 	room = domains_reserve(wanted);
-	timers_init((u32)room * DOMAIN_VCPUS_MAX);	/* core/time.c: the timer heap */
+	/* core/time.c: the timer heap, room for every vCPU there can be */
+	timers_init((u32)MIN((u64)room * DOMAIN_VCPUS_MAX, (u64)PV_AREA_SLOTS));
 	nr_imgs = collect_images(bi, &imgs, &refused);
 	printk("domains: %d described, table for %d; struct domain %zu bytes; %d image(s)\n",
 	       wanted, room, sizeof(struct domain), nr_imgs);

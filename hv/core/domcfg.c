@@ -83,7 +83,7 @@ static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 		if (!parse_u64(val, &end, &x) || *end || x < 1)
 			return errorf(err, errlen, "bad vcpus '%s'", val);
 		if (x > DOMAIN_VCPUS_MAX)
-			return errorf(err, errlen, "vcpus=%s: at most %d vCPU supported",
+			return errorf(err, errlen, "vcpus=%s: at most %d vCPUs supported",
 				    val, DOMAIN_VCPUS_MAX);
 		c->vcpus = (u32)x;
 	} else if (klen == 4 && !memcmp(w, "mode", 4)) {

@@ -10,7 +10,7 @@
 #define DOMAIN_MEM_DEFAULT	MiB(64)
 #define DOMAIN_MEM_MIN		MiB(4)
 #define DOMAIN_MEM_MAX		GiB(64)
-#define DOMAIN_VCPUS_MAX	1	/* SMP guests come later */
+#define DOMAIN_VCPUS_MAX	8	/* vcpus= (one vcpumask word holds them) */
 #define GUEST_CMDLINE_MAX	1024	/* start_info.cmd_line, with its NUL */
 
 enum domcfg_kind {

@@ -243,11 +243,11 @@ long do_multicall(u64 list, u64 nr, u64 a3, u64 a4, u64 a5)
 	u64 i, at;
 
 	(void)a3, (void)a4, (void)a5;
-	if (d->in_multicall)
+	if (v->in_multicall)
 		return -XEN_EINVAL;
 	if (nr > (~0ULL / sizeof(e)) || !guest_range_ok(list, nr * sizeof(e)))
 		return -XEN_EFAULT;
-	d->in_multicall = true;
+	v->in_multicall = true;
 	for (i = 0; i < nr; i++) {
 		at = list + i * sizeof(e);
 		if (i && hypercall_preempt_check()) {
@@ -288,7 +288,7 @@ long do_multicall(u64 list, u64 nr, u64 a3, u64 a4, u64 a5)
 			break;
 		}
 	}
-	d->in_multicall = false;
+	v->in_multicall = false;
 	hc.preempted = false;
 	if (more)
 		return hypercall_create_continuation(__HYPERVISOR_multicall, 2,

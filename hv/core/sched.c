@@ -1,7 +1,8 @@
 /*
  * sched.c - round robin over the vCPUs, and the switch from one to another.
  *
- * Runs in: hypervisor, interrupts off, one physical CPU.
+ * Runs in: hypervisor, interrupts off, one physical CPU: every vCPU of
+ * every domain takes its turn on it.
  * Trusts: nothing in sched_op's arguments: a shutdown reason is checked
  * against Xen's list, a poll's port list is bounded (128) and every port
  * checked against the domain's table, timeouts judged by core/stime.c.
@@ -154,6 +155,14 @@ static void load_selectors(const struct vcpu *v)
 	load_gs(v->sel_gs);
 }
 
+/* The runstate of a vCPU that is not running: down, waiting or ready. */
+static int idle_state(const struct vcpu *v)
+{
+	if (v->down)
+		return RUNSTATE_offline;
+	return v->runnable ? RUNSTATE_runnable : RUNSTATE_blocked;
+}
+
 static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 			   struct vcpu *next)
 {
@@ -170,7 +179,7 @@ static void context_switch(struct cpu_regs *frame, struct vcpu *prev,
 		 * area is a guest virtual address of prev's, and written after
 		 * the CR3 switch it would land in next's memory.
 		 */
-		runstate_change(prev, prev->runnable ? RUNSTATE_runnable : RUNSTATE_blocked);
+		runstate_change(prev, idle_state(prev));
 	}
 	*frame = next->regs;
 	/* From here on a fault on an LDT page is next's (pv/traps.c). */
@@ -208,9 +217,36 @@ void vcpu_kick(struct vcpu *v)
 	if (v->blocked && v->domain->state == DOM_RUNNING) {
 		v->blocked = false;
 		v->polling = false;
-		v->runnable = true;
+		v->runnable = !v->down;	/* a vCPU that is down waits for VCPUOP_up */
 		time_vcpu_changed(v);	/* a poll timeout it no longer waits for */
 	}
+}
+
+/*
+ * VCPUOP_up (core/vcpu_op.c): an initialised vCPU that is down may run
+ * again, unless it still waits for an event.
+ */
+void sched_vcpu_up(struct vcpu *v)
+{
+	if (!v->down)
+		return;
+	v->down = false;
+	v->runnable = !v->blocked;
+	runstate_change(v, idle_state(v));
+}
+
+/*
+ * VCPUOP_down: v stops where it is (its registers are kept) until
+ * VCPUOP_up. A vCPU that downs itself stops at its return to the guest.
+ */
+void sched_vcpu_down(struct vcpu *v)
+{
+	v->down = true;
+	v->runnable = false;
+	if (v == current)
+		sched_need_resched();
+	else
+		runstate_change(v, RUNSTATE_offline);
 }
 
 static bool events_deliverable(const struct vcpu *v)
@@ -305,7 +341,7 @@ void schedule(struct cpu_regs *frame)
 		 */
 		if (current && !current->runnable &&
 		    current->domain->state == DOM_RUNNING)
-			runstate_change(current, RUNSTATE_blocked);
+			runstate_change(current, idle_state(current));
 		while (!(next = pick_next())) {
 			if (domains_alive() == 0)
 				all_done();

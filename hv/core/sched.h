@@ -11,6 +11,8 @@ struct vcpu;
 
 void sched_add(struct vcpu *v);
 void sched_remove(struct vcpu *v);
+void sched_vcpu_up(struct vcpu *v);
+void sched_vcpu_down(struct vcpu *v);
 void sched_need_resched(void);
 bool sched_resched_pending(void);
 void sched_start(void) __noreturn;

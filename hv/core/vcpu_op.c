@@ -1,6 +1,7 @@
 /*
- * vcpu_op.c - HYPERVISOR_vcpu_op and set_timer_op: a vCPU's timers, where
- * its vcpu_info lives, and its runstate.
+ * vcpu_op.c - HYPERVISOR_vcpu_op and set_timer_op: starting and stopping a
+ * domain's other vCPUs, a vCPU's timers, where its vcpu_info lives, and
+ * its runstate.
  *
  * Runs in: hypervisor, on the calling vCPU.
  * Trusts: nothing the guest passes: a vCPU id is checked against the
@@ -18,7 +19,9 @@
 #include "core/time.h"
 #include "mm/page_info.h"
 #include "mm/pv_mm.h"
+#include "pv/vcpu_context.h"
 #include "pvabi/errno.h"
+#include "pvabi/sched.h"
 #include "pvabi/vcpu.h"
 #include "pvabi/xen.h"
 
@@ -81,9 +84,70 @@ static long register_vcpu_info(struct vcpu *v, u64 arg)
 	return 0;
 }
 
+/*H:835 Starting another vCPU
+ * A domain's vCPUs but the first begin down, with no state: the guest
+ * writes one (a struct vcpu_guest_context: registers, trap table, GDT,
+ * callbacks, page tables), hands it over with VCPUOP_initialise, then
+ * VCPUOP_up makes the vCPU runnable and it starts where the context said.
+ * pv/vcpu_context.c checks that state as the hypercalls that would set
+ * it one piece at a time check theirs. VCPUOP_down stops a vCPU and keeps
+ * its registers; downing the last one that is up ends the domain, as Xen.
+ */
+static long vcpu_up(struct vcpu *v)
+{
+	if (!v->initialised)
+		return -XEN_EINVAL;
+	sched_vcpu_up(v);
+	return 0;
+}
+
+static long vcpu_down(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+
+	for (int i = 0; i < d->nr_vcpus; i++) {
+		if (i != v->id && !d->vcpus[i].down) {
+			sched_vcpu_down(v);
+			return 0;
+		}
+	}
+	domain_shutdown(d, SHUTDOWN_poweroff);	/* the last one: Xen's rule */
+	return 0;
+}
+
+static long vcpu_initialise(struct vcpu *v, u64 arg)
+{
+	long rc;
+
+	if (v->initialised)
+		return -XEN_EEXIST;
+	rc = pv_vcpu_initialise(v, arg);
+	if (rc == -XEN_ERESTART)
+		return hypercall_create_continuation(__HYPERVISOR_vcpu_op, 3,
+						     VCPUOP_initialise, (u64)v->id,
+						     arg, 0, 0);
+	if (rc == 0)
+		v->initialised = true;
+	return rc;
+}
+
 /*
  * do_vcpu_op - operations on one of the caller's vCPUs.
- *   VCPUOP_is_up                        returns 1 (every vCPU of a domain runs)
+ *   VCPUOP_initialise                   IN struct vcpu_guest_context: the
+ *                                       first state of a vCPU not yet
+ *                                       initialised (-EEXIST after; only
+ *                                       vCPU 0 starts initialised), checked
+ *                                       by pv/vcpu_context.c (-EINVAL,
+ *                                       -EFAULT, -ENOMEM); it stays down
+ *   VCPUOP_up                           run an initialised vCPU (-EINVAL
+ *                                       if not); 0 if it was up already
+ *   VCPUOP_down                         stop it, registers kept; a vCPU
+ *                                       downing itself stops on return, and
+ *                                       the hypercall returns 0 when it is
+ *                                       up again. The last vCPU up going
+ *                                       down shuts the domain down
+ *                                       (poweroff), as on Xen
+ *   VCPUOP_is_up                        returns 1 if up, 0 if down
  *   VCPUOP_get_runstate_info            OUT struct vcpu_runstate_info
  *   VCPUOP_register_runstate_memory_area IN guest VA; written at every switch
  *   VCPUOP_set_periodic_timer           IN period_ns in [1 ms, 2^62 - 1 ns]
@@ -99,7 +163,7 @@ static long register_vcpu_info(struct vcpu *v, u64 arg)
  *   VCPUOP_register_vcpu_info           IN {mfn, offset}; once (-EBUSY),
  *                                       aligned and inside the page (-ENXIO)
  * Errors: -ENOENT for a vCPU the domain does not have, -EFAULT, and
- * -ENOSYS for the rest (no SMP bring-up yet: initialise, up, down).
+ * -ENOSYS for the rest. Never blocks (but down on itself).
  */
 long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5)
 {
@@ -112,8 +176,14 @@ long do_vcpu_op(u64 cmd, u64 vcpuid, u64 arg, u64 a4, u64 a5)
 		return -XEN_ENOENT;
 	v = &d->vcpus[vcpuid];
 	switch (cmd) {
+	case VCPUOP_initialise:
+		return vcpu_initialise(v, arg);
+	case VCPUOP_up:
+		return vcpu_up(v);
+	case VCPUOP_down:
+		return vcpu_down(v);
 	case VCPUOP_is_up:
-		return 1;
+		return !v->down;
 	case VCPUOP_get_runstate_info:
 		runstate_change(v, v->runstate.state);	/* bring times up to now */
 		return copy_to_guest(arg, &v->runstate, sizeof(v->runstate));

@@ -80,30 +80,33 @@ static bool extent_releasable(struct domain *d, mfn_t first, u64 n)
 /*
  * Zeroing an extent of 2^9 frames takes 2-8 ms under QEMU, too long to do
  * with every other domain waiting. So an extent is zeroed 16 frames at a
- * time with a preemption check in between; stopped, it is kept here (one
- * per domain: a domain has one vCPU) and the batch is continued at the
- * same extent, which finishes zeroing it. Until it is whole the extent's
- * frames are nobody's (count 0): no guest can reach them, so none reads
- * what their last owner left. A domain that makes another request
- * instead, or ends, gives the extent back to the allocator.
+ * time with a preemption check in between; stopped, it is kept in the
+ * vCPU that asked (one per vCPU: two vCPUs of a domain filling their own
+ * batches side by side must not throw each other's work away) and the
+ * batch is continued at the same extent, which finishes zeroing it. Until
+ * it is whole the extent's frames are nobody's (count 0): no guest can
+ * reach them, so none reads what their last owner left. A vCPU that makes
+ * another request instead, or a domain that ends, gives the extent back
+ * to the allocator.
  */
 #define ZERO_CHECK_EVERY	16
 
-static void partial_drop(struct domain *d)
+static void partial_drop(struct vcpu *v)
 {
-	struct memop_partial *p = &d->memop_partial;
+	struct memop_partial *p = &v->memop_partial;
 
 	if (!p->frames)
 		return;
 	frame_free_contig(p->first, p->frames);
-	d->tot_pages -= p->frames;
+	v->domain->tot_pages -= p->frames;
 	p->frames = 0;
 }
 
 /* The domain ends: an extent it was being given goes back. */
 void memory_op_teardown(struct domain *d)
 {
-	partial_drop(d);
+	for (int i = 0; i < d->nr_vcpus; i++)
+		partial_drop(&d->vcpus[i]);
 }
 
 /*
@@ -113,13 +116,13 @@ void memory_op_teardown(struct domain *d)
  */
 static mfn_t alloc_extent(struct domain *d, u32 order, u64 op, u64 index, int *rc)
 {
-	struct memop_partial *p = &d->memop_partial;
+	struct memop_partial *p = &current->memop_partial;
 	u64 n = 1ULL << order;
 	mfn_t first;
 
 	*rc = 0;
 	if (p->frames && (p->op != op || p->index != index || p->frames != n))
-		partial_drop(d);	/* the guest went on with something else */
+		partial_drop(current);	/* the guest went on with something else */
 	if (!p->frames) {
 		if (d->tot_pages + n > d->max_pages)
 			return INVALID_MFN;

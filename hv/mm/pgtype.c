@@ -281,6 +281,18 @@ static int put_type(mfn_t mfn, bool pre)
 	return 0;
 }
 
+/*
+ * Is mfn in use as a validated table of this type now (pinned, or
+ * referenced by a CR3 or a table)? Then one more type reference is a count.
+ */
+bool pgt_is_validated(mfn_t mfn, enum page_type type)
+{
+	const struct page_info *pg = mfn_to_page(mfn);
+
+	return pg && pg->type == type && pg->type_count &&
+	       (pg->flags & PGF_validated) && !(pg->flags & PGF_partial);
+}
+
 int get_page_type(mfn_t mfn, enum page_type type)
 {
 	bool cut;

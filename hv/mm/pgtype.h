@@ -64,6 +64,7 @@ bool pgt_env_preempt(void);
 
 bool get_page(mfn_t mfn, u16 dom);
 void put_page(mfn_t mfn);
+bool pgt_is_validated(mfn_t mfn, enum page_type type);
 int get_page_type(mfn_t mfn, enum page_type type);
 void put_page_type(mfn_t mfn);
 int get_page_and_type(mfn_t mfn, u16 dom, enum page_type type);

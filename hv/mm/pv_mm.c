@@ -264,6 +264,59 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn)
 }
 
 /*
+ * VCPUOP_initialise (pv/vcpu_context.c): the page tables of a vCPU that
+ * has none yet, as NEW_BASEPTR and NEW_USER_BASEPTR (user: 0 = none)
+ * would set them; neither is loaded, the vCPU does not run. The kernel L4
+ * is validated here if it is not yet, preemptibly, as Xen does (XTF's
+ * xsa-296 hands over a fresh one with an event pending): -ERESTART, the
+ * frame left partial, and the caller's continuation takes it over. Any
+ * validation v's earlier attempt left owed is finished first. The user
+ * L4 must be a validated L4 already (pinned, or some vCPU's): a
+ * reference count, so nothing after the kernel L4 can fail (no guest
+ * passes one; pvabi/README.md). 0, -ERESTART, or -EINVAL and v holds
+ * nothing.
+ */
+int mm_vcpu_initial_l4s(struct vcpu *v, mfn_t kernel, mfn_t user)
+{
+	struct domain *d = v->domain;
+	int rc;
+
+	BUG_ON(v->cr3_kernel || v->compat.cr3_user);
+	rc = pgt_finish_deferred(&v->pt_deferred, d->id);
+	if (rc)
+		return rc;
+	if (user && !pgt_is_validated(user, PGT_l4))
+		return -XEN_EINVAL;
+	rc = get_page_and_type_preemptible(kernel, d->id, PGT_l4, &v->pt_deferred);
+	if (rc)
+		return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;
+	if (user && get_page_and_type(user, d->id, PGT_l4)) {
+		put_page_and_type_preemptible(kernel, &v->pt_deferred);
+		return -XEN_EINVAL;
+	}
+	v->cr3_kernel = kernel;
+	set_ro_mpt(d, kernel, true);
+	v->compat.cr3_user = user;
+	if (user)
+		set_ro_mpt(d, user, false);
+	return 0;
+}
+
+/*
+ * Undo mm_vcpu_initial_l4s (the rest of the context was refused): a
+ * devalidation cut short is owed by v, finished at its next try or at
+ * teardown.
+ */
+void mm_vcpu_drop_l4s(struct vcpu *v)
+{
+	if (v->compat.cr3_user)
+		put_page_and_type(v->compat.cr3_user);	/* validated elsewhere too */
+	v->compat.cr3_user = 0;
+	put_page_and_type_preemptible(v->cr3_kernel, &v->pt_deferred);
+	v->cr3_kernel = 0;
+}
+
+/*
  * MMUEXT_NEW_USER_BASEPTR: the L4 of guest user mode; 0 = none. Compat
  * mode's own ABI (a ring-3 kernel needs a second L4 to hide itself from
  * its processes), so it sets compat mode's state (pv/compat.h).

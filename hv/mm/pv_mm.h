@@ -9,6 +9,7 @@
 #include "hv.h"
 
 struct domain;
+struct vcpu;
 struct cpu_regs;
 
 /* mm/mm_hv.c: TLB flushes (one CPU: this one). */
@@ -16,6 +17,8 @@ void mm_flush_local(void);
 void mm_flush_deferred(void);
 
 /* mm/pv_mm.c */
+int mm_vcpu_initial_l4s(struct vcpu *v, mfn_t kernel, mfn_t user);
+void mm_vcpu_drop_l4s(struct vcpu *v);
 int mm_hold_frame(struct domain *d, mfn_t mfn);
 void mm_share_hv_frame(struct domain *d, mfn_t mfn);
 void mm_domain_teardown(struct domain *d);

@@ -93,9 +93,12 @@ static u64 *alloc_zeroed(mfn_t *mfn)
 	return __va(*mfn << PAGE_SHIFT);
 }
 
+/* Areas handed out so far: a vCPU keeps its slot, and slots are not reused. */
+static unsigned nr_slots;
+
 static unsigned slot_of(const struct vcpu *v)
 {
-	return (unsigned)(v->domain->id - 1) * DOMAIN_VCPUS_MAX + (unsigned)v->id;
+	return v->area_slot;
 }
 
 static u64 area_va(const struct vcpu *v)
@@ -168,20 +171,21 @@ void pv_gdt_init(void)
 }
 
 /*
- * Make sure v's area is mapped: the L1 holding it, every area in it
- * showing the zero page and the hypervisor's GDT page. 0, or -1 when out
- * of memory (the builder refuses the domain).
+ * Give a new vCPU the next area and make sure it is mapped: the L1 holding
+ * it, every area in it showing the zero page and the hypervisor's GDT
+ * page. 0, or -1 when the areas ran out or out of memory (the builder
+ * refuses the domain).
  */
-int pv_area_prepare(const struct vcpu *v)
+int pv_area_prepare(struct vcpu *v)
 {
-	unsigned s = slot_of(v);
+	unsigned s = nr_slots;
 	mfn_t l1_mfn, hv_page = desc_hv_gdt_page() >> PAGE_SHIFT;
 	u64 *l1;
 
 	if (s >= PV_AREA_SLOTS)
 		return -1;
 	if (area_l2[s / SLOTS_PER_L1] & PTE_P)
-		return 0;
+		goto done;
 	l1_mfn = frame_alloc();
 	if (l1_mfn == INVALID_MFN)
 		return -1;
@@ -195,6 +199,9 @@ int pv_area_prepare(const struct vcpu *v)
 		pte[FIRST_RESERVED_GDT_PAGE] = (hv_page << PAGE_SHIFT) | GDT_RW;
 	}
 	area_l2[s / SLOTS_PER_L1] = (l1_mfn << PAGE_SHIFT) | HV_TABLE;
+done:
+	v->area_slot = s;
+	nr_slots++;
 	return 0;
 }
 
@@ -237,16 +244,29 @@ void pv_destroy_gdt(struct vcpu *v)
  */
 long do_set_gdt(u64 frame_list, u64 entries64, u64 a3, u64 a4, u64 a5)
 {
-	struct vcpu *v = current;
-	u32 entries = (u32)entries64, nr = DIV_ROUND_UP(entries, 512), i;
+	u32 entries = (u32)entries64;
 	mfn_t frames[FIRST_RESERVED_GDT_PAGE];
-	u64 *pte = area_ptes(v);
 
 	(void)a3, (void)a4, (void)a5;
+	if (entries64 > FIRST_RESERVED_GDT_ENTRY)
+		return -XEN_EINVAL;
+	if (copy_from_guest(frames, frame_list, DIV_ROUND_UP(entries, 512) * sizeof(frames[0])))
+		return -XEN_EFAULT;
+	return pv_set_gdt(current, frames, entries);
+}
+
+/*
+ * v's GDT becomes the first `entries` descriptors of frames[] (set_gdt,
+ * VCPUOP_initialise): each frame typed a descriptor page, or -EINVAL and
+ * nothing changes.
+ */
+long pv_set_gdt(struct vcpu *v, const mfn_t *frames, u64 entries)
+{
+	u32 nr = DIV_ROUND_UP((u32)entries, 512), i;
+	u64 *pte = area_ptes(v);
+
 	if (entries > FIRST_RESERVED_GDT_ENTRY)
 		return -XEN_EINVAL;
-	if (copy_from_guest(frames, frame_list, nr * sizeof(frames[0])))
-		return -XEN_EFAULT;
 	for (i = 0; i < nr; i++) {
 		if (get_page_and_type(frames[i], v->domain->id, PGT_seg_desc))
 			goto fail;
@@ -256,7 +276,7 @@ long do_set_gdt(u64 frame_list, u64 entries64, u64 a3, u64 a4, u64 a5)
 		v->gdt_frames[i] = frames[i];
 		pte[i] = (frames[i] << PAGE_SHIFT) | GDT_RW;
 	}
-	v->gdt_ents = entries;
+	v->gdt_ents = (u32)entries;
 	window_sync(v);
 	mm_flush_local();
 	return 0;

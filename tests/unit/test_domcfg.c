@@ -45,6 +45,16 @@ START_TEST(test_mode)
 }
 END_TEST
 
+/* vcpus=: up to DOMAIN_VCPUS_MAX (9 is refused, in the table below). */
+START_TEST(test_vcpus)
+{
+	ck_assert_int_eq(domcfg_parse("name=s vcpus=8", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.vcpus, 8);
+	ck_assert_int_eq(domcfg_parse("name=s vcpus=2 mode=fast", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.vcpus, 2);
+}
+END_TEST
+
 START_TEST(test_ramdisk)
 {
 	ck_assert_int_eq(domcfg_parse("ramdisk=web", &c, err, sizeof(err)), 0);
@@ -69,7 +79,7 @@ static const struct {
 	{ "name=x mem=5000", "must be whole pages" },	/* not page multiple */
 	{ "name=x mem=99999999999999999999", "bad mem" },	/* overflow */
 	{ "name=x vcpus=0", "bad vcpus" },
-	{ "name=x vcpus=2", "at most 1" },
+	{ "name=x vcpus=9", "at most 8 vCPUs" },
 	{ "name=x colour=blue", "unknown key 'colour'" },
 	{ "name=x mode=ring0", "bad mode 'ring0': compat or fast" },
 	{ "name=x mode=", "bad mode" },
@@ -181,7 +191,7 @@ static const struct {
 	{ "kernel=k mem=4M", "no name=", "" },
 	{ "name=x", "no kernel=IMG", "x" },
 	{ "name=x kernel=k mem=1M", "must be whole pages", "x" },
-	{ "name=x kernel=k vcpus=3", "at most 1", "x" },
+	{ "name=x kernel=k vcpus=9", "at most 8 vCPUs", "x" },
 	{ "name=x kernel=a/b", "bad image name", "x" },
 	{ "name=x kernel=k ramdisk=", "bad image name", "x" },
 	{ "name=x kernel=k image=k", "unknown key 'image'", "x" },	/* module words only */
@@ -291,6 +301,7 @@ Suite *domcfg_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_ramdisk);
 	tcase_add_test(tc, test_mode);
+	tcase_add_test(tc, test_vcpus);
 	tcase_add_test(tc, test_bad_lines);
 	tcase_add_test(tc, test_cmdline_too_long);
 	tcase_add_test(tc, test_image_and_list_modules);

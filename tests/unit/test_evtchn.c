@@ -43,11 +43,15 @@ static struct domain *make_domain(u16 id)
 
 	d->id = id;
 	d->state = DOM_RUNNING;
-	d->nr_vcpus = 1;
-	d->vcpus[0].domain = d;
+	d->nr_vcpus = 2;
+	d->vcpus = calloc(2, sizeof(*d->vcpus));
 	d->shared_info = aligned_alloc(4096, 4096);
 	memset(d->shared_info, 0, 4096);
-	d->vcpus[0].vcpu_info = &d->shared_info->vcpu_info[0];
+	for (int i = 0; i < 2; i++) {
+		d->vcpus[i].domain = d;
+		d->vcpus[i].id = i;
+		d->vcpus[i].vcpu_info = &d->shared_info->vcpu_info[i];
+	}
 	evtchn_init(d);
 	return d;
 }
@@ -63,6 +67,7 @@ static void teardown(void)
 {
 	for (int i = 0; i < 2; i++) {
 		free(doms[i]->shared_info);
+		free(doms[i]->vcpus);
 		free(doms[i]);
 	}
 }
@@ -277,6 +282,60 @@ START_TEST(test_ports_run_out)
 }
 END_TEST
 
+static void clear_upcall(struct vcpu *v)
+{
+	v->vcpu_info->evtchn_upcall_pending = 0;
+	v->vcpu_info->evtchn_pending_sel = 0;
+}
+
+/* An IPI port notifies the vCPU it was bound for, whoever sends. */
+START_TEST(test_ipi_to_its_vcpu)
+{
+	struct evtchn_bind_ipi ipi = { .vcpu = 1 };
+	struct evtchn_send snd;
+	struct vcpu *v0 = &doms[0]->vcpus[0], *v1 = &doms[0]->vcpus[1];
+
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_ipi, &ipi), 0);
+	clear_upcall(v0);
+	clear_upcall(v1);
+	snd.port = ipi.port;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_send, &snd), 0);
+	ck_assert(evtchn_2l_is_pending(doms[0], ipi.port));
+	ck_assert_uint_eq(v1->vcpu_info->evtchn_upcall_pending, 1);
+	ck_assert_uint_eq(v0->vcpu_info->evtchn_upcall_pending, 0);
+	ipi.vcpu = 2;	/* the domain has two */
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_ipi, &ipi), -XEN_ENOENT);
+}
+END_TEST
+
+/*
+ * EVTCHNOP_bind_vcpu moves an interdomain port's notifications; IPI and
+ * VIRQ ports are per-vCPU and stay (-EINVAL), as on Xen.
+ */
+START_TEST(test_bind_vcpu_moves_interdomain)
+{
+	u32 pa, pb = connect(&pa);
+	struct evtchn_bind_vcpu bvc = { .port = pb, .vcpu = 1 };
+	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+	struct evtchn_send snd = { .port = pa };
+	struct vcpu *v0 = &doms[1]->vcpus[0], *v1 = &doms[1]->vcpus[1];
+
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_vcpu, &bvc), 0);
+	evtchn_2l_clear_pending(doms[1], pb);
+	clear_upcall(v0);
+	clear_upcall(v1);
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_send, &snd), 0);
+	ck_assert_uint_eq(v1->vcpu_info->evtchn_upcall_pending, 1);
+	ck_assert_uint_eq(v0->vcpu_info->evtchn_upcall_pending, 0);
+	bvc.vcpu = 2;
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_vcpu, &bvc), -XEN_ENOENT);
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_ipi, &ipi), 0);
+	bvc.port = ipi.port;
+	bvc.vcpu = 1;
+	ck_assert_int_eq(op(doms[1], EVTCHNOP_bind_vcpu, &bvc), -XEN_EINVAL);
+}
+END_TEST
+
 Suite *evtchn_suite(void)
 {
 	Suite *s = suite_create("evtchn");
@@ -293,6 +352,8 @@ Suite *evtchn_suite(void)
 	tcase_add_test(tc, test_unbound_until_full);
 	tcase_add_test(tc, test_virq_bound_once_and_raised);
 	tcase_add_test(tc, test_ports_run_out);
+	tcase_add_test(tc, test_ipi_to_its_vcpu);
+	tcase_add_test(tc, test_bind_vcpu_moves_interdomain);
 	suite_add_tcase(s, tc);
 	return s;
 }
