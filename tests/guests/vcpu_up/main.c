@@ -14,7 +14,8 @@
  *  - initialise of vCPU 0, which is running, is -EEXIST; up of vCPU 2,
  *    never initialised, is -EINVAL.
  *  - bad contexts for vCPU 3 (no VGCF_in_kernel; a non-canonical rip,
- *    event, failsafe or syscall callback, or trap handler; a cr3 frame
+ *    rsp, kernel_sp, fs_base, event, failsafe or syscall callback, or
+ *    trap handler (Xen's arch_set_info_guest checks each); a cr3 frame
  *    beyond memory, or a writable page of ours as the L4; a writable page
  *    as a GDT frame; too many GDT entries; a misaligned LDT; a context
  *    that cannot be read): each -EINVAL (-EFAULT for the last), and each
@@ -169,6 +170,9 @@ static void bad_contexts(void)
 
 	BAD("no VGCF_in_kernel", -XEN_EINVAL, ctx.flags = 0);
 	BAD("a non-canonical rip", -XEN_EINVAL, ctx.user_regs.rip = NONCANON);
+	BAD("a non-canonical rsp", -XEN_EINVAL, ctx.user_regs.rsp = NONCANON);
+	BAD("a non-canonical kernel_sp", -XEN_EINVAL, ctx.kernel_sp = NONCANON);
+	BAD("a non-canonical fs_base", -XEN_EINVAL, ctx.fs_base = NONCANON);
 	BAD("a non-canonical event callback", -XEN_EINVAL,
 	    ctx.event_callback_eip = NONCANON);
 	BAD("a non-canonical failsafe callback", -XEN_EINVAL,
