@@ -16,7 +16,8 @@
  *  - bad contexts for vCPU 3 (no VGCF_in_kernel; a non-canonical rip,
  *    rsp, kernel_sp, fs_base, event, failsafe or syscall callback, or
  *    trap handler (Xen's arch_set_info_guest checks each); a cr3 frame
- *    beyond memory, or a writable page of ours as the L4; a writable page
+ *    beyond memory, or a writable page of ours as the L4 or the user L4
+ *    (ctrlreg[1]); in fast mode any user L4 (it has none); a writable page
  *    as a GDT frame; too many GDT entries; a misaligned LDT; a context
  *    that cannot be read): each -EINVAL (-EFAULT for the last), and each
  *    leaves vCPU 3 down and uninitialised (up is still -EINVAL). Then the
@@ -185,6 +186,10 @@ static void bad_contexts(void)
 	    ctx.ctrlreg[3] = xen_pfn_to_cr3(0xfffffffffUL));
 	BAD("a writable page of ours as the L4", -XEN_EINVAL,
 	    ctx.ctrlreg[3] = xen_pfn_to_cr3(virt_to_mfn(plain_page)));
+	BAD("a writable page as the user L4", -XEN_EINVAL,
+	    ctx.ctrlreg[1] = xen_pfn_to_cr3(virt_to_mfn(plain_page)));
+	if (guest_fast_mode())	/* one L4 per process: no user L4 at all */
+		BAD("a user L4 in fast mode", -XEN_EINVAL, ctx.ctrlreg[1] = ctx.ctrlreg[3]);
 	BAD("a writable page as GDT frame", -XEN_EINVAL,
 	    (ctx.gdt_frames[0] = virt_to_mfn(plain_page), ctx.gdt_ents = 16));
 	BAD("more GDT entries than 16 frames hold", -XEN_EINVAL,
