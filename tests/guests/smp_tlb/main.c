@@ -39,7 +39,10 @@
  * flush (they fail when vCPUs run on several physical CPUs and a flush
  * leaves one out, or, on one CPU, if a switch between vCPUs of one address
  * space skipped the CR3 reload and the operation's flush were removed:
- * checked by hand with both mutations). The vCPU 0 alone case has no
+ * checked by hand, with sched.c's CR3 write skipped when the L4 is already
+ * loaded and MMUEXT_TLB_FLUSH_MULTI flushing nothing, the compat run fails
+ * with "vCPU 1 wrote F after it"; with only the first, it passes). The
+ * vCPU 0 alone case has no
  * switch in between: removing the type-change flush (get_type()'s
  * tlbflush_stamp check, mutation stanza smp-tlb-type-change-flush) makes
  * vCPU 0's write land in a pinned L1 and the compat run fail (in fast
