@@ -256,8 +256,13 @@ static void v1_down_other(void)
 	ASSERT_EQ(vcpu_up(1), 0);
 	smp_wait(READ_ONCE(v1_count) >= 10, "vCPU 1 does not count");
 	EXPECT_EQ(vcpu_down(1), 0);
-	c = READ_ONCE(v1_count);
 	EXPECT_EQ(vcpu_is_up(1), 0);
+	/*
+	 * Xen stops another vCPU without waiting (vcpu_sleep_nosync): on
+	 * another physical CPU it may run on briefly. Offline, it may not.
+	 */
+	smp_wait(runstate_of(1) == RUNSTATE_offline, "vCPU 1, down, never went offline");
+	c = READ_ONCE(v1_count);
 	for (int i = 0; i < 50; i++)
 		smp_yield();
 	if (READ_ONCE(v1_count) != c)
