@@ -34,6 +34,11 @@ the guest's clock follows the instructions QEMU executes (1 ns each), so
 an A/B counts instructions, repeatable to a few digits, where wall time
 under TCG swings by tens of percent with the host's load.
 
+With --smp (`make bench-smp`) it measures the multiprocessor table instead
+(tools/bench/smp.py): two CPUs in QEMU, the guest with vcpus=2 (and 1):
+
+  build/bench/smp.csv, smp.md, smp-*.log
+
 With --scale-n LIST (`make bench-scale`) it measures the scale curve
 instead (tools/bench/scale.py): for each N of LIST, N Linux guests of 40 MiB
 in one QEMU, the time until all reached /init and one busy guest's
@@ -41,7 +46,7 @@ throughput among N-1 idle ones:
 
   build/bench/scale.json, scale.csv, scale.md, scale.png, scale-N.log
 
-Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M]
+Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M] [--smp]
                             [--hv-b OTHER-TREE] [--no-explicit] [--qemu ARGS]
                             [--no-fast] [--fastpath-off]
        tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
@@ -69,13 +74,13 @@ def has_ptwr_switch():
         return b"xen_ptwr" in f.read()
 
 
-def make_iso(name, initrd, extra, tree=ROOT, mode=None, hvopts="stats"):
+def make_iso(name, initrd, extra, tree=ROOT, mode=None, hvopts="stats", vcpus=1):
     lst = os.path.join(OUT, name + ".list")
     with open(lst, "w") as f:
         if mode:
             f.write("# mode: %s\n" % mode)
-        f.write("bench build/linux/vmlinux %s 256M 1 console=hvc0 8250.nr_uarts=0 quiet %s\n"
-                % (os.path.relpath(initrd, ROOT), extra))
+        f.write("bench build/linux/vmlinux %s 256M %d console=hvc0 8250.nr_uarts=0 quiet %s\n"
+                % (os.path.relpath(initrd, ROOT), vcpus, extra))
     iso = os.path.join(OUT, name + ".iso")
     sh(os.path.join(tree, "tools", "mkiso"), "-o", iso, "-c", hvopts, "-d", lst,
        os.path.join(tree, "build", "hv.elf"))
@@ -86,7 +91,7 @@ def build(scale, hv_b=None, explicit=True, fast=True, slowpath=False):
     """The benchmark binary, its initramfs and the ISOs for the PV runs."""
     os.makedirs(OUT, exist_ok=True)
     binary = os.path.join(OUT, "pvbench")
-    sh("gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary,
+    sh("gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", binary,
        "tools/bench/pvbench.c")
     script = os.path.join(OUT, "run.sh")
     with open(script, "w") as f:
@@ -228,6 +233,8 @@ def main():
                     help="leave out the fast-mode configuration")
     ap.add_argument("--fastpath-off", action="store_true",
                     help="also fast mode with the switcher's fast paths off (what they save)")
+    ap.add_argument("--smp", action="store_true",
+                    help="the multiprocessor table instead (tools/bench/smp.py)")
     ap.add_argument("--scale-n", default="",
                     help="comma-separated guest counts: run the scale curve instead")
     ap.add_argument("--scale-rounds", type=int, default=3)
@@ -237,11 +244,15 @@ def main():
     ap.add_argument("--scale-qemu", default="", metavar="ARGS",
                     help="with --scale-n: more QEMU arguments, e.g. '-icount shift=0'")
     a = ap.parse_args()
+    if a.smp:
+        import smp
+        smp.main(a.rounds, a.scale, a.mem)
+        return
     if a.scale_n:
         import scale
         os.makedirs(OUT, exist_ok=True)
         binary = os.path.join(OUT, "pvbench")
-        sh("gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary,
+        sh("gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", binary,
            "tools/bench/pvbench.c")
         scale.QEMU_EXTRA = a.scale_qemu
         scale.main([int(x) for x in a.scale_n.split(",")], a.scale_rounds, a.scale_secs, binary,

@@ -25,9 +25,25 @@
  * ("rate cpu_loop OPS_PER_S"). On pvisor the guest's clocks follow real
  * time whether or not the guest runs, so a neighbour that takes the CPU
  * lowers these rates.
+ *
+ * `pvbench smp SCALE` is the multiprocessor table (tools/bench/smp.py, `make
+ * bench-smp`), run on a guest with two CPUs (it prints "bench-cpus N", and
+ * leaves out what needs two when there is one):
+ *   cpu_1job       wall time of a fixed amount of arithmetic in one process
+ *   cpu_2jobs      the same amount in each of two processes at once: with
+ *                  two CPUs that really run in parallel, about cpu_1job
+ *   ipi_pingpong   a pipe round trip between two processes pinned to CPU 0
+ *                  and CPU 1: each wakeup crosses CPUs (an IPI natively, an
+ *                  event channel IPI on a PV guest)
+ *   tlb_shootdown  mmap, touch and munmap of a page by a thread on CPU 0
+ *                  while another thread of the same process runs on CPU 1:
+ *                  every munmap must flush that CPU too (an IPI natively,
+ *                  MMUEXT_TLB_FLUSH_MULTI on a PV guest)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +275,118 @@ static void rate(const char *name, void (*fn)(long), long chunk, double secs)
 	fflush(stdout);
 }
 
+/* ---- The multiprocessor table (pvbench smp) ---------------------------------------- */
+
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Wall time of `jobs` processes each running cpu_loop(n), all at once. */
+static double jobs_ns(int jobs, long n)
+{
+	double t0 = clock_ns();
+
+	for (int j = 0; j < jobs; j++) {
+		if (fork() == 0) {
+			pin(j % (int)sysconf(_SC_NPROCESSORS_ONLN));	/* one per CPU */
+			cpu_loop(n);
+			_exit(0);
+		}
+	}
+	for (int j = 0; j < jobs; j++)
+		wait(NULL);
+	return clock_ns() - t0;
+}
+
+static void report_median(const char *name, double *t)
+{
+	qsort(t, REPS, sizeof(t[0]), cmp_double);
+	printf("bench %s %.1f\n", name, t[REPS / 2]);
+	fflush(stdout);
+}
+
+/* The pipe round trip with the two ends pinned to CPUs 0 and 1. */
+static void pingpong_cross(long n)
+{
+	int a[2], b[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(a) || pipe(b))
+		exit(1);
+	pid = fork();
+	if (pid == 0) {
+		if (pin(1))
+			_exit(1);
+		for (long i = 0; i < n; i++) {
+			if (read(a[0], &c, 1) != 1 || write(b[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	for (long i = 0; i < n; i++) {
+		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+			exit(1);
+	}
+	waitpid(pid, NULL, 0);
+	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
+}
+
+static volatile int spinner_stop;
+
+/* The other thread: keeps this process's mm live on CPU 1. */
+static void *spinner(void *arg)
+{
+	(void)arg;
+	if (pin(1))
+		return NULL;
+	while (!spinner_stop)
+		cpu_loop(1000);
+	return NULL;
+}
+
+static void map_touch_unmap(long n)
+{
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			exit(1);
+		p[0] = 1;
+		munmap(p, 4096);
+	}
+}
+
+static void smp_table(double scale)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), n = (long)(20000000 * scale);
+	double one[REPS], two[REPS];
+	pthread_t th;
+
+	printf("bench-cpus %ld\n", cpus);
+	for (int i = 0; i < REPS; i++) {
+		one[i] = jobs_ns(1, n);
+		two[i] = jobs_ns(2, n);
+	}
+	report_median("cpu_1job", one);
+	report_median("cpu_2jobs", two);
+	if (cpus < 2 || pin(0))
+		return;
+	bench("ipi_pingpong", pingpong_cross, (long)(1000 * scale));
+	spinner_stop = 0;
+	if (pthread_create(&th, NULL, spinner, NULL))
+		exit(1);
+	bench("tlb_shootdown", map_touch_unmap, (long)(1000 * scale));
+	spinner_stop = 1;
+	pthread_join(th, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	double scale = argc > 1 ? atof(argv[1]) : 1.0;
@@ -272,6 +400,11 @@ int main(int argc, char **argv)
 			rate("null_syscall", null_syscall, 200, secs);
 			rate("cpu_loop", cpu_loop, 100000, secs);
 		}
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "smp")) {
+		calibrate();
+		smp_table(argc > 2 ? atof(argv[2]) : 1.0);
 		return 0;
 	}
 	calibrate();
