@@ -272,9 +272,10 @@ test-boot: deps $(BUILD)/hv.elf
 	tests/boot/run
 
 # T_MODE=compat|fast|both: the PV mode of every test domain (default:
-# tests/guests/run's DEFAULT_MODE).
+# tests/guests/run's DEFAULT_MODE). T_SMP=N or N,N...: QEMU's CPUs for
+# every boot (default: 1, and a list's "# smp:" counts).
 test-guests: deps $(BUILD)/hv.elf guests
-	tests/guests/run $(if $(T_MODE),-m $(T_MODE))
+	tests/guests/run $(if $(T_MODE),-m $(T_MODE)) $(if $(T_SMP),-p $(T_SMP))
 
 # Xen's own test kernels (XTF, from $XTF_DIR or ../shared/xtf) against
 # tests/xtf/expected (docs/xtf.md).
