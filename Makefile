@@ -156,22 +156,24 @@ iso: deps $(ISO)
 # kernel and initramfs below are not tracked: touch the list.
 # RUN_MODE=fast runs the list's domains in fast mode (the kernel in ring 1;
 # a list's own '# mode:' lines still win), RUN_MODE=compat (the default) as
-# Xen does.
+# Xen does. RUN_VCPUS=N gives every domain of the list N vCPUs (over the
+# list's column, 1-8) and QEMU N CPUs (tools/run -p N does the same).
 RUN_DOMAINS ?= tests/linux/linux.list
 RUN_MODE ?= compat
-RUN_ISO := $(BUILD)/run-$(basename $(notdir $(RUN_DOMAINS)))-$(RUN_MODE).iso
+RUN_VCPUS ?=
+RUN_ISO := $(BUILD)/run-$(basename $(notdir $(RUN_DOMAINS)))-$(RUN_MODE)$(if $(RUN_VCPUS),-v$(RUN_VCPUS)).iso
 $(RUN_ISO): $(BUILD)/hv.elf tools/mkiso $(RUN_DOMAINS) $(BUILD)/linux/vmlinux $(BUILD)/linux/initramfs.cpio.gz
-	tools/mkiso -o $@ -M $(RUN_MODE) -d $(RUN_DOMAINS) $(BUILD)/hv.elf
+	tools/mkiso -o $@ -M $(RUN_MODE) $(if $(RUN_VCPUS),-V $(RUN_VCPUS)) -d $(RUN_DOMAINS) $(BUILD)/hv.elf
 
 run: deps
 	@$(MAKE) --no-print-directory linux
 	@$(MAKE) --no-print-directory $(RUN_ISO)
-	tools/run $(RUN_ISO)
+	tools/run $(if $(RUN_VCPUS),-s $(RUN_VCPUS)) $(RUN_ISO)
 
 debug: deps
 	@$(MAKE) --no-print-directory linux
 	@$(MAKE) --no-print-directory $(RUN_ISO)
-	tools/run -g $(RUN_ISO)
+	tools/run -g $(if $(RUN_VCPUS),-s $(RUN_VCPUS)) $(RUN_ISO)
 
 # ---- the Linux guest ------------------------------------------------------
 
@@ -276,9 +278,10 @@ test-boot: deps $(BUILD)/hv.elf
 	tests/boot/run
 
 # T_MODE=compat|fast|both: the PV mode of every test domain (default:
-# tests/guests/run's DEFAULT_MODE).
+# tests/guests/run's DEFAULT_MODE). T_SMP=N or N,N...: QEMU's CPUs for
+# every boot (default: 1, and a list's "# smp:" counts).
 test-guests: deps $(BUILD)/hv.elf guests
-	tests/guests/run $(if $(T_MODE),-m $(T_MODE))
+	tests/guests/run $(if $(T_MODE),-m $(T_MODE)) $(if $(T_SMP),-p $(T_SMP))
 
 # Xen's own test kernels (XTF, from $XTF_DIR or ../shared/xtf) against
 # tests/xtf/expected (docs/xtf.md).

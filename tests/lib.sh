@@ -19,10 +19,12 @@ t_fail() {	# t_fail REASON: record the first reason only
 }
 
 # t_run ISO [MEM]: boot; T_RC is the exit status (0 success, 1 failure, 124 timeout).
-# T_QEMU, if set, is given to QEMU too (tools/run -q), e.g. another -cpu.
+# T_QEMU, if set, is given to QEMU too (tools/run -q), e.g. another -cpu;
+# T_CPUS, if set, is QEMU's number of CPUs (tools/run -s; default 1).
 t_run() {
 	local start=$SECONDS
-	tools/run -m "${2:-256M}" -t "$T_TIMEOUT" -l "$T_LOG" ${T_QEMU:+-q "$T_QEMU"} "$1" 2>/dev/null
+	tools/run -m "${2:-256M}" -t "$T_TIMEOUT" -l "$T_LOG" ${T_QEMU:+-q "$T_QEMU"} \
+		${T_CPUS:+-s "$T_CPUS"} "$1" 2>/dev/null
 	T_RC=$?
 	T_SECS=$((SECONDS - start))
 	# Serial lines end in CR LF, and GRUB leaves a bare CR before our first

@@ -275,10 +275,23 @@ int domains_alive(void)
 	return nr_alive;
 }
 
+/*
+ * Domains the boot refused before they had a struct domain (a bad line of
+ * the domain list, such as vcpus=9; a name taken; no memory for one):
+ * they never powered off, so the run cannot end clean, as when the
+ * builder refuses one later (create_domain() keeps that one as crashed).
+ */
+static int nr_refused;
+
+void domains_note_refused(int n)
+{
+	nr_refused = n;
+}
+
 /* All domains have ended: report, and end the run. */
 bool domains_all_clean(void)
 {
-	bool clean = nr_domains > 0;
+	bool clean = nr_domains > 0 && nr_refused == 0;
 
 	for (int i = 0; i < nr_domains; i++) {
 		const struct domain *d = domain_table[i];

@@ -227,6 +227,7 @@ void domain_shutdown(struct domain *d, int reason);
 void domain_destroy(struct domain *d);
 int domains_alive(void);
 bool domains_all_clean(void);
+void domains_note_refused(int n);
 const char *shutdown_reason_name(int reason);
 void domain_print_stats(const struct domain *d);
 

@@ -135,6 +135,7 @@ void hv_main(u32 magic, u32 mbi_phys)
 	pv_gdt_init();				/* pv/descriptor_tables.c: per-vCPU GDT/LDT areas */
 
 	refused = domains_create(&boot, hv_opts.dryrun);	/* core/domain_build.c */
+	domains_note_refused(refused);		/* the run's end: core/domain.c */
 	if (hv_opts.dryrun) {
 		printk("dryrun: boot plan printed, no domain started\n");
 		hv_exit(boot.nr_problems == 0 && refused == 0);	/* x86/power.c */

@@ -55,6 +55,9 @@ static bool context_ok(const struct vcpu *v, const struct vcpu_guest_context *c)
 		if (c->trap_ctxt[i].address && !guest_va_ok(c->trap_ctxt[i].address))
 			return false;
 	}
+	/* Xen's arch_set_info_guest: the stacks too, though nothing loads them yet. */
+	if (!canonical_va(c->user_regs.rsp) || !canonical_va(c->kernel_sp))
+		return false;
 	if (!canonical_va(c->fs_base) || !canonical_va(c->gs_base_kernel) ||
 	    !canonical_va(c->gs_base_user))
 		return false;

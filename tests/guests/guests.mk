@@ -50,6 +50,7 @@ GUEST_COMMON := \
 	memory.o \
 	probe.o \
 	probe_call.o \
+	smp.o \
 	test.o \
 	trap_entry.o \
 	traps.o

@@ -33,6 +33,20 @@
  *                       else may happen (on pvisor before issue 9, the
  *                       0xe023 syscall crashed the whole domain)
  *
+ *   pvtest cpus N       the SMP checks: N CPUs online and in this process's
+ *                       affinity; a child pinned to each CPU runs there
+ *                       all along a busy loop, by the vDSO's getcpu and by
+ *                       the getcpu system call; two
+ *                       processes on different CPUs add to one shared
+ *                       counter with atomic instructions (the sum must be
+ *                       exact) and bounce a byte through two pipes (each
+ *                       wake-up of the other is a cross-CPU one: an IPI)
+ *   pvtest spin P ITERS P processes at once, each ITERS rounds of a busy
+ *                       loop (xorshift64*, its result checked against the
+ *                       one computed beforehand); prints the wall time and
+ *                       the CPUs the children were seen on: the parallel
+ *                       CPU-bound job of the SMP measurements
+ *
  * All but fill print one line "pvtest NAME: ok ..." and exit 0, or
  * print "pvtest NAME: FAIL ..." and exit 1.
  */
@@ -521,6 +535,189 @@ static int ldt_test(void)
 	return 0;
 }
 
+/* ---- cpus, spin: SMP ---------------------------------------------------------- */
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		fail("sched_setaffinity to CPU %d", cpu);
+}
+
+/* rounds of xorshift64's step: busy work whose result can be checked */
+static uint64_t xorshift_rounds(uint64_t x, long rounds)
+{
+	for (long i = 0; i < rounds; i++) {
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+	}
+	return x;
+}
+
+/* Wait for every child; each must exit 0. */
+static void reap(int n, const char *what)
+{
+	for (int i = 0; i < n; i++) {
+		int status;
+		pid_t pid = wait(&status);
+
+		if (pid < 0)
+			fail("wait for %s", what);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			fail("a %s child: status %#x", what, status);
+	}
+}
+
+/* A child pinned to each CPU stays there through a busy loop. */
+static void cpus_pinned(int n)
+{
+	for (int cpu = 0; cpu < n; cpu++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			fail("fork");
+		if (pid)
+			continue;
+		pin(cpu);
+		for (int i = 0; i < 200; i++) {
+			/* the vDSO's answer (lsl of a per-CPU GDT entry), the kernel's */
+			int on = sched_getcpu();
+			unsigned int sys = ~0u;
+
+			if (syscall(SYS_getcpu, &sys, NULL, NULL))
+				sys = ~0u;
+			if (on != cpu || sys != (unsigned int)cpu) {
+				printf("pvtest cpus: FAIL pinned to CPU %d, running on %d by sched_getcpu (vDSO), %d by getcpu(2)\n",
+				       cpu, on, (int)sys);
+				_exit(1);
+			}
+			xorshift_rounds((uint64_t)i + 1, 20000);
+			if (i % 50 == 0)
+				sched_yield();
+		}
+		_exit(0);
+	}
+	reap(n, "pinned");
+}
+
+/*
+ * Two processes on CPUs 0 and 1 add to one shared counter with lock xadd;
+ * then bounce a byte back and forth through two pipes, each read blocking
+ * until the other CPU writes.
+ */
+static void cpus_shared(int adds, int bounces, double *rate)
+{
+	uint64_t *counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int ab[2], ba[2];
+	double t0;
+	char c = 0;
+	pid_t pid;
+
+	if (counter == MAP_FAILED)
+		fail("mmap shared");
+	if (pipe(ab) || pipe(ba))
+		fail("pipe");
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	pin(pid ? 0 : 1);
+	for (int i = 0; i < adds; i++)
+		__atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
+	if (pid == 0) {
+		for (int i = 0; i < bounces; i++) {
+			if (read(ab[0], &c, 1) != 1 || write(ba[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	t0 = now(CLOCK_MONOTONIC);
+	for (int i = 0; i < bounces; i++) {
+		c = (char)i;
+		if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
+			fail("pipe bounce %d", i);
+		if (c != (char)i)
+			fail("pipe bounce %d came back as %d", i, c);
+	}
+	*rate = bounces / (now(CLOCK_MONOTONIC) - t0);
+	reap(1, "bounce");
+	if (*counter != 2ULL * (uint64_t)adds)
+		fail("shared counter %llu after 2 x %d atomic adds",
+		     (unsigned long long)*counter, adds);
+}
+
+static int cpus_test(int n)
+{
+	cpu_set_t set;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	double rate = 0;
+
+	if (online != n)
+		fail("%ld CPUs online, expected %d", online, n);
+	if (sched_getaffinity(0, sizeof(set), &set))
+		fail("sched_getaffinity");
+	if (CPU_COUNT(&set) != n)
+		fail("affinity has %d CPUs, expected %d", CPU_COUNT(&set), n);
+	cpus_pinned(n);
+	if (n >= 2)
+		cpus_shared(100000, 2000, &rate);
+	printf("pvtest cpus: ok %d CPUs online, a pinned child ran on each", n);
+	if (n >= 2)
+		printf(", 2 x 100000 atomic adds exact, %.0f pipe round trips/s between CPUs 0 and 1", rate);
+	printf("\n");
+	return 0;
+}
+
+/*
+ * P children at once, each the same chain of xorshift rounds in 1000
+ * slices, noting the CPU it is on after each; every child must end with
+ * the same value (a register or page lost across a vCPU switch would
+ * show). Prints the wall time of the whole.
+ */
+static int spin(int procs, long rounds)
+{
+	uint64_t *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double t0;
+
+	if (procs < 1 || procs > 64 || rounds < 1000)
+		fail("spin: 1..64 processes, at least 1000 rounds");
+	if (shared == MAP_FAILED)
+		fail("mmap shared");
+	t0 = now(CLOCK_MONOTONIC);
+	for (int p = 0; p < procs; p++) {
+		uint64_t x = 88172645463325252ULL;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			fail("fork");
+		if (pid)
+			continue;
+		for (int k = 0; k < 1000; k++) {
+			int cpu = sched_getcpu();
+
+			if (cpu >= 0 && cpu < 64)
+				__atomic_fetch_or(&shared[0], 1ULL << cpu, __ATOMIC_RELAXED);
+			x = xorshift_rounds(x, rounds / 1000);
+		}
+		shared[1 + p] = x;
+		_exit(0);
+	}
+	reap(procs, "spin");
+	for (int p = 1; p < procs; p++) {
+		if (shared[1 + p] != shared[1])
+			fail("child %d computed %#llx, child 0 %#llx", p,
+			     (unsigned long long)shared[1 + p], (unsigned long long)shared[1]);
+	}
+	printf("pvtest spin: ok %d x %ld rounds in %.2fs, on CPUs mask %#llx\n",
+	       procs, rounds, now(CLOCK_MONOTONIC) - t0, (unsigned long long)shared[0]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2)
@@ -541,6 +738,10 @@ int main(int argc, char **argv)
 		return ldt_test();
 	if (argc == 2 && !strcmp(argv[1], "compat32"))
 		return compat32();
-	fprintf(stderr, "usage: pvtest forkexec N | mmap | sleep MS | ldt | fill SEED N | compat32\n");
+	if (argc == 3 && !strcmp(argv[1], "cpus"))
+		return cpus_test(atoi(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "spin"))
+		return spin(atoi(argv[2]), atol(argv[3]));
+	fprintf(stderr, "usage: pvtest forkexec N | mmap | sleep MS | ldt | fill SEED N | compat32 | cpus N | spin P ITERS\n");
 	return 2;
 }

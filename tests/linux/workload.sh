@@ -130,6 +130,59 @@ fi
 # The wall clock, for the runner to compare with the host's.
 echo "WALLCLOCK $(date +%s)"
 
+# ---- SMP: only when the runner asks, with pvsmp=N on the kernel command line ------
+# (the domain has N vCPUs). smp: N CPUs online, a process pinned to each runs
+# there, atomic adds and pipe wake-ups across CPUs (pvtest cpus). smpstorm: N
+# fork+exec storms and N checksummed pipelines at once, the shell's jobs free
+# to run on any CPU. SPIN: the parallel CPU-bound job, one process and then
+# N, for the runner to report (not a check: the hypervisor still runs every
+# vCPU on one physical CPU).
+smp=$(sed -n 's/.*pvsmp=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$smp" ]; then
+	why=""
+	n=$(nproc)
+	[ "$n" = "$smp" ] || why="nproc says $n"
+	n=$(grep -c '^processor' /proc/cpuinfo)
+	[ "$n" = "$smp" ] || why="${why:+$why; }/proc/cpuinfo lists $n"
+	out=$(pvtest cpus "$smp" 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || why="${why:+$why; }status $rc: $out"
+	if [ -z "$why" ]; then
+		check smp PASS "nproc $smp; ${out#pvtest cpus: ok }"
+	else
+		check smp FAIL "$why"
+	fi
+
+	why=""
+	t0=$(uptime_s)
+	i=0
+	while [ $i -lt "$smp" ]; do
+		pvtest forkexec 100 >/tmp/storm$i 2>&1 &
+		pvtest fill $((i + 500)) 4194304 | dd bs=4k 2>/dev/null | md5sum | cut -d ' ' -f 1 >/tmp/sum$i &
+		i=$((i + 1))
+	done
+	wait
+	t1=$(uptime_s)
+	i=0
+	while [ $i -lt "$smp" ]; do
+		grep -q '^pvtest forkexec: ok 100 ' /tmp/storm$i || why="${why:+$why; }storm $i: $(head -c 120 /tmp/storm$i)"
+		want=$(pvtest fill $((i + 500)) 4194304 | md5sum | cut -d ' ' -f 1)
+		[ "$(cat /tmp/sum$i)" = "$want" ] || why="${why:+$why; }pipeline $i: $(cat /tmp/sum$i), expected $want"
+		i=$((i + 1))
+	done
+	rm -f /tmp/storm* /tmp/sum*
+	if [ -z "$why" ]; then
+		check smpstorm PASS "$smp x (100 fork+exec, 4 MiB fill|dd|md5sum) at once in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")s"
+	else
+		check smpstorm FAIL "$why"
+	fi
+
+	one=$(pvtest spin 1 400000000 2>&1)
+	all=$(pvtest spin "$smp" 400000000 2>&1)
+	echo "SPIN $one / $all"
+fi
+
 # ---- the kernel log, for the runner -----------------------------------------------
 echo "DMESG-BEGIN"
 dmesg

@@ -14,6 +14,7 @@
  */
 #include "guest.h"
 #include "events.h"
+#include "smp.h"
 #include "traps.h"
 
 volatile u64 timer_fired;
@@ -36,7 +37,7 @@ u64 pvclock_scale(const struct vcpu_time_info *t, u64 tsc)
 
 void time_info_snapshot(struct vcpu_time_info *out)
 {
-	const volatile struct vcpu_time_info *t = &vcpu->time;
+	const volatile struct vcpu_time_info *t = &this_vcpu()->time;
 	u32 version;
 
 	do {
@@ -49,7 +50,7 @@ void time_info_snapshot(struct vcpu_time_info *out)
 
 u64 system_time_and_tsc(u64 *tsc_out)
 {
-	const volatile struct vcpu_time_info *t = &vcpu->time;
+	const volatile struct vcpu_time_info *t = &this_vcpu()->time;
 	u32 version;
 	u64 ns, tsc;
 
@@ -132,12 +133,12 @@ long timer_set_singleshot(u64 deadline_ns)
 		.flags = 0,
 	};
 
-	return HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+	return HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, smp_id(), &t);
 }
 
 long timer_stop_singleshot(void)
 {
-	return HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL);
+	return HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, smp_id(), NULL);
 }
 
 void spin_until(u64 deadline_ns)

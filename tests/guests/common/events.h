@@ -31,6 +31,14 @@ extern struct vcpu_info *vcpu;
 extern struct shared_info *shinfo;
 
 /*
+ * The vcpu_info of vCPU id (vcpu for 0; shared_info's for the others,
+ * which never move theirs), and of the vCPU running this code (smp.h:
+ * smp_id()). NULL while shared_info is not mapped.
+ */
+struct vcpu_info *vcpu_info_of(unsigned int id);
+struct vcpu_info *this_vcpu(void);
+
+/*
  * Move vcpu 0's vcpu_info into a page of the image (register_vcpu_info).
  * Returns the hypercall's result; on success `vcpu` points there.
  */
@@ -56,6 +64,19 @@ void evtchn_set_handler(evtchn_port_t port, evtchn_handler_fn fn);
 extern volatile u64 event_upcalls;
 extern volatile u32 evtchn_seen[EVTCHN_MAX];
 
+/* Upcalls taken by each vCPU (smp.h), and the vCPU that last saw a port. */
+extern volatile u64 event_upcalls_on[8];
+extern volatile u8 evtchn_seen_by[EVTCHN_MAX];
+
+/*
+ * The vCPU whose upcall handles a port (0 for every port at first): its
+ * scan takes only its own ports, so that a port bound to vCPU 1 is never
+ * handled by vCPU 0 because vCPU 0 scanned the same word of
+ * evtchn_pending. The bind helpers below call it; a test that binds or
+ * moves a port itself says so here.
+ */
+void evtchn_set_vcpu(evtchn_port_t port, unsigned int id);
+
 /* The event callback's body; traps.c calls it for TRAP_EVENT. */
 void event_upcall(struct trap_frame *f);
 
@@ -68,8 +89,11 @@ void events_disable(void);
 bool events_enabled(void);
 
 /* EVTCHNOP_* helpers: each returns the port, or a negative error. */
-long evtchn_bind_virq(u32 virq);
-long evtchn_bind_ipi(void);
+long evtchn_bind_virq(u32 virq);		/* to vCPU 0 */
+long evtchn_bind_virq_vcpu(u32 virq, unsigned int id);
+long evtchn_bind_ipi(void);			/* to vCPU 0 */
+long evtchn_bind_ipi_vcpu(unsigned int id);
+long evtchn_bind_vcpu(evtchn_port_t port, unsigned int id);	/* 0 or -error */
 long evtchn_alloc_unbound(domid_t remote);
 long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port);
 long evtchn_send(evtchn_port_t port);
@@ -101,7 +125,7 @@ static inline u64 rdtsc(void)
 /*
  * System time (ns since the hypervisor booted) from vcpu_info.time by
  * the pvclock formula, retried while the version is odd or changes.
- * Needs `vcpu`.
+ * Reads the running vCPU's vcpu_info (this_vcpu()); needs `vcpu`.
  */
 u64 system_time(void);
 u64 system_time_and_tsc(u64 *tsc);	/* and the TSC it was computed from */
@@ -130,7 +154,8 @@ extern volatile u64 timer_fired;	/* VIRQ_TIMER events seen */
 extern volatile u64 timer_fired_at;	/* system time when the last was seen */
 extern evtchn_port_t timer_port;
 
-long timer_set_singleshot(u64 deadline_ns);	/* VCPUOP_set_singleshot_timer */
+/* VCPUOP_set_singleshot_timer, on the calling vCPU (smp_id()). */
+long timer_set_singleshot(u64 deadline_ns);
 long timer_stop_singleshot(void);
 
 /* Busy-wait (events as they are) until system time reaches deadline. */

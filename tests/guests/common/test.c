@@ -25,11 +25,19 @@ static enum result result = RESULT_PASS;
 static char reason[256];
 static int nr_failures;
 
+/*
+ * Several vCPUs (smp.h) may record at once: a lock, whose holder may be
+ * preempted, so a waiter yields.
+ */
+static int record_lock;
+
 static void record(enum result res, const char *fmt, va_list ap)
 {
 	char why[sizeof(reason)];
 
 	hv_vsnprintf(why, sizeof(why), fmt, ap);
+	while (__atomic_exchange_n(&record_lock, 1, __ATOMIC_ACQUIRE))
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	printk("%s: %s\n", result_names[res], why);
 	if (res == RESULT_FAIL)
 		nr_failures++;
@@ -37,6 +45,7 @@ static void record(enum result res, const char *fmt, va_list ap)
 		result = res;
 		memcpy(reason, why, sizeof(reason));
 	}
+	__atomic_store_n(&record_lock, 0, __ATOMIC_RELEASE);
 }
 
 void test_fail(const char *fmt, ...)
@@ -85,9 +94,13 @@ void test_report(void)
 		       reason);
 }
 
+/* Once per domain: a second vCPU ending the test too only shuts it down. */
 void test_exit(void)
 {
-	test_report();
+	static int exiting;
+
+	if (!__atomic_exchange_n(&exiting, 1, __ATOMIC_SEQ_CST))
+		test_report();
 	guest_shutdown(SHUTDOWN_poweroff);
 }
 

@@ -84,6 +84,20 @@ trap_common:
 	syscall
 	ud2				/* iret does not return */
 
+/*
+ * The failsafe callback (smp.c gives it to every vCPU): the hypervisor
+ * could not load the segment registers of an iret's frame and bounced here
+ * with Xen's failsafe frame (ds, es, fs, gs, then the bounce frame). No
+ * test means to get here: trap_failsafe() fails the test with the frame.
+ */
+	.balign	16
+	.globl	trap_failsafe_stub
+trap_failsafe_stub:
+	movq	%rsp, %rdi
+	andq	$-16, %rsp
+	call	trap_failsafe
+	ud2
+
 /* The stubs' addresses, for set_trap_table and callback_op. */
 	.section .rodata
 	.balign	8

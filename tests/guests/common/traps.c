@@ -19,6 +19,9 @@ struct trap_frame trap_last;
 
 static trap_handler_fn handlers[TRAP_NR_ENTRIES];
 
+/* What set_trap_table has been given so far, for trap_table_copy(). */
+static struct trap_info registered[256];
+
 static const char *const names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
 	"#DF", "#09", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
@@ -55,13 +58,17 @@ u64 trap_entry_address(unsigned vector)
 long trap_register(unsigned vector, u8 flags)
 {
 	struct trap_info t[2];
+	long rc;
 
 	memset(t, 0, sizeof(t));
 	t[0].vector = (u8)vector;
 	t[0].flags = flags;
 	t[0].cs = (u16)KERNEL_CS;
 	t[0].address = trap_entry_address(vector & 255);
-	return HYPERVISOR_set_trap_table(t);
+	rc = HYPERVISOR_set_trap_table(t);
+	if (rc == 0)
+		registered[vector & 255] = t[0];
+	return rc;
 }
 
 void traps_init(void)
@@ -79,6 +86,29 @@ void traps_init(void)
 	rc = HYPERVISOR_set_trap_table(table);
 	if (rc)
 		test_error("set_trap_table returned %ld", rc);
+	memcpy(registered, table, 32 * sizeof(table[0]));
+}
+
+void trap_table_copy(struct trap_info out[256])
+{
+	memcpy(out, registered, sizeof(registered));
+}
+
+extern const char trap_failsafe_stub[];
+
+u64 trap_failsafe_address(void)
+{
+	return (u64)trap_failsafe_stub;
+}
+
+/* The failsafe frame: ds, es, fs, gs, rcx, r11, rip, cs, rflags, rsp, ss. */
+void __noreturn trap_failsafe(const u64 *frame);
+void trap_failsafe(const u64 *frame)
+{
+	test_fail("failsafe callback: the iret to rip %#lx cs %#lx ss %#lx failed to load ds %#lx es %#lx fs %#lx gs %#lx",
+		  frame[6], frame[7] & 0xffff, frame[10], frame[0], frame[1],
+		  frame[2], frame[3]);
+	test_exit();
 }
 
 void trap_set_handler(unsigned vector, trap_handler_fn fn)
@@ -139,6 +169,7 @@ u64 trap_dispatch(struct trap_regs *regs)
 	u64 *words = (u64 *)(regs + 1);	/* entry rflags, vector, frame... */
 	u64 *frame = words + 2;
 	struct trap_frame f;
+	struct vcpu_info *vi;
 	u64 *hw, *ctx;
 	trap_handler_fn fn;
 
@@ -155,8 +186,9 @@ u64 trap_dispatch(struct trap_regs *regs)
 	f.rflags = hw[2];
 	f.rsp = hw[3];
 	f.ss = hw[4];
-	f.entry_mask = vcpu ? vcpu->evtchn_upcall_mask : -1;
-	f.cr2 = vcpu ? vcpu->arch.cr2 : 0;
+	vi = this_vcpu();
+	f.entry_mask = vi ? vi->evtchn_upcall_mask : -1;
+	f.cr2 = vi ? vi->arch.cr2 : 0;
 	regs->rcx = frame[0];
 	regs->r11 = frame[1];
 	f.regs = regs;

@@ -106,6 +106,15 @@ long trap_register_callback(unsigned type, u16 flags);
 u64 trap_entry_address(unsigned vector);
 
 /*
+ * The trap table as traps_init() and trap_register() have given it, all
+ * 256 entries (address 0: none), for a vcpu_guest_context (smp.c).
+ */
+void trap_table_copy(struct trap_info out[256]);
+
+/* The failsafe callback's entry: it fails the test (trap_entry.S). */
+u64 trap_failsafe_address(void);
+
+/*
  * The default handler's state: set trap_resume_rip before an instruction
  * that must trap; afterwards trap_count has grown and trap_last says how
  * the exception arrived. trap_resume_rip is cleared by each trap.
