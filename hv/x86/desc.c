@@ -65,7 +65,8 @@ static union {
 } tss_page __aligned(PAGE_SIZE);
 #define tss tss_page.t
 static u8 ist_stacks[4][HV_STACK_SIZE] __aligned(HV_STACK_SIZE);	/* see stack_walk() */
-static u64 loaded_idt;	/* the IDT the CPU has: ours, or fast mode's */
+static u64 loaded_idt;	/* the IDT the boot CPU has: ours, or fast mode's
+			 * (the other CPUs have ours: they run no fast vCPU) */
 
 u64 hv_stack_top;	/* where entries from a guest start (TSS rsp0) */
 
@@ -262,10 +263,13 @@ void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
 		panic("desccheck: GDTR %#llx limit %#x, expected %#llx limit %#x",
 		      (unsigned long long)g.base, g.limit,
 		      (unsigned long long)gdt_base, (unsigned)(sizeof(gdt) - 1));
-	if (i.base != loaded_idt || i.limit != sizeof(idt) - 1)
+	/* Only the boot CPU ever loads fast mode's IDT (core/sched.c). */
+	u64 want_idt = this_cpu()->id == 0 ? loaded_idt : (u64)idt;
+
+	if (i.base != want_idt || i.limit != sizeof(idt) - 1)
 		panic("desccheck: IDTR %#llx limit %#x, expected %#llx limit %#x",
 		      (unsigned long long)i.base, i.limit,
-		      (unsigned long long)loaded_idt, (unsigned)(sizeof(idt) - 1));
+		      (unsigned long long)want_idt, (unsigned)(sizeof(idt) - 1));
 	if (tr != HV_TSS || gdt[tr_idx] != system_desc_lo(switcher_va(SW_TSS_PAGE),
 							  sizeof(tss) - 1, 0xb))
 		panic("desccheck: TR %#x (descriptor %#llx), expected %#x, busy", tr,
