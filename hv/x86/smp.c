@@ -56,7 +56,7 @@
 #include "x86/desc.h"
 #include "x86/percpu.h"
 
-#define AP_TIMEOUT_MS	1000	/* TCG on a loaded host: an AP is up in a few ms */
+#define AP_TIMEOUT_MS	5000	/* TCG on a loaded host: an AP is up in a few ms */
 #define STACK_FRAMES	(HV_STACK_SIZE / PAGE_SIZE)
 
 struct pcpu *pcpus[NR_CPUS];
@@ -282,22 +282,6 @@ static void fallback(const char *why)
 	printk("cpus: 1 found, 1 online\n");
 }
 
-/* The CPUs the MADT lists: the boot CPU first, then the others in table order. */
-static int order_cpus(const struct acpi_madt_info *m, u32 bsp, u32 *apic)
-{
-	int n = 1;
-	bool have_bsp = false;
-
-	apic[0] = bsp;
-	for (int i = 0; i < m->nr_cpus; i++) {
-		if (m->cpu[i].apic_id == bsp)
-			have_bsp = true;
-		else
-			apic[n++] = m->cpu[i].apic_id;
-	}
-	return have_bsp ? n : -1;
-}
-
 /*H:160 The other CPUs
  * The boot CPU finds the rest in ACPI's MADT, trusting none of its bytes
  * (x86/acpi.c), and starts each with INIT-SIPI-SIPI: the AP wakes in real
@@ -325,7 +309,7 @@ void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 		fallback(why);
 		return;
 	}
-	nr_cpus_found = order_cpus(&madt, pcpus[0]->apic_id, apic);
+	nr_cpus_found = acpi_order_cpus(&madt, pcpus[0]->apic_id, apic);
 	if (nr_cpus_found < 0) {
 		nr_cpus_found = 1;
 		fallback("ACPI: the MADT does not list the boot CPU");
