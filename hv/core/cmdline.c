@@ -123,6 +123,15 @@ static bool set_smp(struct hv_options *o, const char *val)
 	return true;
 }
 
+/* smptest=deaf: start cpu 1 where it only halts, to test the AP timeout. */
+static bool set_smptest(struct hv_options *o, const char *val)
+{
+	if (strcmp(val, "deaf"))
+		return false;
+	o->smptest_deaf = true;
+	return true;
+}
+
 static const struct option options[] = {
 	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
 	{ "console", true, set_console, "com1" },
@@ -134,6 +143,7 @@ static const struct option options[] = {
 	{ "fastpath", true, set_fastpath, "on|off" },
 	{ "maxcpus", true, set_maxcpus, "a number of CPUs, at least 1" },
 	{ "smp", true, set_smp, "on|off" },
+	{ "smptest", true, set_smptest, "deaf" },
 };
 
 static int apply(struct hv_options *o, char *word)

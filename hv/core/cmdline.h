@@ -15,6 +15,7 @@ struct hv_options {
 	bool desccheck;		/* desccheck: check GDTR/IDTR/TR/LDTR at every guest entry */
 	bool fastpath;		/* fastpath=on|off: the switcher's fast paths (fast mode) */
 	u64 maxcpus;		/* maxcpus=N (N >= 1), smp=off (1): CPUs to bring up; 0: all */
+	bool smptest_deaf;	/* smptest=deaf: cpu 1 never answers (tests/boot/run) */
 };
 
 extern struct hv_options hv_opts;

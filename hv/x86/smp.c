@@ -121,10 +121,13 @@ static const void *map_phys(void *ctx, u64 pa, u64 len)
 	return NULL;	/* in a hole of the map: not memory we know */
 }
 
-/* The trampoline page: usable RAM below 1 MiB, not the boot information or a module. */
-static u64 pick_trampoline(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
+/*
+ * A page for the trampoline: usable RAM below 1 MiB from `from` on, not
+ * the boot information or a module.
+ */
+static u64 pick_low_page(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size, u64 from)
 {
-	for (u64 pa = PAGE_SIZE; pa < MiB(1); pa += PAGE_SIZE) {
+	for (u64 pa = from; pa < MiB(1); pa += PAGE_SIZE) {
 		bool taken = pa < mbi_phys + mbi_size && mbi_phys < pa + PAGE_SIZE;
 
 		for (int i = 0; i < bi->nr_mods && !taken; i++)
@@ -214,8 +217,11 @@ static struct pcpu *alloc_pcpu(u32 id, u32 apic)
 	return c;
 }
 
-/* Start one AP; true if it came online. */
-static bool start_ap(struct pcpu *c, u64 tramp_pa)
+/*
+ * Start one AP from the page at sipi_pa (the trampoline at tramp_pa, but
+ * for smptest=deaf); true if it came online.
+ */
+static bool start_ap(struct pcpu *c, u64 tramp_pa, u64 sipi_pa)
 {
 	volatile u32 *alive = __va(tramp_pa + (u64)(tr_alive - trampoline_start));
 	const char *why;
@@ -226,7 +232,7 @@ static bool start_ap(struct pcpu *c, u64 tramp_pa)
 	c->state = PCPU_STARTING;
 	asm volatile("mfence" : : : "memory");
 	t0 = NOW();
-	if (!apic_start_cpu(c->apic_id, (u8)(tramp_pa >> PAGE_SHIFT), alive, &why)) {
+	if (!apic_start_cpu(c->apic_id, (u8)(sipi_pa >> PAGE_SHIFT), alive, &why)) {
 		pr_err("cpu %u (APIC id %u): %s; left offline\n", c->id, c->apic_id, why);
 		c->state = PCPU_OFFLINE;
 		return false;
@@ -276,6 +282,25 @@ int smp_describe(char *buf, size_t size)
 	return n;
 }
 
+/*
+ * smptest=deaf (tests/boot/run): cpu 1 is started on a page that only
+ * halts ("cli; hlt; jmp .-1"), as a CPU that never answers would: the
+ * boot must name it, park it with INIT, and bring the others up from the
+ * real trampoline. 0 if no second low page is free (then no test).
+ */
+static u64 deaf_page(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size, u64 tramp)
+{
+	static const u8 halt[] = { 0xfa, 0xf4, 0xeb, 0xfd };
+	u64 pa = pick_low_page(bi, mbi_phys, mbi_size, tramp + PAGE_SIZE);
+
+	if (pa) {
+		memcpy(__va(pa), halt, sizeof(halt));
+		printk("cpus: smptest=deaf: cpu 1 starts at %#llx, where it only halts\n",
+		       (unsigned long long)pa);
+	}
+	return pa;
+}
+
 static void fallback(const char *why)
 {
 	pr_warn("cpus: %s; running on the boot CPU alone\n", why);
@@ -298,7 +323,7 @@ void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 	u32 apic[ACPI_MAX_CPUS];
 	int limit = hv_opts.maxcpus ? (int)MIN(hv_opts.maxcpus, (u64)NR_CPUS) : NR_CPUS;
 	char err[128];
-	u64 tramp = 0;
+	u64 tramp = 0, deaf = 0;
 
 	pcpus[0]->apic_id = apic_id();
 	if (acpi_find_cpus(bi->rsdp, bi->rsdp_len, map_phys, (void *)bi, &madt,
@@ -324,13 +349,15 @@ void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 	if (nr_cpus_found > limit)
 		printk("cpus: maxcpus=%d: %d left offline\n", limit, nr_cpus_found - limit);
 	if (MIN(nr_cpus_found, limit) > 1) {
-		tramp = pick_trampoline(bi, mbi_phys, mbi_size);
+		tramp = pick_low_page(bi, mbi_phys, mbi_size, PAGE_SIZE);
 		if (!tramp || !prepare_trampoline(tramp)) {
 			fallback("no usable page below 1 MiB for the AP trampoline");
 			return;
 		}
 		printk("cpus: AP trampoline at %#llx (SIPI vector %#llx)\n",
 		       (unsigned long long)tramp, (unsigned long long)(tramp >> PAGE_SHIFT));
+		if (hv_opts.smptest_deaf)
+			deaf = deaf_page(bi, mbi_phys, mbi_size, tramp);
 	}
 	for (int id = 1; id < MIN(nr_cpus_found, limit); id++) {
 		struct pcpu *c;
@@ -347,7 +374,7 @@ void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 			continue;
 		}
 		pcpus[id] = c;
-		nr_cpus_online += start_ap(c, tramp);
+		nr_cpus_online += start_ap(c, tramp, id == 1 && deaf ? deaf : tramp);
 	}
 	free_trampoline_tables();
 	printk("cpus: %d found, %d online\n", nr_cpus_found, nr_cpus_online);
