@@ -70,7 +70,7 @@ static bool set_desccheck(struct hv_options *o, const char *val)
 static bool set_crashtest(struct hv_options *o, const char *val)
 {
 	static const char *const kinds[] = { "pf", "ud", "panic", "wtext",
-					     "smep", "smap" };
+					     "widt", "smep", "smap" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		if (!strcmp(val, kinds[i])) {
@@ -136,7 +136,7 @@ static const struct option options[] = {
 	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
 	{ "console", true, set_console, "com1" },
 	{ "dryrun", false, set_dryrun, "print the boot plan, run no domain" },
-	{ "crashtest", true, set_crashtest, "pf|ud|panic|wtext|smep|smap" },
+	{ "crashtest", true, set_crashtest, "pf|ud|panic|wtext|widt|smep|smap" },
 	{ "stats", false, set_stats, "print each domain's counters when it ends" },
 	{ "smap", true, set_smap, "on|off" },
 	{ "desccheck", false, set_desccheck, "check the descriptor-table registers at every guest entry" },

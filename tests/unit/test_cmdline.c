@@ -21,6 +21,8 @@ START_TEST(test_known_options)
 	o = opts();
 	ck_assert_int_eq(cmdline_parse("loglvl=0 crashtest=wtext", &o), 0);
 	ck_assert_str_eq(o.crashtest, "wtext");
+	ck_assert_int_eq(cmdline_parse("crashtest=widt", &o), 0);
+	ck_assert_str_eq(o.crashtest, "widt");
 	ck_assert_int_eq(cmdline_parse("crashtest=smep", &o), 0);
 	ck_assert_str_eq(o.crashtest, "smep");
 	ck_assert_int_eq(cmdline_parse("crashtest=smap", &o), 0);
