@@ -16,8 +16,8 @@
  * aligned to its size with its struct pcpu at the top (x86/percpu.h),
  * four IST stacks, a GDT of its own (the boot CPU's descriptors from
  * entry 0x1c00 on, its own TSS descriptor) and a TSS; the IDT is the boot
- * CPU's, shared: it is written once by desc_init() before any AP starts
- * and never again, and its gates are the same on every CPU. Cost per AP:
+ * CPU's, shared: desc_init() writes it once, before any AP starts, and
+ * maps it read-only; its gates are the same on every CPU. Cost per AP:
  * 16 + 64 KiB of stacks, 60 KiB of GDT (15 pages, 14 of them empty until
  * guests run there, as on Xen), one TSS page.
  *
