@@ -70,7 +70,7 @@ static bool set_desccheck(struct hv_options *o, const char *val)
 static bool set_crashtest(struct hv_options *o, const char *val)
 {
 	static const char *const kinds[] = { "pf", "ud", "panic", "wtext",
-					     "smep", "smap" };
+					     "widt", "smep", "smap" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		if (!strcmp(val, kinds[i])) {
@@ -123,17 +123,27 @@ static bool set_smp(struct hv_options *o, const char *val)
 	return true;
 }
 
+/* smptest=deaf: start cpu 1 where it only halts, to test the AP timeout. */
+static bool set_smptest(struct hv_options *o, const char *val)
+{
+	if (strcmp(val, "deaf"))
+		return false;
+	o->smptest_deaf = true;
+	return true;
+}
+
 static const struct option options[] = {
 	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
 	{ "console", true, set_console, "com1" },
 	{ "dryrun", false, set_dryrun, "print the boot plan, run no domain" },
-	{ "crashtest", true, set_crashtest, "pf|ud|panic|wtext|smep|smap" },
+	{ "crashtest", true, set_crashtest, "pf|ud|panic|wtext|widt|smep|smap" },
 	{ "stats", false, set_stats, "print each domain's counters when it ends" },
 	{ "smap", true, set_smap, "on|off" },
 	{ "desccheck", false, set_desccheck, "check the descriptor-table registers at every guest entry" },
 	{ "fastpath", true, set_fastpath, "on|off" },
 	{ "maxcpus", true, set_maxcpus, "a number of CPUs, at least 1" },
 	{ "smp", true, set_smp, "on|off" },
+	{ "smptest", true, set_smptest, "deaf" },
 };
 
 static int apply(struct hv_options *o, char *word)

@@ -9,12 +9,13 @@
 struct hv_options {
 	int loglvl;		/* loglvl=err|warn|info|debug or 0-3 */
 	bool dryrun;		/* dryrun: print the boot plan, run nothing */
-	char crashtest[8];	/* crashtest=pf|ud|panic|wtext|smep|smap: crash reports */
+	char crashtest[8];	/* crashtest=pf|ud|panic|wtext|widt|smep|smap: crash reports */
 	bool stats;		/* stats: print each domain's counters at its end */
 	bool smap;		/* smap=on|off: CR4.SMAP where the CPU has it */
 	bool desccheck;		/* desccheck: check GDTR/IDTR/TR/LDTR at every guest entry */
 	bool fastpath;		/* fastpath=on|off: the switcher's fast paths (fast mode) */
 	u64 maxcpus;		/* maxcpus=N (N >= 1), smp=off (1): CPUs to bring up; 0: all */
+	bool smptest_deaf;	/* smptest=deaf: cpu 1 never answers (tests/boot/run) */
 };
 
 extern struct hv_options hv_opts;

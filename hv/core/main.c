@@ -68,7 +68,8 @@ static void print_boot_info(void)
 
 /*
  * crashtest=: crash on purpose, so the tests can check that a hypervisor
- * fault produces a complete report and the failure status. smep and smap
+ * fault produces a complete report and the failure status. widt writes
+ * the IDT, read-only once written (x86/desc.c). smep and smap
  * make ring 0 execute or read a page with the user bit (what every guest
  * page has): with CR4.SMEP (SMAP) on, that is a #PF, not a "ret" run or a
  * byte read.
@@ -83,6 +84,12 @@ static void __attribute__((noinline)) crash_test(const char *how)
 		asm volatile("ud2");
 	else if (!strcmp(how, "wtext"))	/* our own code is read-only */
 		*(volatile char *)__text_start = (char)0xcc;
+	else if (!strcmp(how, "widt")) {	/* so is the IDT every CPU shares */
+		struct { u16 limit; u64 base; } __packed idtr;
+
+		asm volatile("sidt %0" : "=m"(idtr));
+		*(volatile u8 *)idtr.base = 0;
+	}
 	else if (!strcmp(how, "smep") || !strcmp(how, "smap")) {
 		*(u8 *)paging_map_user_page(user_va) = 0xc3;	/* ret */
 		if (!strcmp(how, "smep"))

@@ -148,6 +148,27 @@ u64 *paging_l1_of(u64 va)
 }
 
 /*
+ * Make one page of the image read-only from now on, in every address
+ * space (the tables below the L4 are shared): the IDT, once written, which
+ * every CPU shares (x86/desc.c). The image is mapped with 4 KiB pages
+ * (split_image_pages), so this is one L1 entry and an invlpg; the other
+ * CPUs are not started yet, so no other TLB holds the old entry.
+ */
+void paging_make_readonly(u64 va)
+{
+	u64 *l3 = __va(idle_l4[pt_index(va, L4_SHIFT)] & PTE_ADDR);
+	u64 *l2 = __va(l3[pt_index(va, L3_SHIFT)] & PTE_ADDR);
+	u64 l2e = l2[pt_index(va, L2_SHIFT)];
+	u64 *l1;
+
+	BUG_ON(va < (u64)__image_start || va >= (u64)__image_end);
+	BUG_ON(!(l2e & PTE_P) || (l2e & PTE_PSE));
+	l1 = __va(l2e & PTE_ADDR);
+	l1[pt_index(va, L1_SHIFT)] &= ~PTE_RW;
+	invlpg(va);
+}
+
+/*
  * crashtest=smep|smap (hv/core/main.c): one page with the user bit at va,
  * as every guest page has, in the hypervisor's own tables, where nothing
  * else is mapped low. Returns the page (through the direct map).

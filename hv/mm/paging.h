@@ -19,6 +19,7 @@ struct boot_info;
 
 void paging_init(u64 ram_end);
 u64 paging_directmap_end(void);
+void paging_make_readonly(u64 va);
 u64 *hv_l4(void);
 void *paging_zeroed_page(void);
 u64 *paging_l1_of(u64 va);

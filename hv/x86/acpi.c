@@ -194,6 +194,28 @@ static int parse_madt(const u8 *t, u32 len, struct acpi_madt_info *out,
 }
 
 /*
+ * The APIC ids in the order CPUs get their ids: the boot CPU's (bsp) first
+ * as cpu 0, then the others in table order, into apic[ACPI_MAX_CPUS].
+ * Returns how many, or -1 if the MADT does not list the boot CPU: tables
+ * that miss the CPU running this code are wrong, and none of them is
+ * trusted then.
+ */
+int acpi_order_cpus(const struct acpi_madt_info *m, u32 bsp, u32 *apic)
+{
+	int n = 1;
+	bool have_bsp = false;
+
+	apic[0] = bsp;
+	for (int i = 0; i < m->nr_cpus; i++) {
+		if (m->cpu[i].apic_id == bsp)
+			have_bsp = true;
+		else if (n < ACPI_MAX_CPUS)
+			apic[n++] = m->cpu[i].apic_id;
+	}
+	return have_bsp ? n : -1;
+}
+
+/*
  * Fill *out from the tables the RSDP (a copy of rsdp_len bytes) leads to.
  * Returns 0, or -1 with err saying what was wrong; *out is then partial
  * and must not be used.

@@ -36,5 +36,6 @@ typedef const void *(*acpi_map_fn)(void *ctx, u64 pa, u64 len);
 
 int acpi_find_cpus(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
 		   struct acpi_madt_info *out, char *err, size_t errlen);
+int acpi_order_cpus(const struct acpi_madt_info *m, u32 bsp, u32 *apic);
 
 #endif /* HV_X86_ACPI_H */

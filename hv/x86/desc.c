@@ -19,6 +19,7 @@
 #include "layout.h"
 #include "x86/desc.h"
 #include "x86/percpu.h"
+#include "mm/paging.h"
 #include "x86/apic.h"
 #include "x86/segments.h"
 #include "pv/switcher.h"
@@ -319,6 +320,9 @@ void desc_init(void)
 
 	desc_fill_idt(idt, exception_stubs, (u64)irq_timer_stub, (u64)irq_spurious_stub);
 	load_tables((u64)gdt);
+	/* Written once: read-only from here on, the same gates for every CPU. */
+	_Static_assert(sizeof(idt) == PAGE_SIZE, "the IDT is one page");
+	paging_make_readonly((u64)idt);
 }
 
 /* The boot CPU's tables, for its struct pcpu (x86/smp.c). */

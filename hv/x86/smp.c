@@ -16,8 +16,8 @@
  * aligned to its size with its struct pcpu at the top (x86/percpu.h),
  * four IST stacks, a GDT of its own (the boot CPU's descriptors from
  * entry 0x1c00 on, its own TSS descriptor) and a TSS; the IDT is the boot
- * CPU's, shared: it is written once by desc_init() before any AP starts
- * and never again, and its gates are the same on every CPU. Cost per AP:
+ * CPU's, shared: desc_init() writes it once, before any AP starts, and
+ * maps it read-only; its gates are the same on every CPU. Cost per AP:
  * 16 + 64 KiB of stacks, 60 KiB of GDT (15 pages, 14 of them empty until
  * guests run there, as on Xen), one TSS page.
  *
@@ -59,7 +59,7 @@
 #include "x86/desc.h"
 #include "x86/percpu.h"
 
-#define AP_TIMEOUT_MS	1000	/* TCG on a loaded host: an AP is up in a few ms */
+#define AP_TIMEOUT_MS	5000	/* TCG on a loaded host: an AP is up in a few ms */
 #define STACK_FRAMES	(HV_STACK_SIZE / PAGE_SIZE)
 
 struct pcpu *pcpus[NR_CPUS];
@@ -137,10 +137,13 @@ static const void *map_phys(void *ctx, u64 pa, u64 len)
 	return NULL;	/* in a hole of the map: not memory we know */
 }
 
-/* The trampoline page: usable RAM below 1 MiB, not the boot information or a module. */
-static u64 pick_trampoline(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
+/*
+ * A page for the trampoline: usable RAM below 1 MiB from `from` on, not
+ * the boot information or a module.
+ */
+static u64 pick_low_page(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size, u64 from)
 {
-	for (u64 pa = PAGE_SIZE; pa < MiB(1); pa += PAGE_SIZE) {
+	for (u64 pa = from; pa < MiB(1); pa += PAGE_SIZE) {
 		bool taken = pa < mbi_phys + mbi_size && mbi_phys < pa + PAGE_SIZE;
 
 		for (int i = 0; i < bi->nr_mods && !taken; i++)
@@ -230,8 +233,11 @@ static struct pcpu *alloc_pcpu(u32 id, u32 apic)
 	return c;
 }
 
-/* Start one AP; true if it came online. */
-static bool start_ap(struct pcpu *c, u64 tramp_pa)
+/*
+ * Start one AP from the page at sipi_pa (the trampoline at tramp_pa, but
+ * for smptest=deaf); true if it came online.
+ */
+static bool start_ap(struct pcpu *c, u64 tramp_pa, u64 sipi_pa)
 {
 	volatile u32 *alive = __va(tramp_pa + (u64)(tr_alive - trampoline_start));
 	const char *why;
@@ -242,7 +248,7 @@ static bool start_ap(struct pcpu *c, u64 tramp_pa)
 	c->state = PCPU_STARTING;
 	asm volatile("mfence" : : : "memory");
 	t0 = NOW();
-	if (!apic_start_cpu(c->apic_id, (u8)(tramp_pa >> PAGE_SHIFT), alive, &why)) {
+	if (!apic_start_cpu(c->apic_id, (u8)(sipi_pa >> PAGE_SHIFT), alive, &why)) {
 		pr_err("cpu %u (APIC id %u): %s; left offline\n", c->id, c->apic_id, why);
 		c->state = PCPU_OFFLINE;
 		return false;
@@ -292,26 +298,29 @@ int smp_describe(char *buf, size_t size)
 	return n;
 }
 
+/*
+ * smptest=deaf (tests/boot/run): cpu 1 is started on a page that only
+ * halts ("cli; hlt; jmp .-1"), as a CPU that never answers would: the
+ * boot must name it, park it with INIT, and bring the others up from the
+ * real trampoline. 0 if no second low page is free (then no test).
+ */
+static u64 deaf_page(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size, u64 tramp)
+{
+	static const u8 halt[] = { 0xfa, 0xf4, 0xeb, 0xfd };
+	u64 pa = pick_low_page(bi, mbi_phys, mbi_size, tramp + PAGE_SIZE);
+
+	if (pa) {
+		memcpy(__va(pa), halt, sizeof(halt));
+		printk("cpus: smptest=deaf: cpu 1 starts at %#llx, where it only halts\n",
+		       (unsigned long long)pa);
+	}
+	return pa;
+}
+
 static void fallback(const char *why)
 {
 	pr_warn("cpus: %s; running on the boot CPU alone\n", why);
 	printk("cpus: 1 found, 1 online\n");
-}
-
-/* The CPUs the MADT lists: the boot CPU first, then the others in table order. */
-static int order_cpus(const struct acpi_madt_info *m, u32 bsp, u32 *apic)
-{
-	int n = 1;
-	bool have_bsp = false;
-
-	apic[0] = bsp;
-	for (int i = 0; i < m->nr_cpus; i++) {
-		if (m->cpu[i].apic_id == bsp)
-			have_bsp = true;
-		else
-			apic[n++] = m->cpu[i].apic_id;
-	}
-	return have_bsp ? n : -1;
 }
 
 /*H:160 The other CPUs
@@ -330,7 +339,7 @@ void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 	u32 apic[ACPI_MAX_CPUS];
 	int limit = hv_opts.maxcpus ? (int)MIN(hv_opts.maxcpus, (u64)NR_CPUS) : NR_CPUS;
 	char err[128];
-	u64 tramp = 0;
+	u64 tramp = 0, deaf = 0;
 
 	pcpus[0]->apic_id = apic_id();
 	if (acpi_find_cpus(bi->rsdp, bi->rsdp_len, map_phys, (void *)bi, &madt,
@@ -341,7 +350,7 @@ void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 		fallback(why);
 		return;
 	}
-	nr_cpus_found = order_cpus(&madt, pcpus[0]->apic_id, apic);
+	nr_cpus_found = acpi_order_cpus(&madt, pcpus[0]->apic_id, apic);
 	if (nr_cpus_found < 0) {
 		nr_cpus_found = 1;
 		fallback("ACPI: the MADT does not list the boot CPU");
@@ -356,13 +365,15 @@ void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 	if (nr_cpus_found > limit)
 		printk("cpus: maxcpus=%d: %d left offline\n", limit, nr_cpus_found - limit);
 	if (MIN(nr_cpus_found, limit) > 1) {
-		tramp = pick_trampoline(bi, mbi_phys, mbi_size);
+		tramp = pick_low_page(bi, mbi_phys, mbi_size, PAGE_SIZE);
 		if (!tramp || !prepare_trampoline(tramp)) {
 			fallback("no usable page below 1 MiB for the AP trampoline");
 			return;
 		}
 		printk("cpus: AP trampoline at %#llx (SIPI vector %#llx)\n",
 		       (unsigned long long)tramp, (unsigned long long)(tramp >> PAGE_SHIFT));
+		if (hv_opts.smptest_deaf)
+			deaf = deaf_page(bi, mbi_phys, mbi_size, tramp);
 	}
 	for (int id = 1; id < MIN(nr_cpus_found, limit); id++) {
 		struct pcpu *c;
@@ -379,7 +390,7 @@ void smp_init(const struct boot_info *bi, u64 mbi_phys, u64 mbi_size)
 			continue;
 		}
 		pcpus[id] = c;
-		nr_cpus_online += start_ap(c, tramp);
+		nr_cpus_online += start_ap(c, tramp, id == 1 && deaf ? deaf : tramp);
 	}
 	free_trampoline_tables();
 	printk("cpus: %d found, %d online\n", nr_cpus_found, nr_cpus_online);

@@ -330,6 +330,34 @@ START_TEST(test_bad_madt)
 }
 END_TEST
 
+/* cpu 0 is the boot CPU wherever the MADT lists it; tables without it are refused. */
+START_TEST(test_order_cpus)
+{
+	const u8 ids[] = { 4, 2, 9, 6 };
+	const bool en[] = { true, true, true, true };
+	u32 apic[ACPI_MAX_CPUS];
+
+	qemu_tables(1);
+	make_madt(4, ids, en);
+	ck_assert_int_eq(parse(), 0);
+	ck_assert_int_eq(acpi_order_cpus(&info, 9, apic), 4);
+	ck_assert_uint_eq(apic[0], 9);
+	ck_assert_uint_eq(apic[1], 4);
+	ck_assert_uint_eq(apic[2], 2);
+	ck_assert_uint_eq(apic[3], 6);
+	ck_assert_int_eq(acpi_order_cpus(&info, 4, apic), 4);
+	ck_assert_uint_eq(apic[0], 4);
+	ck_assert_uint_eq(apic[1], 2);
+	ck_assert_int_eq(acpi_order_cpus(&info, 5, apic), -1);
+	/* A full table: still ACPI_MAX_CPUS, the boot CPU first. */
+	qemu_tables(ACPI_MAX_CPUS);
+	ck_assert_int_eq(parse(), 0);
+	ck_assert_int_eq(acpi_order_cpus(&info, 31, apic), ACPI_MAX_CPUS);
+	ck_assert_uint_eq(apic[0], 31);
+	ck_assert_uint_eq(apic[31], 30);
+}
+END_TEST
+
 Suite *acpi_suite(void)
 {
 	Suite *s = suite_create("acpi");
@@ -343,6 +371,7 @@ Suite *acpi_suite(void)
 	tcase_add_test(tc, test_bad_rsdp);
 	tcase_add_test(tc, test_bad_root_table);
 	tcase_add_test(tc, test_bad_madt);
+	tcase_add_test(tc, test_order_cpus);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -21,6 +21,8 @@ START_TEST(test_known_options)
 	o = opts();
 	ck_assert_int_eq(cmdline_parse("loglvl=0 crashtest=wtext", &o), 0);
 	ck_assert_str_eq(o.crashtest, "wtext");
+	ck_assert_int_eq(cmdline_parse("crashtest=widt", &o), 0);
+	ck_assert_str_eq(o.crashtest, "widt");
 	ck_assert_int_eq(cmdline_parse("crashtest=smep", &o), 0);
 	ck_assert_str_eq(o.crashtest, "smep");
 	ck_assert_int_eq(cmdline_parse("crashtest=smap", &o), 0);
@@ -85,6 +87,11 @@ START_TEST(test_cpu_limits)
 	ck_assert_logged("option 'maxcpus=0' ignored: expected a number of CPUs, at least 1");
 	ck_assert_logged("option 'smp=1' ignored: expected on|off");
 	ck_assert_uint_eq(o.maxcpus, 2);
+	ck_assert(!o.smptest_deaf);
+	ck_assert_int_eq(cmdline_parse("smptest=mute", &o), 1);
+	ck_assert(!o.smptest_deaf);
+	ck_assert_int_eq(cmdline_parse("smptest=deaf", &o), 0);
+	ck_assert(o.smptest_deaf);
 }
 END_TEST
 
