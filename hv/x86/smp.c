@@ -34,14 +34,13 @@
  * information nor a module, and says which in the log. The page's old
  * contents (the boot loader's) are not needed after boot.
  *
- * An AP, online, waits in "cli; hlt": it takes no interrupt (its local
- * APIC is enabled but its timer masked, and nothing sends it an IPI) and
- * wakes only for NMI or SMI, after which it halts again (counted in
- * wakeups). Halting with interrupts off is the choice while the timer
- * and scheduler code (core/sched.c, core/time.c) is the boot CPU's alone:
- * an interrupt on an AP would run it there. When guests run on APs, the
- * wait becomes "sti; hlt" on a per-CPU run queue, woken by an IPI
- * (docs/smp.md).
+ * An AP, online, gets compat mode's entries of its own (pv/mode.c) and
+ * enters the scheduler (core/sched.c), where it waits for the hypervisor
+ * lock the boot CPU holds until the domains are built (core/hvlock.c),
+ * then runs vCPUs like the boot CPU; with nothing to run it halts with
+ * interrupts on, woken by its timer or another CPU's kick. An AP whose
+ * registers did not come out as the boot CPU's stays offline in
+ * "cli; hlt" (counted in wakeups if something wakes it).
  */
 #include "hv.h"
 #include "core/hvlock.h"
