@@ -135,15 +135,17 @@ static struct vcpu *pick_next(void)
 }
 
 /*
- * An idle CPU, if there is one, comes to look at the run queue: a vCPU
- * became runnable.
+ * v became runnable: an idle CPU that may run it, if there is one, comes
+ * to look at the run queue (not one that may not: a kick costs it a trip
+ * through the hypervisor lock for nothing).
  */
-static void wake_idle_cpu(void)
+static void wake_idle_cpu(const struct vcpu *v)
 {
 	for (int i = 0; i < nr_cpus_found; i++) {
 		struct pcpu *c = pcpus[i];
 
-		if (c && c != this_cpu() && c->state == PCPU_ONLINE && c->where == PCPU_IDLE) {
+		if (c && c != this_cpu() && c->state == PCPU_ONLINE &&
+		    c->where == PCPU_IDLE && can_run_here(v, c)) {
 			hv_kick(c);
 			return;
 		}
@@ -266,7 +268,7 @@ void vcpu_kick(struct vcpu *v)
 		v->runnable = !v->down;	/* a vCPU that is down waits for VCPUOP_up */
 		time_vcpu_changed(v);	/* a poll timeout it no longer waits for */
 		if (v->runnable)
-			wake_idle_cpu();
+			wake_idle_cpu(v);
 	}
 	/* Running elsewhere: that CPU comes in and delivers the event now. */
 	if (v->running && v->processor != this_cpu()->id)
@@ -285,7 +287,7 @@ void sched_vcpu_up(struct vcpu *v)
 	v->runnable = !v->blocked;
 	runstate_change(v, idle_state(v));
 	if (v->runnable)
-		wake_idle_cpu();
+		wake_idle_cpu(v);
 }
 
 /*
