@@ -18,6 +18,25 @@
 #include "x86/percpu.h"
 #include "x86/traps.h"
 
+/*
+ * Times each online CPU found the hypervisor lock taken (core/hvlock.c),
+ * since boot: what running the hypervisor on one CPU at a time costs.
+ */
+static void print_lock_waits(const char *n)
+{
+	char buf[160];
+	int len = 0;
+
+	for (int i = 0; i < NR_CPUS && len >= 0 && (size_t)len < sizeof(buf); i++) {
+		const struct pcpu *c = pcpus[i];
+
+		if (c && c->state == PCPU_ONLINE)
+			len += hv_snprintf(buf + len, sizeof(buf) - (size_t)len, " %u:%llu",
+					   c->id, (unsigned long long)c->lock_spins);
+	}
+	printk("stats %s: hv lock waits by cpu%s\n", n, len > 0 ? buf : " none");
+}
+
 void domain_print_stats(const struct domain *d)
 {
 	const char *n = d->name;
@@ -25,8 +44,9 @@ void domain_print_stats(const struct domain *d)
 
 	if (!hv_opts.stats)
 		return;
-	smp_describe(cpus, sizeof(cpus));	/* x86/smp.c: guests run on cpu 0 */
+	smp_describe(cpus, sizeof(cpus));	/* x86/smp.c */
 	printk("stats %s: cpus %s\n", n, cpus);
+	print_lock_waits(n);
 	for (u64 i = 0; i < NR_HYPERCALLS; i++) {
 		if (d->hypercalls[i])
 			printk("stats %s: hypercall %s %llu\n", n, hypercall_name(i),
