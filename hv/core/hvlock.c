@@ -103,6 +103,17 @@ bool hv_enter(void)
 	return true;
 }
 
+/*
+ * Does another CPU wait for the lock? A long hypercall asks between two
+ * pieces (core/hypercall.c) and makes itself a continuation if so: with
+ * one lock, its length is everyone's wait.
+ */
+bool hv_lock_contended(void)
+{
+	return __atomic_load_n(&next_ticket, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&now_serving, __ATOMIC_RELAXED) + 1;
+}
+
 static void release(struct pcpu *c, enum pcpu_where where)
 {
 	c->where = where;	/* before the release: the next holder sees it */

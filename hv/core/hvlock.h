@@ -14,5 +14,6 @@ void hv_idle_halt(void);
 void hv_sync_others(void);
 void hv_load_idle_cr3(void);
 void hv_kick(struct pcpu *c);
+bool hv_lock_contended(void);
 
 #endif /* HV_CORE_HVLOCK_H */

@@ -26,6 +26,7 @@
  * piece costs.
  */
 #include "hv.h"
+#include "core/hvlock.h"
 #include "core/cmdline.h"
 #include "core/continuation.h"
 #include "core/domain.h"
@@ -159,8 +160,9 @@ void hypercall_from_guest(struct cpu_regs *r)
  * A hypercall runs with interrupts off, so one with a long list of work
  * asks this between two items: is anything due? The APIC timer's
  * deadline has passed (a time slice ends, a timer fires, a console poll),
- * this vCPU gave the CPU up in an earlier call of a multicall, or an
- * event can be delivered to it. Costs a TSC read and a few loads. If so,
+ * this vCPU gave the CPU up in an earlier call of a multicall, an event
+ * can be delivered to it, or another CPU waits for the hypervisor lock
+ * (core/hvlock.c: so one CPU's long call costs the others at most a piece). Costs a TSC read and a few loads. If so,
  * the handler calls hypercall_create_continuation() below with arguments
  * that say what is left, and hcall_cont_to_regs() (core/continuation.c)
  * writes them into the guest's registers and steps RIP back onto the
@@ -174,7 +176,7 @@ bool hypercall_preempt_check(void)
 
 	return sched_resched_pending() ||
 	       (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) ||
-	       time_deadline_passed();
+	       time_deadline_passed() || hv_lock_contended();
 }
 
 /*

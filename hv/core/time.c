@@ -251,13 +251,22 @@ static void vcpu_timers(struct vcpu *v, u64 now)
 	time_vcpu_changed(v);
 }
 
+/*
+ * The boot CPU's timer serves every vCPU's deadlines and the console
+ * poll; another CPU's only its own vCPU's slice and periodic tick, so an
+ * idle AP sleeps until it is kicked (a vCPU became runnable) instead of
+ * waking, and taking the hypervisor lock, for every timer in the system.
+ */
 static u64 earliest_deadline(u64 now)
 {
-	u64 next = stime_add(now, CONSOLE_POLL_NS);
+	u64 next = THEAP_NONE;
 	const struct theap_node *top = theap_top(&timer_heap);
 
-	if (top)
-		next = MIN(next, top->key);
+	if (this_cpu()->id == 0) {
+		next = stime_add(now, CONSOLE_POLL_NS);
+		if (top)
+			next = MIN(next, top->key);
+	}
 	if (current && periodic_ticking(current))
 		next = MIN(next, periodic_due_at(current));
 	if (current && current->runnable)
@@ -277,7 +286,10 @@ void timers_reprogram(void)
 	u64 now = NOW(), next = earliest_deadline(now);
 
 	this_cpu()->timer_deadline = next;	/* this CPU's APIC timer */
-	apic_timer_oneshot(next > now ? next - now : 1);
+	if (next == THEAP_NONE)
+		apic_timer_stop();	/* an AP with nothing due */
+	else
+		apic_timer_oneshot(next > now ? next - now : 1);
 }
 
 /*

@@ -116,6 +116,12 @@ void apic_timer_oneshot(u64 ns)
 	apic_write(APIC_TIMER_INIT, (u32)ticks);
 }
 
+/* No interrupt until the next apic_timer_oneshot(). */
+void apic_timer_stop(void)
+{
+	apic_write(APIC_TIMER_INIT, 0);
+}
+
 static u8 cmos(u8 reg)
 {
 	outb(0x70, reg);

@@ -14,6 +14,7 @@
 void apic_init(void);
 void apic_eoi(void);
 void apic_timer_oneshot(u64 ns);
+void apic_timer_stop(void);
 u64 tsc_calibrate(void);
 void rtc_read(u64 *unix_seconds);
 u32 apic_id(void);
