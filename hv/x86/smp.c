@@ -60,6 +60,7 @@
 
 #define AP_TIMEOUT_MS	5000	/* TCG on a loaded host: an AP is up in a few ms */
 #define STACK_FRAMES	(HV_STACK_SIZE / PAGE_SIZE)
+_Static_assert(NR_CPUS == ACPI_MAX_CPUS, "every CPU the MADT parser keeps has a slot");
 
 struct pcpu *pcpus[NR_CPUS];
 int nr_cpus_found = 1, nr_cpus_online = 1;
