@@ -83,23 +83,10 @@ const struct segdesc_rules *pgt_env_segdesc_rules(u16 dom)
  * Every CPU's TLB forgets the guest translations: this one's by a CR3
  * reload, the others' by core/hvlock.c's sync (none with one CPU).
  */
-static void clear_flushed(void)
-{
-	for (int i = 0; i < nr_cpus_found; i++) {
-		if (pcpus[i])
-			pcpus[i]->tlb_flushed = false;
-	}
-}
-
-/*
- * The callers advance the TLB clock next (pgtype.c, mm_flush_local), so
- * what each CPU flushed before counts for nothing after (mm_local_flush_done).
- */
 void pgt_env_flush_tlbs(void)
 {
 	write_cr3(read_cr3());
 	hv_sync_others();
-	clear_flushed();
 	flush_pending = false;
 }
 
@@ -111,33 +98,14 @@ void mm_flush_local(void)
 }
 
 /*
- * A CR3 write on this CPU flushed its TLB (a context switch, NEW_BASEPTR,
- * compat mode's switch between guest kernel and user). pgtype.c's TLB
- * clock means "every TLB has been flushed since": with one CPU each such
- * write advances it; with more, the clock advances once every online
- * CPU has flushed since it last did. A CPU on the hypervisor's own L4
- * (idle, or waiting for the lock after a sync) holds no guest entry and
- * counts as flushed. Since every guest entry and exit of a compat vCPU
- * writes CR3, this happens often, and a type change rarely needs the
- * sync of every CPU (core/hvlock.c) that a stale stamp asks for.
+ * A CR3 write on this CPU flushed its TLB (a context switch, NEW_BASEPTR).
+ * The TLB clock may count it only while this is the one CPU: with more,
+ * another CPU may still hold what this one dropped.
  */
 void mm_local_flush_done(void)
 {
-	struct pcpu *me = this_cpu();
-
-	if (nr_cpus_online == 1) {
+	if (nr_cpus_online == 1)
 		pgt_tlb_flushed();
-		return;
-	}
-	me->tlb_flushed = true;
-	for (int i = 0; i < nr_cpus_found; i++) {
-		const struct pcpu *c = pcpus[i];
-
-		if (c && c->state == PCPU_ONLINE && !c->tlb_flushed && !c->idle_cr3)
-			return;
-	}
-	pgt_tlb_flushed();
-	clear_flushed();
 }
 
 /* At the end of a hypercall: flush if a frame was given back during it. */

@@ -26,7 +26,6 @@
 #include "core/domain.h"
 #include "mm/m2p.h"
 #include "mm/paging.h"
-#include "mm/pv_mm.h"
 #include "pv/compat.h"
 #include "pv/mode.h"
 #include "pv/traps.h"
@@ -44,8 +43,6 @@ static void toggle_guest_mode(struct vcpu *v)
 	v->kernel_mode = !v->kernel_mode;
 	write_cr3((v->kernel_mode ? v->cr3_kernel : v->compat.cr3_user)
 		  << PAGE_SHIFT);
-	if (unlikely(nr_cpus_online > 1))	/* the TLB clock (mm/mm_hv.c) */
-		mm_local_flush_done();
 }
 
 /* A bounce from guest user mode: into the kernel's context. */

@@ -45,7 +45,6 @@ struct pcpu {
 	bool need_resched;	/* pick again at the next return to a guest */
 	bool holds_hv_lock;	/* it is in the hypervisor proper */
 	bool idle_cr3;		/* CR3 holds the hypervisor's own L4 (no guest's) */
-	bool tlb_flushed;	/* flushed since the TLB clock last advanced (mm/mm_hv.c) */
 	bool ldtr_loaded;	/* LDTR is not null (pv/descriptor_tables.c) */
 	const void *entries;	/* the PV mode whose entries it has (pv/mode.c) */
 	u64 timer_deadline;	/* system time its APIC timer is aimed at */
