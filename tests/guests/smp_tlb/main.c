@@ -22,8 +22,9 @@
  *   - update_va_mapping(W, 0, UVMF_NONE), then MMUEXT_TLB_FLUSH_MULTI {1},
  *     MMUEXT_INVLPG_MULTI {1} of W, or MMUEXT_TLB_FLUSH_ALL;
  *   - type change: pinning F as an L1 while W maps it writable is refused
- *     (-EINVAL); W made read-only with UVMF_NONE (no flush asked), pinning
- *     succeeds;
+ *     (-EINVAL); W made read-only with UVMF_NONE (no flush asked), then
+ *     MMUEXT_TLB_FLUSH_LOCAL (vCPU 0's CPU alone: it must not count as a
+ *     flush of vCPU 1's), pinning succeeds;
  * F as R shows it must not change any more, and vCPU 1's next write
  * must fault: its #PF handler sees the fault at W, in its own vcpu_info's
  * cr2 (not vCPU 0's), not-present or protection as the case is. A bad
@@ -163,7 +164,7 @@ static const char *const way_names[NR_WAYS] = {
 	"MMUEXT_TLB_FLUSH_MULTI {1}",
 	"MMUEXT_INVLPG_MULTI {1}",
 	"MMUEXT_TLB_FLUSH_ALL",
-	"pin as L1 (no flush asked)",
+	"pin as L1 (only a local flush asked)",
 };
 
 static long uvm(void *va, u64 pte, u64 flags)
@@ -216,6 +217,9 @@ static bool take_away(enum way way)
 				unpin(frame_f);
 		}
 		if (uvm(win_w, (frame_f << 12) | PTE_P | PTE_US | PTE_A, UVMF_NONE))
+			return false;
+		/* This CPU only: the hypervisor's TLB clock must not take it for all. */
+		if (mmuext_multi(MMUEXT_TLB_FLUSH_LOCAL, 0, 0))
 			return false;
 		rc = pin(1, frame_f);
 		if (rc)
