@@ -15,6 +15,7 @@
  * SS, an LDT page it cannot map) the guest gets that fault at the target.
  */
 #include "hv.h"
+#include "core/hvlock.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "mm/segdesc.h"
@@ -98,10 +99,15 @@ long pv_do_iret(struct cpu_regs *r)
  */
 void pv_iret_fault(struct cpu_regs *r)
 {
-	struct vcpu *v = current;
+	struct vcpu *v;
 
-	if (v->domain->state != DOM_RUNNING)
+	/*
+	 * A fast-mode exit's fault comes here without the lock (x86/traps.c,
+	 * switcher_stack_trap); a compat exit's with it (trap_entry took it).
+	 */
+	if (!hv_enter())
 		return;		/* it ended on another CPU: the way out switches */
+	v = current;
 	pr_debug("domain %s: return to guest faulted: vector %llu error %#llx (cs %#llx ss %#llx rip %#llx)\n",
 		 v->domain->name, (unsigned long long)r->vector,
 		 (unsigned long long)r->error_code, (unsigned long long)r->cs,

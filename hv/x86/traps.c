@@ -164,6 +164,30 @@ static bool ist_trap(struct cpu_regs *r)
 }
 
 /*
+ * A fault on the switcher's entry stack: the boot CPU's way out to a
+ * fast-mode vCPU (pv/switcher_entry.S, sw_exit), between its CPU write of
+ * the guest's view and its iretq, after the hypervisor lock was dropped.
+ * this_cpu() does not work there (not a hypervisor stack) and nothing
+ * shared may be touched: only its exception-table fixup runs, which moves
+ * to the hypervisor stack and takes the lock (pv_iret_fault). True if it
+ * was one.
+ */
+static bool switcher_stack_trap(struct cpu_regs *r)
+{
+	u64 sp = (u64)r, lo = SW_PAGE_VA(0, SW_STACK_PAGE);
+
+	if (regs_from_guest(r) || sp < lo || sp >= lo + SW_STACK_PAGES * PAGE_SIZE)
+		return false;
+	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip)) {
+		fixup_vector = r->vector;	/* for the fixup that reports it */
+		fixup_error = r->error_code;
+		return true;
+	}
+	trap_report(r);
+	panic("unexpected %s on the switcher's stack", trap_name((unsigned)r->vector));
+}
+
+/*
  * Called by entry.S for every exception vector. From a guest: the PV code
  * decides. From the hypervisor: a fault on a listed guest-memory access
  * resumes at its fixup (guest_access.c), a first read of the guest's LDT
@@ -181,7 +205,7 @@ void trap_entry(struct cpu_regs *r)
 	BUG_ON(cpu_smap && (read_rflags() & X86_EFLAGS_AC));
 	if (r->vector == 1 || r->vector == 2 || r->vector == 8 || r->vector == 18)
 		switcher_ist_used();	/* a frame on an IST stack: pv/switcher.c */
-	if (ist_trap(r))
+	if (ist_trap(r) || switcher_stack_trap(r))
 		return;
 	alive = hv_enter();	/* the hypervisor lock (core/hvlock.c) */
 	if (r->vector == TIMER_VECTOR) {	/* from a guest or from idle */
