@@ -172,7 +172,13 @@ static void fork_exec(long n)
 	}
 }
 
-static void pipe_pingpong(long n)
+static int pin(int cpu);
+
+/*
+ * n round trips through two pipes with a child; the child pinned to
+ * child_cpu first if that is not -1 (pvbench smp: the other CPU).
+ */
+static void pingpong(long n, int child_cpu)
 {
 	int a[2], b[2];
 	char c = 0;
@@ -182,6 +188,8 @@ static void pipe_pingpong(long n)
 		exit(1);
 	pid = fork();
 	if (pid == 0) {
+		if (child_cpu >= 0 && pin(child_cpu))
+			_exit(1);
 		for (long i = 0; i < n; i++) {
 			if (read(a[0], &c, 1) != 1 || write(b[1], &c, 1) != 1)
 				_exit(1);
@@ -194,6 +202,17 @@ static void pipe_pingpong(long n)
 	}
 	waitpid(pid, NULL, 0);
 	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
+}
+
+static void pipe_pingpong(long n)
+{
+	pingpong(n, -1);
+}
+
+/* The round trip with the two ends pinned to CPUs 0 and 1 (the caller is on 0). */
+static void pingpong_cross(long n)
+{
+	pingpong(n, 1);
 }
 
 /* A 1 MiB file in tmpfs written and read back in 4 KiB blocks. */
@@ -308,33 +327,6 @@ static void report_median(const char *name, double *t)
 	qsort(t, REPS, sizeof(t[0]), cmp_double);
 	printf("bench %s %.1f\n", name, t[REPS / 2]);
 	fflush(stdout);
-}
-
-/* The pipe round trip with the two ends pinned to CPUs 0 and 1. */
-static void pingpong_cross(long n)
-{
-	int a[2], b[2];
-	char c = 0;
-	pid_t pid;
-
-	if (pipe(a) || pipe(b))
-		exit(1);
-	pid = fork();
-	if (pid == 0) {
-		if (pin(1))
-			_exit(1);
-		for (long i = 0; i < n; i++) {
-			if (read(a[0], &c, 1) != 1 || write(b[1], &c, 1) != 1)
-				_exit(1);
-		}
-		_exit(0);
-	}
-	for (long i = 0; i < n; i++) {
-		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
-			exit(1);
-	}
-	waitpid(pid, NULL, 0);
-	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
 }
 
 static volatile int spinner_stop;
