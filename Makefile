@@ -3,6 +3,12 @@
 # Everything is built under build/. The hypervisor is linked twice: the
 # second link adds the symbol table for stack traces (tools/gensyms).
 
+# LOCKDEBUG=1: the lock-debugging build (core/spinlock.h: lock order,
+# interrupt state, no lock held into a guest or a halt), in its own
+# directory so that it never mixes with the normal build's objects.
+ifeq ($(LOCKDEBUG),1)
+BUILD   ?= build/lockdebug
+endif
 BUILD   ?= build
 CC      ?= gcc
 HOSTCC  ?= gcc
@@ -13,6 +19,9 @@ HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 	-mgeneral-regs-only -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Ihv/include -Ihv -I.
+ifeq ($(LOCKDEBUG),1)
+HV_CFLAGS += -DLOCKDEBUG
+endif
 HV_ASFLAGS := -D__ASSEMBLER__ -Ihv/include -Ihv -I.
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
@@ -45,6 +54,8 @@ HV_OBJS := \
 	core/timer_heap.o \
 	core/vcpu_op.o \
 	core/hvlock.o \
+	core/lockcheck.o \
+	core/spinlock.o \
 	core/version.o \
 	lib/copy.o \
 	lib/parse.o \
@@ -227,6 +238,7 @@ UNIT_HV_SRCS := \
 	hv/core/evtchn.c \
 	hv/core/evtchn_2l.c \
 	hv/core/guest_access.c \
+	hv/core/lockcheck.c \
 	hv/core/pv_layout.c \
 	hv/core/stime.c \
 	hv/core/timer_heap.c \
@@ -256,6 +268,7 @@ UNIT_SRCS := \
 	tests/unit/test_frame.c \
 	tests/unit/test_guest_access.c \
 	tests/unit/test_insn.c \
+	tests/unit/test_lockcheck.c \
 	tests/unit/test_mb2.c \
 	tests/unit/test_memmap.c \
 	tests/unit/test_pgtype.c \
