@@ -296,6 +296,12 @@ test-boot: deps $(BUILD)/hv.elf
 test-guests: deps $(BUILD)/hv.elf guests
 	tests/guests/run $(if $(T_MODE),-m $(T_MODE)) $(if $(T_SMP),-p $(T_SMP))
 
+# The lock-debugging build (make hv LOCKDEBUG=1) on the SMP guest tests,
+# 2 CPUs: a lock-order or interrupt-state violation fails (docs/smp.md).
+.PHONY: test-lockdebug
+test-lockdebug: deps guests
+	tests/lockdebug/run
+
 # Xen's own test kernels (XTF, from $XTF_DIR or ../shared/xtf) against
 # tests/xtf/expected (docs/xtf.md).
 test-xtf: deps $(BUILD)/hv.elf
