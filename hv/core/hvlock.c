@@ -80,14 +80,14 @@ static void answer_sync(void *cpu)
  * domain that ended meanwhile (another CPU crashed or shut it down): the
  * caller does nothing for it, and the way out picks another vCPU.
  */
-bool hv_enter(void)
+bool _hv_enter(const char *site)
 {
 	struct pcpu *c = this_cpu();
 
 	if (c->holds_hv_lock)
 		return !c->curr || c->curr->domain->state == DOM_RUNNING;
 	c->where = PCPU_IN_HV;
-	if (spin_lock_wait(&hv_lock, answer_sync, c))
+	if (_spin_lock(&hv_lock, answer_sync, c, site))
 		c->lock_spins++;
 	c->holds_hv_lock = true;
 	answer_sync(c);		/* asked just before it got the lock: harmless */

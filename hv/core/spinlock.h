@@ -51,11 +51,11 @@ struct spinlock {
 
 /*
  * The calls, each with its call site for the debug build's messages.
- * spin_lock_wait's wait(arg) runs on every turn of the spin loop (the
- * hypervisor lock answers TLB syncs there); it returns whether it waited.
+ * _spin_lock's wait(arg), if not NULL, runs on every turn of the spin
+ * loop (the hypervisor lock answers TLB syncs there, passing on its own
+ * caller's site); it returns whether it waited.
  */
 #define spin_lock(l)			_spin_lock((l), NULL, NULL, LOCK_SITE)
-#define spin_lock_wait(l, fn, arg)	_spin_lock((l), (fn), (arg), LOCK_SITE)
 #define spin_unlock(l)			_spin_unlock((l), LOCK_SITE)
 
 bool _spin_lock(struct spinlock *l, void (*wait)(void *), void *arg, const char *site);
