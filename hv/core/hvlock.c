@@ -84,8 +84,10 @@ bool _hv_enter(const char *site)
 {
 	struct pcpu *c = this_cpu();
 
-	if (c->holds_hv_lock)
+	if (c->holds_hv_lock) {
+		lock_check_still_held(&hv_lock, site);	/* LOCKDEBUG: and IF=0 */
 		return !c->curr || c->curr->domain->state == DOM_RUNNING;
+	}
 	c->where = PCPU_IN_HV;
 	if (_spin_lock(&hv_lock, answer_sync, c, site))
 		c->lock_spins++;

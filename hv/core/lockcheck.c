@@ -16,7 +16,8 @@
  *    already held is the same mistake (level equal) and is reported too.
  *  - interrupts: a lock marked irq-off (all of pvisor's: the hypervisor
  *    runs with interrupts off) taken with interrupts on could be wanted
- *    again by an interrupt handler on the same CPU: a deadlock.
+ *    again by an interrupt handler on the same CPU: a deadlock. Checked
+ *    when it is taken, and when a nested entry finds it held already.
  *  - nothing held where no lock may be: the return to a guest (a guest
  *    could keep the lock as long as it likes) and a halt (a CPU asleep
  *    with a lock stops everyone who wants it). Releasing a lock the CPU
@@ -83,6 +84,31 @@ int lockcheck_release(struct lockcheck_cpu *c, const struct lock_class *l,
 	hv_snprintf(msg, size, "%s released at %s by a CPU that does not hold it",
 		    l->name, site_or(site));
 	return LOCKCHECK_NOT_HELD;
+}
+
+/*
+ * A lock this CPU should hold already (a nested entry to the hypervisor,
+ * core/hvlock.c): it does, and an irq-off one still with interrupts off
+ * (an interrupt's return may have turned them back on).
+ */
+int lockcheck_still_held(const struct lockcheck_cpu *c, const struct lock_class *l,
+			 const char *site, bool irqs_on, char *msg, size_t size)
+{
+	bool held = false;
+
+	for (u32 i = 0; i < c->depth; i++)
+		held |= c->held[i].lock == l;
+	if (!held) {
+		hv_snprintf(msg, size, "%s not held at %s, where this CPU should hold it",
+			    l->name, site_or(site));
+		return LOCKCHECK_NOT_HELD;
+	}
+	if ((l->flags & LOCK_IRQ_OFF) && irqs_on) {
+		hv_snprintf(msg, size, "%s (irq-off) held with interrupts on at %s",
+			    l->name, site_or(site));
+		return LOCKCHECK_IRQ;
+	}
+	return LOCKCHECK_OK;
 }
 
 int lockcheck_none_held(const struct lockcheck_cpu *c, const char *where,

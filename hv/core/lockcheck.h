@@ -56,6 +56,8 @@ int lockcheck_acquire(struct lockcheck_cpu *c, const struct lock_class *l,
 		      const char *site, bool irqs_on, char *msg, size_t size);
 int lockcheck_release(struct lockcheck_cpu *c, const struct lock_class *l,
 		      const char *site, char *msg, size_t size);
+int lockcheck_still_held(const struct lockcheck_cpu *c, const struct lock_class *l,
+			 const char *site, bool irqs_on, char *msg, size_t size);
 int lockcheck_none_held(const struct lockcheck_cpu *c, const char *where,
 			const char *site, char *msg, size_t size);
 

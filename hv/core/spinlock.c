@@ -71,6 +71,16 @@ void _lock_check_none_held(const char *where, const char *site)
 	if (c)
 		verdict(lockcheck_none_held(c, where, site, msg, sizeof(msg)), msg);
 }
+
+void lock_check_still_held(const struct spinlock *l, const char *site)
+{
+	struct lockcheck_cpu *c = held();
+	char msg[200];
+
+	if (c)
+		verdict(lockcheck_still_held(c, &l->class, site,
+					     read_rflags() & X86_EFLAGS_IF, msg, sizeof(msg)), msg);
+}
 #else
 static inline void debug_acquire(struct spinlock *l, const char *site)
 {
@@ -85,6 +95,11 @@ static inline void debug_release(struct spinlock *l, const char *site)
 void _lock_check_none_held(const char *where, const char *site)
 {
 	(void)where, (void)site;
+}
+
+void lock_check_still_held(const struct spinlock *l, const char *site)
+{
+	(void)l, (void)site;
 }
 #endif
 

@@ -69,10 +69,13 @@ bool spin_is_contended(const struct spinlock *l);
 bool spin_trylock_raw(struct spinlock *l);
 
 /*
- * The debug build's check that this CPU holds no lock (where: "a return
- * to a guest", "a halt"); nothing in a normal build.
+ * The debug build's checks that this CPU holds no lock (where: "a return
+ * to a guest", "a halt"), and that it holds l, with interrupts off if l
+ * is irq-off (a nested entry finding the lock its CPU took); nothing in
+ * a normal build.
  */
 #define lock_check_none_held(where)	_lock_check_none_held((where), LOCK_SITE)
 void _lock_check_none_held(const char *where, const char *site);
+void lock_check_still_held(const struct spinlock *l, const char *site);
 
 #endif /* HV_CORE_SPINLOCK_H */

@@ -148,6 +148,26 @@ START_TEST(test_still_held)
 }
 END_TEST
 
+/*
+ * A nested entry: the lock must be held already, and (irq-off) with
+ * interrupts still off, e.g. after an interrupt's return during a halt.
+ */
+START_TEST(test_still_held_check)
+{
+	setup();
+	ck_assert_int_eq(lockcheck_still_held(&cpu, &outer, "s.c:1", false, msg, sizeof(msg)),
+			 LOCKCHECK_NOT_HELD);
+	ck_msg_has("hv_lock not held at s.c:1");
+	ck_assert_int_eq(take(&outer, "a.c:1"), LOCKCHECK_OK);
+	ck_assert_int_eq(lockcheck_still_held(&cpu, &outer, "s.c:2", false, msg, sizeof(msg)),
+			 LOCKCHECK_OK);
+	ck_assert_int_eq(lockcheck_still_held(&cpu, &outer, "s.c:3", true, msg, sizeof(msg)),
+			 LOCKCHECK_IRQ);
+	ck_msg_has("hv_lock (irq-off) held with interrupts on at s.c:3");
+	ck_assert_uint_eq(cpu.depth, 1);
+}
+END_TEST
+
 /* More than the stack holds: reported, not written past the end. */
 START_TEST(test_too_deep)
 {
@@ -186,6 +206,7 @@ Suite *lockcheck_suite(void)
 	tcase_add_test(tc, test_irq_state);
 	tcase_add_test(tc, test_release_not_held);
 	tcase_add_test(tc, test_still_held);
+	tcase_add_test(tc, test_still_held_check);
 	tcase_add_test(tc, test_too_deep);
 	tcase_add_test(tc, test_no_site);
 	suite_add_tcase(s, tc);
