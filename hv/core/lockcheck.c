@@ -103,7 +103,7 @@ int lockcheck_still_held(const struct lockcheck_cpu *c, const struct lock_class 
 			    l->name, site_or(site));
 		return LOCKCHECK_NOT_HELD;
 	}
-	if ((l->flags & LOCK_IRQ_OFF) && irqs_on) {
+	if (irqs_on && (l->flags & LOCK_IRQ_OFF)) {
 		hv_snprintf(msg, size, "%s (irq-off) held with interrupts on at %s",
 			    l->name, site_or(site));
 		return LOCKCHECK_IRQ;
