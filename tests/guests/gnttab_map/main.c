@@ -28,10 +28,12 @@
  *	9; m's writes (by map and by copy) are in D; D cannot be pinned as
  *	an L1 (the grant holds it writable).
  *  m, unmaps: a forged handle (bad_handle), the wrong address or bus
- *	address (general_error), then the real ones; twice (bad_handle); the
- *	PTE is gone.
- *  g, after: entries 8 and 9 back to GTF_permit_access alone; D can be
- *	pinned as an L1 (and unpinned): no reference left over.
+ *	address (general_error), then the host mappings; twice (bad_handle);
+ *	the PTE is gone and the TLB was flushed (a read faults).
+ *  g, with only the device mapping left: entry 8 still reading|writing, D
+ *	still not pinnable (the device mapping's own type reference).
+ *  g, after m unmaps that too: entries 8 and 9 back to GTF_permit_access
+ *	alone; D can be pinned as an L1 (and unpinned): nothing left over.
  *  x maps X writable, writes, and powers off holding it; g sees entry 12's
  *	GTF flags clear and X pinnable as an L1 once x is gone, with x's
  *	write in it.
@@ -184,6 +186,7 @@ static void m_copies(void)
 	EXPECT_EQ(copy(gmfn(mine, 0), gref(G, 9, 0), 8, GNTCOPY_dest_gref), GNTST_general_error);
 	EXPECT_EQ(copy(gref(G, 11, 0), gmfn(mine, 0), 8, GNTCOPY_source_gref), GNTST_general_error);
 	EXPECT_EQ(copy(gref(G, 100000, 0), gmfn(mine, 0), 8, GNTCOPY_source_gref), GNTST_bad_gntref);
+	EXPECT_EQ(copy(gref(G, 600, 0), gmfn(mine, 0), 8, GNTCOPY_source_gref), GNTST_bad_gntref);
 	EXPECT_EQ(copy(gref(9, 8, 0), gmfn(mine, 0), 8, GNTCOPY_source_gref), GNTST_bad_domain);
 	/* R read-only is fine as a source. */
 	EXPECT_EQ(copy(gref(G, 9, 16), gmfn(mine, 0), 8, GNTCOPY_source_gref), GNTST_okay);
@@ -208,6 +211,7 @@ static void m_refused_maps(void)
 	EXPECT_EQ(map(DOMID_SELF, 8, win[W_D], GNTMAP_host_map, NULL), GNTST_bad_domain);
 	EXPECT_EQ(map(9, 8, win[W_D], GNTMAP_host_map, NULL), GNTST_bad_domain);
 	EXPECT_EQ(map(G, 100000, win[W_D], GNTMAP_host_map, NULL), GNTST_bad_gntref);
+	EXPECT_EQ(map(G, 600, win[W_D], GNTMAP_host_map, NULL), GNTST_bad_gntref);
 	EXPECT_EQ(map(G, 8, win[W_D], 0, NULL), GNTST_bad_gntref);
 	EXPECT_EQ(map(G, 8, (void *)entry_maddr(win[W_D], 1),
 		      GNTMAP_host_map | GNTMAP_contains_pte, NULL), GNTST_general_error);
@@ -253,8 +257,11 @@ static void m_maps(void)
 	EXPECT(hdev != hd && hdev != hr);
 }
 
+/* The host mappings go; the device mapping of D stays (g checks it holds D). */
 static void m_unmaps(void)
 {
+	volatile u64 *d = (volatile u64 *)win[W_D];
+
 	EXPECT_EQ(unmap(win[W_D], 0, 1234), GNTST_bad_handle);
 	EXPECT_EQ(unmap(win[W_D], 0, 0xffffffffu), GNTST_bad_handle);
 	EXPECT_EQ(unmap(win[W_C], 0, hd), GNTST_general_error);	/* not there */
@@ -262,14 +269,24 @@ static void m_unmaps(void)
 	EXPECT_EQ(unmap(win[W_D], 0, hdev), GNTST_general_error);	/* no host part */
 	EXPECT_EQ(unmap(NULL, (mail[D_MFN] + 1) << 12, hdev), GNTST_general_error);
 	EXPECT_EQ(unmap(NULL, mail[D_MFN] << 12, hd), GNTST_general_error); /* no device part */
+	EXPECT_EQ(d[5], pattern(0xd, 5));	/* the translation is in the TLB now */
 	EXPECT_EQ(unmap(win[W_D], 0, hd), GNTST_okay);
 	EXPECT_EQ(pte_of(win[W_D]) & PTE_P, 0);
+	/* The unmap flushed: no stale translation reaches D any more. */
+	trap_record_reset();
+	TRAP_EXPECT("cmpq $0, (%1)", "r"(&d[5]));
+	EXPECT_EQ(trap_count, 1);
+	EXPECT_EQ(trap_last.vector, 14);
 	EXPECT_EQ(unmap(win[W_D], 0, hd), GNTST_bad_handle);		/* twice */
-	EXPECT_EQ(unmap(NULL, mail[D_MFN] << 12, hdev), GNTST_okay);
-	EXPECT_EQ(unmap(NULL, mail[D_MFN] << 12, hdev), GNTST_bad_handle);
 	EXPECT_EQ(unmap(win[W_R], 0, hr), GNTST_okay);
 	window_restore(win[W_D]);
 	window_restore(win[W_R]);
+}
+
+static void m_unmap_device(void)
+{
+	EXPECT_EQ(unmap(NULL, mail[D_MFN] << 12, hdev), GNTST_okay);
+	EXPECT_EQ(unmap(NULL, mail[D_MFN] << 12, hdev), GNTST_bad_handle);
 }
 
 /* After g's end: its frames still mapped, readable and writable. */
@@ -309,9 +326,12 @@ static void role_m(void)
 	m_unmaps();
 	mail[M_STEP] = 3;
 	wait_step(G_STEP, 4);
+	m_unmap_device();
+	mail[M_STEP] = 5;
+	wait_step(G_STEP, 6);
 	ASSERT_EQ(map(G, 8, win[W_D], GNTMAP_host_map, &hd), GNTST_okay);
 	ASSERT_EQ(map(G, 9, win[W_R], GNTMAP_host_map | GNTMAP_readonly, &hr), GNTST_okay);
-	mail[M_STEP] = 5;
+	mail[M_STEP] = 7;
 	m_after_g();
 }
 
@@ -401,6 +421,13 @@ static void role_g(void)
 	mail[G_STEP] = 2;
 
 	wait_step(M_STEP, 3);
+	/* Only the device mapping of D is left: it still holds D writable. */
+	EXPECT_EQ(flags_of(8), GTF_permit_access | GTF_reading | GTF_writing);
+	EXPECT_EQ(pin(1, d), -XEN_EINVAL);
+	EXPECT_EQ(flags_of(9), GTF_permit_access | GTF_readonly);
+	mail[G_STEP] = 4;
+
+	wait_step(M_STEP, 5);
 	EXPECT_EQ(flags_of(8), GTF_permit_access);
 	EXPECT_EQ(flags_of(9), GTF_permit_access | GTF_readonly);
 	EXPECT_EQ(pin(1, d), 0);			/* nothing holds it now */
@@ -413,9 +440,9 @@ static void role_g(void)
 	EXPECT_EQ(peek(x, 3), pattern(0x77, 3));
 	EXPECT_EQ(pin(1, x), 0);			/* and dropped its references */
 	EXPECT_EQ(unpin(x), 0);
-	mail[G_STEP] = 4;
+	mail[G_STEP] = 6;
 
-	wait_step(M_STEP, 5);
+	wait_step(M_STEP, 7);
 	EXPECT_EQ(flags_of(8), GTF_permit_access | GTF_reading | GTF_writing);
 	/* Power off with m's mappings of D and R live. */
 }
