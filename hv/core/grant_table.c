@@ -398,12 +398,34 @@ static long set_version(u64 uop)
 }
 
 /*
+ * GNTTABOP_get_version - the entry format of a domain's table.
+ *   IN  struct gnttab_get_version {dom}: DOMID_SELF or the caller's id
+ *   OUT version: always 1
+ * Returns 0; -ESRCH (no such running domain), -EPERM (another domain's:
+ * Xen's XSM answer for an unprivileged caller), -EFAULT. count is not
+ * looked at (nor is it by Xen). Never blocks.
+ */
+static long get_version(struct domain *d, u64 uop)
+{
+	struct gnttab_get_version op;
+
+	if (copy_from_guest(&op, uop, sizeof(op)))
+		return -XEN_EFAULT;
+	if (op.dom != DOMID_SELF && op.dom != d->id)
+		return domain_by_id(op.dom) ? -XEN_EPERM : -XEN_ESRCH;
+	op.version = 1;
+	if (copy_to_guest(uop, &op, sizeof(op)))
+		return -XEN_EFAULT;
+	return 0;
+}
+
+/*
  * do_grant_table_op - operations on grant tables (pvabi/grant_table.h).
  *   IN cmd: GNTTABOP_*; uop: guest address of count structures of its type
- *   setup_table, query_size, set_version, copy: above; map_grant_ref,
- *   unmap_grant_ref, unmap_and_replace: core/grant_map.c. Every other
- *   operation (transfer, dump_table, version 2's, swap_grant_ref,
- *   cache_flush) answers -ENOSYS.
+ *   setup_table, query_size, set_version, get_version, copy: above;
+ *   map_grant_ref, unmap_grant_ref, unmap_and_replace: core/grant_map.c.
+ *   Every other operation (transfer, dump_table, get_status_frames,
+ *   swap_grant_ref, cache_flush) answers -ENOSYS.
  * Returns 0 (per-entry status in the structures) or -XEN_E*: -EINVAL for a
  * count that is negative as an int, or continuation bits set in cmd.
  */
@@ -424,14 +446,15 @@ long do_grant_table_op(u64 cmd, u64 uop, u64 count, u64 a4, u64 a5)
 		return query_size(d, uop, n);
 	case GNTTABOP_set_version:
 		return set_version(uop);
+	case GNTTABOP_get_version:
+		return get_version(d, uop);
 	case GNTTABOP_copy:
 		return gnttab_batch(d, c, uop, n, sizeof(struct gnttab_copy), copy_req);
 	case GNTTABOP_map_grant_ref:
 		return gnttab_batch(d, c, uop, n, sizeof(struct gnttab_map_grant_ref),
 				    gnttab_map_req);
 	case GNTTABOP_unmap_grant_ref:
-		return gnttab_batch(d, c, uop, n, sizeof(struct gnttab_unmap_grant_ref),
-				    gnttab_unmap_req);
+		return gnttab_unmap(d, c, uop, n);
 	case GNTTABOP_unmap_and_replace:
 		return gnttab_batch(d, c, uop, n, sizeof(struct gnttab_unmap_and_replace),
 				    gnttab_replace_req);

@@ -32,7 +32,7 @@ long gnttab_batch(struct domain *d, u32 cmd, u64 uop, u32 count, u32 size,
 
 /* core/grant_map.c */
 long gnttab_map_req(struct domain *d, u64 addr);
-long gnttab_unmap_req(struct domain *d, u64 addr);
+long gnttab_unmap(struct domain *d, u32 cmd, u64 uop, u32 count);
 long gnttab_replace_req(struct domain *d, u64 addr);
 void gnttab_release_mappings(struct domain *d);
 

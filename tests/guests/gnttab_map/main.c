@@ -27,6 +27,13 @@
  *  g, while mapped: GTF_reading|GTF_writing in entry 8, GTF_reading only in
  *	9; m's writes (by map and by copy) are in D; D cannot be pinned as
  *	an L1 (the grant holds it writable).
+ *  m maps E (ref 14) and clears the PTE with update_va_mapping: allowed,
+ *	but unmap then finds no PTE (general_error) and the grant stays
+ *	held (g: entry 14 reading|writing, E not pinnable) until m's end;
+ *	E's PTE cannot be put back by update_va_mapping (-EBUSY: not m's).
+ *  m, one unmap call of 18 requests: 16 mappings, a forged handle and one
+ *	undone earlier in the call (bad_handle); every PTE gone, no stale
+ *	translation.
  *  m, unmaps: a forged handle (bad_handle), the wrong address or bus
  *	address (general_error), then the host mappings; twice (bad_handle);
  *	the PTE is gone and the TLB was flushed (a read faults).
@@ -57,11 +64,12 @@ const char test_title[] = "grant tables: copy, map and unmap between domains";
 #define WAIT_YIELDS	400000
 
 /* The mailbox (g's page, mapped by m and x): mail[0..2] the steps of g, m, x. */
-enum { G_STEP, M_STEP, X_STEP, D_MFN, R_MFN, X_MFN };
+enum { G_STEP, M_STEP, X_STEP, D_MFN, R_MFN, X_MFN, E_MFN };
 
 static u8 mailbox[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 static u8 win[6][GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 static u8 buf[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
+static u8 many[16][GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 static volatile u64 *mail;
 
 #define W_TABLE	0	/* g: its grant table */
@@ -87,6 +95,9 @@ static void wait_step(int who, u64 step)
 	for (long i = 0; i < WAIT_YIELDS; i++) {
 		if (mail[who] >= step)
 			return;
+		/* With several CPUs, a waiter's hypercalls would hold up the others'. */
+		for (int k = 0; k < 2000; k++)
+			asm volatile("pause");
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
 	test_error("waited too long for step %lu of domain %d (at %lu)", step,
@@ -322,7 +333,7 @@ static void m_after_g(void)
  */
 static void m_timing(void)
 {
-	enum { COPIES = 500, MAPS = 100 };
+	enum { COPIES = 100, MAPS = 20 };
 	u64 t0, t1, t2;
 	grant_handle_t h;
 	int bad = 0;
@@ -343,12 +354,70 @@ static void m_timing(void)
 	       (t1 - t0) / COPIES, (t2 - t1) / MAPS, COPIES, MAPS);
 }
 
+/*
+ * One unmap call of 18 requests (two chunks of the hypervisor's): 16 real
+ * ones, a forged handle, and a handle undone earlier in the same call.
+ * Each request sees the ones before it done; every PTE is gone and no
+ * stale translation is left.
+ */
+static void m_batch_unmap(void)
+{
+	struct gnttab_unmap_grant_ref ops[18];
+	grant_handle_t h[16];
+	int k = 0;
+
+	for (int i = 0; i < 16; i++)
+		ASSERT_EQ(map(G, 8, many[i], GNTMAP_host_map | GNTMAP_readonly, &h[i]),
+			  GNTST_okay);
+	EXPECT_EQ(((volatile u64 *)many[3])[5], pattern(0xd, 5));	/* in the TLB */
+	for (int i = 0; i < 8; i++)
+		ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[i], 0, h[i], 99 };
+	ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[0], 0, 4321, 99 };
+	ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[0], 0, h[0], 99 };
+	for (int i = 8; i < 16; i++)
+		ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[i], 0, h[i], 99 };
+	EXPECT_EQ(gnttab_op(GNTTABOP_unmap_grant_ref, ops, 18), 0);
+	for (int i = 0; i < 18; i++)
+		EXPECT_EQ(ops[i].status, i == 8 || i == 9 ? GNTST_bad_handle : GNTST_okay);
+	for (int i = 0; i < 16; i++)
+		EXPECT_EQ(pte_of(many[i]) & PTE_P, 0);
+	trap_record_reset();
+	TRAP_EXPECT("cmpq $0, (%1)", "r"(&((volatile u64 *)many[3])[5]));
+	EXPECT_EQ(trap_count, 1);
+	for (int i = 0; i < 16; i++)
+		window_restore(many[i]);
+}
+
+/*
+ * A grant PTE cleared by update_va_mapping: allowed (its own references
+ * go), but the grant stays held: unmap no longer finds its PTE
+ * (general_error), the frame cannot be mapped directly (not ours), and
+ * our end releases the grant (run's leak check). g sees E still pinned.
+ */
+static void m_cleared_elsewhere(void)
+{
+	grant_handle_t h;
+	u64 pte;
+
+	ASSERT_EQ(map(G, 14, win[W_X], GNTMAP_host_map, &h), GNTST_okay);
+	pte = pte_of(win[W_X]);
+	EXPECT_EQ((pte & PTE_MFN_MASK) >> 12, mail[E_MFN]);
+	((volatile u64 *)win[W_X])[0] = pattern(0x5e, 0);
+	EXPECT_EQ(HYPERVISOR_update_va_mapping((u64)win[W_X], 0, UVMF_INVLPG), 0);
+	EXPECT_EQ(pte_of(win[W_X]) & PTE_P, 0);
+	EXPECT_EQ(unmap(win[W_X], 0, h), GNTST_general_error);
+	EXPECT_EQ(HYPERVISOR_update_va_mapping((u64)win[W_X], pte, UVMF_INVLPG), -XEN_EBUSY);
+	window_restore(win[W_X]);
+}
+
 static void role_m(void)
 {
 	map_mailbox(10);
 	m_copies();
 	m_timing();
+	m_batch_unmap();
 	m_refused_maps();
+	m_cleared_elsewhere();
 	m_maps();
 	mail[M_STEP] = 1;
 	wait_step(G_STEP, 2);
@@ -431,6 +500,7 @@ static void role_g(void)
 	d = fill(0, 0xd);
 	r = fill(1, 0xe);
 	x = fill(2, 0xf);
+	mail[E_MFN] = fill(3, 0x5);
 	mail[D_MFN] = d;
 	mail[R_MFN] = r;
 	mail[X_MFN] = x;
@@ -438,6 +508,7 @@ static void role_g(void)
 	grant(9, M, r, GTF_readonly);
 	grant(11, X, d, 0);
 	grant(12, X, x, 0);
+	grant(14, M, mail[E_MFN], 0);
 	grant(13, X, virt_to_mfn(mailbox), 0);
 	grant(10, M, virt_to_mfn(mailbox), 0);
 
@@ -447,6 +518,10 @@ static void role_g(void)
 	EXPECT_EQ(peek(d, 0), pattern(0x3a, 0));	/* m's write through its map */
 	EXPECT_EQ(peek(d, 1), pattern(0xc0, 1));	/* m's copy */
 	EXPECT_EQ(pin(1, d), -XEN_EINVAL);		/* held writable by the grant */
+	/* E: m cleared the PTE by update_va_mapping, the grant holds it still. */
+	EXPECT_EQ(flags_of(14), GTF_permit_access | GTF_reading | GTF_writing);
+	EXPECT_EQ(peek(mail[E_MFN], 0), pattern(0x5e, 0));
+	EXPECT_EQ(pin(1, mail[E_MFN]), -XEN_EINVAL);
 	mail[G_STEP] = 2;
 
 	wait_step(M_STEP, 3);
