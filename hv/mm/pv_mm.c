@@ -742,15 +742,18 @@ void mm_domain_teardown(struct domain *d)
 
 		if (pg->owner != d->id)
 			continue;
-		if (want && pg->count > want && (pg->flags & PGF_granted)) {
+		if (pg->count > want && (pg->flags & PGF_granted)) {
 			/*
 			 * Another domain maps it by grant (core/grant_map.c):
 			 * the mapping holds it, so the domain's reference
-			 * goes and the last mapping's put_page frees it.
-			 * mm_orphans_left() checks that happens.
+			 * goes (if it still has it: a frame given back is
+			 * already without) and the last mapping's put_page
+			 * frees it. mm_orphans_left() checks that happens.
 			 */
-			pg->flags &= ~PGF_allocated;
-			put_page(mfn);
+			if (want) {
+				pg->flags &= ~PGF_allocated;
+				put_page(mfn);
+			}
 			continue;
 		}
 		if (pg->count != want || pg->type_count) {

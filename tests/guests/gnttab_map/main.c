@@ -44,7 +44,8 @@
  *  x maps X writable, writes, and powers off holding it; g sees entry 12's
  *	GTF flags clear and X pinnable as an L1 once x is gone, with x's
  *	write in it.
- *  m maps D and R again; g powers off; m sees g gone (a copy from g's
+ *  m maps D and R again; g gives R back (decrease_reservation) and powers
+ *	off; m sees g gone (a copy from g's
  *	grant answers bad_domain), still reads and writes D and R through
  *	its mappings (the frames outlived g), unmaps D, and powers off holding
  *	R. run checks there is no leak line: the frames are freed by the
@@ -548,6 +549,12 @@ static void role_g(void)
 
 	wait_step(M_STEP, 7);
 	EXPECT_EQ(flags_of(8), GTF_permit_access | GTF_reading | GTF_writing);
+	/* Give R back while m maps it: it stays until m lets go (m's end). */
+	u64 gone = r;
+	struct xen_memory_reservation res = {
+		.extent_start = (u64)&gone, .nr_extents = 1, .domid = DOMID_SELF,
+	};
+	EXPECT_EQ(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &res), 1);
 	/* Power off with m's mappings of D and R live. */
 }
 
