@@ -41,6 +41,8 @@ HV_OBJS := \
 	core/evtchn.o \
 	core/evtchn_2l.o \
 	core/grant_table.o \
+	core/grant_map.o \
+	core/gnttab_pin.o \
 	core/guest_access.o \
 	core/hypercall.o \
 	core/main.o \
@@ -237,6 +239,7 @@ UNIT_HV_SRCS := \
 	hv/core/elf.c \
 	hv/core/evtchn.c \
 	hv/core/evtchn_2l.c \
+	hv/core/gnttab_pin.c \
 	hv/core/guest_access.c \
 	hv/core/lockcheck.c \
 	hv/core/pv_layout.c \
@@ -266,6 +269,7 @@ UNIT_SRCS := \
 	tests/unit/test_elf.c \
 	tests/unit/test_evtchn.c \
 	tests/unit/test_frame.c \
+	tests/unit/test_gnttab_pin.c \
 	tests/unit/test_guest_access.c \
 	tests/unit/test_insn.c \
 	tests/unit/test_lockcheck.c \

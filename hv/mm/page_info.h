@@ -39,6 +39,10 @@ enum page_type {
 				 * references, and the frame holds one type
 				 * and one general reference of its own
 				 * (mm/pgtype.c, "Preemption") */
+#define PGF_granted	0x20	/* another domain mapped it by grant
+				 * (core/grant_map.c): at its owner's end
+				 * it may outlive the owner, freed with the
+				 * last mapping (mm/pv_mm.c) */
 
 #define OWNER_NONE	0xffff	/* free, or the hypervisor's */
 
