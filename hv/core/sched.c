@@ -106,14 +106,12 @@ bool sched_resched_pending(void)
 
 /*
  * May this CPU run v now? It must be runnable and not running on another
- * CPU. Fast-mode vCPUs run on the boot CPU only: the switcher's slice,
- * its exception table and its fault paths are the boot CPU's (docs/smp.md).
+ * CPU. Any CPU will do, in either mode: each has its own switcher slice
+ * for fast-mode vCPUs (pv/switcher.c).
  */
 static bool can_run_here(const struct vcpu *v, const struct pcpu *c)
 {
-	if (!v->runnable || (v->running && v != c->curr))
-		return false;
-	return c->id == 0 || v->domain->mode->id != PV_MODE_FAST;
+	return v->runnable && (!v->running || v == c->curr);
 }
 
 /* The next vCPU this CPU may run after its current one, round robin; NULL if none. */
