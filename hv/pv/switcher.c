@@ -89,6 +89,7 @@ struct sw_cpu {
 	bool ready;		/* switcher_init_cpu() made it */
 };
 static struct sw_cpu sw_cpus[SW_NR_SLICES];
+static u64 hv_slot271;	/* the hypervisor's view's slot 271: every slice */
 _Static_assert(SW_NR_SLICES == NR_CPUS, "a slice for every CPU");
 
 /* This CPU's part (on its hypervisor stack only: this_cpu()). */
@@ -162,6 +163,7 @@ void switcher_init(void)
 	BUG_ON(sw_text_end - sw_text > SW_TEXT_PAGES * (long)PAGE_SIZE);
 	BUG_ON(hv_l4()[SWITCHER_L4_SLOT] & PTE_P);	/* before any guest L4 copies it */
 	(void)paging_l1_of(SW_PAGE_VA(0, 0));		/* slot 271's L3 and L2 */
+	hv_slot271 = hv_l4()[SWITCHER_L4_SLOT];
 }
 
 /*
@@ -216,7 +218,7 @@ void switcher_init_cpu(unsigned cpu, u64 stack_top, paddr_t tss_page,
 	s->l4 = paging_zeroed_page();
 	s->l3 = paging_zeroed_page();
 	s->l2 = paging_zeroed_page();
-	l2e = ((const u64 *)__va(((const u64 *)__va(hv_l4()[SWITCHER_L4_SLOT] & PTE_ADDR))
+	l2e = ((const u64 *)__va(((const u64 *)__va(hv_slot271 & PTE_ADDR))
 				 [pt_index(SWITCHER_VIRT_START, L3_SHIFT)] & PTE_ADDR))
 		[pt_index(SW_PAGE_VA(cpu, 0), L2_SHIFT)];
 	BUG_ON((l2e & PTE_ADDR) != __pa(s->l1));
