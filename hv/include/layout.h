@@ -53,8 +53,10 @@
 
 /*
  * The switcher (pv/switcher.c): a slice of 2 MiB (one L1) per physical
- * CPU, the only part of the hypervisor a fast-mode guest's page tables
- * map. Its pages, by number within a slice:
+ * CPU, at SW_PAGE_VA(cpu, page), the only part of the hypervisor a
+ * fast-mode guest's page tables map: a CPU's guest view maps its own
+ * slice alone, the hypervisor's view all of them (the first GiB of slot
+ * 271, one L2). Its pages, by number within a slice:
  */
 #define SWITCHER_VIRT_START	_UL(0xFFFF878000000000)
 #define SWITCHER_L4_SLOT	271

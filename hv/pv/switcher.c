@@ -1,28 +1,31 @@
 /*
  * switcher.c - the switcher: all a fast-mode guest's address space holds
- * of the hypervisor, and the guest's view of its own page tables.
+ * of the hypervisor, and the guest's view of its own page tables, one of
+ * each per CPU.
  *
- * Runs in: hypervisor, at boot (switcher_init, from x86/desc.c) and with
- * interrupts off for the current vCPU (switching to it, changing its L4).
+ * Runs in: hypervisor, at boot (switcher_init and the boot CPU's slice
+ * from x86/desc.c, each AP's slice from x86/smp.c before the AP starts)
+ * and with interrupts off on the CPU whose slice it is, for its current
+ * vCPU (switching to it, changing its L4); switcher_l4_changed() writes
+ * every CPU's guest view, under the hypervisor lock.
  *
  * A ring-1 kernel runs on supervisor pages, and paging cannot tell ring 1
  * from ring 0: whatever of the hypervisor its page tables map, it can read,
  * and write if writable. So a fast-mode guest never runs on an L4 that maps
  * the hypervisor. Each CPU has a slice of L4 slot 271 (layout.h: 2 MiB, one
- * L1) holding only what the CPU itself must reach while the guest runs:
+ * L1, at SW_PAGE_VA(cpu, page)) holding only what the CPU itself must reach
+ * while the guest runs:
  *
  *   the switcher's code (pv/switcher_entry.S)       read-only
  *   its conf page (which CR3s, where to go)   read-only
  *   the IDT the CPU uses for a fast guest     read-only
- *   the TSS                                   read-only
+ *   the CPU's TSS                             read-only
  *   the vCPU's GDT and LDT pages (a window)   read-only
- *   a data page, the entry stack, the IST stacks: writable, and so the
- *     guest's to read and write while it runs; nothing is kept there that
- *     the hypervisor trusts once it has left them (one CPU: the guest and
- *     the switcher never run at the same time on a slice; with SMP each
- *     CPU's guest view will map only its own slice).
+ *   a data page, the entry stack, the CPU's IST stacks: writable, and so
+ *     the guest's to read and write while it runs; nothing is kept there
+ *     that the hypervisor trusts once it has left them.
  *
- * The guest view is a per-CPU L4 (sw_l4): the guest's own L4 (the vCPU's
+ * The guest view is a per-CPU L4: the guest's own L4 (the vCPU's
  * cr3_kernel, validated as any) with the hypervisor's slots 256-271
  * replaced by the read-only M2P (slot 256, as the ABI has it) and the
  * switcher (slot 271), and the upper half's user bit cleared in every
@@ -33,8 +36,32 @@
  * guest as in compat mode, so every hypercall reads guest memory as it
  * always has (pv/mode.h: guest memory access is not a member). The copy is
  * made whenever the vCPU's L4 is loaded and kept in step with every change
- * to one of its entries (mm/mm_hv.c, from pgtype.c); the CR3 write on the
- * way out flushes whatever the TLB held.
+ * to one of its entries, on every CPU whose view copies that L4 (mm/mm_hv.c,
+ * from pgtype.c); the CR3 write on the way out flushes whatever the TLB held.
+ *
+ * Several CPUs: a CPU's guest view maps its own slice and no other. Its
+ * slot 271 points to an L3 and an L2 of its own whose one entry is the
+ * CPU's slice's L1; the hypervisor's view (slot 271 of the hypervisor's
+ * L4, copied into every guest L4) reaches every slice through the shared
+ * L2. The writable pages of a slice hold the exit frames of whatever vCPU
+ * ran there last: a guest that reached another CPU's slice could read or
+ * corrupt another domain's frames while that CPU's switcher uses them.
+ *
+ * Why per-CPU addresses (each CPU's slice at its own VA, its own fast IDT
+ * whose gates point at its own alias of the code) rather than every CPU's
+ * slice at one VA in its own guest view, as Xen's per-CPU mappings are:
+ * the switcher runs in both views (its code, and RIP-relative reads of its
+ * conf, data page and stacks, before and after each CR3 write), and the
+ * hypervisor's view is the vCPU's own L4, which two vCPUs of a domain
+ * share on two CPUs at once. One VA would need a per-CPU hypervisor view
+ * too (a second copy of every guest L4 per CPU, kept in step like the
+ * guest view), which is what Xen's XPTI does; its syscall stubs are at
+ * per-CPU addresses as here. The cost of per-CPU addresses: the exception
+ * table names slice 0's alias (fixup_exception looks a fault up there,
+ * layout.h switcher_ex_rip), and the entry code that leaves the slice
+ * (pv/fast_entry.S, x86/entry.S) finds it from RSP, which is inside it
+ * (slices are 2 MiB aligned), and the CPU's hypervisor stack from the
+ * slice's conf page, never from a writable page.
  */
 #include "hv.h"
 #include "layout.h"
