@@ -20,6 +20,7 @@
  */
 #include "hv.h"
 #include "layout.h"
+#include "core/cmdline.h"
 #include "core/domain.h"
 #include "core/sched.h"
 #include "core/hvlock.h"
@@ -106,12 +107,16 @@ bool sched_resched_pending(void)
 
 /*
  * May this CPU run v now? It must be runnable and not running on another
- * CPU. Any CPU will do, in either mode: each has its own switcher slice
- * for fast-mode vCPUs (pv/switcher.c).
+ * CPU. Any CPU will do for a compat-mode vCPU, and for a fast-mode one
+ * with the fastsmp option: each CPU has its own switcher slice
+ * (pv/switcher.c). Without it (the default) fast-mode vCPUs stay on the
+ * boot CPU: a 2-vCPU fast-mode Linux on two CPUs stalls (docs/smp.md).
  */
 static bool can_run_here(const struct vcpu *v, const struct pcpu *c)
 {
-	return v->runnable && (!v->running || v == c->curr);
+	if (!v->runnable || (v->running && v != c->curr))
+		return false;
+	return c->id == 0 || hv_opts.fastsmp || v->domain->mode->id != PV_MODE_FAST;
 }
 
 /* The next vCPU this CPU may run after its current one, round robin; NULL if none. */
