@@ -14,6 +14,7 @@ struct hv_options {
 	bool smap;		/* smap=on|off: CR4.SMAP where the CPU has it */
 	bool desccheck;		/* desccheck: check GDTR/IDTR/TR/LDTR at every guest entry */
 	bool fastpath;		/* fastpath=on|off: the switcher's fast paths (fast mode) */
+	bool fastsmp;		/* fastsmp=on|off: fast-mode vCPUs on every CPU, not the boot CPU's alone */
 	u64 maxcpus;		/* maxcpus=N (N >= 1), smp=off (1): CPUs to bring up; 0: all */
 	bool smptest_deaf;	/* smptest=deaf: cpu 1 never answers (tests/boot/run) */
 };

@@ -17,6 +17,7 @@
  */
 #include "hv.h"
 #include "vaddr.h"
+#include "layout.h"
 #include "core/guest_access.h"
 #include "pvabi/errno.h"
 
@@ -107,11 +108,17 @@ int copy_to_guest_fault(u64 guest_va, const void *src, u64 len, u64 *fault_va)
 	return left ? -XEN_EFAULT : 0;
 }
 
-/* Called for faults in the hypervisor: resume at the fixup if listed. */
+/*
+ * Called for faults in the hypervisor: resume at the fixup if listed. The
+ * switcher's instructions are listed at slice 0's alias, and run at every
+ * CPU's (layout.h).
+ */
 bool fixup_exception(u64 *rip)
 {
+	u64 at = switcher_ex_rip(*rip);
+
 	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
-		if (e->insn == *rip) {
+		if (e->insn == at) {
 			*rip = e->fixup;
 			return true;
 		}

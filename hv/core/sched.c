@@ -20,6 +20,7 @@
  */
 #include "hv.h"
 #include "layout.h"
+#include "core/cmdline.h"
 #include "core/domain.h"
 #include "core/sched.h"
 #include "core/hvlock.h"
@@ -106,14 +107,16 @@ bool sched_resched_pending(void)
 
 /*
  * May this CPU run v now? It must be runnable and not running on another
- * CPU. Fast-mode vCPUs run on the boot CPU only: the switcher's slice,
- * its exception table and its fault paths are the boot CPU's (docs/smp.md).
+ * CPU. Any CPU will do for a compat-mode vCPU, and for a fast-mode one
+ * with the fastsmp option: each CPU has its own switcher slice
+ * (pv/switcher.c). Without it (the default) fast-mode vCPUs stay on the
+ * boot CPU: a 2-vCPU fast-mode Linux on two CPUs stalls (docs/smp.md).
  */
 static bool can_run_here(const struct vcpu *v, const struct pcpu *c)
 {
 	if (!v->runnable || (v->running && v != c->curr))
 		return false;
-	return c->id == 0 || v->domain->mode->id != PV_MODE_FAST;
+	return c->id == 0 || hv_opts.fastsmp || v->domain->mode->id != PV_MODE_FAST;
 }
 
 /* The next vCPU this CPU may run after its current one, round robin; NULL if none. */

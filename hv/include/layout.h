@@ -53,8 +53,10 @@
 
 /*
  * The switcher (pv/switcher.c): a slice of 2 MiB (one L1) per physical
- * CPU, the only part of the hypervisor a fast-mode guest's page tables
- * map. Its pages, by number within a slice:
+ * CPU, at SW_PAGE_VA(cpu, page), the only part of the hypervisor a
+ * fast-mode guest's page tables map: a CPU's guest view maps its own
+ * slice alone, the hypervisor's view all of them (the first GiB of slot
+ * 271, one L2). Its pages, by number within a slice:
  */
 #define SWITCHER_VIRT_START	_UL(0xFFFF878000000000)
 #define SWITCHER_L4_SLOT	271
@@ -71,6 +73,8 @@
 #define SW_STACK_PAGE		48	/* 2 pages: the entry stack (TSS rsp0) */
 #define SW_STACK_PAGES		2
 #define SW_IST_PAGE		64	/* 4 x 4 pages: the IST stacks */
+#define SW_IST_STACK_PAGES	4
+#define SW_NR_SLICES		32	/* = NR_CPUS (x86/percpu.h): 64 MiB, one L2 */
 #define SW_PAGE_VA(cpu, page)	(SWITCHER_VIRT_START + (cpu) * SWITCHER_SLICE_SIZE + \
 				 (page) * 0x1000)
 /* Offsets in the conf page (switcher_entry.S reads them, switcher.c writes them). */
@@ -110,6 +114,22 @@
 #define PCPU_AREA		256
 
 #ifndef __ASSEMBLER__
+/*
+ * Each CPU runs the switcher's code at its own slice (pv/switcher.c), but
+ * the exception table names slice 0's alias of an instruction: the
+ * address to look up for a fault at rip, which is rip itself outside the
+ * slices' code pages.
+ */
+static inline unsigned long switcher_ex_rip(unsigned long rip)
+{
+	unsigned long off = rip - SWITCHER_VIRT_START;
+
+	if (rip < SWITCHER_VIRT_START || off >= SW_NR_SLICES * SWITCHER_SLICE_SIZE ||
+	    (off & (SWITCHER_SLICE_SIZE - 1)) >= SW_TEXT_PAGES * 0x1000)
+		return rip;
+	return SWITCHER_VIRT_START + (off & (SWITCHER_SLICE_SIZE - 1));
+}
+
 #define __va(pa)	((void *)((unsigned long)(pa) + DIRECTMAP_BASE))
 #define __pa(va)	((unsigned long)(va) - DIRECTMAP_BASE)
 #endif

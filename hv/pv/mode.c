@@ -38,8 +38,9 @@ void pv_mode_cpu_init(bool sysenter)
 
 /*
  * Another CPU, before it first runs a guest: compat mode's entries, its
- * own stubs (pv/compat_syscall.c), on the IDT and stack it has already
- * (fast-mode vCPUs run on the boot CPU only: core/sched.c).
+ * own stubs (pv/compat_syscall.c), on the IDT and stack it has already;
+ * its first fast-mode vCPU switches it to its switcher slice's
+ * (pv_mode_switch_to).
  */
 void pv_mode_cpu_init_ap(void)
 {
@@ -57,8 +58,7 @@ void pv_mode_switch_to(const struct vcpu *next)
 {
 	struct pcpu *c = this_cpu();
 
-	if (c->id == 0)		/* the switcher's slice is the boot CPU's */
-		switcher_switch_to(next);	/* another domain's traces: scrubbed */
+	switcher_switch_to(next);	/* another domain's traces in this CPU's slice: scrubbed */
 	if (pv_mode(next) == c->entries)
 		return;
 	c->entries = pv_mode(next);

@@ -10,6 +10,7 @@
 struct vcpu;
 
 void switcher_init(void);
+void switcher_init_cpu(unsigned cpu, u64 stack_top, paddr_t tss_page, u8 *const ist[4]);
 /*
  * Non-zero while the CPU's entries are fast mode's (the current vCPU is a
  * fast-mode one): where return_to_guest goes out, and the one test the
@@ -23,7 +24,7 @@ void switcher_load_l4(const struct vcpu *v);
 void switcher_l4_changed(mfn_t l4, unsigned idx);
 void switcher_fold_counts(struct vcpu *v);
 void switcher_switch_to(const struct vcpu *next);
-void switcher_ist_used(void);
+void switcher_ist_used(unsigned cpu);
 u64 switcher_kernel_sp(void);
 void switcher_prepare_exit(const struct vcpu *v);
 void switcher_set_desc_pte(unsigned page, u64 pte);

@@ -331,14 +331,14 @@ sw_syscall:
 	xorl	%eax, %eax			/* 0: done */
 	iretq
 
-	/* Everything else: the hypervisor's view and the ordinary entry. */
+	/*
+	 * Everything else: the hypervisor's view and the ordinary entry,
+	 * which takes the three saved registers back from this stack and the
+	 * guest's RSP from the data page (pv/fast_entry.S).
+	 */
 .Lsw_slow:
-	movq	SAVED_RBX(%rsp), %rbx
-	movq	SAVED_RDX(%rsp), %rdx
 	movq	CONF(SWC_HV_CR3), %rax
 	movq	%rax, %cr3
-	movq	SAVED_RAX(%rsp), %rax
-	movq	DATA(SWD_GUEST_RSP), %rsp
 	jmp	*CONF(SWC_SYSCALL)
 
 /* SYSCALL from compatibility mode (CSTAR): the same, to compat mode's entry. */
@@ -536,6 +536,6 @@ sw_stub_offsets:
 	.endr
 	SW_STUBOFF 0xf0
 
-	/* One CPU: its slice's alias of sw_iret, for the exception table. */
+	/* Slice 0's alias of sw_iret: the exception table's (layout.h switcher_ex_rip). */
 	.section .ex_table, "a"
 	.quad	SWITCHER_VIRT_START + (sw_iret - sw_text), sw_iret_fault

@@ -66,8 +66,6 @@ static union {
 } tss_page __aligned(PAGE_SIZE);
 #define tss tss_page.t
 static u8 ist_stacks[4][HV_STACK_SIZE] __aligned(HV_STACK_SIZE);	/* see stack_walk() */
-static u64 loaded_idt;	/* the IDT the boot CPU has: ours, or fast mode's
-			 * (the other CPUs have ours: they run no fast vCPU) */
 
 u64 hv_stack_top;	/* where entries from a guest start (TSS rsp0) */
 
@@ -120,7 +118,7 @@ static void gdt_init(void)
 	gdt[SEL_INDEX(RING1_CS64)] = 0x00afbb000000ffffULL;	/* DPL 1 */
 	gdt[SEL_INDEX(RING1_DS)]   = 0x00cfb3000000ffffULL;
 	/* The TSS at its alias in the switcher: the CPU finds it in either view. */
-	set_system_desc(SEL_INDEX(HV_TSS), switcher_va(SW_TSS_PAGE), sizeof(tss) - 1, 0x9);
+	set_system_desc(SEL_INDEX(HV_TSS), SW_PAGE_VA(0, SW_TSS_PAGE), sizeof(tss) - 1, 0x9);
 }
 
 /* Load a GDT (the boot CPU's or an AP's: the same limit), the IDT, TR and LDTR. */
@@ -177,24 +175,27 @@ u16 desc_idt_limit(void)
 }
 
 /*
- * Each IST stack's top slot, just above the frame the CPU pushes there,
- * holds its CPU's struct pcpu (its stack top): what a trap on an IST
- * stack has instead of this_cpu() (x86/traps.c), and where entry.S moves
- * a guest's #DB to.
+ * Each IST stack's top 16 bytes are left unused (the frame stays 16-byte
+ * aligned). A trap there finds its CPU from the stack's address, which is
+ * in the CPU's switcher slice (x86/traps.c), and the CPU's stack top in
+ * the slice's conf page (entry.S debug_entry): not from a slot in the
+ * stack, which a fast-mode kernel could write while it runs.
  */
-#define IST_SLOT	16	/* bytes at the top: the slot, and alignment */
+#define IST_SLOT	16
 
-static void set_ist_slot(u8 *ist_bottom, u64 pcpu)
-{
-	*(u64 *)(ist_bottom + HV_STACK_SIZE - IST_SLOT) = pcpu;
-}
-
-/* Zero the IST stacks (pv/switcher.c: a fast guest can read them). */
+/* Zero this CPU's IST stacks (pv/switcher.c: a fast guest can read them). */
 void desc_scrub_ist(void)
 {
-	memset(ist_stacks, 0, sizeof(ist_stacks));
+	struct pcpu *c = this_cpu();
+
 	for (int s = 0; s < NR_IST; s++)
-		set_ist_slot(ist_stacks[s], hv_stack_top);
+		memset(c->ist[s], 0, HV_STACK_SIZE);
+}
+
+/* The top of IST stack s of CPU cpu, at its alias in the CPU's slice. */
+static u64 ist_top(unsigned cpu, int s)
+{
+	return SW_PAGE_VA(cpu, SW_IST_PAGE + (s + 1) * SW_IST_STACK_PAGES) - IST_SLOT;
 }
 
 /*
@@ -204,13 +205,15 @@ void desc_scrub_ist(void)
  */
 void desc_load_entries(u64 idt_base, u64 rsp0)
 {
+	struct pcpu *c = this_cpu();
+	struct tss64 *t = c->task_state;
 	struct desc_ptr i = { sizeof(idt) - 1, idt_base ? idt_base : (u64)idt };
 
-	tss.rsp[0] = rsp0 ? rsp0 : hv_stack_top;
-	if (i.base == loaded_idt)
+	t->rsp[0] = rsp0 ? rsp0 : c->stack_top;
+	if (i.base == c->idt_base)
 		return;
 	asm volatile("lidt %0" : : "m"(i));
-	loaded_idt = i.base;
+	c->idt_base = i.base;
 }
 
 /*
@@ -264,17 +267,21 @@ void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
 		panic("desccheck: GDTR %#llx limit %#x, expected %#llx limit %#x",
 		      (unsigned long long)g.base, g.limit,
 		      (unsigned long long)gdt_base, (unsigned)(sizeof(gdt) - 1));
-	/* Only the boot CPU ever loads fast mode's IDT (core/sched.c). */
-	u64 want_idt = this_cpu()->id == 0 ? loaded_idt : (u64)idt;
+	/* Ours, or this CPU's fast IDT (pv/switcher.c), whichever it loaded last. */
+	struct pcpu *c = this_cpu();
+	u64 want_idt = c->idt_base;
 
 	if (i.base != want_idt || i.limit != sizeof(idt) - 1)
 		panic("desccheck: IDTR %#llx limit %#x, expected %#llx limit %#x",
 		      (unsigned long long)i.base, i.limit,
 		      (unsigned long long)want_idt, (unsigned)(sizeof(idt) - 1));
-	if (tr != HV_TSS || gdt[tr_idx] != system_desc_lo(switcher_va(SW_TSS_PAGE),
-							  sizeof(tss) - 1, 0xb))
+	if (want_idt != (u64)idt && want_idt != SW_PAGE_VA(c->id, SW_IDT_PAGE))
+		panic("desccheck: CPU %u loaded IDT %#llx, neither ours nor its slice's", c->id,
+		      (unsigned long long)want_idt);
+	if (tr != HV_TSS || c->gdt[tr_idx] != system_desc_lo(SW_PAGE_VA(c->id, SW_TSS_PAGE),
+							     sizeof(tss) - 1, 0xb))
 		panic("desccheck: TR %#x (descriptor %#llx), expected %#x, busy", tr,
-		      (unsigned long long)gdt[tr_idx], HV_TSS);
+		      (unsigned long long)c->gdt[tr_idx], HV_TSS);
 	if (!ldt_ents) {
 		if (ldtr != 0 || !ldtr_is_null())
 			panic("desccheck: LDTR %#x is live, expected null (no guest LDT)", ldtr);
@@ -298,25 +305,21 @@ void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
  */
 void desc_init(void)
 {
+	u8 *ists[NR_IST] = { ist_stacks[0], ist_stacks[1], ist_stacks[2], ist_stacks[3] };
+
 	hv_stack_top = (u64)boot_stack_top - PCPU_AREA;	/* x86/percpu.h */
-	switcher_init();	/* pv/switcher.c: before anything points into it */
+	/*
+	 * pv/switcher.c, before anything points into it: the boot CPU's
+	 * slice, with the TSS and the IST stacks where a fast-mode guest's
+	 * view has them.
+	 */
+	switcher_init();
+	switcher_init_cpu(0, hv_stack_top, __pa(&tss_page), ists);
 	gdt_init();
 	tss.rsp[0] = hv_stack_top;
-	/* The TSS and the IST stacks, where a fast-mode guest's view has them. */
-	switcher_map(SW_TSS_PAGE, __pa(&tss_page), false);
-	for (int s = 0; s < 4; s++) {
-		for (unsigned p = 0; p < HV_STACK_SIZE / PAGE_SIZE; p++)
-			switcher_map(SW_IST_PAGE + s * 4 + p,
-				     __pa(ist_stacks[s]) + p * PAGE_SIZE, true);
-	}
-	tss.ist[IST_DF - 1] = switcher_va(SW_IST_PAGE + 0 * 4 + 4) - IST_SLOT;
-	tss.ist[IST_NMI - 1] = switcher_va(SW_IST_PAGE + 1 * 4 + 4) - IST_SLOT;
-	tss.ist[IST_MC - 1] = switcher_va(SW_IST_PAGE + 2 * 4 + 4) - IST_SLOT;
-	tss.ist[IST_DB - 1] = switcher_va(SW_IST_PAGE + 3 * 4 + 4) - IST_SLOT;
-	for (int s = 0; s < NR_IST; s++)	/* the boot CPU's struct pcpu */
-		set_ist_slot(ist_stacks[s], hv_stack_top);
+	for (int s = 0; s < NR_IST; s++)	/* IST_DF..IST_DB are 1..4 */
+		tss.ist[s] = ist_top(0, s);
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 gets #GP */
-	loaded_idt = (u64)idt;
 
 	desc_fill_idt(idt, exception_stubs, (u64)irq_timer_stub, (u64)irq_spurious_stub);
 	load_tables((u64)gdt);
@@ -330,6 +333,7 @@ void desc_describe_boot(struct pcpu *c)
 {
 	c->gdt = gdt;
 	c->task_state = &tss;
+	c->idt_base = (u64)idt;
 	for (int s = 0; s < NR_IST; s++)
 		c->ist[s] = ist_stacks[s];
 }
@@ -347,22 +351,24 @@ u64 desc_gdt_bytes(void)
  * describes the AP's TSS (available, not busy: the AP's ltr marks it), and
  * a TSS whose rsp0 is the AP's stack and whose IST slots are the AP's own
  * stacks. The entries below 0x1c00 stay zero (not present) until a guest
- * runs on the CPU. The TSS is reached through the direct map, not the
- * switcher's alias: no fast-mode guest runs on an AP yet.
+ * runs on the CPU. The AP's switcher slice is made here too
+ * (pv/switcher.c): the TSS and the IST stacks are reached through their
+ * aliases there, as the boot CPU's are, so that the CPU finds them in a
+ * fast-mode guest's view.
  */
 void desc_prepare_ap(struct pcpu *c)
 {
 	struct tss64 *t = c->task_state;
 
+	switcher_init_cpu(c->id, c->stack_top, __pa(t), c->ist);
 	memcpy(&c->gdt[HV_GDT_FIRST_ENTRY], &gdt[HV_GDT_FIRST_ENTRY],
 	       sizeof(gdt) - HV_GDT_FIRST_ENTRY * sizeof(gdt[0]));
-	set_system_desc_in(c->gdt, SEL_INDEX(HV_TSS), (u64)t, sizeof(*t) - 1, 0x9);
+	set_system_desc_in(c->gdt, SEL_INDEX(HV_TSS), SW_PAGE_VA(c->id, SW_TSS_PAGE),
+			   sizeof(*t) - 1, 0x9);
 	c->gdt[SEL_INDEX(HV_LDT)] = c->gdt[SEL_INDEX(HV_LDT) + 1] = 0;
 	t->rsp[0] = c->stack_top;
-	for (int s = 0; s < NR_IST; s++) {
-		t->ist[s] = (u64)c->ist[s] + HV_STACK_SIZE - IST_SLOT;
-		set_ist_slot(c->ist[s], (u64)c);
-	}
+	for (int s = 0; s < NR_IST; s++)
+		t->ist[s] = ist_top(c->id, s);
 	t->iomap_base = sizeof(*t);
 }
 
@@ -381,8 +387,9 @@ void desc_load_ap(struct pcpu *c)
 	asm volatile("sgdt %0" : "=m"(g));
 	asm volatile("sidt %0" : "=m"(i));
 	asm volatile("str %0" : "=r"(tr));
+	c->idt_base = (u64)idt;
 	if (g.base != (u64)c->gdt || i.base != (u64)idt || tr != HV_TSS ||
-	    c->gdt[SEL_INDEX(HV_TSS)] != system_desc_lo((u64)c->task_state,
+	    c->gdt[SEL_INDEX(HV_TSS)] != system_desc_lo(SW_PAGE_VA(c->id, SW_TSS_PAGE),
 							sizeof(struct tss64) - 1, 0xb))
 		panic("cpu %u: GDTR %#llx IDTR %#llx TR %#x: not its own tables", c->id,
 		      (unsigned long long)g.base, (unsigned long long)i.base, tr);

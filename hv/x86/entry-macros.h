@@ -6,6 +6,8 @@
 #ifndef HV_X86_ENTRY_MACROS_H
 #define HV_X86_ENTRY_MACROS_H
 
+#include "layout.h"	/* MOVE_FRAME_SLICE: the switcher's slices */
+
 	.macro	SAVE_ALL
 	pushq	%rdi
 	pushq	%rsi
@@ -49,6 +51,26 @@
 	pushq	%rax
 	pushq	%rcx
 	movq	\top, %rax
+	MOVE_FRAME_RAX \words
+	.endm
+
+/*
+ * The same to the hypervisor stack of the CPU whose switcher slice the
+ * current stack is in (an IST stack, the switcher's entry stack: every
+ * CPU's are in its own slice, layout.h), as that slice's conf page (never
+ * writable by a guest) names it. Clobbers the flags.
+ */
+	.macro	MOVE_FRAME_SLICE words
+	pushq	%rax
+	pushq	%rcx
+	movq	%rsp, %rax
+	andq	$-SWITCHER_SLICE_SIZE, %rax
+	movq	SW_CONF_PAGE * 0x1000 + SWC_HV_STACK(%rax), %rax
+	MOVE_FRAME_RAX \words
+	.endm
+
+	/* MOVE_FRAME's second half: rax and rcx pushed, rax the new top. */
+	.macro	MOVE_FRAME_RAX words
 	.irp	i, 0, 1, 2, 3, 4, 5, 6
 	.if	\i < \words
 	movq	16+\i*8(%rsp), %rcx

@@ -52,7 +52,7 @@ exception_stub_\vec:
 debug_entry:
 	testb	$3, 24(%rsp)		/* the CS slot: from a guest? */
 	jz	exception_common	/* no: stay on the #DB stack */
-	MOVE_FRAME 7, 72(%rsp)		/* to the stack top its IST stack names */
+	MOVE_FRAME_SLICE 7		/* to the stack of the CPU whose slice it is in */
 	jmp	exception_common
 
 	.globl	exception_common
@@ -130,18 +130,11 @@ return_to_guest:
  * switcher's entry stack. Take the slow path with the guest's registers
  * as the fast path found them (pv/switcher_entry.S keeps them in the
  * three slots it saved, and changes nothing else before its last guest
- * access). One CPU: its slice's data page, where the guest's RSP is parked.
+ * access), as the switcher's own slow path does: pv/fast_entry.S finds
+ * the CPU's slice from RSP.
  */
-#define SW_SAVED_RBX	40
-#define SW_SAVED_RDX	48
-#define SW_SAVED_RAX	56
 	.globl	sw_fast_fault
 sw_fast_fault:
-	movq	SW_SAVED_RBX(%rsp), %rbx
-	movq	SW_SAVED_RDX(%rsp), %rdx
-	movq	SW_SAVED_RAX(%rsp), %rax
-	movabsq	$(SWITCHER_VIRT_START + SW_DATA_PAGE * 0x1000 + SWD_GUEST_RSP), %rsp
-	movq	(%rsp), %rsp
 	jmp	fast_syscall_entry
 
 /*
@@ -156,12 +149,12 @@ sw_fast_pf_fault:
 	movq	16(%rsp), %rax
 	addq	$24, %rsp
 	pushq	$14
-	MOVE_FRAME 7, hv_stack_top(%rip)
+	MOVE_FRAME_SLICE 7		/* the entry stack's CPU's stack */
 	jmp	exception_common
 
 	.globl	sw_iret_fault
 sw_iret_fault:
-	MOVE_FRAME 5, hv_stack_top(%rip)
+	MOVE_FRAME_SLICE 5
 	jmp	.Liret_fault
 
 /*H:370 The first return to ring 3

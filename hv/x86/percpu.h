@@ -53,6 +53,7 @@ struct pcpu {
 	volatile u32 sync_req;	/* another CPU waits for it to drop guest TLB entries */
 	u64 lock_spins;		/* times it found the hypervisor lock taken */
 	u64 exit_via;		/* 0, or the switcher's exit: a fast vCPU runs (pv/switcher.c) */
+	u64 idt_base;		/* the IDT it loaded: ours, or its fast IDT (x86/desc.c) */
 
 	/*
 	 * The last fault in the hypervisor that resumed at an exception-table

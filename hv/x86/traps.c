@@ -149,36 +149,41 @@ static bool fixup_trap(struct pcpu *c, struct cpu_regs *r)
 }
 
 /*
- * The CPU we run on, from any stack: this_cpu() where it works, else the
- * local APIC's id (an MMIO read: only for the switcher's rare faults).
+ * The CPU whose switcher slice holds address a (an IST stack, the entry
+ * stack: layout.h), or NR_CPUS if none. Every CPU's IST stacks and entry
+ * stack are reached at their aliases in its own slice (x86/desc.c), so a
+ * frame's address names its CPU where this_cpu() does not work; and
+ * unlike the IST stacks' top slot (x86/desc.c), which a fast-mode kernel
+ * can write while it runs (the slice's writable pages are its to see),
+ * the address is the CPU's own doing.
  */
-static struct pcpu *cpu_by_apic(void)
+static unsigned slice_cpu(u64 a)
 {
-	u32 id = apic_id();
+	u64 off = a - SWITCHER_VIRT_START;
 
-	for (int i = 0; i < nr_cpus_found; i++)
-		if (pcpus[i] && pcpus[i]->apic_id == id)
-			return pcpus[i];
-	return NULL;
+	if (a < SWITCHER_VIRT_START || off >= SW_NR_SLICES * SWITCHER_SLICE_SIZE)
+		return NR_CPUS;
+	return (unsigned)(off / SWITCHER_SLICE_SIZE);
 }
 
 /*
  * A trap that runs on its IST stack, where this_cpu() (which looks at the
- * stack) does not work: each IST stack holds its CPU's struct pcpu just
- * above the frame (x86/desc.c). NMI, #DF and #MC from anywhere, #DB from
- * the hypervisor (a #DB from a guest was moved to the CPU's own stack:
- * entry.S). Handled here without the hypervisor lock: an NMI from a guest
- * is ignored (entry.S returns straight to it), #DB in the hypervisor is
+ * stack) does not work: the stack's address names its CPU (slice_cpu).
+ * NMI, #DF and #MC from anywhere, #DB from the hypervisor (a #DB from a
+ * guest was moved to the CPU's own stack: entry.S, pv/switcher_entry.S).
+ * Handled here without the hypervisor lock: an NMI from a guest is
+ * ignored (entry.S returns straight to it), #DB in the hypervisor is
  * noted and cleared, the rest stop the machine. True if it was one.
  */
 static bool ist_trap(struct cpu_regs *r)
 {
-	struct pcpu *c = *(struct pcpu **)(r + 1);
+	unsigned id = slice_cpu((u64)r);
+	struct pcpu *c = id < NR_CPUS ? pcpus[id] : NULL;
 
 	if (r->vector == 2 && regs_from_guest(r))
 		return true;	/* a host NMI that arrived while a guest ran */
 	if (r->vector == 1 && !regs_from_guest(r)) {
-		BUG_ON(c->self != c);
+		BUG_ON(!c || c->self != c);
 		if (compat_sysenter_single_step(r))	/* a guest's TF across SYSENTER */
 			return true;
 		pv_debug_in_hypervisor(r, c->curr);	/* pv/traps.c */
@@ -186,29 +191,31 @@ static bool ist_trap(struct cpu_regs *r)
 	}
 	if (r->vector == 2 || r->vector == 8 || r->vector == 18) {
 		trap_report(r);
-		panic("%s on CPU %u", trap_name((unsigned)r->vector),
-		      c->self == c ? c->id : ~0u);
+		panic("%s on CPU %u", trap_name((unsigned)r->vector), c ? c->id : ~0u);
 	}
 	return false;
 }
 
 /*
- * A fault on the switcher's entry stack: the boot CPU's way out to a
- * fast-mode vCPU (pv/switcher_entry.S, sw_exit), between its CPU write of
- * the guest's view and its iretq, after the hypervisor lock was dropped.
+ * A fault on a switcher's entry stack: a CPU's way out to a fast-mode
+ * vCPU (pv/switcher_entry.S, sw_exit), between its CR3 write of the
+ * guest's view and its iretq, after the hypervisor lock was dropped; or a
+ * guest access of a fast path there (sw_fast_fault).
  * this_cpu() does not work there (not a hypervisor stack) and nothing
  * shared may be touched: only its exception-table fixup runs, which moves
  * to the hypervisor stack and takes the lock (pv_iret_fault). The CPU is
- * found by its APIC id, not assumed to be the boot CPU. True if it was one.
+ * the one whose slice holds the stack (slice_cpu). True if it was one.
  */
 static bool switcher_stack_trap(struct cpu_regs *r)
 {
-	u64 sp = (u64)r, lo = SW_PAGE_VA(0, SW_STACK_PAGE);
+	u64 sp = (u64)r, off = (sp - SWITCHER_VIRT_START) & (SWITCHER_SLICE_SIZE - 1);
+	unsigned cpu = slice_cpu(sp);
 	struct pcpu *c;
 
-	if (regs_from_guest(r) || sp < lo || sp >= lo + SW_STACK_PAGES * PAGE_SIZE)
+	if (regs_from_guest(r) || cpu == NR_CPUS ||
+	    off < SW_STACK_PAGE * PAGE_SIZE || off >= (SW_STACK_PAGE + SW_STACK_PAGES) * PAGE_SIZE)
 		return false;
-	c = cpu_by_apic();
+	c = pcpus[cpu];
 	if (c && fixup_trap(c, r))
 		return true;
 	trap_report(r);
@@ -232,7 +239,8 @@ void trap_entry(struct cpu_regs *r)
 	 */
 	BUG_ON(cpu_smap && (read_rflags() & X86_EFLAGS_AC));
 	if (r->vector == 1 || r->vector == 2 || r->vector == 8 || r->vector == 18)
-		switcher_ist_used();	/* a frame on an IST stack: pv/switcher.c */
+		/* a frame on its IST stack (pv/switcher.c), maybe moved to this_cpu()'s */
+		switcher_ist_used(slice_cpu((u64)r) < NR_CPUS ? slice_cpu((u64)r) : this_cpu()->id);
 	if (ist_trap(r) || switcher_stack_trap(r))
 		return;
 	alive = hv_enter();	/* the hypervisor lock (core/hvlock.c) */

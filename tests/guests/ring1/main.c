@@ -367,8 +367,9 @@ static void ring_one(void)
 
 /*
  * The switcher: the one slice of the hypervisor a fast-mode guest's
- * address space holds (layout.h: slot 271, one 2 MiB slice per CPU; one
- * CPU here, slice 0). Every page the layout names is readable from ring 1
+ * address space holds (layout.h: slot 271, one 2 MiB slice per CPU: the
+ * slice of the CPU the vCPU runs on, my_slice(); every other slice faults,
+ * tests/guests/smp_switcher checks that on several CPUs). Every page the layout names is readable from ring 1
  * (supervisor) and none from ring 3; the code, the conf page, the IDT,
  * the TSS and the GDT window are read-only; the data page and the entry
  * stack are writable by design (the CPU pushes its frame there, under
@@ -417,6 +418,22 @@ static bool try_read(u64 va, u64 *val)
 }
 
 /*
+ * The slice of the CPU this vCPU runs on: the one whose code it can read.
+ * A domain's only vCPU stays on its CPU while it runs (nothing else there
+ * to switch to); a vCPU that yields asks again after.
+ */
+static unsigned my_slice(void)
+{
+	u64 v;
+
+	for (unsigned c = 0; c < SW_NR_SLICES; c++)
+		if (try_read(SW_PAGE_VA(c, SW_TEXT_PAGE), &v))
+			return c;
+	test_fail("no switcher slice's code is readable from ring 1");
+	test_exit();
+}
+
+/*
  * What the CPU reaches of slots 256-271 from ring 1: the M2P (read-only)
  * and slot 271 with the switcher; the rest faults. Asked of the CPU by
  * reads, not of the L4 the guest can read: that frame is the guest's own
@@ -426,8 +443,10 @@ static bool try_read(u64 va, u64 *val)
 static void hv_slots(void)
 {
 	char what[96];
+	unsigned me = my_slice();
 	u64 v;
 
+	printk("ring1: on the switcher slice of CPU %u\n", me);
 	/* What the CPU walks: of the hypervisor's slots, only 256 and 271. */
 	EXPECT(try_read(MACH2PHYS_VIRT_START, &v));
 	for (unsigned slot = 257; slot < SWITCHER_L4_SLOT; slot++) {
@@ -438,10 +457,16 @@ static void hv_slots(void)
 	kernel_fault("a read of slot 271 past the slices", SWITCHER_VIRT_START + (1UL << 30),
 		     false, 0);
 	kernel_fault("a read of a page of the slice the layout does not name (100)",
-		     SW_PAGE_VA(0, 100), false, 0);
+		     SW_PAGE_VA(me, 100), false, 0);
+	for (unsigned c = 0; c < SW_NR_SLICES; c++) {
+		if (c == me)
+			continue;
+		hv_snprintf(what, sizeof(what), "a read of slice %u's code (not this CPU's)", c);
+		kernel_fault(what, SW_PAGE_VA(c, SW_TEXT_PAGE), false, 0);
+	}
 	for (unsigned i = 0; i < ARRAY_SIZE(sw_pages); i++) {
 		const struct sw_page *p = &sw_pages[i];
-		u64 va = SW_PAGE_VA(0, p->page);
+		u64 va = SW_PAGE_VA(me, p->page);
 
 		if (!try_read(va, &v)) {
 			test_fail("the %s (%#lx) is not readable from ring 1", p->name, va);
@@ -649,6 +674,8 @@ static void upper_half_opened(void)
 
 static void user_mode(void)
 {
+	unsigned me = my_slice();
+
 	user_setup();
 	/* The control case: user mode runs, reads its own page, #UD at ud2. */
 	user_do(user_read, USER_VA);
@@ -661,7 +688,7 @@ static void user_mode(void)
 		char what[96];
 
 		hv_snprintf(what, sizeof(what), "a read of the %s", sw_pages[i].name);
-		user_fault(what, SW_PAGE_VA(0, sw_pages[i].page), PF_P | PF_U);
+		user_fault(what, SW_PAGE_VA(me, sw_pages[i].page), PF_P | PF_U);
 	}
 	user_fault("a read of the kernel's image", (u64)kernel_word, PF_P | PF_U);
 	user_hypercalls();
@@ -761,9 +788,12 @@ static void leak_spy(void)
 	u32 reported = 0;	/* a bit per sw_pages[] entry already reported */
 
 	for (int i = 0; i < LEAK_ROUNDS; i++) {
+		unsigned me;
+
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		me = my_slice();
 		for (unsigned k = 0; k < ARRAY_SIZE(sw_pages); k++) {
-			u64 va = SW_PAGE_VA(0, sw_pages[k].page), v;
+			u64 va = SW_PAGE_VA(me, sw_pages[k].page), v;
 
 			if (reported & (1u << k))
 				continue;
@@ -823,9 +853,10 @@ static void kstack_unmapped(bool pf)
 
 static void kstack_in_switcher(void)
 {
-	u64 sp = SW_PAGE_VA(0, SW_DATA_PAGE) + 0x800;
+	u64 sp;
 
 	SKIP_UNLESS_FAST("the kernel stack in the switcher");
+	sp = SW_PAGE_VA(my_slice(), SW_DATA_PAGE) + 0x800;
 	user_setup();
 	ASSERT_EQ(HYPERVISOR_stack_switch(KERNEL_SS, sp), 0);
 	printk("ring1: kstack: a user system call with the kernel stack at %#lx\n", sp);
