@@ -23,6 +23,7 @@
 #include "pvabi/xen.h"
 #include "pvabi/console.h"
 #include "core/evtchn.h"
+#include "core/xenstore_ring.h"
 
 int hv_loglvl = LOG_INFO;
 
@@ -148,11 +149,13 @@ static void ring_drain(struct domain *d)
 	evtchn_notify(d, d->console_port);
 }
 
-/* EVTCHNOP_send on a hypervisor port: the guest kicked its console ring. */
+/* EVTCHNOP_send on a hypervisor port: the guest kicked its console or store ring. */
 void evtchn_hypervisor_port_sent(struct domain *d, u32 port)
 {
 	if (d->console_ring && port == d->console_port)
 		ring_drain(d);
+	else if (d->store_conn && port == d->store_port)
+		xenstore_port_sent(d);
 }
 
 /* Give a domain its console ring: the page at mfn, and a port for it. */
