@@ -40,5 +40,6 @@ Suite *debugreg_suite(void);
 Suite *stime_suite(void);
 Suite *continuation_suite(void);
 Suite *acpi_suite(void);
+Suite *xenstore_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */
