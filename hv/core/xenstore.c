@@ -84,6 +84,7 @@ struct xs_tx {
 	struct xs_txop *ops, *tail;
 	u64 gen0;		/* s->gen when it started */
 	u32 id;
+	u32 nops;		/* log entries, at most XS_TX_OPS_MAX */
 };
 
 /* What a requester sees of one path. */
@@ -691,7 +692,7 @@ static int tx_log(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 {
 	struct xs_txop *e;
 
-	if (!quota_bytes_ok(s, c, txop_bytes(a)))
+	if (tx->nops >= XS_TX_OPS_MAX || !quota_bytes_ok(s, c, txop_bytes(a)))
 		return -XS_EQUOTA;
 	e = xs_alloc(s, sizeof(*e));
 	if (!e)
@@ -713,6 +714,7 @@ static int tx_log(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 	if (a->plen)
 		memcpy((void *)e->perms, a->perms, a->plen);
 	c->bytes += txop_bytes(e);
+	tx->nops++;
 	if (tx->tail)
 		tx->tail->next = e;
 	else
@@ -784,15 +786,25 @@ static bool tx_conflict(const struct xs_store *s, const struct xs_tx *tx)
 
 /*
  * Will these actions fit? Counts, against the tree as it is, the blocks
- * each would allocate (an upper bound: actions that build on each other
- * are counted separately) and the nodes and bytes charged to c.
+ * each would allocate and the nodes and bytes charged to c: an upper
+ * bound (a path written twice counts its nodes once, but two paths
+ * count the parents they share twice, and removals give nothing back).
  */
-static int actions_fit(struct xs_store *s, struct xs_conn *c, const struct xs_txop *a)
+static bool made_before(const struct xs_txop *first, const struct xs_txop *a)
+{
+	for (; first != a; first = first->next)
+		if ((first->op == OP_WRITE || first->op == OP_MKDIR) &&
+		    first->pathlen == a->pathlen && !strcmp(first->path, a->path))
+			return true;
+	return false;
+}
+
+static int actions_fit(struct xs_store *s, struct xs_conn *c, const struct xs_txop *list)
 {
 	u32 need[XS_NR_CLASSES] = { 0 };
 	u64 nodes = 0, bytes = 0;
 
-	for (; a; a = a->next) {
+	for (const struct xs_txop *a = list; a; a = a->next) {
 		const struct xs_node *n;
 		u32 depth = 0, have = 0;
 
@@ -802,6 +814,8 @@ static int actions_fit(struct xs_store *s, struct xs_conn *c, const struct xs_tx
 			n = walk(s, a->path, true);
 			for (const struct xs_node *m = n; m->parent; m = m->parent)
 				have++;
+			if (made_before(list, a))	/* the same path again: no new node */
+				have = ~0u;
 			for (const char *p = a->path + 1; *p; depth++) {
 				const char *e = strchr(p, '/');
 				u32 len = e ? (u32)(e - p) : (u32)strlen(p);
@@ -903,16 +917,16 @@ static int submit(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx, struc
 static int creation_perms(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 			  const char *path, u32 *plen)
 {
-	struct xs_view v;
+	struct xs_view anc;
 
 	memcpy(s->path2, path, strlen(path) + 1);
 	do {
 		path_up(s->path2);
-		view_get(s, tx, s->path2, &v);
-	} while (!v.exists);
-	if (!(perm_of(v.perms, v.plen, c->domid) & XS_PERM_WRITE))
+		view_get(s, tx, s->path2, &anc);
+	} while (!anc.exists);
+	if (!(perm_of(anc.perms, anc.plen, c->domid) & XS_PERM_WRITE))
 		return -XS_EACCES;
-	*plen = perms_inherit(v.perms, v.plen, c->domid, s->perms);
+	*plen = perms_inherit(anc.perms, anc.plen, c->domid, s->perms);
 	return 0;
 }
 
@@ -1143,10 +1157,9 @@ static int h_write(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 	a.value = nul + 1;
 	a.vlen = len - (u32)(nul + 1 - arg);
 	view_get(s, tx, s->path, &v);
-	if (v.exists) {
-		if (!(perm_of(v.perms, v.plen, c->domid) & XS_PERM_WRITE))
-			return -XS_EACCES;
-	} else {
+	if (v.exists && !(perm_of(v.perms, v.plen, c->domid) & XS_PERM_WRITE))
+		return -XS_EACCES;
+	if (!v.exists) {
 		r = creation_perms(s, c, tx, s->path, &a.plen);
 		if (r)
 			return r;
@@ -1482,6 +1495,14 @@ static void process(struct xs_store *s, struct xs_conn *c)
 	int r = dispatch(s, c, h, (const char *)c->in + sizeof(*h), out, &first);
 
 	c->requests++;
+	if (s->ops.trace) {
+		char a[48];
+		u32 n = MIN(h->len, (u32)sizeof(a) - 1);
+
+		memcpy(a, c->in + sizeof(*h), n);
+		a[n] = '\0';
+		s->ops.trace(s->ops.ctx, c->domid, h->type, a, r < 0 ? -r : 0);
+	}
 	*rh = *h;
 	if (r < 0) {
 		c->errors++;
@@ -1629,9 +1650,10 @@ struct xs_conn *xs_introduce(struct xs_store *s, u16 domid,
  * toolstack does) but become the hypervisor's, so nothing is charged to
  * a domain that no longer exists.
  */
-void xs_release(struct xs_store *s, struct xs_conn *c)
+bool xs_release(struct xs_store *s, struct xs_conn *c)
 {
 	struct xs_conn **pp = &s->conns;
+	bool clean;
 
 	reset_conn(s, c);
 	for (struct xs_node *n = s->root; n; n = next_node(n)) {
@@ -1648,13 +1670,15 @@ void xs_release(struct xs_store *s, struct xs_conn *c)
 		n->owner = XS_DOMID_HV;
 		n->gen = ++s->gen;
 	}
-	if (c->nodes || c->bytes)
+	clean = !c->nodes && !c->bytes;
+	if (!clean)
 		xs_log(s, c->domid, "xenstore: released with %u nodes, %u bytes still charged",
 		       c->nodes, c->bytes);
 	while (*pp != c)
 		pp = &(*pp)->next;
 	*pp = c->next;
 	s->ops.free_pages(s->ops.ctx, c, XS_CONN_PAGES);
+	return clean;
 }
 
 static struct xs_conn hv_conn = { .domid = XS_DOMID_HV };

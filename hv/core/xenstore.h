@@ -38,6 +38,7 @@ struct xs_limits {
 #define XS_DEFAULT_TRANSACTIONS	10
 #define XS_DEFAULT_POOL_PAGES	1024	/* 4 MiB */
 #define XS_POOL_PAGES_MAX	16384
+#define XS_TX_OPS_MAX		256	/* a transaction's log: bounds a request's work in it */
 
 struct xs_ops {
 	void *(*alloc_pages)(void *ctx, u32 n);	/* n contiguous 4 KiB pages or NULL */
@@ -45,6 +46,8 @@ struct xs_ops {
 	void (*notify)(void *ctx, u16 domid);	/* its ring moved: raise its port */
 	bool (*preempt)(void *ctx);		/* stop a kick early (may be NULL) */
 	void (*log)(void *ctx, u16 domid, const char *msg);	/* may be NULL */
+	/* each request: its type, its first string (bounded), the reply's error or 0 */
+	void (*trace)(void *ctx, u16 domid, u32 type, const char *arg, int err);	/* may be NULL */
 	void *ctx;
 };
 
@@ -96,7 +99,7 @@ int xs_init(struct xs_store *s, const struct xs_ops *ops, const struct xs_limits
 void xs_fini(struct xs_store *s);
 struct xs_conn *xs_introduce(struct xs_store *s, u16 domid,
 			     struct xenstore_domain_interface *intf);
-void xs_release(struct xs_store *s, struct xs_conn *c);
+bool xs_release(struct xs_store *s, struct xs_conn *c);	/* false: charges left */
 struct xs_conn *xs_conn_of(struct xs_store *s, u16 domid);
 
 /* A domain kicked its ring. Returns true if it should be called again

@@ -66,6 +66,16 @@ static void log_msg(void *ctx, u16 domid, const char *msg)
 	printk("%s: %s\n", d ? d->name : "xenstore", msg);
 }
 
+/* loglvl=debug: every request, as "(hv) NAME: xs TYPE ARG -> RESULT". */
+static void trace(void *ctx, u16 domid, u32 type, const char *arg, int err)
+{
+	struct domain *d = domain_by_id(domid);
+
+	(void)ctx;
+	pr_debug("%s: xs %u %s -> %s\n", d ? d->name : "?", type, arg,
+		 err ? xs_error_name(err) : "OK");
+}
+
 static u32 opt(u32 set, u32 dflt)
 {
 	return set ? set : dflt;
@@ -74,7 +84,7 @@ static u32 opt(u32 set, u32 dflt)
 /* The store, its pool and the tree's top: /local/domain, /vm, /tool. */
 static int store_start(void)
 {
-	struct xs_ops ops = { pages_alloc, pages_free, notify, preempt, log_msg, NULL };
+	struct xs_ops ops = { pages_alloc, pages_free, notify, preempt, log_msg, trace, NULL };
 	struct xs_limits lim = {
 		.nodes = opt(hv_opts.xs_nodes, XS_DEFAULT_NODES),
 		.bytes = opt(hv_opts.xs_bytes, XS_DEFAULT_BYTES),
@@ -196,6 +206,7 @@ void xenstore_port_sent(struct domain *d)
 void xenstore_domain_destroy(struct domain *d)
 {
 	char path[64];
+	bool clean;
 	s64 diff;
 
 	if (!d->store_conn)
@@ -210,10 +221,10 @@ void xenstore_domain_destroy(struct domain *d)
 		       (unsigned long long)d->store_conn->errors,
 		       (unsigned long long)d->store_conn->events,
 		       (unsigned long long)d->store_conn->events_dropped);
-	xs_release(&store, d->store_conn);
+	clean = xs_release(&store, d->store_conn);
 	d->store_conn = NULL;
 	diff = xs_check(&store);
-	if (diff) {
+	if (diff || !clean) {
 		printk("%s: xenstore leak check: %lld bytes unaccounted for\n", d->name,
 		       (long long)diff);
 		d->mm_leak = true;

@@ -63,7 +63,7 @@ struct dom {
 };
 static struct dom D1, D2;
 
-static const struct xs_ops ops = { t_alloc, t_free, t_notify, t_preempt, t_log, NULL };
+static const struct xs_ops ops = { t_alloc, t_free, t_notify, t_preempt, t_log, NULL, NULL };
 
 static struct xs_limits lim(void)
 {
@@ -110,7 +110,7 @@ static void dom_down(struct dom *d)
 		return;
 	snprintf(p, sizeof(p), "/local/domain/%u", d->id);
 	ck_assert_int_eq(xs_priv_rm(&S, p), 0);
-	xs_release(&S, d->c);
+	ck_assert_msg(xs_release(&S, d->c), "charges left after the release");
 	d->c = NULL;
 	free(d->r);
 }
@@ -584,6 +584,20 @@ START_TEST(test_transactions)
 }
 END_TEST
 
+/* A transaction's log is bounded: a request in it costs at most XS_TX_OPS_MAX steps. */
+START_TEST(test_tx_ops_limit)
+{
+	u32 t = tx_start(&D1);
+	int i, r = 0;
+
+	for (i = 0; i < 400 && !r; i++)
+		r = xwrite(&D1, t, "data/x", "1");
+	ck_assert_int_eq(r, XS_EQUOTA);
+	ck_assert_int_eq(i - 1, XS_TX_OPS_MAX);
+	ck_assert_int_eq(x1(&D1, XS_TRANSACTION_END, t, "T", NULL), 0);
+}
+END_TEST
+
 START_TEST(test_quota_nodes)
 {
 	char path[64], out[64];
@@ -850,6 +864,7 @@ Suite *xenstore_suite(void)
 	tcase_add_test(tc, test_perms);
 	tcase_add_test(tc, test_watches);
 	tcase_add_test(tc, test_transactions);
+	tcase_add_test(tc, test_tx_ops_limit);
 	tcase_add_test(tc, test_quota_nodes);
 	tcase_add_test(tc, test_quota_bytes);
 	tcase_add_test(tc, test_pool_spent);
