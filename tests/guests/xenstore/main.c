@@ -36,7 +36,7 @@
 
 const char test_title[] = "the xenstore ring: requests, permissions, watches, transactions, quotas";
 
-#define VICTIM_MAX_MS	500	/* QEMU TCG on a busy host: generous */
+#define VICTIM_MAX_MS	1000	/* QEMU TCG on a busy host: generous (measured 46-199 ms) */
 
 static volatile struct xenstore_domain_interface *xr;
 static evtchn_port_t xport;
