@@ -208,16 +208,31 @@ static char *xs_strdup(struct xs_store *s, const char *src, u32 len)
 	return p;
 }
 
-/* Could the pool give need[c] more blocks of each class? (Conservative.) */
+/*
+ * Could the pool give need[c] more blocks of each class? What the free
+ * lists lack is carved as pool_grow() and xs_alloc() would: from the rest
+ * of the current page, then from new pages, largest blocks first
+ * (conservative: a page's tail that pool_grow() hands to the free lists
+ * is not counted).
+ */
 static bool pool_can(const struct xs_store *s, const u32 need[XS_NR_CLASSES])
 {
-	u64 pages = 0;
+	u32 left = s->bump_left, pages = s->pages_cap - s->nr_pages;
 
-	for (int c = 0; c < XS_NR_CLASSES; c++) {
-		if (need[c] > s->nfree[c])
-			pages += ((u64)(need[c] - s->nfree[c]) * (32u << c) + 4095) / 4096;
+	for (int c = XS_NR_CLASSES - 1; c >= 0; c--) {
+		u32 sz = 32u << c;
+
+		for (u32 k = s->nfree[c]; k < need[c]; k++) {
+			if (left < sz) {
+				if (!pages)
+					return false;
+				pages--;
+				left = 4096;
+			}
+			left -= sz;
+		}
 	}
-	return pages <= s->pages_cap - s->nr_pages;
+	return true;
 }
 
 /* ---- permissions -------------------------------------------------------- */

@@ -655,13 +655,31 @@ START_TEST(test_pool_spent)
 	l.bytes = 1 << 20;
 	l.nodes = 1000;
 	setup_lim(l);
+	for (i = 0; i < 10; i++) {	/* small blocks, given back below */
+		snprintf(path, sizeof(path), "data/s%d", i);
+		ck_assert_int_eq(xwrite(&D1, 0, path, "x"), 0);
+	}
 	memset(big, 'b', sizeof(big) - 1);
 	for (i = 0; i < 40 && !r; i++) {
 		snprintf(path, sizeof(path), "data/b%d", i);
 		r = xwrite(&D1, 0, path, big);
 	}
 	ck_assert_int_eq(r, XS_ENOSPC);
+	for (i = 0, r = 0; i < 1000 && !r; i++) {	/* the last pages too */
+		snprintf(path, sizeof(path), "data/f%d", i);
+		r = xwrite(&D1, 0, path, "x");
+	}
+	ck_assert_int_eq(r, XS_ENOSPC);
+	ck_assert_uint_eq(S.nr_pages, S.pages_cap);
 	ck_assert_int_eq(xs_check(&S), 0);
+	/* room for a node, none for its value: refused whole, nothing half made */
+	for (i = 0; i < 10; i++) {
+		snprintf(path, sizeof(path), "data/s%d", i);
+		ck_assert_int_eq(x1(&D1, XS_RM, 0, path, NULL), 0);
+	}
+	ck_assert_int_eq(xwrite(&D1, 0, "data/new", big), XS_ENOSPC);
+	ck_assert_int_eq(x1(&D1, XS_READ, 0, "data/new", path), XS_ENOENT);
+	ck_assert_int_eq(xwrite(&D1, 0, "data/small", "fits"), 0);
 	/* reads still work */
 	ck_assert_int_eq(x1(&D2, XS_READ, 0, "name", path), 0);
 }
