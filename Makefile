@@ -59,6 +59,8 @@ HV_OBJS := \
 	core/lockcheck.o \
 	core/spinlock.o \
 	core/version.o \
+	core/xenstore.o \
+	core/xenstore_ring.o \
 	lib/copy.o \
 	lib/parse.o \
 	lib/printf.o \
@@ -245,6 +247,7 @@ UNIT_HV_SRCS := \
 	hv/core/pv_layout.c \
 	hv/core/stime.c \
 	hv/core/timer_heap.c \
+	hv/core/xenstore.c \
 	hv/lib/parse.c \
 	hv/lib/printf.c \
 	hv/mm/frame.c \
@@ -282,7 +285,8 @@ UNIT_SRCS := \
 	tests/unit/test_segdesc.c \
 	tests/unit/test_stime.c \
 	tests/unit/test_timer_heap.c \
-	tests/unit/test_umip.c
+	tests/unit/test_umip.c \
+	tests/unit/test_xenstore.c
 
 $(BUILD)/unit/run-unit: $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/unit/*.h) $(wildcard hv/*/*.h)
 	@mkdir -p $(dir $@)

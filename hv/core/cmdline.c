@@ -145,6 +145,24 @@ static bool set_smptest(struct hv_options *o, const char *val)
 	return true;
 }
 
+/* xs_*=N: the store's limits (core/xenstore.h), a number from 1 to 2^31. */
+static bool set_u32(u32 *field, const char *val, u64 max)
+{
+	const char *end;
+	u64 n;
+
+	if (!parse_u64(val, &end, &n) || *end != '\0' || n == 0 || n > max)
+		return false;
+	*field = (u32)n;
+	return true;
+}
+
+static bool set_xs_nodes(struct hv_options *o, const char *v) { return set_u32(&o->xs_nodes, v, 1u << 31); }
+static bool set_xs_bytes(struct hv_options *o, const char *v) { return set_u32(&o->xs_bytes, v, 1u << 31); }
+static bool set_xs_watches(struct hv_options *o, const char *v) { return set_u32(&o->xs_watches, v, 1u << 31); }
+static bool set_xs_trans(struct hv_options *o, const char *v) { return set_u32(&o->xs_transactions, v, 1u << 31); }
+static bool set_xs_pool(struct hv_options *o, const char *v) { return set_u32(&o->xs_pool, v, 16384); }
+
 static const struct option options[] = {
 	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
 	{ "console", true, set_console, "com1" },
@@ -158,6 +176,11 @@ static const struct option options[] = {
 	{ "maxcpus", true, set_maxcpus, "a number of CPUs, at least 1" },
 	{ "smp", true, set_smp, "on|off" },
 	{ "smptest", true, set_smptest, "deaf" },
+	{ "xs_nodes", true, set_xs_nodes, "nodes a domain may own in the store" },
+	{ "xs_bytes", true, set_xs_bytes, "store bytes a domain may use" },
+	{ "xs_watches", true, set_xs_watches, "watches a domain may set" },
+	{ "xs_transactions", true, set_xs_trans, "store transactions a domain may have open" },
+	{ "xs_pool", true, set_xs_pool, "the store's pool, in 4 KiB pages (1-16384)" },
 };
 
 static int apply(struct hv_options *o, char *word)

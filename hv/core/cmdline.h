@@ -17,6 +17,12 @@ struct hv_options {
 	bool fastsmp;		/* fastsmp=on|off: fast-mode vCPUs on every CPU, not the boot CPU's alone */
 	u64 maxcpus;		/* maxcpus=N (N >= 1), smp=off (1): CPUs to bring up; 0: all */
 	bool smptest_deaf;	/* smptest=deaf: cpu 1 never answers (tests/boot/run) */
+	/* The store's limits (core/xenstore.h), 0 = its default. */
+	u32 xs_nodes;		/* xs_nodes=N: nodes a domain may own */
+	u32 xs_bytes;		/* xs_bytes=N: store bytes a domain may use */
+	u32 xs_watches;		/* xs_watches=N */
+	u32 xs_transactions;	/* xs_transactions=N: open at once */
+	u32 xs_pool;		/* xs_pool=N: the store's pages (4 KiB), at most 16384 */
 };
 
 extern struct hv_options hv_opts;

@@ -34,6 +34,7 @@
 #include "core/evtchn.h"
 #include "core/spinlock.h"
 #include "x86/cpu.h"
+#include "core/xenstore_ring.h"
 
 int hv_loglvl = LOG_INFO;
 
@@ -188,11 +189,13 @@ static void ring_drain(struct domain *d)
 	evtchn_notify(d, d->console_port);
 }
 
-/* EVTCHNOP_send on a hypervisor port: the guest kicked its console ring. */
+/* EVTCHNOP_send on a hypervisor port: the guest kicked its console or store ring. */
 void evtchn_hypervisor_port_sent(struct domain *d, u32 port)
 {
 	if (d->console_ring && port == d->console_port)
 		ring_drain(d);
+	else if (d->store_conn && port == d->store_port)
+		xenstore_port_sent(d);
 }
 
 /* Give a domain its console ring: the page at mfn, and a port for it. */

@@ -12,6 +12,7 @@
 #include "hv.h"
 #include "layout.h"
 #include "pv/descriptor_tables.h"
+#include "core/xenstore_ring.h"
 #include "core/domain.h"
 #include "core/sched.h"
 #include "core/hvlock.h"
@@ -217,6 +218,7 @@ void domain_destroy(struct domain *d)
 		sched_remove(&d->vcpus[i]);
 		time_vcpu_forget(&d->vcpus[i]);
 	}
+	xenstore_domain_destroy(d);	/* before its frames go: it held the page */
 	evtchn_destroy(d);
 	gnttab_destroy(d);	/* its frames are freed by the teardown below */
 	d->console_ring = NULL;

@@ -53,6 +53,7 @@ struct evtchn {
 
 struct domain;
 struct pv_mode;
+struct xs_conn;
 
 struct vcpu {
 	struct domain *domain;
@@ -214,6 +215,10 @@ struct domain {
 	u32 cons_line_len;
 	char input[64];			/* serial input waiting for console_io read */
 	u32 input_len;
+
+	/* The store (start_info.store_mfn/evtchn), served by us (core/xenstore_ring.c). */
+	struct xs_conn *store_conn;	/* its connection, NULL = none */
+	u32 store_port;
 };
 
 /* The vCPU running on this CPU (x86/percpu.h: found from the stack). */

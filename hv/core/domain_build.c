@@ -32,6 +32,7 @@
 #include "core/sched.h"
 #include "core/console.h"
 #include "core/time.h"
+#include "core/xenstore_ring.h"
 #include "mm/frame.h"
 #include "mm/m2p.h"
 #include "mm/page_info.h"
@@ -296,8 +297,14 @@ static int write_start_info(struct build *b)
 	si->nr_pages = d->nr_pages;
 	si->shared_info = shinfo << PAGE_SHIFT;
 	si->flags = 0;			/* a domU: neither privileged nor dom0 */
-	si->store_mfn = 0;		/* no xenstore: Linux then skips it */
-	si->store_evtchn = 0;
+	/* The store's page, in its memory as the console's (core/xenstore_ring.c). */
+	si->store_mfn = d->p2m[va_to_pfn(b, l->store)];
+	if (mm_hold_frame(d, si->store_mfn))
+		return refuse(b, "cannot hold the xenstore page");
+	port = xenstore_domain_init(d, gva_ptr(b, l->store));
+	if (port < 0)
+		return refuse(b, "no xenstore for it (out of memory or ports)");
+	si->store_evtchn = (u32)port;
 	si->console.domU.mfn = d->p2m[va_to_pfn(b, l->console)];
 	/* We write into the console ring: it must stay writable memory. */
 	if (mm_hold_frame(d, si->console.domU.mfn))

@@ -89,6 +89,7 @@ int main(void)
 		pgtype_suite, segdesc_suite, insn_suite, ptwr_suite, umip_suite,
 		guest_access_suite, cpu_setup_suite, debugreg_suite, stime_suite,
 		continuation_suite, acpi_suite, lockcheck_suite,
+		xenstore_suite,
 	};
 	SRunner *sr;
 	int failed;

@@ -42,5 +42,6 @@ Suite *stime_suite(void);
 Suite *continuation_suite(void);
 Suite *acpi_suite(void);
 Suite *lockcheck_suite(void);
+Suite *xenstore_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */

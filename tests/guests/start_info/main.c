@@ -49,7 +49,9 @@ static void counts_and_flags(const struct start_info *si)
 {
 	EXPECT_EQ(si->nr_pages, cmdline_u64("pages", 0));
 	EXPECT_EQ(si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN), 0);
-	EXPECT_EQ(si->store_evtchn, 0);
+	/* the store (tests/guests/xenstore talks to it) */
+	EXPECT(si->store_evtchn != 0 && si->store_evtchn != si->console.domU.evtchn);
+	EXPECT(si->store_mfn != 0 && si->store_mfn != si->console.domU.mfn);
 	EXPECT(si->shared_info != 0 && IS_PAGE(si->shared_info));
 	EXPECT(si->nr_pt_frames >= 4);		/* at least L4, L3, L2, L1 */
 	EXPECT_EQ(strnlen((const char *)si->cmd_line, MAX_GUEST_CMDLINE),
