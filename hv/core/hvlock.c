@@ -41,6 +41,7 @@
 #include "layout.h"
 #include "core/domain.h"
 #include "core/hvlock.h"
+#include "core/time.h"
 #include "mm/paging.h"
 #include "pv/mode.h"
 #include "x86/apic.h"
@@ -84,11 +85,14 @@ bool hv_enter(void)
 	c->where = PCPU_IN_HV;
 	t = __atomic_fetch_add(&next_ticket, 1, __ATOMIC_ACQ_REL);
 	if (__atomic_load_n(&now_serving, __ATOMIC_ACQUIRE) != t) {
+		u64 t0 = NOW();
+
 		c->lock_spins++;
 		while (__atomic_load_n(&now_serving, __ATOMIC_ACQUIRE) != t) {
 			answer_sync(c);
 			cpu_relax();
 		}
+		c->lock_wait_ns += NOW() - t0;
 	}
 	c->holds_hv_lock = true;
 	answer_sync(c);		/* asked just before it got the lock: harmless */
