@@ -414,8 +414,18 @@ void schedule(struct cpu_regs *frame)
 		idle();
 	}
 	if (next != current) {
-		if (current)
-			switch_out(frame, current);
+		struct vcpu *prev = current;
+
+		if (prev)
+			switch_out(frame, prev);
+		/*
+		 * Preempted, prev still wants a CPU: an idle one that may run
+		 * it comes to take it, instead of it waiting here for its turn
+		 * (a fast-mode vCPU that needs the boot CPU would otherwise
+		 * keep a compat one off the idle AP: cpu_hogs-mixed@smp2).
+		 */
+		if (prev && prev->runnable)
+			wake_idle_cpu(prev);
 		switch_in(frame, next);
 	} else if (current->runstate.state != RUNSTATE_running) {
 		runstate_change(current, RUNSTATE_running);
