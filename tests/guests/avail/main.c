@@ -48,6 +48,35 @@
  * pairs that fails is measured again, up to MAX_ROUNDS rounds in all,
  * every window so far counting (avail.h); the victim then tells the
  * neighbour it is done over an event channel.
+ *
+ * Several CPUs (cpus= on the victim's line: the runner's @CPUS@). In
+ * compat mode with two or more CPUs the victim and its neighbour each
+ * have a CPU of their own (fast-mode vCPUs all run on the boot CPU, so a
+ * fast boot is the one-CPU case whatever the count). Then the neighbour
+ * takes nothing from the victim by running: what it can take is the
+ * hypervisor, which runs on one CPU at a time (core/hvlock.c). Every
+ * entry of the victim's (its CPU's timer, a kick, a TLB sync) waits for
+ * the lock while the attacker holds it, and a long call gives it up only
+ * at its next preemption point. So the two verdicts still say what they
+ * say on one CPU, against a benign neighbour that now costs the victim
+ * nothing: gap (an attack call not cut at its preemption points shows
+ * as a long wait in every sub-window) and throughput (waits for the
+ * lock, or kicks, in the attack phases cost throughput that the benign
+ * ones do not).
+ *
+ * What the throughput comparison cannot tell from an attack on a busy
+ * host: QEMU runs each CPU as a host thread, and a host that deschedules
+ * the thread of the CPU holding the lock makes the other CPU spin for as
+ * long (lock-holder preemption). On this project's shared 2-core
+ * machines (load 9 to 13) a CPU waited 17 to 28 ms per wait on average,
+ * for critical sections of microseconds, beside a spinning neighbour as
+ * much as beside an attacker, and a neighbour that spins in both kinds
+ * of phase (avail-spinner, the control) gave medians of 79% and 101% in
+ * two runs (docs/smp.md). A victim with a CPU of its own is off it only
+ * for the hypervisor and the host, so its time off it in the benign
+ * phases measures the host: when that is more than HOST_BUSY_PERCENT and
+ * the throughput verdict fails (the gap verdict fails as always), the
+ * result is SKIP with the numbers, not a judgement of the hypervisor.
  */
 #include "avail.h"
 
@@ -64,6 +93,7 @@ u64 pairs;
 #define SLICE_NS	(10 * NSEC_PER_MSEC)	/* the hypervisor's time slice */
 #define GAP_LIMIT_NS	(2 * SLICE_NS)
 #define TP_MIN_PERCENT	90
+#define HOST_BUSY_PERCENT	10	/* CPU of its own: benign time off it beyond this */
 
 struct window {
 	u64 phase;
@@ -71,6 +101,7 @@ struct window {
 	u64 ns;			/* ... in this much of the window */
 	u64 max_gap;		/* the largest gap in the whole window */
 	u64 best_sub_gap;	/* the smallest of the sub-windows' largest gaps */
+	u64 off_ns;		/* the gaps of more than OFF_CPU_NS, in all */
 };
 
 static struct window windows[MAX_PHASES];	/* of one round */
@@ -104,7 +135,7 @@ static void measure(u64 ws, u64 we, struct window *w)
 	u64 sub_max[MAX_SUBS] = { 0 };
 	u64 nsub = (we - ws) / SUB_NS, cur = 0, cur_end = ws + SUB_NS;
 	u64 prev = ws, now, gap, iters = 0, x = 0x9e3779b97f4a7c15UL;
-	u64 first_t = 0, first_i = 0, last_t = 0, last_i = 0;
+	u64 first_t = 0, first_i = 0, last_t = 0, last_i = 0, off = 0;
 
 	while (system_time() < ws)
 		;
@@ -122,6 +153,7 @@ static void measure(u64 ws, u64 we, struct window *w)
 		if (now >= we)
 			break;
 		if (gap > OFF_CPU_NS) {
+			off += MIN(now, we) - prev;
 			if (!first_t) {
 				first_t = now;
 				first_i = iters;
@@ -134,6 +166,7 @@ static void measure(u64 ws, u64 we, struct window *w)
 		iters++;
 	}
 	sink = x;
+	w->off_ns = off;
 	if (first_t && last_t - first_t >= (we - ws) / 2) {
 		w->iters = last_i - first_i;
 		w->ns = last_t - first_t;
@@ -161,6 +194,7 @@ struct verdict {
 	u64 best_tp[2];		/* [attack]: the best window's throughput */
 	u64 best_gap[2];	/* the best sub-window's largest gap */
 	u64 worst_gap[2];	/* the largest gap of all */
+	u64 off_ns[2], ns[2];	/* time off the CPU, of time measured */
 };
 
 /* Measure one round of 2 * pairs phases from phase `first` (even). */
@@ -180,6 +214,8 @@ static void round_measure(u64 first, u64 len, struct verdict *v)
 		v->best_tp[attack] = MAX(v->best_tp[attack], rate(w));
 		v->best_gap[attack] = MIN(v->best_gap[attack], w->best_sub_gap);
 		v->worst_gap[attack] = MAX(v->worst_gap[attack], w->max_gap);
+		v->off_ns[attack] += w->off_ns;
+		v->ns[attack] += len;
 		if (attack && rate(&w[-1]) && v->nratio < MAX_PAIRS)
 			v->ratio[v->nratio++] = rate(w) * 100 / rate(&w[-1]);
 	}
@@ -229,9 +265,16 @@ static long bind_done_port(void)
 	test_error("no port of domain %u to bind: %ld", peer, port);
 }
 
+/* Percent of the measured time of one kind of phase the victim was off its CPU. */
+static u64 off_percent(const struct verdict *v, bool attack)
+{
+	return v->ns[attack] ? v->off_ns[attack] * 100 / v->ns[attack] : 0;
+}
+
 static void victim(void)
 {
 	char beside[32] = "?";
+	bool own_cpu = !guest_fast_mode() && cmdline_u64("cpus", 1) >= 2;
 	struct verdict v = { .best_gap = { ~0UL, ~0UL } };
 	u64 start, first, len;
 	int round;
@@ -250,8 +293,9 @@ static void victim(void)
 	if (len < SUB_NS || len / SUB_NS > MAX_SUBS)
 		test_error("phase_ms=%lu leaves no room for whole sub-windows",
 			   phase_ns / NSEC_PER_MSEC);
-	printk("avail: victim beside %s: phases of %lu ms from %lu, windows of %lu ms\n",
-	       beside, phase_ns / NSEC_PER_MSEC, first, len / NSEC_PER_MSEC);
+	printk("avail: victim beside %s: phases of %lu ms from %lu, windows of %lu ms; %s\n",
+	       beside, phase_ns / NSEC_PER_MSEC, first, len / NSEC_PER_MSEC,
+	       own_cpu ? "a CPU of its own" : "sharing a CPU with it");
 	for (round = 1; ; round++) {
 		round_measure(first, len, &v);
 		if (!v.best_tp[0])
@@ -262,6 +306,8 @@ static void victim(void)
 		       v.best_tp[1] / 100, v.best_tp[1] % 100, v.best_tp[0] / 100,
 		       v.best_tp[0] % 100, v.worst_gap[1] / NSEC_PER_USEC,
 		       v.worst_gap[0] / NSEC_PER_USEC);
+		printk("avail: beside %s, round %d: off the CPU %lu%% of the benign phases, %lu%% of the attack ones\n",
+		       beside, round, off_percent(&v, false), off_percent(&v, true));
 		if (verdict_ok(&v) || round == MAX_ROUNDS)
 			break;
 		first += 2 * pairs;
@@ -271,6 +317,10 @@ static void victim(void)
 		test_fail("beside %s the victim was off the CPU for %lu us at once in every %lu ms (limit %lu us)",
 			  beside, v.best_gap[1] / NSEC_PER_USEC, SUB_NS / NSEC_PER_MSEC,
 			  GAP_LIMIT_NS / NSEC_PER_USEC);
+	if (median_ratio(&v) < TP_MIN_PERCENT && own_cpu && !test_failed() &&
+	    off_percent(&v, false) > HOST_BUSY_PERCENT)
+		test_skip("beside %s the victim's throughput was %lu%% of benign, but with a CPU of its own it was off it %lu%% of the benign phases (more than %u%%): the host stalls QEMU's CPUs, too busy to judge",
+			  beside, median_ratio(&v), off_percent(&v, false), HOST_BUSY_PERCENT);
 	if (median_ratio(&v) < TP_MIN_PERCENT)
 		test_fail("beside %s the victim's throughput was %lu%% of its throughput beside the benign neighbour (median of %lu pairs; at least %u%%)",
 			  beside, median_ratio(&v), v.nratio, TP_MIN_PERCENT);
