@@ -59,24 +59,30 @@
  * the lock while the attacker holds it, and a long call gives it up only
  * at its next preemption point. So the two verdicts still say what they
  * say on one CPU, against a benign neighbour that now costs the victim
- * nothing: gap (an attack call not cut at its preemption points shows
- * as a long wait in every sub-window) and throughput (waits for the
- * lock, or kicks, in the attack phases cost throughput that the benign
- * ones do not).
+ * nothing: gap (a long hold of the lock is a long wait of the victim's)
+ * and throughput (waits for the lock, or kicks, in the attack phases
+ * cost throughput that the benign ones do not).
  *
  * What the throughput comparison cannot tell from an attack on a busy
  * host: QEMU runs each CPU as a host thread, and a host that deschedules
  * the thread of the CPU holding the lock makes the other CPU spin for as
  * long (lock-holder preemption). On this project's shared 2-core
- * machines (load 9 to 13) a CPU waited 17 to 28 ms per wait on average,
+ * machines (load 9 to 13) a CPU waited 17 to 55 ms per wait on average,
  * for critical sections of microseconds, beside a spinning neighbour as
- * much as beside an attacker, and a neighbour that spins in both kinds
- * of phase (avail-spinner, the control) gave medians of 79% and 101% in
- * two runs (docs/smp.md). A victim with a CPU of its own is off it only
- * for the hypervisor and the host, so its time off it in the benign
- * phases measures the host: when that is more than HOST_BUSY_PERCENT and
- * the throughput verdict fails (the gap verdict fails as always), the
- * result is SKIP with the numbers, not a judgement of the hypervisor.
+ * much as beside an attacker, and a neighbour that spins in every phase
+ * (avail-spinner, the control) gave medians of 79% and 101% in two runs
+ * (docs/smp.md). Such a run judges the host, and the control says so;
+ * the verdicts are not relaxed for it. Excusing a failing throughput
+ * verdict when the victim was off its CPU much of the benign phases was
+ * tried and rejected: with batches that are never preempted (mutant
+ * batch-preempt-mmu) the attack's calls run on into the benign phases
+ * (1.6 s calls) and the victim was off its CPU 65% of them, so the
+ * excuse let the mutant through. The victim prints its time off the
+ * CPU in each kind of phase, for whoever reads a failure. On that host
+ * the same mutant also passed the gap verdict at -p 2 (its calls shrink
+ * as each attack phase ends, and on a slow host the spin that follows
+ * leaves a clean 50 ms sub-window): only the throughput verdict caught
+ * it (18% of benign).
  */
 #include "avail.h"
 
@@ -93,7 +99,6 @@ u64 pairs;
 #define SLICE_NS	(10 * NSEC_PER_MSEC)	/* the hypervisor's time slice */
 #define GAP_LIMIT_NS	(2 * SLICE_NS)
 #define TP_MIN_PERCENT	90
-#define HOST_BUSY_PERCENT	10	/* CPU of its own: benign time off it beyond this */
 
 struct window {
 	u64 phase;
@@ -317,10 +322,6 @@ static void victim(void)
 		test_fail("beside %s the victim was off the CPU for %lu us at once in every %lu ms (limit %lu us)",
 			  beside, v.best_gap[1] / NSEC_PER_USEC, SUB_NS / NSEC_PER_MSEC,
 			  GAP_LIMIT_NS / NSEC_PER_USEC);
-	if (median_ratio(&v) < TP_MIN_PERCENT && own_cpu && !test_failed() &&
-	    off_percent(&v, false) > HOST_BUSY_PERCENT)
-		test_skip("beside %s the victim's throughput was %lu%% of benign, but with a CPU of its own it was off it %lu%% of the benign phases (more than %u%%): the host stalls QEMU's CPUs, too busy to judge",
-			  beside, median_ratio(&v), off_percent(&v, false), HOST_BUSY_PERCENT);
 	if (median_ratio(&v) < TP_MIN_PERCENT)
 		test_fail("beside %s the victim's throughput was %lu%% of its throughput beside the benign neighbour (median of %lu pairs; at least %u%%)",
 			  beside, median_ratio(&v), v.nratio, TP_MIN_PERCENT);
