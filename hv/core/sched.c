@@ -141,10 +141,22 @@ static struct vcpu *pick_next(void)
  */
 static void wake_idle_cpu(const struct vcpu *v)
 {
+	struct pcpu *me = this_cpu();
+
+	/*
+	 * This CPU idles (its timer or a kick woke it, and it holds the
+	 * lock): its idle loop picks the first vCPU woken, so another CPU
+	 * woken for that one would only queue for the lock and find it
+	 * taken. A second one woken meanwhile does need another CPU.
+	 */
+	if (!current && !me->idle_wake_claimed && can_run_here(v, me)) {
+		me->idle_wake_claimed = true;
+		return;
+	}
 	for (int i = 0; i < nr_cpus_found; i++) {
 		struct pcpu *c = pcpus[i];
 
-		if (c && c != this_cpu() && c->state == PCPU_ONLINE &&
+		if (c && c != me && c->state == PCPU_ONLINE &&
 		    c->where == PCPU_IDLE && can_run_here(v, c)) {
 			hv_kick(c);
 			return;
@@ -411,6 +423,7 @@ void schedule(struct cpu_regs *frame)
 			switch_out(frame, current);
 		if (domains_alive() == 0)
 			all_done();
+		c->idle_wake_claimed = false;
 		idle();
 	}
 	if (next != current) {

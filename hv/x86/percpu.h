@@ -52,6 +52,7 @@ struct pcpu {
 	volatile u32 sync_req;	/* another CPU waits for it to drop guest TLB entries */
 	u64 lock_spins;		/* times it found the hypervisor lock taken */
 	u64 lock_wait_ns;	/* time it spun for the lock, in all */
+	bool idle_wake_claimed;	/* idle, and its idle loop will run a vCPU just woken (core/sched.c) */
 	u64 ldt_desc[2];	/* the LDT descriptor its last lldt loaded (x86/desc.c) */
 	u64 exit_via;		/* 0, or the switcher's exit: a fast vCPU runs (pv/switcher.c) */
 };
