@@ -7,10 +7,11 @@
  * capability the other domain presents. Split drivers (block, net,
  * console over xenstore) are built on it.
  *
- * pvisor's tables are version 1 and only sized and handed out
- * (GNTTABOP_setup_table, query_size, set_version); nothing maps, copies
- * or transfers through them yet (-XEN_ENOSYS). Only the operations and
- * structures Linux issues at boot are declared in full.
+ * pvisor's tables are version 1. A domain sizes its table (setup_table,
+ * query_size, set_version), and others copy through it (copy) and map
+ * its pages (map_grant_ref, unmap_grant_ref); transfer, version 2 and the
+ * rest answer -XEN_ENOSYS (pvabi/README.md). Only the operations and
+ * structures pvisor implements are declared in full.
  *
  * HYPERVISOR_grant_table_op(cmd, args, count): cmd is GNTTABOP_*, args the
  * guest address of an array of count structures of the matching type.
@@ -82,6 +83,19 @@ typedef uint32_t grant_ref_t;
 
 /* The hypervisor's handle for one mapping made with map_grant_ref. */
 typedef uint32_t grant_handle_t;
+
+/* map_grant_ref flags. */
+#define GNTMAP_device_map		(1 << 0)  /* a bus address (dev_bus_addr) */
+#define GNTMAP_host_map			(1 << 1)  /* a mapping at host_addr */
+#define GNTMAP_readonly			(1 << 2)  /* read-only, either kind */
+#define GNTMAP_application_map		(1 << 3)  /* host_map: user-accessible */
+#define GNTMAP_contains_pte		(1 << 4)  /* host_addr is a PTE's address */
+#define _GNTMAP_guest_avail0		16	  /* bits 16+: the PTE's AVAIL bits */
+#define GNTMAP_guest_avail_mask		((uint32_t)~0 << _GNTMAP_guest_avail0)
+
+/* copy flags: which side is named by a grant reference (else a gmfn). */
+#define GNTCOPY_source_gref		(1 << 0)
+#define GNTCOPY_dest_gref		(1 << 1)
 
 /*
  * struct grant_entry_v1 - one entry of a version 1 grant table. The guest
@@ -157,6 +171,95 @@ struct gnttab_get_version {
 PVABI_CHECK_SIZE(struct gnttab_get_version, 8);
 PVABI_CHECK_OFFSET(struct gnttab_get_version, dom, 0);
 PVABI_CHECK_OFFSET(struct gnttab_get_version, version, 4);
+
+/*
+ * GNTTABOP_map_grant_ref: map entry ref of dom's table: at host_addr (a
+ * virtual address in the caller's current page tables) and/or as a bus
+ * address. handle names the mapping for unmap_grant_ref.
+ */
+struct gnttab_map_grant_ref {
+	/* IN */
+	uint64_t host_addr;
+	uint32_t flags;		/* GNTMAP_* */
+	grant_ref_t ref;
+	domid_t dom;
+	/* OUT */
+	int16_t status;		/* GNTST_* */
+	grant_handle_t handle;
+	uint64_t dev_bus_addr;
+}; /* 32 bytes */
+PVABI_CHECK_SIZE(struct gnttab_map_grant_ref, 32);
+PVABI_CHECK_OFFSET(struct gnttab_map_grant_ref, flags, 8);
+PVABI_CHECK_OFFSET(struct gnttab_map_grant_ref, ref, 12);
+PVABI_CHECK_OFFSET(struct gnttab_map_grant_ref, dom, 16);
+PVABI_CHECK_OFFSET(struct gnttab_map_grant_ref, status, 18);
+PVABI_CHECK_OFFSET(struct gnttab_map_grant_ref, handle, 20);
+PVABI_CHECK_OFFSET(struct gnttab_map_grant_ref, dev_bus_addr, 24);
+
+/*
+ * GNTTABOP_unmap_grant_ref: undo the host mapping at host_addr (0: none)
+ * and/or the device mapping at dev_bus_addr (0: none) of handle.
+ */
+struct gnttab_unmap_grant_ref {
+	/* IN */
+	uint64_t host_addr;
+	uint64_t dev_bus_addr;
+	grant_handle_t handle;
+	/* OUT */
+	int16_t status;		/* GNTST_* */
+}; /* 24 bytes */
+PVABI_CHECK_SIZE(struct gnttab_unmap_grant_ref, 24);
+PVABI_CHECK_OFFSET(struct gnttab_unmap_grant_ref, dev_bus_addr, 8);
+PVABI_CHECK_OFFSET(struct gnttab_unmap_grant_ref, handle, 16);
+PVABI_CHECK_OFFSET(struct gnttab_unmap_grant_ref, status, 20);
+
+/*
+ * GNTTABOP_copy: copy len bytes from source to dest. Each side is a
+ * grant reference of domid's table (GNTCOPY_*_gref) or a frame of the
+ * caller's (gmfn; domid DOMID_SELF), at offset; neither may cross its page.
+ */
+struct gnttab_copy_ptr {
+	union {
+		grant_ref_t ref;
+		uint64_t gmfn;
+	} u;
+	domid_t domid;
+	uint16_t offset;
+}; /* 16 bytes */
+PVABI_CHECK_SIZE(struct gnttab_copy_ptr, 16);
+PVABI_CHECK_OFFSET(struct gnttab_copy_ptr, domid, 8);
+PVABI_CHECK_OFFSET(struct gnttab_copy_ptr, offset, 10);
+
+struct gnttab_copy {
+	/* IN */
+	struct gnttab_copy_ptr source, dest;
+	uint16_t len;
+	uint16_t flags;		/* GNTCOPY_* */
+	/* OUT */
+	int16_t status;		/* GNTST_* */
+}; /* 40 bytes */
+PVABI_CHECK_SIZE(struct gnttab_copy, 40);
+PVABI_CHECK_OFFSET(struct gnttab_copy, dest, 16);
+PVABI_CHECK_OFFSET(struct gnttab_copy, len, 32);
+PVABI_CHECK_OFFSET(struct gnttab_copy, flags, 34);
+PVABI_CHECK_OFFSET(struct gnttab_copy, status, 36);
+
+/*
+ * GNTTABOP_unmap_and_replace: unmap handle's host mapping at host_addr,
+ * putting there the mapping found at new_addr, which is cleared.
+ */
+struct gnttab_unmap_and_replace {
+	/* IN */
+	uint64_t host_addr;
+	uint64_t new_addr;
+	grant_handle_t handle;
+	/* OUT */
+	int16_t status;		/* GNTST_* */
+}; /* 24 bytes */
+PVABI_CHECK_SIZE(struct gnttab_unmap_and_replace, 24);
+PVABI_CHECK_OFFSET(struct gnttab_unmap_and_replace, new_addr, 8);
+PVABI_CHECK_OFFSET(struct gnttab_unmap_and_replace, handle, 16);
+PVABI_CHECK_OFFSET(struct gnttab_unmap_and_replace, status, 20);
 
 #endif /* !__ASSEMBLER__ */
 

@@ -12,6 +12,15 @@
  * switch of source in the middle of a line starts a new line: a test that
  * greps the log for "(web) RESULT: PASS" never finds a line split between
  * two writers.
+ *
+ * Several CPUs: a source is a prefix and a CPU, and each write is whole
+ * under console_lock, the innermost lock (core/spinlock.h), so two CPUs'
+ * output never mixes inside a line. Most output comes from under the
+ * hypervisor lock already; the console lock is for what does not: a #DB
+ * in the hypervisor reported on its IST stack, an exception report or a
+ * panic on any CPU. A panicking CPU waits for the lock a bounded time,
+ * then prints anyway (the panic may have come from inside the console
+ * or from the lock checker, with the lock held).
  */
 #include "hv.h"
 #include "core/console.h"
@@ -23,21 +32,49 @@
 #include "pvabi/xen.h"
 #include "pvabi/console.h"
 #include "core/evtchn.h"
+#include "core/spinlock.h"
+#include "x86/cpu.h"
 
 int hv_loglvl = LOG_INFO;
 
-static const char *last_prefix;	/* source of the unfinished line, if any */
+/* The UART and the two below: the source of the unfinished line, if any. */
+static struct spinlock console_lock =
+	SPINLOCK_INIT("console_lock", LOCK_LEVEL_CONSOLE, LOCK_IRQ_OFF);
+static const char *last_prefix;
+static u32 last_cpu;		/* its CPU (initial APIC id) */
+
+/* A panicking CPU's wait for the lock: tens of ms under QEMU, then it prints. */
+#define PANIC_WAIT_SPINS	(1u << 22)
+static bool panic_has_console;	/* the panicking CPU waited once: no more */
 
 void console_init(void)
 {
 	uart_init();
 }
 
+/* Take console_lock; false if a panic prints without it. */
+static bool console_take(void)
+{
+	if (likely(!panic_on_this_cpu())) {
+		spin_lock(&console_lock);
+		return true;
+	}
+	if (!panic_has_console) {
+		for (u32 i = 0; i < PANIC_WAIT_SPINS && !spin_trylock_raw(&console_lock); i++)
+			cpu_relax();
+		panic_has_console = true;	/* it keeps the lock, if it got it */
+	}
+	return false;
+}
+
 /* Write len bytes from one source, starting each line with its prefix. */
 void console_write(const char *prefix, const char *buf, size_t len)
 {
+	u32 cpu = cpu_initial_apic_id();
+	bool locked = console_take();
+
 	for (size_t i = 0; i < len; i++) {
-		if (last_prefix && last_prefix != prefix) {
+		if (last_prefix && (last_prefix != prefix || last_cpu != cpu)) {
 			uart_putc('\n');
 			last_prefix = NULL;
 		}
@@ -45,11 +82,14 @@ void console_write(const char *prefix, const char *buf, size_t len)
 			for (const char *p = prefix; *p; p++)
 				uart_putc(*p);
 			last_prefix = prefix;
+			last_cpu = cpu;
 		}
 		if (buf[i] == '\n')
 			last_prefix = NULL;
 		uart_putc(buf[i]);
 	}
+	if (locked)
+		spin_unlock(&console_lock);
 }
 
 static void vprintk(const char *fmt, va_list ap)

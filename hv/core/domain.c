@@ -300,5 +300,7 @@ bool domains_all_clean(void)
 		    d->mm_leak)		/* a reference left behind: mm/pv_mm.c */
 			clean = false;
 	}
+	if (mm_orphans_left())	/* granted frames that outlived their domain */
+		clean = false;
 	return clean;
 }

@@ -11,6 +11,7 @@
 #include "hv.h"
 #include "core/domcfg.h"
 #include "core/grant_table.h"
+#include "core/gnttab_pin.h"
 #include "core/timer_heap.h"
 #include "pv/compat.h"
 #include "pv/fast.h"
@@ -152,6 +153,11 @@ struct domain {
 	/* Its grant table (hv/core/grant_table.c): frames lent like shared info. */
 	mfn_t gnttab_frames[GNTTAB_MAX_FRAMES];
 	u32 gnttab_nr_frames;
+	/* ... the active entries of each frame's 512 (2 frames of ours each). */
+	struct gnt_active *gnttab_active[GNTTAB_MAX_FRAMES];
+	/* The grant mappings it made (hv/core/grant_map.c), once it makes one. */
+	struct gnt_maptrack maptrack;
+	mfn_t maptrack_first;	/* MAPTRACK_FRAMES contiguous frames */
 
 	/* Memory accounting (hv/mm/pv_mm.c, hv/mm/memory_op.c). */
 	u64 tot_pages;		/* frames it owns now (shared info not counted) */
@@ -188,6 +194,10 @@ struct domain {
 		u64 fast_irets;		/* ... iret hypercalls served there */
 		u64 fast_pfs;		/* ... user page faults bounced there */
 		u64 fast_hypercalls;	/* ... stack_switch, set_segment_base served there */
+		u64 gnt_copies;		/* GNTTABOP_copy requests done (core/grant_table.c) */
+		u64 gnt_copy_bytes;	/* ... the bytes they copied */
+		u64 gnt_maps;		/* grant mappings made (core/grant_map.c) */
+		u64 gnt_unmaps;		/* ... and undone */
 		/* With `stats` only (core/hypercall.c): */
 		u64 longest_ns;		/* the longest hypercall (one piece of it) */
 		u64 longest_nr;		/* ... its number */

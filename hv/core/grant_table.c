@@ -1,25 +1,32 @@
 /*
- * grant_table.c - a domain's grant table: its frames, their size and format.
+ * grant_table.c - a domain's grant table: its frames, their size and
+ * format, the active entries behind them, and GNTTABOP_copy. Mapping
+ * through a grant is core/grant_map.c; the flag protocol and the
+ * maptrack, pure logic, are core/gnttab_pin.c.
  *
- * Runs in: hypervisor, on the calling vCPU, interrupts off; at domain build
- * and teardown. Trusts: nothing in the requests (counts, domain ids and
- * guest addresses are checked before use).
+ * Runs in: hypervisor, on the calling vCPU, interrupts off, under the big
+ * lock; at domain build and teardown. Trusts: nothing in the requests
+ * (counts, domain ids, references, offsets and guest addresses are
+ * checked before use) nor in the grant entries, which their domain may
+ * rewrite at any moment from another CPU (core/gnttab_pin.c says how they
+ * are read).
  *
  * A grant table is the array of entries through which a domain lets other
  * domains map or copy its pages: entry N (grant reference N) says "domain
  * D may use my frame F", and D presents N as its capability. The entries
  * live in frames of the hypervisor's that the domain maps writable, like
  * shared info (Xen's share_xen_page_with_guest: owned by the domain, of
- * type writable for good, no pfn, freed when the domain ends). This is the
- * start of real grant tables (issue 13): the table exists, grows on request
- * up to GNTTAB_MAX_FRAMES frames and is version 1 (struct grant_entry_v1),
- * which is what a guest needs to set itself up (Linux at boot, XTF's
- * selftest). Nothing reads the entries yet: every operation that would
- * (map_grant_ref, copy, transfer, ...) answers -ENOSYS, and so do the
- * version 2 ones. As in Xen, the first frame exists from the start.
+ * type writable for good, no pfn, freed when the domain ends). The table
+ * grows on request up to GNTTAB_MAX_FRAMES frames and is version 1
+ * (struct grant_entry_v1); version 2, transfer and the rest answer
+ * -ENOSYS (pvabi/README.md). As in Xen, the first frame exists from the
+ * start. Beside each frame of entries the hypervisor keeps their active
+ * entries (struct gnt_active: who pins the entry, how, and the frame it
+ * named then), in two frames of its own, freed when the domain ends.
  */
 #include "hv.h"
 #include "core/domain.h"
+#include "core/gnttab_pin.h"
 #include "core/grant_table.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
@@ -36,18 +43,44 @@
  */
 #define GNTTABOP_CMD_MASK	0xfffU
 
+/* A frame of entries has 512 of them and 2 frames of active entries. */
+#define ACTIVE_FRAMES	(GNTTAB_PER_FRAME * sizeof(struct gnt_active) / PAGE_SIZE)
+
 /* Grow d's table to nr frames; 0, or -ENOMEM (what was added stays). */
 static int grow(struct domain *d, u32 nr)
 {
 	while (d->gnttab_nr_frames < nr) {
+		mfn_t act = frame_alloc_contig(ACTIVE_FRAMES, 1);
 		mfn_t mfn = frame_alloc();
 
-		if (mfn == INVALID_MFN)
+		if (mfn == INVALID_MFN || act == INVALID_MFN) {
+			if (mfn != INVALID_MFN)
+				frame_free(mfn);
+			if (act != INVALID_MFN)
+				frame_free_contig(act, ACTIVE_FRAMES);
 			return -XEN_ENOMEM;
+		}
+		memset(__va(act << PAGE_SHIFT), 0, ACTIVE_FRAMES * PAGE_SIZE);
 		mm_share_hv_frame(d, mfn);
+		d->gnttab_active[d->gnttab_nr_frames] = __va(act << PAGE_SHIFT);
 		d->gnttab_frames[d->gnttab_nr_frames++] = mfn;
 	}
 	return 0;
+}
+
+/* Entry ref of d's table (the guest's, shared), or NULL beyond its end. */
+struct grant_entry_v1 *gnttab_entry(struct domain *d, u32 ref)
+{
+	if (ref >= d->gnttab_nr_frames * GNTTAB_PER_FRAME)
+		return NULL;
+	return (struct grant_entry_v1 *)mfn_to_virt(d->gnttab_frames[ref / GNTTAB_PER_FRAME]) +
+	       ref % GNTTAB_PER_FRAME;
+}
+
+/* Its active entry (ref checked by gnttab_entry() first). */
+struct gnt_active *gnttab_active(struct domain *d, u32 ref)
+{
+	return &d->gnttab_active[ref / GNTTAB_PER_FRAME][ref % GNTTAB_PER_FRAME];
 }
 
 /* At build: the first frame, as Xen's grant_table_init. 0 or -ENOMEM. */
@@ -58,15 +91,202 @@ int gnttab_init(struct domain *d)
 }
 
 /*
- * When the domain ends: drop each frame's permanent writable type; the
- * teardown (mm/pv_mm.c) then frees them with the domain's other frames,
- * once the domain's own mappings of them are gone, and reports any
- * reference left behind as a leak.
+ * When the domain ends: first the mappings it made of others' grants go
+ * (grant_map.c: their pins and references; domain_destroy() has already
+ * flushed every CPU's TLB). Then its table: the active entries are freed
+ * (whoever still maps one of its grants finds it dead and has nothing to
+ * unpin), and each frame's permanent writable type is dropped; the
+ * teardown (mm/pv_mm.c) then frees the frames with the domain's other
+ * frames, once the domain's own mappings of them are gone, and reports
+ * any reference left behind as a leak. Frames of its own that others
+ * still map stay allocated until their last mapping goes (pv_mm.c).
  */
 void gnttab_destroy(struct domain *d)
 {
-	while (d->gnttab_nr_frames > 0)
-		put_page_type(d->gnttab_frames[--d->gnttab_nr_frames]);
+	gnttab_release_mappings(d);
+	while (d->gnttab_nr_frames > 0) {
+		u32 i = --d->gnttab_nr_frames;
+
+		frame_free_contig(__pa(d->gnttab_active[i]) >> PAGE_SHIFT, ACTIVE_FRAMES);
+		d->gnttab_active[i] = NULL;
+		put_page_type(d->gnttab_frames[i]);
+	}
+}
+
+/*
+ * The domain whose table a request names (map, copy): a running domain by
+ * id, or the caller for DOMID_SELF if self_ok (copy; Xen's map takes no
+ * DOMID_SELF). NULL: GNTST_bad_domain.
+ */
+struct domain *gnttab_granter(struct domain *ld, domid_t dom, bool self_ok)
+{
+	if (dom == DOMID_SELF)
+		return self_ok ? ld : NULL;
+	return domain_by_id(dom);
+}
+
+/*
+ * Run a batch of count requests of size bytes each from uop, one(d, addr)
+ * each, in order; stop at the first that answers an error (a request it
+ * could not read or whose status it could not write: -EFAULT). Between
+ * two requests, if something is due, the rest becomes a continuation of
+ * the same cmd with uop and count moved on (Xen's way for map, unmap and
+ * copy; cmd's high bits stay 0).
+ */
+long gnttab_batch(struct domain *d, u32 cmd, u64 uop, u32 count, u32 size,
+		  long (*one)(struct domain *d, u64 addr))
+{
+	for (u32 i = 0; i < count; i++) {
+		u64 addr = uop + (u64)i * size;
+		long rc;
+
+		if (i && hypercall_preempt_check())
+			return hypercall_create_continuation(__HYPERVISOR_grant_table_op,
+							     3, cmd, addr, count - i, 0, 0);
+		rc = one(d, addr);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- GNTTABOP_copy ----------------------------------------------------------- */
+
+/* One side of a copy while it is held: the frame, and what holds it. */
+struct copy_side {
+	struct domain *rd;		/* a granter whose entry is pinned, or NULL */
+	struct grant_entry_v1 *e;
+	struct gnt_active *act;
+	u32 pin;			/* the pin taken */
+	mfn_t mfn;
+	bool typed;			/* holds a writable type reference */
+};
+
+/*
+ * Hold one side: a grant reference of p->domid's table (gref: the entry
+ * pinned for reading, or writing if write: GTF_reading/GTF_writing set
+ * in it for the time of the copy), or a frame of the caller's (domid
+ * DOMID_SELF). The frame is held by a general reference, and a writable
+ * type one for a destination, so it cannot be freed, nor be a page table
+ * or a descriptor page, while we write into it. GNTST_okay, or:
+ * permission_denied (a frame with another domid), bad_domain, bad_gntref
+ * (beyond the table), general_error (the entry does not grant it, or its
+ * frame is not the granter's or cannot be written), bad_page (a frame
+ * of ours that is not, or cannot be written).
+ */
+static int side_hold(struct domain *ld, const struct gnttab_copy_ptr *p,
+		     bool gref, bool write, struct copy_side *s)
+{
+	u16 owner = ld->id;
+	int bad = GNTST_bad_page;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!gref) {
+		if (p->domid != DOMID_SELF)
+			return GNTST_permission_denied;
+		s->mfn = p->u.gmfn;
+	} else {
+		s->rd = gnttab_granter(ld, p->domid, true);
+		if (!s->rd)
+			return GNTST_bad_domain;
+		s->e = gnttab_entry(s->rd, p->u.ref);
+		if (!s->e)
+			return GNTST_bad_gntref;
+		s->act = gnttab_active(s->rd, p->u.ref);
+		s->pin = write ? GNTPIN_hstw_inc : GNTPIN_hstr_inc;
+		rc = gnt_pin(s->e, s->act, ld->id, s->pin);
+		if (rc)
+			return rc;
+		s->mfn = s->act->frame;
+		owner = s->rd->id;
+		bad = GNTST_general_error;
+	}
+	if (!get_page(s->mfn, owner))
+		goto unpin;
+	if (write) {
+		if (get_page_type(s->mfn, PGT_writable)) {
+			put_page(s->mfn);
+			goto unpin;
+		}
+		s->typed = true;
+	}
+	return GNTST_okay;
+unpin:
+	if (s->act)
+		gnt_unpin(s->e, s->act, s->pin);
+	s->act = NULL;
+	return bad;
+}
+
+/* Let go of a side held by side_hold(), in the reverse order. */
+static void side_release(struct copy_side *s)
+{
+	if (s->typed)
+		put_page_type(s->mfn);
+	put_page(s->mfn);
+	if (s->act)
+		gnt_unpin(s->e, s->act, s->pin);
+}
+
+/* One copy request: its status (GNTST_*). */
+static int copy_one(struct domain *ld, const struct gnttab_copy *op)
+{
+	struct copy_side src, dst;
+	int rc;
+
+	if (op->source.offset + op->len > PAGE_SIZE ||
+	    op->dest.offset + op->len > PAGE_SIZE)
+		return GNTST_bad_copy_arg;
+	rc = side_hold(ld, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
+	if (rc)
+		return rc;
+	rc = side_hold(ld, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
+	if (rc) {
+		side_release(&src);
+		return rc;
+	}
+	/* The same frame on both sides may overlap: memmove. */
+	memmove((u8 *)mfn_to_virt(dst.mfn) + op->dest.offset,
+		(const u8 *)mfn_to_virt(src.mfn) + op->source.offset, op->len);
+	side_release(&dst);
+	side_release(&src);
+	ld->stats.gnt_copies++;
+	ld->stats.gnt_copy_bytes += op->len;
+	return GNTST_okay;
+}
+
+/*
+ * GNTTABOP_copy - copy bytes between frames named by grant references or
+ * by the caller's own frame numbers, without mapping them (Linux's
+ * netback: all of receive and the head of each packet sent).
+ *   IN  count struct gnttab_copy {source, dest: {u.ref or u.gmfn, domid,
+ *       offset}, len, flags GNTCOPY_source_gref/dest_gref}
+ *   OUT status of each, in order
+ * A grant side needs an entry of domid's table (DOMID_SELF: the caller's)
+ * with GTF_permit_access for the caller, and not GTF_readonly for a
+ * destination; GTF_reading (GTF_writing for a destination) is set in it
+ * while the copy runs. Statuses: GNTST_okay; bad_copy_arg (offset + len
+ * beyond the page, either side); permission_denied (a frame side whose
+ * domid is not DOMID_SELF); bad_domain; bad_gntref (beyond the table);
+ * general_error (the entry does not grant it: type, domid, readonly, or a
+ * frame not the granter's or not writable); bad_page (a frame side that is
+ * not the caller's, or a destination that is a page table or descriptor
+ * page). Returns 0; -EFAULT for a request that cannot be read or a status
+ * that cannot be written (the batch stops there). Does not block; a
+ * long batch is preempted between requests (a continuation of the rest).
+ */
+static long copy_req(struct domain *d, u64 addr)
+{
+	struct gnttab_copy op;
+
+	if (copy_from_guest(&op, addr, sizeof(op)))
+		return -XEN_EFAULT;
+	op.status = (int16_t)copy_one(d, &op);
+	if (copy_to_guest(addr + offsetof(struct gnttab_copy, status), &op.status,
+			  sizeof(op.status)))
+		return -XEN_EFAULT;
+	return 0;
 }
 
 /*
@@ -178,10 +398,34 @@ static long set_version(u64 uop)
 }
 
 /*
+ * GNTTABOP_get_version - the entry format of a domain's table.
+ *   IN  struct gnttab_get_version {dom}: DOMID_SELF or the caller's id
+ *   OUT version: always 1
+ * Returns 0; -ESRCH (no such running domain), -EPERM (another domain's:
+ * Xen's XSM answer for an unprivileged caller), -EFAULT. count is not
+ * looked at (nor is it by Xen). Never blocks.
+ */
+static long get_version(struct domain *d, u64 uop)
+{
+	struct gnttab_get_version op;
+
+	if (copy_from_guest(&op, uop, sizeof(op)))
+		return -XEN_EFAULT;
+	if (op.dom != DOMID_SELF && op.dom != d->id)
+		return domain_by_id(op.dom) ? -XEN_EPERM : -XEN_ESRCH;
+	op.version = 1;
+	if (copy_to_guest(uop, &op, sizeof(op)))
+		return -XEN_EFAULT;
+	return 0;
+}
+
+/*
  * do_grant_table_op - operations on grant tables (pvabi/grant_table.h).
  *   IN cmd: GNTTABOP_*; uop: guest address of count structures of its type
- *   setup_table, query_size, set_version: above. Every other operation
- *   answers -ENOSYS: nothing maps, copies or transfers through grants yet.
+ *   setup_table, query_size, set_version, get_version, copy: above;
+ *   map_grant_ref, unmap_grant_ref, unmap_and_replace: core/grant_map.c.
+ *   Every other operation (transfer, dump_table, get_status_frames,
+ *   swap_grant_ref, cache_flush) answers -ENOSYS.
  * Returns 0 (per-entry status in the structures) or -XEN_E*: -EINVAL for a
  * count that is negative as an int, or continuation bits set in cmd.
  */
@@ -202,6 +446,18 @@ long do_grant_table_op(u64 cmd, u64 uop, u64 count, u64 a4, u64 a5)
 		return query_size(d, uop, n);
 	case GNTTABOP_set_version:
 		return set_version(uop);
+	case GNTTABOP_get_version:
+		return get_version(d, uop);
+	case GNTTABOP_copy:
+		return gnttab_batch(d, c, uop, n, sizeof(struct gnttab_copy), copy_req);
+	case GNTTABOP_map_grant_ref:
+		return gnttab_batch(d, c, uop, n, sizeof(struct gnttab_map_grant_ref),
+				    gnttab_map_req);
+	case GNTTABOP_unmap_grant_ref:
+		return gnttab_unmap(d, c, uop, n);
+	case GNTTABOP_unmap_and_replace:
+		return gnttab_batch(d, c, uop, n, sizeof(struct gnttab_unmap_and_replace),
+				    gnttab_replace_req);
 	default:
 		return -XEN_ENOSYS;
 	}

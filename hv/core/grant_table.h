@@ -11,7 +11,29 @@ struct domain;
 /* The most frames a table may grow to (Xen's default max_grant_frames). */
 #define GNTTAB_MAX_FRAMES	64
 
+/* Entries in one frame of a version 1 table. */
+#define GNTTAB_PER_FRAME	512
+
+/* The mappings one domain may hold at a time (grant_map.c). */
+#define MAPTRACK_FRAMES		8	/* 256 handles a frame: 2048 */
+
+struct grant_entry_v1;
+struct gnt_active;
+
 int gnttab_init(struct domain *d);
 void gnttab_destroy(struct domain *d);
+
+/* For core/grant_map.c. */
+struct grant_entry_v1 *gnttab_entry(struct domain *d, u32 ref);
+struct gnt_active *gnttab_active(struct domain *d, u32 ref);
+struct domain *gnttab_granter(struct domain *ld, u16 dom, bool self_ok);
+long gnttab_batch(struct domain *d, u32 cmd, u64 uop, u32 count, u32 size,
+		  long (*one)(struct domain *d, u64 addr));
+
+/* core/grant_map.c */
+long gnttab_map_req(struct domain *d, u64 addr);
+long gnttab_unmap(struct domain *d, u32 cmd, u64 uop, u32 count);
+long gnttab_replace_req(struct domain *d, u64 addr);
+void gnttab_release_mappings(struct domain *d);
 
 #endif /* HV_CORE_GRANT_TABLE_H */

@@ -15,8 +15,11 @@
  * (the current vCPU, its time slice, its timer) lives in struct pcpu.
  * docs/smp.md says what finer locks would replace it, in what order.
  *
- * The lock is a ticket lock: CPUs get it in the order they asked, so a
- * CPU that enters often cannot starve one that enters rarely.
+ * The lock is a ticket lock (core/spinlock.h): CPUs get it in the order
+ * they asked, so a CPU that enters often cannot starve one that enters
+ * rarely. It is the outermost lock (LOCK_LEVEL_HV): the console's is the
+ * only other, taken inside it. A LOCKDEBUG build checks at every return
+ * to a guest and every halt that this CPU holds no lock at all.
  *
  * The TLB. A CPU caches translations of the page tables it ran on, and a
  * hypervisor that changes a frame's type (a page table becoming writable
@@ -41,6 +44,7 @@
 #include "layout.h"
 #include "core/domain.h"
 #include "core/hvlock.h"
+#include "core/spinlock.h"
 #include "core/time.h"
 #include "mm/paging.h"
 #include "pv/mode.h"
@@ -48,7 +52,7 @@
 #include "x86/cpu.h"
 #include "x86/percpu.h"
 
-static volatile u32 next_ticket, now_serving;
+static struct spinlock hv_lock = SPINLOCK_INIT("hv_lock", LOCK_LEVEL_HV, LOCK_IRQ_OFF);
 
 /* This CPU's CR3 is the hypervisor's own L4: no guest translation is left. */
 void hv_load_idle_cr3(void)
@@ -57,8 +61,10 @@ void hv_load_idle_cr3(void)
 	this_cpu()->idle_cr3 = true;
 }
 
-static void answer_sync(struct pcpu *c)
+static void answer_sync(void *cpu)
 {
+	struct pcpu *c = cpu;
+
 	if (!c->sync_req)
 		return;
 	if (!c->idle_cr3)
@@ -75,23 +81,19 @@ static void answer_sync(struct pcpu *c)
  * domain that ended meanwhile (another CPU crashed or shut it down): the
  * caller does nothing for it, and the way out picks another vCPU.
  */
-bool hv_enter(void)
+bool _hv_enter(const char *site)
 {
 	struct pcpu *c = this_cpu();
-	u32 t;
+	u64 t0;
 
-	if (c->holds_hv_lock)
+	if (c->holds_hv_lock) {
+		lock_check_still_held(&hv_lock, site);	/* LOCKDEBUG: and IF=0 */
 		return !c->curr || c->curr->domain->state == DOM_RUNNING;
+	}
 	c->where = PCPU_IN_HV;
-	t = __atomic_fetch_add(&next_ticket, 1, __ATOMIC_ACQ_REL);
-	if (__atomic_load_n(&now_serving, __ATOMIC_ACQUIRE) != t) {
-		u64 t0 = NOW();
-
+	t0 = NOW();	/* stats: the time spun, when it spins (a TSC read) */
+	if (_spin_lock(&hv_lock, answer_sync, c, site)) {
 		c->lock_spins++;
-		while (__atomic_load_n(&now_serving, __ATOMIC_ACQUIRE) != t) {
-			answer_sync(c);
-			cpu_relax();
-		}
 		c->lock_wait_ns += NOW() - t0;
 	}
 	c->holds_hv_lock = true;
@@ -114,21 +116,24 @@ bool hv_enter(void)
  */
 bool hv_lock_contended(void)
 {
-	return __atomic_load_n(&next_ticket, __ATOMIC_RELAXED) !=
-	       __atomic_load_n(&now_serving, __ATOMIC_RELAXED) + 1;
+	return spin_is_contended(&hv_lock);
 }
 
 static void release(struct pcpu *c, enum pcpu_where where)
 {
 	c->where = where;	/* before the release: the next holder sees it */
 	c->holds_hv_lock = false;
-	__atomic_store_n(&now_serving, now_serving + 1, __ATOMIC_RELEASE);
+	spin_unlock(&hv_lock);
 }
 
-/* The way back to a guest, last of all (pv/exit.c). */
+/*
+ * The way back to a guest, last of all (pv/exit.c): no lock may go with
+ * it (checked in a LOCKDEBUG build), or the guest would hold it.
+ */
 void hv_leave(void)
 {
 	release(this_cpu(), PCPU_IN_GUEST);
+	lock_check_none_held("a return to a guest");
 }
 
 /*
@@ -144,6 +149,7 @@ void hv_idle_halt(void)
 	if (!c->idle_cr3)
 		hv_load_idle_cr3();
 	release(c, PCPU_IDLE);
+	lock_check_none_held("a halt");
 	asm volatile("sti; hlt; cli" ::: "memory");
 	hv_enter();	/* no vCPU: always true */
 }

@@ -5,10 +5,13 @@
 #define HV_CORE_HVLOCK_H
 
 #include "hv.h"
+#include "core/spinlock.h"
 
 struct pcpu;
 
-bool hv_enter(void);
+/* Its call site goes to the lock-debugging build's reports (LOCK_SITE). */
+#define hv_enter()	_hv_enter(LOCK_SITE)
+bool _hv_enter(const char *site);
 void hv_leave(void);
 void hv_idle_halt(void);
 void hv_sync_others(void);

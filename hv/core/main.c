@@ -117,6 +117,9 @@ void hv_main(u32 magic, u32 mbi_phys)
 	console_init();				/* x86/uart.c: COM1, 115200 8N1 */
 	printk("pvisor %s: x86-64 paravirtualization hypervisor\n",
 	       PVISOR_VERSION);
+#ifdef LOCKDEBUG	/* make hv LOCKDEBUG=1: core/spinlock.h; tests/lockdebug/run looks for it */
+	printk("lockdebug: on: lock order, interrupt state, no lock into a guest or a halt\n");
+#endif
 	if (magic != MB2_BOOT_MAGIC)		/* head.S checked; be sure */
 		panic("bad boot magic %#x", magic);
 	memcpy(&mbi_size, mbi, sizeof(mbi_size));

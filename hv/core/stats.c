@@ -71,6 +71,12 @@ void domain_print_stats(const struct domain *d)
 	       (unsigned long long)d->stats.ptwr,
 	       (unsigned long long)d->stats.switches,
 	       (unsigned long long)d->stats.continuations);
+	if (d->stats.gnt_copies || d->stats.gnt_maps)
+		printk("stats %s: grant copies %llu (%llu bytes) maps %llu unmaps %llu\n", n,
+		       (unsigned long long)d->stats.gnt_copies,
+		       (unsigned long long)d->stats.gnt_copy_bytes,
+		       (unsigned long long)d->stats.gnt_maps,
+		       (unsigned long long)d->stats.gnt_unmaps);
 	printk("stats %s: returns %llu ss_lar %llu\n", n,
 	       (unsigned long long)d->stats.returns,
 	       (unsigned long long)d->stats.ss_lar);

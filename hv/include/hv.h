@@ -92,6 +92,7 @@ void printk_lvl(int lvl, const char *fmt, ...) __printf(2, 3);
 
 /* A broken hypervisor invariant: print where and stop the machine. */
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+bool panic_on_this_cpu(void);
 #define BUG_ON(cond)							\
 	do {								\
 		if (unlikely(cond))					\

@@ -6,6 +6,12 @@
  * a frame may be mapped writable by a guest only while its type is
  * PGT_writable, page tables change only through validated updates, and a
  * frame goes back to the allocator only when nothing references it.
+ *
+ * The counts are plain integers, not Xen's compare-and-swapped words:
+ * every reference is taken and dropped in the hypervisor proper, under
+ * the one hypervisor lock (core/hvlock.c), and nothing that runs without
+ * it touches a page_info. docs/smp.md ("Locking") says what must change
+ * here before that lock is split.
  */
 #ifndef HV_MM_PAGE_INFO_H
 #define HV_MM_PAGE_INFO_H
@@ -33,6 +39,10 @@ enum page_type {
 				 * references, and the frame holds one type
 				 * and one general reference of its own
 				 * (mm/pgtype.c, "Preemption") */
+#define PGF_granted	0x20	/* another domain mapped it by grant
+				 * (core/grant_map.c): at its owner's end
+				 * it may outlive the owner, freed with the
+				 * last mapping (mm/pv_mm.c) */
 
 #define OWNER_NONE	0xffff	/* free, or the hypervisor's */
 

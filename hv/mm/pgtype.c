@@ -723,6 +723,58 @@ int pgt_mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad)
 }
 
 /*
+ * A grant mapping's entry (core/grant_map.c): write entry idx of the
+ * validated L1 table with val, a present entry for a frame that
+ * frame_owner (the granting domain, usually not the table's owner) owns.
+ * It takes the references any L1 entry holds (a general one, and a
+ * writable type one if RW: a page table or descriptor page is refused
+ * -EBUSY), so from then on it is an entry like the others: whoever
+ * removes it (unmap_grant_ref, an mmu_update over it, the table's
+ * devalidation) drops them, and no path can leave it pointing at a freed
+ * or retyped frame. The old entry's references are dropped after the
+ * write. Returns 0, -EINVAL (disallowed flags), -EBUSY, -EPERM (not RAM).
+ */
+int pgt_set_foreign_l1e(mfn_t table, unsigned idx, u64 val, u16 frame_owner)
+{
+	struct page_info *pg = mfn_to_page(table);
+	u64 *t = mfn_to_virt(table);
+	u64 old = t[idx];
+	int rc;
+
+	BUG_ON(pgt_level(pg->type) != 1 || !(pg->flags & PGF_validated) ||
+	       idx >= PT_ENTRIES || !(val & PTE_P));
+	rc = get_l1e(val, frame_owner);
+	if (rc)
+		return rc;
+	write_entry(&t[idx], pgt_adjust_entry(1, val, pgt_env_user_pages(pg->owner)), false);
+	put_entry(1, old, false);
+	return 0;
+}
+
+/*
+ * unmap_and_replace's move (core/grant_map.c): entry sidx of the
+ * validated L1 src goes to entry didx of the validated L1 dst with its
+ * references, and src's is cleared; the old dst entry's references are
+ * dropped. Both tables are the same domain's, so the moved entry is as
+ * valid in one as in the other.
+ */
+void pgt_move_l1e(mfn_t dst, unsigned didx, mfn_t src, unsigned sidx)
+{
+	u64 *d = mfn_to_virt(dst), *s = mfn_to_virt(src);
+	u64 old = d[didx], val = s[sidx];
+
+	BUG_ON(pgt_level(mfn_to_page(dst)->type) != 1 ||
+	       pgt_level(mfn_to_page(src)->type) != 1 ||
+	       mfn_to_page(dst)->owner != mfn_to_page(src)->owner ||
+	       didx >= PT_ENTRIES || sidx >= PT_ENTRIES);
+	if (dst == src && didx == sidx)
+		return;
+	write_entry(&s[sidx], 0, false);
+	write_entry(&d[didx], val, false);
+	put_entry(1, old, false);
+}
+
+/*
  * MMU_NORMAL_PT_UPDATE / MMU_PT_UPDATE_PRESERVE_AD at machine address ptr
  * (8-aligned) of a frame dom owns, as Xen's do_mmu_update: into a
  * validated page table, a validated entry (mod_entry, preemptible with

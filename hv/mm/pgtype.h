@@ -108,6 +108,8 @@ int pgt_get_entry(int level, u64 e, u16 dom);
 void pgt_put_entry(int level, u64 e);
 u64 pgt_adjust_entry(int level, u64 e, bool user_pages);
 int pgt_mod_entry(mfn_t table, unsigned idx, u64 val, bool preserve_ad);
+int pgt_set_foreign_l1e(mfn_t table, unsigned idx, u64 val, u16 frame_owner);
+void pgt_move_l1e(mfn_t dst, unsigned didx, mfn_t src, unsigned sidx);
 int pgt_mmu_normal_update(u64 ptr, u64 val, bool preserve_ad, u16 dom,
 			  mfn_t *deferred);
 

@@ -23,6 +23,7 @@ void mm_vcpu_drop_l4s(struct vcpu *v);
 int mm_hold_frame(struct domain *d, mfn_t mfn);
 void mm_share_hv_frame(struct domain *d, mfn_t mfn);
 void mm_domain_teardown(struct domain *d);
+u64 mm_orphans_left(void);
 void memory_op_teardown(struct domain *d);	/* mm/memory_op.c */
 
 /* mm/ptwr.c */

@@ -40,6 +40,7 @@
 #include "x86/cpu_setup.h"
 #include "x86/desc.h"
 #include "x86/segments.h"
+#include "x86/percpu.h"
 #include "x86/traps.h"
 #include "pvabi/cpuid.h"
 #include "pvabi/errno.h"
@@ -427,7 +428,7 @@ static bool store_operand(struct vcpu *v, struct cpu_regs *r, const struct insn 
 	if (!copy_to_guest_fault(va, buf, len, &at))
 		return true;
 	if (guest_range_ok(at, 1))
-		err = PFEC_WRITE | (fixup_error & (PFEC_PRESENT | PFEC_RSVD));
+		err = PFEC_WRITE | (this_cpu()->fixup_error & (PFEC_PRESENT | PFEC_RSVD));
 	else
 		err = PFEC_WRITE | PFEC_PRESENT;
 	v->vcpu_info->arch.cr2 = at;

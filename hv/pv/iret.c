@@ -23,6 +23,7 @@
 #include "pv/iret.h"
 #include "pv/mode.h"
 #include "pv/traps.h"
+#include "x86/percpu.h"
 #include "x86/eflags.h"
 #include "x86/segments.h"
 #include "pvabi/errno.h"
@@ -99,8 +100,12 @@ long pv_do_iret(struct cpu_regs *r)
  */
 void pv_iret_fault(struct cpu_regs *r)
 {
+	struct pcpu *c = this_cpu();
 	struct vcpu *v;
 
+	/* What the fault was: x86/traps.c kept it in this CPU's struct pcpu. */
+	r->vector = c->fixup_vector;
+	r->error_code = c->fixup_error;
 	/*
 	 * A fast-mode exit's fault comes here without the lock (x86/traps.c,
 	 * switcher_stack_trap); a compat exit's with it (trap_entry took it).

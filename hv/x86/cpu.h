@@ -140,6 +140,18 @@ static inline void clts(void)
 	asm volatile("clts");
 }
 
+/*
+ * This CPU's initial APIC id (CPUID leaf 1): who it is, from any stack
+ * and before the local APIC is mapped (panic, the console).
+ */
+static inline u32 cpu_initial_apic_id(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	return b >> 24;
+}
+
 static inline void cpu_relax(void)
 {
 	asm volatile("pause");

@@ -96,13 +96,13 @@ return_to_guest:
  * The iretq above faulted (#GP, #NP, #SS: a bad CS or SS in the frame; #PF:
  * an LDT page that cannot be mapped). The exception table resumed us here
  * with RSP back at the guest's hardware frame and the guest's registers
- * live: rebuild the full frame in its usual place, with the vector and
- * error code trap_entry() recorded, and let the PV code deliver that fault
- * to the guest.
+ * live: rebuild the full frame in its usual place and let the PV code
+ * deliver that fault to the guest; pv_iret_fault puts in the vector and
+ * error code that trap_entry() kept in this CPU's struct pcpu.
  */
 .Liret_fault:
-	pushq	fixup_error(%rip)
-	pushq	fixup_vector(%rip)
+	pushq	$0			/* error code and vector: pv_iret_fault */
+	pushq	$0			/* fills them in from this CPU's struct pcpu */
 	SAVE_ALL
 	movq	%rsp, %rdi
 	call	pv_iret_fault

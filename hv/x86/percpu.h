@@ -21,6 +21,7 @@
 #ifndef __ASSEMBLER__	/* pv/compat_entry.S needs NR_CPUS */
 #include "hv.h"
 #include "layout.h"
+#include "core/lockcheck.h"
 
 enum pcpu_state {
 	PCPU_OFFLINE,		/* found in the MADT, not started (maxcpus=, failure) */
@@ -55,6 +56,18 @@ struct pcpu {
 	bool idle_wake_claimed;	/* idle, and its idle loop will run a vCPU just woken (core/sched.c) */
 	u64 ldt_desc[2];	/* the LDT descriptor its last lldt loaded (x86/desc.c) */
 	u64 exit_via;		/* 0, or the switcher's exit: a fast vCPU runs (pv/switcher.c) */
+
+	/*
+	 * The last fault in the hypervisor that resumed at an exception-table
+	 * fixup (x86/traps.c): the vector and error code, for the fixup that
+	 * reports them (pv/iret.c, pv/emulate.c). Per CPU: two CPUs may take
+	 * fixups at once, one of them without the hypervisor lock (a fast
+	 * vCPU's faulting iretq on the switcher's stack).
+	 */
+	u64 fixup_vector, fixup_error;
+#ifdef LOCKDEBUG
+	struct lockcheck_cpu locks;	/* the locks it holds (core/lockcheck.c) */
+#endif
 };
 
 /* Where a CPU is, as another one holding the hypervisor lock sees it. */

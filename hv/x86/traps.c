@@ -130,8 +130,37 @@ void trap_report(const struct cpu_regs *r)
 		stack_trace(r->rbp);
 }
 
-/* The last fault that resumed at a fixup: the iretq to a guest reports it. */
-u64 fixup_vector, fixup_error;
+/*
+ * A fault in the hypervisor on an access that has an exception-table
+ * fixup (a guest-memory copy: core/guest_access.c; an iretq to a guest):
+ * resume at the fixup, with the vector and error code kept in c's struct
+ * pcpu for a fixup that reports them (x86/entry.S .Liret_fault, through
+ * pv/iret.c; pv/emulate.c). Per CPU, not global: the switcher's path
+ * below runs without the hypervisor lock while another CPU may take a
+ * fixup under it. True if it was one.
+ */
+static bool fixup_trap(struct pcpu *c, struct cpu_regs *r)
+{
+	if (r->vector < 11 || r->vector > 14 || !fixup_exception(&r->rip))
+		return false;
+	c->fixup_vector = r->vector;
+	c->fixup_error = r->error_code;
+	return true;
+}
+
+/*
+ * The CPU we run on, from any stack: this_cpu() where it works, else the
+ * local APIC's id (an MMIO read: only for the switcher's rare faults).
+ */
+static struct pcpu *cpu_by_apic(void)
+{
+	u32 id = apic_id();
+
+	for (int i = 0; i < nr_cpus_found; i++)
+		if (pcpus[i] && pcpus[i]->apic_id == id)
+			return pcpus[i];
+	return NULL;
+}
 
 /*
  * A trap that runs on its IST stack, where this_cpu() (which looks at the
@@ -169,20 +198,19 @@ static bool ist_trap(struct cpu_regs *r)
  * the guest's view and its iretq, after the hypervisor lock was dropped.
  * this_cpu() does not work there (not a hypervisor stack) and nothing
  * shared may be touched: only its exception-table fixup runs, which moves
- * to the hypervisor stack and takes the lock (pv_iret_fault). True if it
- * was one.
+ * to the hypervisor stack and takes the lock (pv_iret_fault). The CPU is
+ * found by its APIC id, not assumed to be the boot CPU. True if it was one.
  */
 static bool switcher_stack_trap(struct cpu_regs *r)
 {
 	u64 sp = (u64)r, lo = SW_PAGE_VA(0, SW_STACK_PAGE);
+	struct pcpu *c;
 
 	if (regs_from_guest(r) || sp < lo || sp >= lo + SW_STACK_PAGES * PAGE_SIZE)
 		return false;
-	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip)) {
-		fixup_vector = r->vector;	/* for the fixup that reports it */
-		fixup_error = r->error_code;
+	c = cpu_by_apic();
+	if (c && fixup_trap(c, r))
 		return true;
-	}
 	trap_report(r);
 	panic("unexpected %s on the switcher's stack", trap_name((unsigned)r->vector));
 }
@@ -224,11 +252,8 @@ void trap_entry(struct cpu_regs *r)
 	}
 	if (r->vector == 14 && pv_hv_ldt_fault(read_cr2(), r->error_code))
 		return;		/* a guest LDT page, now mapped: retry */
-	if (r->vector >= 11 && r->vector <= 14 && fixup_exception(&r->rip)) {
-		fixup_vector = r->vector;	/* for a fixup that reports it (entry.S) */
-		fixup_error = r->error_code;
+	if (fixup_trap(this_cpu(), r))
 		return;
-	}
 	trap_report(r);
 	panic("unexpected %s in the hypervisor", trap_name((unsigned)r->vector));
 }

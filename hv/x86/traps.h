@@ -11,7 +11,9 @@ void trap_report(const struct cpu_regs *r);
 int stack_walk(u64 rbp, u64 *ret, int max);
 void trap_entry(struct cpu_regs *r);
 
-/* The last fault in the hypervisor that resumed at a fixup (guest_access.c). */
-extern u64 fixup_vector, fixup_error;
+/*
+ * The last fault in the hypervisor that resumed at a fixup is in this
+ * CPU's struct pcpu: fixup_vector, fixup_error (x86/percpu.h).
+ */
 
 #endif /* HV_X86_TRAPS_H */

@@ -84,10 +84,11 @@ int main(void)
 	Suite *(*const suites[])(void) = {
 		printf_suite, parse_suite, memmap_suite, frame_suite,
 		mb2_suite, cmdline_suite, elf_suite, domcfg_suite, timer_heap_suite, evtchn_suite,
+		gnttab_pin_suite,
 		pv_layout_suite,
 		pgtype_suite, segdesc_suite, insn_suite, ptwr_suite, umip_suite,
 		guest_access_suite, cpu_setup_suite, debugreg_suite, stime_suite,
-		continuation_suite, acpi_suite,
+		continuation_suite, acpi_suite, lockcheck_suite,
 	};
 	SRunner *sr;
 	int failed;

@@ -28,6 +28,7 @@ Suite *elf_suite(void);
 Suite *domcfg_suite(void);
 Suite *timer_heap_suite(void);
 Suite *evtchn_suite(void);
+Suite *gnttab_pin_suite(void);
 Suite *pv_layout_suite(void);
 Suite *pgtype_suite(void);
 Suite *segdesc_suite(void);
@@ -40,5 +41,6 @@ Suite *debugreg_suite(void);
 Suite *stime_suite(void);
 Suite *continuation_suite(void);
 Suite *acpi_suite(void);
+Suite *lockcheck_suite(void);
 
 #endif /* TESTS_UNIT_HARNESS_H */

@@ -10,9 +10,10 @@
  * from values that tend to break code: 0, -1, small and huge integers,
  * pointers to its own scratch page (filled with random bytes), to unmapped
  * memory, into the hypervisor's range, into its own page tables, and
- * non-canonical addresses. Only update_va_mapping and multicall are kept
- * off its own image, the calls that would kill it within a few thousand
- * (a remapped image; results written back over its own code). The
+ * non-canonical addresses. Only update_va_mapping, multicall and
+ * grant_table_op are kept off its own image, the calls that would kill it
+ * within a few thousand (a remapped image; results or statuses written
+ * back over its own code). The
  * sequence is fixed by the seed, so a run is repeatable; each fuzzer
  * reports how far it got and ends with a deliberate #UD, which the runner
  * expects: a fuzzer crashed by anything else would mean it stopped early. Left out are only the
@@ -111,6 +112,16 @@ static void fuzz(const struct start_info *si, u64 rounds)
 		if (nr == __HYPERVISOR_multicall) {
 			a[0] = (u64)scratch + (next() % 32) * sizeof(struct multicall_entry);
 			a[1] = next() % 32;
+		}
+		/*
+		 * grant_table_op writes a status into each request of a
+		 * batch (copy, map, unmap): a batch in our image with a huge
+		 * count would overwrite the image, as a multicall's results
+		 * would. Bad pointers elsewhere stay.
+		 */
+		if (nr == __HYPERVISOR_grant_table_op && a[1] >= 0xffffffff80000000ULL) {
+			a[1] = (u64)scratch + (next() % 32) * 8;
+			a[2] = next() % 32;
 		}
 		if ((nr == __HYPERVISOR_update_va_mapping ||
 		     nr == __HYPERVISOR_update_va_mapping_otherdomain) &&

@@ -9,6 +9,8 @@
  *	- query_size: 1 frame at the start, at most 64 (Xen's defaults);
  *	- set_version: 1 is accepted, 2 is -ENOSYS (version 1 only, Xen's
  *	  answer then), 0 and 3 are -EINVAL; each writes back 1;
+ *	- get_version: 1 for DOMID_SELF and our own id; domain b's is
+ *	  -EPERM, no domain's -ESRCH;
  *	- setup_table: 1 frame, then 4 (the first one unchanged), then all
  *	  64; 65 is GNTST_general_error and changes nothing; the frames are
  *	  distinct, zeroed, not RAM of ours in the M2P, and can be mapped
@@ -18,7 +20,9 @@
  *	  is a guest address but not mapped is GNTST_bad_virt_addr; another
  *	  domain's table (domain "b") is GNTST_permission_denied, a domain
  *	  that does not exist GNTST_bad_domain; continuation bits in cmd are
- *	  -EINVAL; every other operation is -ENOSYS;
+ *	  -EINVAL; transfer, dump_table, get_status_frames, swap_grant_ref,
+ *	  cache_flush and unknown operations are -ENOSYS (copy and map:
+ *	  gnttab_map);
  *	- a grant frame stays the hypervisor's: it cannot be given back
  *	  (decrease_reservation) nor pinned as a page table;
  *	- the domain powers off with its grant frames still mapped, and the
@@ -35,7 +39,7 @@
 #include "mmu.h"
 #include "pvabi/grant_table.h"
 
-const char test_title[] = "grant table: setup_table, query_size, set_version";
+const char test_title[] = "grant table: setup_table, query_size, set_version, get_version";
 
 #define MAX_FRAMES	64
 
@@ -80,14 +84,29 @@ static void versions(void)
 	}
 }
 
+static void get_version(void)
+{
+	struct gnttab_get_version v = { .dom = DOMID_SELF, .version = 99 };
+
+	EXPECT_EQ(gnttab_op(GNTTABOP_get_version, &v, 1), 0);
+	EXPECT_EQ(v.version, 1);
+	v = (struct gnttab_get_version){ .dom = 1, .version = 99 };	/* our own id */
+	EXPECT_EQ(gnttab_op(GNTTABOP_get_version, &v, 1), 0);
+	EXPECT_EQ(v.version, 1);
+	v = (struct gnttab_get_version){ .dom = 2, .version = 99 };	/* domain b */
+	EXPECT_EQ(gnttab_op(GNTTABOP_get_version, &v, 1), -XEN_EPERM);
+	EXPECT_EQ(v.version, 99);
+	v.dom = 7;
+	EXPECT_EQ(gnttab_op(GNTTABOP_get_version, &v, 1), -XEN_ESRCH);
+	EXPECT_EQ(gnttab_op(GNTTABOP_get_version, NULL, 1), -XEN_EFAULT);
+}
+
 static void bad_requests(void)
 {
 	struct gnttab_query_size q = { .dom = DOMID_SELF };
 	struct gnttab_setup_table s = { .dom = DOMID_SELF, .nr_frames = 1 };
 	static const unsigned int others[] = {
-		GNTTABOP_map_grant_ref, GNTTABOP_unmap_grant_ref, GNTTABOP_dump_table,
-		GNTTABOP_transfer, GNTTABOP_copy, GNTTABOP_unmap_and_replace,
-		GNTTABOP_get_status_frames, GNTTABOP_get_version,
+		GNTTABOP_dump_table, GNTTABOP_transfer, GNTTABOP_get_status_frames,
 		GNTTABOP_swap_grant_ref, GNTTABOP_cache_flush, 13, 1000,
 	};
 
@@ -210,6 +229,7 @@ void test_main(const struct start_info *si)
 	other_domains();
 	a_release_b();
 	versions();
+	get_version();
 	EXPECT_EQ(setup(DOMID_SELF, 1, frames), GNTST_okay);
 	EXPECT(frames[0] != 0);
 	u64 first = frames[0];
