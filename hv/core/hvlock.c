@@ -45,6 +45,7 @@
 #include "core/domain.h"
 #include "core/hvlock.h"
 #include "core/spinlock.h"
+#include "core/time.h"
 #include "mm/paging.h"
 #include "pv/mode.h"
 #include "x86/apic.h"
@@ -83,14 +84,18 @@ static void answer_sync(void *cpu)
 bool _hv_enter(const char *site)
 {
 	struct pcpu *c = this_cpu();
+	u64 t0;
 
 	if (c->holds_hv_lock) {
 		lock_check_still_held(&hv_lock, site);	/* LOCKDEBUG: and IF=0 */
 		return !c->curr || c->curr->domain->state == DOM_RUNNING;
 	}
 	c->where = PCPU_IN_HV;
-	if (_spin_lock(&hv_lock, answer_sync, c, site))
+	t0 = NOW();	/* stats: the time spun, when it spins (a TSC read) */
+	if (_spin_lock(&hv_lock, answer_sync, c, site)) {
 		c->lock_spins++;
+		c->lock_wait_ns += NOW() - t0;
+	}
 	c->holds_hv_lock = true;
 	answer_sync(c);		/* asked just before it got the lock: harmless */
 	if (!c->curr)

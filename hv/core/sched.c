@@ -144,10 +144,22 @@ static struct vcpu *pick_next(void)
  */
 static void wake_idle_cpu(const struct vcpu *v)
 {
+	struct pcpu *me = this_cpu();
+
+	/*
+	 * This CPU idles (its timer or a kick woke it, and it holds the
+	 * lock): its idle loop picks the first vCPU woken, so another CPU
+	 * woken for that one would only queue for the lock and find it
+	 * taken. A second one woken meanwhile does need another CPU.
+	 */
+	if (!current && !me->idle_wake_claimed && can_run_here(v, me)) {
+		me->idle_wake_claimed = true;
+		return;
+	}
 	for (int i = 0; i < nr_cpus_found; i++) {
 		struct pcpu *c = pcpus[i];
 
-		if (c && c != this_cpu() && c->state == PCPU_ONLINE &&
+		if (c && c != me && c->state == PCPU_ONLINE &&
 		    c->where == PCPU_IDLE && can_run_here(v, c)) {
 			hv_kick(c);
 			return;
@@ -414,11 +426,22 @@ void schedule(struct cpu_regs *frame)
 			switch_out(frame, current);
 		if (domains_alive() == 0)
 			all_done();
+		c->idle_wake_claimed = false;
 		idle();
 	}
 	if (next != current) {
-		if (current)
-			switch_out(frame, current);
+		struct vcpu *prev = current;
+
+		if (prev)
+			switch_out(frame, prev);
+		/*
+		 * Preempted, prev still wants a CPU: an idle one that may run
+		 * it comes to take it, instead of it waiting here for its turn
+		 * (a fast-mode vCPU that needs the boot CPU would otherwise
+		 * keep a compat one off the idle AP: cpu_hogs-mixed@smp2).
+		 */
+		if (prev && prev->runnable)
+			wake_idle_cpu(prev);
 		switch_in(frame, next);
 	} else if (current->runstate.state != RUNSTATE_running) {
 		runstate_change(current, RUNSTATE_running);

@@ -31,8 +31,9 @@ static void print_lock_waits(const char *n)
 		const struct pcpu *c = pcpus[i];
 
 		if (c && c->state == PCPU_ONLINE)
-			len += hv_snprintf(buf + len, sizeof(buf) - (size_t)len, " %u:%llu",
-					   c->id, (unsigned long long)c->lock_spins);
+			len += hv_snprintf(buf + len, sizeof(buf) - (size_t)len, " %u:%llu (%llu ms)",
+					   c->id, (unsigned long long)c->lock_spins,
+					   (unsigned long long)(c->lock_wait_ns / 1000000));
 	}
 	printk("stats %s: hv lock waits by cpu%s\n", n, len > 0 ? buf : " none");
 }

@@ -220,9 +220,19 @@ void desc_load_entries(u64 idt_base, u64 rsp0)
  * The LDT descriptor (HV_LDT) the next lldt loads: pv/descriptor_tables.c
  * points it at the running vCPU's LDT pages. DPL 0: only lldt uses it.
  */
+/*
+ * The LDT descriptor the next lldt of this CPU loads. Its slot is in the
+ * GDT page every vCPU area shares, so another CPU rewrites it for its own
+ * vCPU while this one runs on what it loaded: what this CPU wrote is kept
+ * as its own, for desccheck (LDTR's hidden part cannot be read back).
+ */
 void desc_set_ldt(u64 base, u32 limit)
 {
+	struct pcpu *c = this_cpu();
+
 	set_system_desc(SEL_INDEX(HV_LDT), base, limit, 0x2);
+	c->ldt_desc[0] = gdt[SEL_INDEX(HV_LDT)];
+	c->ldt_desc[1] = gdt[SEL_INDEX(HV_LDT) + 1];
 }
 
 /*
@@ -255,7 +265,7 @@ static bool ldtr_is_null(void)
 
 void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
 {
-	const int tr_idx = SEL_INDEX(HV_TSS), ldt = SEL_INDEX(HV_LDT);
+	const int tr_idx = SEL_INDEX(HV_TSS);
 	struct desc_ptr g, i;
 	u16 tr, ldtr;
 
@@ -287,10 +297,13 @@ void desc_check_tables(u64 gdt_base, u64 ldt_base, u32 ldt_ents)
 			panic("desccheck: LDTR %#x is live, expected null (no guest LDT)", ldtr);
 		return;
 	}
-	if (ldtr != HV_LDT || gdt[ldt] != system_desc_lo(ldt_base, ldt_ents * 8 - 1, 0x2) ||
-	    gdt[ldt + 1] != ldt_base >> 32)
+	/* What this CPU's last lldt loaded (desc_set_ldt), not the shared slot. */
+	const u64 *d = this_cpu()->ldt_desc;
+
+	if (ldtr != HV_LDT || d[0] != system_desc_lo(ldt_base, ldt_ents * 8 - 1, 0x2) ||
+	    d[1] != ldt_base >> 32)
 		panic("desccheck: LDTR %#x (descriptor %#llx %#llx), expected %#x for %u entries at %#llx",
-		      ldtr, (unsigned long long)gdt[ldt], (unsigned long long)gdt[ldt + 1],
+		      ldtr, (unsigned long long)d[0], (unsigned long long)d[1],
 		      HV_LDT, ldt_ents, (unsigned long long)ldt_base);
 }
 

@@ -47,11 +47,14 @@ struct pcpu {
 	bool holds_hv_lock;	/* it is in the hypervisor proper */
 	bool idle_cr3;		/* CR3 holds the hypervisor's own L4 (no guest's) */
 	bool ldtr_loaded;	/* LDTR is not null (pv/descriptor_tables.c) */
+	bool idle_wake_claimed;	/* idle, and its idle loop runs a vCPU just woken (core/sched.c) */
 	const void *entries;	/* the PV mode whose entries it has (pv/mode.c) */
 	u64 timer_deadline;	/* system time its APIC timer is aimed at */
 	volatile u32 where;	/* enum pcpu_where, for the TLB sync (core/hvlock.c) */
 	volatile u32 sync_req;	/* another CPU waits for it to drop guest TLB entries */
 	u64 lock_spins;		/* times it found the hypervisor lock taken */
+	u64 lock_wait_ns;	/* time it spun for the lock, in all */
+	u64 ldt_desc[2];	/* the LDT descriptor its last lldt loaded (x86/desc.c) */
 	u64 exit_via;		/* 0, or the switcher's exit: a fast vCPU runs (pv/switcher.c) */
 	u64 idt_base;		/* the IDT it loaded: ours, or its fast IDT (x86/desc.c) */
 

@@ -48,6 +48,45 @@
  * pairs that fails is measured again, up to MAX_ROUNDS rounds in all,
  * every window so far counting (avail.h); the victim then tells the
  * neighbour it is done over an event channel.
+ *
+ * Several CPUs (cpus= on the victim's line: the runner's @CPUS@). In
+ * compat mode with two or more CPUs the victim and its neighbour each
+ * have a CPU of their own (fast-mode vCPUs all run on the boot CPU, so a
+ * fast boot is the one-CPU case whatever the count). Then the neighbour
+ * takes nothing from the victim by running: what it can take is the
+ * hypervisor, which runs on one CPU at a time (core/hvlock.c). Every
+ * entry of the victim's (its CPU's timer, a kick, a TLB sync) waits for
+ * the lock while the attacker holds it, and a long call gives it up only
+ * at its next preemption point. So the two verdicts still say what they
+ * say on one CPU, against a benign neighbour that now costs the victim
+ * nothing: gap (a long hold of the lock is a long wait of the victim's)
+ * and throughput (waits for the lock, or kicks, in the attack phases
+ * cost throughput that the benign ones do not).
+ *
+ * What the throughput comparison cannot tell from an attack on a busy
+ * host: QEMU runs each CPU as a host thread, and a host that deschedules
+ * the thread of the CPU holding the lock makes the other CPU spin for as
+ * long (lock-holder preemption). On this project's shared 2-core
+ * machines (load 9 to 13) a CPU waited 17 to 55 ms per wait on average,
+ * for critical sections of microseconds, beside a spinning neighbour as
+ * much as beside an attacker, and a neighbour that spins in every phase
+ * (avail-spinner, the control) gave medians of 79% and 101% in two runs
+ * (docs/smp.md). Such a run judges the host, and the control says so;
+ * the verdicts are not relaxed for it. On a quiet moment (load 3.3) the
+ * control passed and six of the attacks still failed (44 to 66%): every
+ * entry of the victim's waits while the attacker holds the lock, and
+ * the attacker's QEMU thread holds it descheduled; that is what one
+ * lock costs on two busy host cores, and the verdict says it. Excusing a failing throughput
+ * verdict when the victim was off its CPU much of the benign phases was
+ * tried and rejected: with batches that are never preempted (mutant
+ * batch-preempt-mmu) the attack's calls run on into the benign phases
+ * (1.6 s calls) and the victim was off its CPU 65% of them, so the
+ * excuse let the mutant through. The victim prints its time off the
+ * CPU in each kind of phase, for whoever reads a failure. On that host
+ * the same mutant also passed the gap verdict at -p 2 (its calls shrink
+ * as each attack phase ends, and on a slow host the spin that follows
+ * leaves a clean 50 ms sub-window): only the throughput verdict caught
+ * it (18% of benign).
  */
 #include "avail.h"
 
@@ -71,6 +110,7 @@ struct window {
 	u64 ns;			/* ... in this much of the window */
 	u64 max_gap;		/* the largest gap in the whole window */
 	u64 best_sub_gap;	/* the smallest of the sub-windows' largest gaps */
+	u64 off_ns;		/* the gaps of more than OFF_CPU_NS, in all */
 };
 
 static struct window windows[MAX_PHASES];	/* of one round */
@@ -104,7 +144,7 @@ static void measure(u64 ws, u64 we, struct window *w)
 	u64 sub_max[MAX_SUBS] = { 0 };
 	u64 nsub = (we - ws) / SUB_NS, cur = 0, cur_end = ws + SUB_NS;
 	u64 prev = ws, now, gap, iters = 0, x = 0x9e3779b97f4a7c15UL;
-	u64 first_t = 0, first_i = 0, last_t = 0, last_i = 0;
+	u64 first_t = 0, first_i = 0, last_t = 0, last_i = 0, off = 0;
 
 	while (system_time() < ws)
 		;
@@ -122,6 +162,7 @@ static void measure(u64 ws, u64 we, struct window *w)
 		if (now >= we)
 			break;
 		if (gap > OFF_CPU_NS) {
+			off += MIN(now, we) - prev;
 			if (!first_t) {
 				first_t = now;
 				first_i = iters;
@@ -134,6 +175,7 @@ static void measure(u64 ws, u64 we, struct window *w)
 		iters++;
 	}
 	sink = x;
+	w->off_ns = off;
 	if (first_t && last_t - first_t >= (we - ws) / 2) {
 		w->iters = last_i - first_i;
 		w->ns = last_t - first_t;
@@ -161,6 +203,7 @@ struct verdict {
 	u64 best_tp[2];		/* [attack]: the best window's throughput */
 	u64 best_gap[2];	/* the best sub-window's largest gap */
 	u64 worst_gap[2];	/* the largest gap of all */
+	u64 off_ns[2], ns[2];	/* time off the CPU, of time measured */
 };
 
 /* Measure one round of 2 * pairs phases from phase `first` (even). */
@@ -180,6 +223,8 @@ static void round_measure(u64 first, u64 len, struct verdict *v)
 		v->best_tp[attack] = MAX(v->best_tp[attack], rate(w));
 		v->best_gap[attack] = MIN(v->best_gap[attack], w->best_sub_gap);
 		v->worst_gap[attack] = MAX(v->worst_gap[attack], w->max_gap);
+		v->off_ns[attack] += w->off_ns;
+		v->ns[attack] += len;
 		if (attack && rate(&w[-1]) && v->nratio < MAX_PAIRS)
 			v->ratio[v->nratio++] = rate(w) * 100 / rate(&w[-1]);
 	}
@@ -229,9 +274,16 @@ static long bind_done_port(void)
 	test_error("no port of domain %u to bind: %ld", peer, port);
 }
 
+/* Percent of the measured time of one kind of phase the victim was off its CPU. */
+static u64 off_percent(const struct verdict *v, bool attack)
+{
+	return v->ns[attack] ? v->off_ns[attack] * 100 / v->ns[attack] : 0;
+}
+
 static void victim(void)
 {
 	char beside[32] = "?";
+	bool own_cpu = !guest_fast_mode() && cmdline_u64("cpus", 1) >= 2;
 	struct verdict v = { .best_gap = { ~0UL, ~0UL } };
 	u64 start, first, len;
 	int round;
@@ -250,8 +302,9 @@ static void victim(void)
 	if (len < SUB_NS || len / SUB_NS > MAX_SUBS)
 		test_error("phase_ms=%lu leaves no room for whole sub-windows",
 			   phase_ns / NSEC_PER_MSEC);
-	printk("avail: victim beside %s: phases of %lu ms from %lu, windows of %lu ms\n",
-	       beside, phase_ns / NSEC_PER_MSEC, first, len / NSEC_PER_MSEC);
+	printk("avail: victim beside %s: phases of %lu ms from %lu, windows of %lu ms; %s\n",
+	       beside, phase_ns / NSEC_PER_MSEC, first, len / NSEC_PER_MSEC,
+	       own_cpu ? "a CPU of its own" : "sharing a CPU with it");
 	for (round = 1; ; round++) {
 		round_measure(first, len, &v);
 		if (!v.best_tp[0])
@@ -262,6 +315,8 @@ static void victim(void)
 		       v.best_tp[1] / 100, v.best_tp[1] % 100, v.best_tp[0] / 100,
 		       v.best_tp[0] % 100, v.worst_gap[1] / NSEC_PER_USEC,
 		       v.worst_gap[0] / NSEC_PER_USEC);
+		printk("avail: beside %s, round %d: off the CPU %lu%% of the benign phases, %lu%% of the attack ones\n",
+		       beside, round, off_percent(&v, false), off_percent(&v, true));
 		if (verdict_ok(&v) || round == MAX_ROUNDS)
 			break;
 		first += 2 * pairs;

@@ -1,34 +1,60 @@
 /*
- * cpu_hogs: two domains that never yield both make progress: the
- * hypervisor preempts each at the end of its 10 ms time slice.
+ * cpu_hogs: domains that never yield all make progress: the hypervisor
+ * preempts each at the end of its 10 ms time slice when another waits,
+ * and never keeps one waiting while a CPU it may run on is free.
  *
  * A guest that spins (a busy loop, a kernel bug, a hostile kernel) must
  * not keep the CPU: the APIC timer ends its slice and the scheduler runs
- * the next runnable vCPU (hv/core/sched.c, docs/pv-mechanisms.md §23). Two domains
- * (domains.list, side=A and side=B) run this busy loop for HOG_NS of
- * system time each, making no hypercall but an occasional console line.
- * Neither can see the other's memory, so each checks what it can see of
- * itself, with its own clock:
+ * the next runnable vCPU (hv/core/sched.c, docs/pv-mechanisms.md §23).
+ * The domains of a list (side=A, side=B, ...) run this busy loop for
+ * HOG_NS of system time each, making no hypercall but an occasional
+ * console line. Neither can see the other's memory, so each checks what
+ * it can see of itself, with its own clock, against the share of a CPU
+ * it must get:
  *
+ *	share = min(1, usable / hogs)
+ *
+ * with hogs= (the list) the number of hogs in the boot, and usable the
+ * CPUs this one may run on: cpus= (QEMU's CPUs: the runner writes the
+ * boot's count for @CPUS@ in the list) for a compat-mode vCPU, which runs
+ * on any CPU; the boot CPU alone for a fast-mode vCPU (docs/smp.md). So
+ * two hogs on one CPU share it half and half, two on two CPUs have one
+ * each, three on two have two thirds each, and fast-mode hogs share the
+ * boot CPU whatever the count. With fast= of the hogs in fast mode (the
+ * mixed list; else all of them in a fast run, none in a compat one) and
+ * more than one CPU, the fast ones share the boot CPU (1/fast) and the
+ * others the rest (min(1, (cpus - 1) / (hogs - fast))): the placement a
+ * scheduler that leaves no CPU idle while a vCPU waits reaches.
+ *
+ * A shared CPU (share < 1):
  *	- it was descheduled: the loop saw its own system time jump, by gaps
  *	  (> 2 ms between two consecutive reads) at least MIN_GAPS times, and
- *	  never more than MAX_GAP_NS: the other hog got the CPU regularly,
+ *	  never more than MAX_GAP_NS: another hog got the CPU regularly,
  *	  and gave it back. A slice is 10 ms, but the tolerance is 250 ms:
  *	  system time is the host's time, and a busy host stops the whole of
  *	  QEMU now and then (seen: 250 ms of such stalls in 1.5 s, single
  *	  stalls of 50 ms);
- *	- VCPUOP_get_runstate_info agrees: time runnable (preempted, waiting)
- *	  and time running are each at least a fifth of the loop (about half
- *	  when the CPU is shared fairly), and together they cover it;
+ *	- VCPUOP_get_runstate_info agrees: time running is at least 2/5 of
+ *	  its share of the loop and time runnable (preempted, waiting) at
+ *	  least 2/5 of the rest (with share 1/2: each at least a fifth of
+ *	  the loop, about half when the CPU is shared fairly).
+ * A CPU of its own (share 1):
+ *	- runnable (kept waiting while it could run) at most a tenth of the
+ *	  loop: a scheduler that put two hogs on one CPU and left another
+ *	  CPU idle fails here with about half; gaps are not counted (a busy
+ *	  host's stalls, and waits for the hypervisor lock, are gaps but
+ *	  not preemptions), but none may exceed MAX_GAP_NS.
+ * Always:
+ *	- running and runnable together cover the loop;
  *	- it kept counting: iterations in every 100 ms window.
  *
  * Each prints "cpu_hogs SIDE progress N" lines as it goes;
- * tests/guests/run checks that the two sides' lines interleave.
+ * tests/guests/run checks that the lines of every side interleave.
  */
 #include "guest.h"
 #include "events.h"
 
-const char test_title[] = "two CPU-bound domains share the CPU";
+const char test_title[] = "CPU-bound domains share the CPUs";
 
 #define HOG_NS		(1500 * NSEC_PER_MSEC)
 #define GAP_NS		(2 * NSEC_PER_MSEC)
@@ -37,18 +63,38 @@ const char test_title[] = "two CPU-bound domains share the CPU";
 #define WINDOW_NS	(100 * NSEC_PER_MSEC)
 #define PROGRESS_NS	(250 * NSEC_PER_MSEC)
 
+/* The share of a CPU this hog must get, in thousandths (the comment above). */
+static u64 expected_share(void)
+{
+	u64 cpus = cmdline_u64("cpus", 1), hogs = cmdline_u64("hogs", 2);
+	u64 fast = cmdline_u64("fast", guest_fast_mode() ? hogs : 0);
+	u64 usable = cpus, rivals = hogs;
+
+	if (cpus == 0 || hogs == 0 || fast > hogs || (guest_fast_mode() && !fast))
+		test_error("cpus=%lu hogs=%lu fast=%lu: not a boot this can be", cpus, hogs, fast);
+	if (cpus > 1 && guest_fast_mode()) {
+		usable = 1;
+		rivals = fast;
+	} else if (cpus > 1 && fast) {
+		usable = cpus - 1;
+		rivals = hogs - fast;
+	}
+	return usable >= rivals ? 1000 : usable * 1000 / rivals;
+}
+
 void test_main(const struct start_info *si)
 {
 	struct vcpu_runstate_info rs0, rs1;
 	u64 start, prev, now, next_print, window_end, iters = 0, window_iters = 0;
 	u64 gaps = 0, gap_total = 0, max_gap = 0, empty_windows = 0, progress = 0;
-	u64 running, runnable;
+	u64 running, runnable, share;
 	char side[2];
 	long rc;
 
 	(void)si;
 	if (!cmdline_get("side", side, sizeof(side)) || !side[0])
 		test_error("no side= on the command line");
+	share = expected_share();
 	rc = vcpu_info_register();
 	if (rc)
 		test_error("VCPUOP_register_vcpu_info returned %ld", rc);
@@ -84,7 +130,10 @@ void test_main(const struct start_info *si)
 	printk("cpu_hogs %c: %lu iterations, %lu gaps (%lu ms, longest %lu us), runstate: running %lu ms, runnable %lu ms\n",
 	       side[0], iters, gaps, gap_total / NSEC_PER_MSEC, max_gap / 1000,
 	       running / NSEC_PER_MSEC, runnable / NSEC_PER_MSEC);
-	if (gaps < MIN_GAPS)
+	printk("cpu_hogs %c: share of a CPU expected %lu/1000 (cpus=%lu hogs=%lu, %s mode)\n",
+	       side[0], share, cmdline_u64("cpus", 1), cmdline_u64("hogs", 2),
+	       guest_fast_mode() ? "fast" : "compat");
+	if (share < 1000 && gaps < MIN_GAPS)
 		test_fail("only %lu gaps in %lu ms of spinning: was this domain ever preempted?",
 			  gaps, HOG_NS / NSEC_PER_MSEC);
 	if (max_gap > MAX_GAP_NS)
@@ -92,10 +141,15 @@ void test_main(const struct start_info *si)
 			  max_gap / NSEC_PER_MSEC, MAX_GAP_NS / NSEC_PER_MSEC);
 	if (empty_windows)
 		test_fail("%lu windows of 100 ms without a single iteration", empty_windows);
-	if (runnable < HOG_NS / 5 || running < HOG_NS / 5)
-		test_fail("runstate: running %lu ms and runnable %lu ms of %lu: not shared",
+	if (share < 1000 &&
+	    (running < HOG_NS * share / 1000 * 2 / 5 ||
+	     runnable < HOG_NS * (1000 - share) / 1000 * 2 / 5))
+		test_fail("runstate: running %lu ms and runnable %lu ms of %lu: not shared (share %lu/1000)",
 			  running / NSEC_PER_MSEC, runnable / NSEC_PER_MSEC,
-			  HOG_NS / NSEC_PER_MSEC);
+			  HOG_NS / NSEC_PER_MSEC, share);
+	if (share == 1000 && runnable > HOG_NS / 10)
+		test_fail("runstate: runnable %lu ms of %lu with a CPU of its own: kept waiting while a CPU was free",
+			  runnable / NSEC_PER_MSEC, HOG_NS / NSEC_PER_MSEC);
 	if (running + runnable < HOG_NS * 9 / 10)
 		test_fail("runstate: running %lu + runnable %lu ms do not cover the %lu ms loop",
 			  running / NSEC_PER_MSEC, runnable / NSEC_PER_MSEC,

@@ -28,10 +28,14 @@
  *	- the domain powers off with its grant frames still mapped, and the
  *	  teardown frees them with no reference left behind (run checks
  *	  there is no leak line).
- * Domain "b" only checks that its own table is fresh (1 frame) and yields
- * a while; "a" tries b's table first thing, while b surely exists.
+ * Domain "b" only checks that its own table is fresh (1 frame) and stays
+ * until "a" has tried b's table: it offers a an event channel port and
+ * waits for a's event there (with several CPUs b runs beside a, not in
+ * turn with it, so a number of yields proves nothing: gnttab@smp2 found
+ * b gone, GNTST_bad_domain).
  */
 #include "guest.h"
+#include "events.h"
 #include "mmu.h"
 #include "pvabi/grant_table.h"
 
@@ -139,6 +143,46 @@ static void other_domains(void)
 	EXPECT_EQ(setup(DOMID_XEN, 1, &f), GNTST_bad_domain);
 }
 
+/* b: offer a (domain 1) a port, and wait for a's event there (at most 30 s). */
+static void b_wait_for_a(void)
+{
+	long port = evtchn_alloc_unbound(1);
+	evtchn_port_t p;
+	struct sched_poll sp = { .nr_ports = 1 };
+	u64 until;
+
+	if (!shared_info_map())		/* its pending bits, and the clock */
+		test_error("cannot map shared_info");
+	until = system_time() + 30 * NSEC_PER_SEC;
+	ASSERT(port > 0);
+	p = (evtchn_port_t)port;
+	sp.ports = (u64)&p;
+	sp.timeout = until;
+	/* SCHEDOP_poll returns when the port is pending, even masked (Xen). */
+	while (system_time() < until && HYPERVISOR_sched_op(SCHEDOP_poll, &sp) == 0 &&
+	       !evtchn_is_pending(p))
+		;
+	EXPECT(evtchn_is_pending(p));
+}
+
+/*
+ * a: b's table has been tried; bind b's offer (domain 2) and tell it. a
+ * has no clock set up (its shared_info is not mapped): passes, not time.
+ */
+static void a_release_b(void)
+{
+	long port = -1;
+
+	for (int pass = 0; port < 0 && pass < 100000; pass++) {
+		for (evtchn_port_t p = 1; p < 64 && port < 0; p++)
+			port = evtchn_bind_interdomain(2, p);
+		if (port < 0)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+	ASSERT(port > 0);
+	EXPECT_EQ(evtchn_send((evtchn_port_t)port), 0);
+}
+
 /* The frames: distinct, zeroed, writable by us, still the hypervisor's. */
 static void use_frames(const struct start_info *si, u32 n)
 {
@@ -178,12 +222,12 @@ void test_main(const struct start_info *si)
 	EXPECT_EQ(q.nr_frames, 1);
 	EXPECT_EQ(q.max_nr_frames, MAX_FRAMES);
 	if (strcmp(role, "b") == 0) {
-		for (int i = 0; i < 20; i++)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		b_wait_for_a();
 		return;
 	}
 
 	other_domains();
+	a_release_b();
 	versions();
 	get_version();
 	EXPECT_EQ(setup(DOMID_SELF, 1, frames), GNTST_okay);
