@@ -115,6 +115,21 @@ static bool set_fastpath(struct hv_options *o, const char *val)
 	return true;
 }
 
+/*
+ * lock=ticket|tas: the kind of every lock (core/spinlock.h); without it,
+ * test-and-set under a hypervisor (QEMU), tickets on real CPUs.
+ */
+static bool set_lock(struct hv_options *o, const char *val)
+{
+	if (!strcmp(val, "ticket"))
+		o->lock_kind = 1;
+	else if (!strcmp(val, "tas"))
+		o->lock_kind = 2;
+	else
+		return false;
+	return true;
+}
+
 /* maxcpus=N: bring up at most N CPUs, the boot CPU included (x86/smp.c). */
 static bool set_maxcpus(struct hv_options *o, const char *val)
 {
@@ -173,6 +188,7 @@ static const struct option options[] = {
 	{ "desccheck", false, set_desccheck, "check the descriptor-table registers at every guest entry" },
 	{ "fastpath", true, set_fastpath, "on|off" },
 	{ "fastsmp", true, set_fastsmp, "on|off" },
+	{ "lock", true, set_lock, "ticket|tas" },
 	{ "maxcpus", true, set_maxcpus, "a number of CPUs, at least 1" },
 	{ "smp", true, set_smp, "on|off" },
 	{ "smptest", true, set_smptest, "deaf" },

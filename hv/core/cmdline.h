@@ -15,6 +15,7 @@ struct hv_options {
 	bool desccheck;		/* desccheck: check GDTR/IDTR/TR/LDTR at every guest entry */
 	bool fastpath;		/* fastpath=on|off: the switcher's fast paths (fast mode) */
 	bool fastsmp;		/* fastsmp=on|off: fast-mode vCPUs on every CPU, not the boot CPU's alone */
+	u32 lock_kind;		/* lock=: 0 the default (by CPUID), 1 ticket, 2 test-and-set (core/spinlock.h) */
 	u64 maxcpus;		/* maxcpus=N (N >= 1), smp=off (1): CPUs to bring up; 0: all */
 	bool smptest_deaf;	/* smptest=deaf: cpu 1 never answers (tests/boot/run) */
 	/* The store's limits (core/xenstore.h), 0 = its default. */

@@ -103,9 +103,47 @@ void lock_check_still_held(const struct spinlock *l, const char *site)
 }
 #endif
 
+/* Tickets until spin_choose_kind runs: the boot CPU alone takes locks then. */
+enum spin_kind spin_kind = SPIN_TICKET;
+
+void spin_choose_kind(int asked)
+{
+	u32 a, b, c, d;
+
+	if (asked == SPIN_TICKET || asked == SPIN_TAS) {
+		spin_kind = asked;
+		return;
+	}
+	cpuid(1, 0, &a, &b, &c, &d);
+	spin_kind = (c & (1u << 31)) ? SPIN_TAS : SPIN_TICKET;
+}
+
+const char *spin_kind_name(void)
+{
+	return spin_kind == SPIN_TAS ? "test-and-set" : "ticket";
+}
+
+/* Test-and-set: spin reading (no bus writes) until it looks free, then try. */
+static bool tas_lock(struct spinlock *l, void (*wait)(void *), void *arg)
+{
+	if (!__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE))
+		return false;
+	__atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
+	do {
+		while (__atomic_load_n(&l->held, __ATOMIC_RELAXED)) {
+			if (wait)
+				wait(arg);
+			cpu_relax();
+		}
+	} while (__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE));
+	__atomic_fetch_sub(&l->waiters, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
 /*
- * Take the next ticket and wait for it. The check comes first: a wrong
- * acquisition is reported before it can deadlock.
+ * Take the lock: the next ticket and wait for it, or test-and-set. The
+ * check comes first: a wrong acquisition is reported before it can
+ * deadlock. True if it had to wait.
  */
 bool _spin_lock(struct spinlock *l, void (*wait)(void *), void *arg, const char *site)
 {
@@ -113,6 +151,8 @@ bool _spin_lock(struct spinlock *l, void (*wait)(void *), void *arg, const char 
 	bool waited = false;
 
 	debug_acquire(l, site);
+	if (spin_kind == SPIN_TAS)
+		return tas_lock(l, wait, arg);
 	t = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
 		waited = true;
@@ -134,6 +174,11 @@ static bool try_take(struct spinlock *l)
 
 bool spin_trylock_raw(struct spinlock *l)
 {
+	u32 free = 0;
+
+	if (spin_kind == SPIN_TAS)
+		return __atomic_compare_exchange_n(&l->held, &free, 1, false,
+						   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 	return try_take(l);
 }
 
@@ -141,12 +186,17 @@ bool spin_trylock_raw(struct spinlock *l)
 void _spin_unlock(struct spinlock *l, const char *site)
 {
 	debug_release(l, site);
-	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+	if (spin_kind == SPIN_TAS)
+		__atomic_store_n(&l->held, 0, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
 }
 
 /* Someone besides the holder waits for it. */
 bool spin_is_contended(const struct spinlock *l)
 {
+	if (spin_kind == SPIN_TAS)
+		return __atomic_load_n(&l->waiters, __ATOMIC_RELAXED) != 0;
 	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) -
 	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED) > 1;
 }

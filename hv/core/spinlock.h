@@ -3,10 +3,27 @@
  * lock-debugging build (make hv LOCKDEBUG=1) that checks the order locks
  * are taken in and the interrupt state (core/lockcheck.c).
  *
- * A ticket lock, as Xen's and Linux's were: a CPU takes the next ticket
- * and waits until the lock serves it, so CPUs get the lock in the order
- * they asked and one that asks often cannot starve one that asks rarely.
- * Two 32-bit counters, in one cache line.
+ * Two kinds, one chosen for every lock at boot (spin_choose_kind):
+ *
+ * - A ticket lock, as Xen's and Linux's were: a CPU takes the next ticket
+ *   and waits until the lock serves it, so CPUs get the lock in the order
+ *   they asked and one that asks often cannot starve one that asks rarely.
+ *   Right on real CPUs, which run until they release.
+ * - A test-and-set lock: whoever finds it free first takes it. Right when
+ *   pvisor's CPUs are themselves virtual (QEMU's threads, another
+ *   hypervisor's vCPUs), which the host deschedules at any moment: with
+ *   tickets, the CPU whose turn it is may be descheduled, and then nobody
+ *   holds the lock and everyone waits for that one thread, again at every
+ *   turn (a convoy). Measured under QEMU TCG on a loaded 2-core host: the
+ *   fuzz test on 2 CPUs made about 130 lock hand-overs a second with
+ *   tickets and never finished; with test-and-set it passed in 43 s.
+ *   Linux makes the same choice for the same reason (virt_spin_lock: a
+ *   guest without paravirtual spinlocks uses test-and-set). A count of
+ *   waiters says whether it is contended.
+ *
+ * The default is test-and-set when CPUID says a hypervisor is underneath
+ * (leaf 1, ECX bit 31; QEMU TCG sets it), tickets otherwise; `lock=ticket`
+ * or `lock=tas` on the command line chooses (docs/boot.md).
  *
  * Every lock has a level (below) and a name; in a LOCKDEBUG build each
  * CPU keeps the locks it holds with the call site of each, and a lock
@@ -31,8 +48,10 @@ enum lock_level {
 };
 
 struct spinlock {
-	u32 next;		/* the next ticket to hand out */
-	u32 owner;		/* the ticket being served: the holder's */
+	u32 next;		/* ticket: the next ticket to hand out */
+	u32 owner;		/* ticket: the ticket being served: the holder's */
+	u32 held;		/* test-and-set: 1 while held */
+	u32 waiters;		/* test-and-set: CPUs spinning for it */
 #ifdef LOCKDEBUG
 	struct lock_class class;
 #endif
@@ -61,6 +80,16 @@ struct spinlock {
 bool _spin_lock(struct spinlock *l, void (*wait)(void *), void *arg, const char *site);
 void _spin_unlock(struct spinlock *l, const char *site);
 bool spin_is_contended(const struct spinlock *l);
+
+enum spin_kind { SPIN_TICKET, SPIN_TAS };
+extern enum spin_kind spin_kind;
+/*
+ * At boot, on the boot CPU, before any lock is held (x86/smp.c): the kind
+ * every lock is, from the command line's lock= (SPIN_TICKET, SPIN_TAS, or
+ * -1 for the default: test-and-set under a hypervisor).
+ */
+void spin_choose_kind(int asked);
+const char *spin_kind_name(void);
 
 /*
  * For panic() only (core/console.c): try to take the lock without the

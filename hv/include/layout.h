@@ -111,7 +111,7 @@
  * pcpu (x86/percpu.h); the stack proper (hv_stack_top, TSS rsp0) starts
  * below it. A multiple of 64: the stack stays 16-byte aligned.
  */
-#define PCPU_AREA		256
+#define PCPU_AREA		384
 
 #ifndef __ASSEMBLER__
 /*

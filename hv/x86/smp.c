@@ -44,6 +44,7 @@
  */
 #include "hv.h"
 #include "core/hvlock.h"
+#include "core/spinlock.h"
 #include "core/sched.h"
 #include "pv/mode.h"
 #include "layout.h"
@@ -85,6 +86,10 @@ void percpu_init_boot(void)
 	c->state = PCPU_ONLINE;
 	pcpus[0] = c;
 	BUG_ON(this_cpu() != c);
+	/* No lock is held now (no CPU but this one, printing nothing): choose their kind. */
+	spin_choose_kind(hv_opts.lock_kind == 1 ? SPIN_TICKET :
+			 hv_opts.lock_kind == 2 ? SPIN_TAS : -1);
+	printk("locks: %s\n", spin_kind_name());
 	/*
 	 * The boot CPU holds the hypervisor lock from here until it first
 	 * leaves for a guest (core/hvlock.c): the other CPUs, online long
