@@ -8,27 +8,11 @@
  * no terminator, memory maps whose entries overlap, or modules that are not
  * in RAM. Each of those is reported in one line and the offending item is
  * dropped; only a missing memory map makes the result unusable. Every read
- * goes through rd32()/rd64() so misaligned input is read correctly, not
+ * goes through rd32()/rd64() (hv.h) so misaligned input is read correctly, not
  * assumed away.
  */
 #include "hv.h"
 #include "boot/mb2.h"
-
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static void problem(struct boot_info *bi, const char *fmt, ...) __printf(2, 3);
 static void problem(struct boot_info *bi, const char *fmt, ...)

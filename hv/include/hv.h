@@ -67,6 +67,27 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 void *memchr(const void *s, int c, size_t n);
 
+/*
+ * Little-endian loads from a byte buffer at any alignment: firmware tables
+ * and boot-loader tags (boot/mb2.c, x86/acpi.c) are read through these,
+ * so misaligned input is read correctly, not assumed away.
+ */
+static inline u32 rd32(const u8 *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline u64 rd64(const u8 *p)
+{
+	u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 /* hv/lib/printf.c: the formatter, pure and host-testable. */
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int hv_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);

@@ -31,22 +31,6 @@
 #define MADT_X2APIC		9
 #define MADT_ENABLED		(1u << 0)
 
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 static u8 checksum(const u8 *p, u64 len)
 {
 	u8 sum = 0;
