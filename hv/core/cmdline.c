@@ -12,7 +12,7 @@
 #include "hv.h"
 #include "core/cmdline.h"
 
-struct hv_options hv_opts = { .loglvl = LOG_INFO, .fastpath = true };
+struct hv_options hv_opts = { .loglvl = LOG_INFO, .fastpath = true, .fastsmp = true };
 
 struct option {
 	const char *name;
@@ -94,9 +94,9 @@ static bool set_smap(struct hv_options *o, const char *val)
 }
 
 /*
- * fastsmp=on: fast-mode vCPUs on every CPU (core/sched.c); off (the
- * default) keeps them on the boot CPU: a 2-vCPU fast-mode Linux on two
- * CPUs stalls after boot (docs/smp.md), not yet understood.
+ * fastsmp=on (the default): fast-mode vCPUs on every CPU (core/sched.c);
+ * off keeps them on the boot CPU (to compare, or to rule the per-CPU
+ * switcher slices out when something goes wrong).
  */
 static bool set_fastsmp(struct hv_options *o, const char *val)
 {

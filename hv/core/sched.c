@@ -108,9 +108,8 @@ bool sched_resched_pending(void)
 /*
  * May this CPU run v now? It must be runnable and not running on another
  * CPU. Any CPU will do for a compat-mode vCPU, and for a fast-mode one
- * with the fastsmp option: each CPU has its own switcher slice
- * (pv/switcher.c). Without it (the default) fast-mode vCPUs stay on the
- * boot CPU: a 2-vCPU fast-mode Linux on two CPUs stalls (docs/smp.md).
+ * unless fastsmp=off keeps those on the boot CPU: each CPU has its own
+ * switcher slice (pv/switcher.c).
  */
 static bool can_run_here(const struct vcpu *v, const struct pcpu *c)
 {
