@@ -207,6 +207,7 @@ struct gnttab_unmap_grant_ref {
 	grant_handle_t handle;
 	/* OUT */
 	int16_t status;		/* GNTST_* */
+	uint16_t pad0;
 }; /* 24 bytes */
 PVABI_CHECK_SIZE(struct gnttab_unmap_grant_ref, 24);
 PVABI_CHECK_OFFSET(struct gnttab_unmap_grant_ref, dev_bus_addr, 8);
@@ -225,6 +226,7 @@ struct gnttab_copy_ptr {
 	} u;
 	domid_t domid;
 	uint16_t offset;
+	uint32_t pad0;
 }; /* 16 bytes */
 PVABI_CHECK_SIZE(struct gnttab_copy_ptr, 16);
 PVABI_CHECK_OFFSET(struct gnttab_copy_ptr, domid, 8);
@@ -237,6 +239,7 @@ struct gnttab_copy {
 	uint16_t flags;		/* GNTCOPY_* */
 	/* OUT */
 	int16_t status;		/* GNTST_* */
+	uint16_t pad0;
 }; /* 40 bytes */
 PVABI_CHECK_SIZE(struct gnttab_copy, 40);
 PVABI_CHECK_OFFSET(struct gnttab_copy, dest, 16);
@@ -255,6 +258,7 @@ struct gnttab_unmap_and_replace {
 	grant_handle_t handle;
 	/* OUT */
 	int16_t status;		/* GNTST_* */
+	uint16_t pad0;
 }; /* 24 bytes */
 PVABI_CHECK_SIZE(struct gnttab_unmap_and_replace, 24);
 PVABI_CHECK_OFFSET(struct gnttab_unmap_and_replace, new_addr, 8);

@@ -206,9 +206,9 @@ static void m_copies(void)
 	EXPECT_EQ(copy(gref(G, 9, 16), gmfn(mine, 0), 8, GNTCOPY_source_gref), GNTST_okay);
 	EXPECT_EQ(b[0], pattern(0xe, 2));
 
-	batch[0] = (struct gnttab_copy){ gref(G, 8, 24), gmfn(mine, 0), 8, GNTCOPY_source_gref, 99 };
-	batch[1] = (struct gnttab_copy){ gmfn(mine, 0), gref(G, 9, 0), 8, GNTCOPY_dest_gref, 99 };
-	batch[2] = (struct gnttab_copy){ gref(G, 9, 32), gmfn(mine, 8), 8, GNTCOPY_source_gref, 99 };
+	batch[0] = (struct gnttab_copy){ gref(G, 8, 24), gmfn(mine, 0), 8, GNTCOPY_source_gref, 99, 0 };
+	batch[1] = (struct gnttab_copy){ gmfn(mine, 0), gref(G, 9, 0), 8, GNTCOPY_dest_gref, 99, 0 };
+	batch[2] = (struct gnttab_copy){ gref(G, 9, 32), gmfn(mine, 8), 8, GNTCOPY_source_gref, 99, 0 };
 	EXPECT_EQ(gnttab_op(GNTTABOP_copy, batch, 3), 0);
 	EXPECT_EQ(batch[0].status, GNTST_okay);
 	EXPECT_EQ(batch[1].status, GNTST_general_error);
@@ -236,7 +236,7 @@ static void m_copy_batch(void)
 	for (unsigned i = 0; i < BIG; i++)
 		big[i] = (struct gnttab_copy){ gref(G, 8, (u16)(i % 512 * 8)),
 					       gmfn(mine, (u16)(i % 512 * 8)), 8,
-					       GNTCOPY_source_gref, 99 };
+					       GNTCOPY_source_gref, 99, 0 };
 	EXPECT_EQ(gnttab_op(GNTTABOP_copy, big, BIG), 0);
 	for (unsigned i = 0; i < BIG; i++)
 		EXPECT_EQ(big[i].status, GNTST_okay);
@@ -400,11 +400,11 @@ static void m_batch_unmap(void)
 			  GNTST_okay);
 	EXPECT_EQ(((volatile u64 *)many[3])[5], pattern(0xd, 5));	/* in the TLB */
 	for (int i = 0; i < 8; i++)
-		ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[i], 0, h[i], 99 };
-	ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[0], 0, 4321, 99 };
-	ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[0], 0, h[0], 99 };
+		ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[i], 0, h[i], 99, 0 };
+	ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[0], 0, 4321, 99, 0 };
+	ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[0], 0, h[0], 99, 0 };
 	for (int i = 8; i < 16; i++)
-		ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[i], 0, h[i], 99 };
+		ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[i], 0, h[i], 99, 0 };
 	EXPECT_EQ(gnttab_op(GNTTABOP_unmap_grant_ref, ops, 18), 0);
 	for (int i = 0; i < 18; i++)
 		EXPECT_EQ(ops[i].status, i == 8 || i == 9 ? GNTST_bad_handle : GNTST_okay);
