@@ -419,8 +419,9 @@ static bool try_read(u64 va, u64 *val)
 
 /*
  * The slice of the CPU this vCPU runs on: the one whose code it can read.
- * A domain's only vCPU stays on its CPU while it runs (nothing else there
- * to switch to); a vCPU that yields asks again after.
+ * The vCPU may move to another CPU whenever it enters the hypervisor (a
+ * fault, a hypercall, a timer tick): a check that depends on the slice
+ * asks again after and is retried if it moved (slice_check).
  */
 static unsigned my_slice(void)
 {
@@ -459,6 +460,14 @@ static void hv_slots(void)
 	kernel_fault("a read of a page of the slice the layout does not name (100)",
 		     SW_PAGE_VA(me, 100), false, 0);
 	for (unsigned c = 0; c < SW_NR_SLICES; c++) {
+		int tries = 5;
+		bool read;
+
+		/* A read that works is a failure only if the vCPU is not on c now. */
+		do {
+			me = my_slice();
+			read = c != me && try_read(SW_PAGE_VA(c, SW_TEXT_PAGE), &v);
+		} while (read && my_slice() == c && --tries);
 		if (c == me)
 			continue;
 		hv_snprintf(what, sizeof(what), "a read of slice %u's code (not this CPU's)", c);
@@ -466,9 +475,17 @@ static void hv_slots(void)
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(sw_pages); i++) {
 		const struct sw_page *p = &sw_pages[i];
-		u64 va = SW_PAGE_VA(me, p->page);
+		u64 va;
+		int tries = 5;
+		bool read;
 
-		if (!try_read(va, &v)) {
+		/* A read that faults is a failure only if the vCPU is still on me. */
+		do {
+			me = my_slice();
+			va = SW_PAGE_VA(me, p->page);
+			read = try_read(va, &v);
+		} while (!read && my_slice() != me && --tries);
+		if (!read) {
 			test_fail("the %s (%#lx) is not readable from ring 1", p->name, va);
 			continue;
 		}
