@@ -192,6 +192,18 @@ void _spin_unlock(struct spinlock *l, const char *site)
 		__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * Test-and-set only: just after this CPU's unlock, a CPU spins for the
+ * lock and nobody has it yet. Its holder-to-be wins as soon as its next
+ * read sees the lock free (core/hvlock.c waits for that).
+ */
+bool spin_handover_pending(const struct spinlock *l)
+{
+	return spin_kind == SPIN_TAS &&
+	       __atomic_load_n(&l->waiters, __ATOMIC_RELAXED) != 0 &&
+	       !__atomic_load_n(&l->held, __ATOMIC_RELAXED);
+}
+
 /* Someone besides the holder waits for it. */
 bool spin_is_contended(const struct spinlock *l)
 {

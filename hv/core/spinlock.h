@@ -19,7 +19,11 @@
  *   tickets and never finished; with test-and-set it passed in 43 s.
  *   Linux makes the same choice for the same reason (virt_spin_lock: a
  *   guest without paravirtual spinlocks uses test-and-set). A count of
- *   waiters says whether it is contended.
+ *   waiters says whether it is contended. It is not fair: a CPU that
+ *   releases it and asks again at once (a guest making hypercall after
+ *   hypercall) finds it free before a waiter's next look, every time.
+ *   The hypervisor lock's release makes up for that (core/hvlock.c,
+ *   hv_leave: a CPU leaving with someone waiting lets them in first).
  *
  * The default is test-and-set when CPUID says a hypervisor is underneath
  * (leaf 1, ECX bit 31; QEMU TCG sets it), tickets otherwise; `lock=ticket`
@@ -80,6 +84,7 @@ struct spinlock {
 bool _spin_lock(struct spinlock *l, void (*wait)(void *), void *arg, const char *site);
 void _spin_unlock(struct spinlock *l, const char *site);
 bool spin_is_contended(const struct spinlock *l);
+bool spin_handover_pending(const struct spinlock *l);
 
 enum spin_kind { SPIN_TICKET, SPIN_TAS };
 extern enum spin_kind spin_kind;
