@@ -21,6 +21,21 @@
  * panic on any CPU. A panicking CPU waits for the lock a bounded time,
  * then prints anyway (the panic may have come from inside the console
  * or from the lock checker, with the lock held).
+ *
+ * The UART is slow (a few us a byte under QEMU, where each byte is an
+ * exit to QEMU and a write to its log file; ~87 us at 115200 baud), and
+ * the hypervisor lock is everyone's: a guest printing 32 KiB kept every
+ * other CPU waiting for 60 to 80 ms at a time (tests/guests/avail,
+ * avail-console on 2 CPUs). So once guests run, what is written under the
+ * hypervisor lock goes into an output buffer, and the CPU that wrote it
+ * sends it to the UART on its way back to its guest, after it dropped the
+ * hypervisor lock (console_drain_owed, from core/hvlock.c), or before it
+ * halts: a domain's output is paid for by its own CPU, and nobody waits
+ * for the UART but the CPU whose guest printed. A guest whose output
+ * finds the buffer nearly full is stopped with a continuation until its
+ * CPU has drained some (console_io_write, ring_drain). Everything else
+ * (boot, a panic, output from outside the lock) goes to the UART at once,
+ * through the same buffer so that the order stays the order of writing.
  */
 #include "hv.h"
 #include "core/console.h"
@@ -34,15 +49,53 @@
 #include "core/evtchn.h"
 #include "core/spinlock.h"
 #include "x86/cpu.h"
+#include "x86/percpu.h"
 #include "core/xenstore_ring.h"
 
 int hv_loglvl = LOG_INFO;
 
-/* The UART and the two below: the source of the unfinished line, if any. */
+/*
+ * The output buffer and the two below it: the source of the unfinished
+ * line, if any. out_prod and out_cons count bytes from boot (they wrap
+ * at 4 GiB, and only their difference is used); bytes before out_cons
+ * are on the UART.
+ */
 static struct spinlock console_lock =
 	SPINLOCK_INIT("console_lock", LOCK_LEVEL_CONSOLE, LOCK_IRQ_OFF);
+#define OUT_BUF_SIZE	(16u << 10)
+static char out_buf[OUT_BUF_SIZE];
+static u32 out_prod, out_cons;
 static const char *last_prefix;
 static u32 last_cpu;		/* its CPU (initial APIC id) */
+
+/*
+ * The UART's transmitter: one CPU at a time sends bytes of the buffer,
+ * without console_lock (taken only to copy a chunk out and to move
+ * out_cons past it once sent), so writers are never held up by the UART.
+ */
+static struct spinlock uart_lock =
+	SPINLOCK_INIT("uart_lock", LOCK_LEVEL_UART, LOCK_IRQ_OFF);
+
+/* Guests run (core/sched.c): output under the hypervisor lock waits. */
+static bool deferring;
+
+/*
+ * A guest's piece of output (LINE_PIECE below) may print a whole line
+ * buffer with its prefix: after its first piece, a call goes on only
+ * with this much room. The first piece of a call always goes ahead (a
+ * full buffer is then emptied a chunk at a time: out_put), so every call
+ * makes progress, as every continuation must.
+ */
+#define GUEST_ROOM	1024
+
+/*
+ * What a CPU leaving the hypervisor sends at most (console_drain_owed):
+ * enough for the next call's first piece to find room, a few ms under
+ * QEMU. A new holder of the hypervisor lock may wait that long for this
+ * CPU's answer to a TLB sync (core/hvlock.c), which it gives once back
+ * in its guest.
+ */
+#define DRAIN_ON_LEAVE	GUEST_ROOM
 
 /* A panicking CPU's wait for the lock: tens of ms under QEMU, then it prints. */
 #define PANIC_WAIT_SPINS	(1u << 22)
@@ -68,29 +121,159 @@ static bool console_take(void)
 	return false;
 }
 
+/*
+ * Send up to max bytes of the buffer to the UART, a chunk at a time (the
+ * caller holds no console lock; it may hold the hypervisor lock). If
+ * another CPU is sending, wait for it only if wait says so: it sends
+ * what is there as well. Returns the bytes this call sent.
+ */
+static u32 drain(u32 max, bool wait)
+{
+	char chunk[64];
+	u32 sent = 0, n;
+
+	if (wait)
+		spin_lock(&uart_lock);
+	else if (!spin_trylock(&uart_lock))
+		return 0;
+	do {
+		spin_lock(&console_lock);
+		n = MIN(MIN(out_prod - out_cons, (u32)sizeof(chunk)), max - sent);
+		for (u32 i = 0; i < n; i++)
+			chunk[i] = out_buf[(out_cons + i) % OUT_BUF_SIZE];
+		spin_unlock(&console_lock);
+		for (u32 i = 0; i < n; i++)
+			uart_putc(chunk[i]);
+		spin_lock(&console_lock);
+		out_cons += n;	/* only now: the room is free once the bytes are out */
+		spin_unlock(&console_lock);
+		sent += n;
+	} while (n && sent < max);
+	spin_unlock(&uart_lock);
+	return sent;
+}
+
+/* A panicking CPU: whatever is in the buffer, then its own, straight out. */
+static void panic_flush(void)
+{
+	for (; out_cons != out_prod; out_cons++)
+		uart_putc(out_buf[out_cons % OUT_BUF_SIZE]);
+}
+
+/*
+ * One byte into the buffer (console_lock held, unless panicking). A full
+ * buffer is emptied a chunk at a time here, even under the hypervisor
+ * lock: output is never dropped, and a guest that could fill it is
+ * stopped before (console_room_for_guest).
+ */
+static void out_put(bool locked, char c)
+{
+	if (!locked) {
+		panic_flush();
+		uart_putc(c);
+		return;
+	}
+	while (out_prod - out_cons == OUT_BUF_SIZE) {
+		spin_unlock(&console_lock);
+		drain(sizeof(out_buf), true);
+		spin_lock(&console_lock);
+	}
+	out_buf[out_prod++ % OUT_BUF_SIZE] = c;
+}
+
+/*
+ * This CPU's struct pcpu, or NULL where this_cpu() does not work (early
+ * boot, an IST stack): only its address is computed until it is found.
+ */
+static struct pcpu *cpu_here(void)
+{
+	struct pcpu *c = this_cpu();
+
+	for (int i = 0; i < NR_CPUS; i++)
+		if (pcpus[i] == c)
+			return c;
+	return NULL;
+}
+
 /* Write len bytes from one source, starting each line with its prefix. */
 void console_write(const char *prefix, const char *buf, size_t len)
 {
 	u32 cpu = cpu_initial_apic_id();
 	bool locked = console_take();
+	struct pcpu *c;
 
 	for (size_t i = 0; i < len; i++) {
 		if (last_prefix && (last_prefix != prefix || last_cpu != cpu)) {
-			uart_putc('\n');
+			out_put(locked, '\n');
 			last_prefix = NULL;
 		}
 		if (!last_prefix) {
 			for (const char *p = prefix; *p; p++)
-				uart_putc(*p);
+				out_put(locked, *p);
 			last_prefix = prefix;
 			last_cpu = cpu;
 		}
 		if (buf[i] == '\n')
 			last_prefix = NULL;
-		uart_putc(buf[i]);
+		out_put(locked, buf[i]);
 	}
-	if (locked)
-		spin_unlock(&console_lock);
+	if (!locked)
+		return;
+	spin_unlock(&console_lock);
+	c = cpu_here();
+	if (deferring && c && c->holds_hv_lock)
+		c->cons_owed = true;	/* console_drain_owed sends it */
+	else
+		drain(~0u, true);
+}
+
+/* Guests run from now on (core/sched.c, on the boot CPU). */
+void console_defer_start(void)
+{
+	deferring = true;
+}
+
+/*
+ * On the way back to a guest, without the hypervisor lock
+ * (core/hvlock.c): if this CPU wrote output that waits, send some of it.
+ * It stays owed until the buffer is empty, so the next exit sends more.
+ */
+void console_drain_owed(struct pcpu *c)
+{
+	if (!c->cons_owed)
+		return;
+	drain(DRAIN_ON_LEAVE, false);
+	if (__atomic_load_n(&out_prod, __ATOMIC_RELAXED) ==
+	    __atomic_load_n(&out_cons, __ATOMIC_RELAXED))
+		c->cons_owed = false;
+}
+
+/* Before a halt or the end of the run: everything out. */
+void console_flush(void)
+{
+	if (panic_on_this_cpu()) {
+		panic_flush();
+		return;
+	}
+	drain(~0u, true);
+	if (cpu_here())
+		cpu_here()->cons_owed = false;
+}
+
+/*
+ * A guest's output may go on (under the hypervisor lock): the buffer has
+ * room for another piece of it. If not, its call stops (a continuation)
+ * and this CPU sends some of the buffer on its way out.
+ */
+static bool console_room_for_guest(void)
+{
+	struct pcpu *c = cpu_here();
+
+	if (OUT_BUF_SIZE - (out_prod - out_cons) >= GUEST_ROOM)
+		return true;
+	if (c)
+		c->cons_owed = true;
+	return false;
 }
 
 static void vprintk(const char *fmt, va_list ap)
@@ -177,7 +360,8 @@ static void ring_drain(struct domain *d)
 	if (prod - cons > sizeof(r->out))	/* a guest lying about its indexes */
 		cons = prod - (u32)sizeof(r->out);
 	for (; cons != prod; cons++, n++) {
-		if (n && n % LINE_PIECE == 0 && hypercall_preempt_check()) {
+		if (n && n % LINE_PIECE == 0 &&
+		    (hypercall_preempt_check() || !console_room_for_guest())) {
 			__atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
 			hypercall_restart();
 			return;
@@ -285,7 +469,8 @@ static long console_io_write(struct domain *d, u32 count, u64 buffer)
 	while (done < count) {
 		u32 n = MIN(count - done, (u32)sizeof(chunk));
 
-		if (done && hypercall_preempt_check())	/* the partial line waits */
+		/* the partial line waits; so does a piece with no room yet */
+		if (done && (hypercall_preempt_check() || !console_room_for_guest()))
 			return hypercall_create_continuation(__HYPERVISOR_console_io, 3,
 				CONSOLEIO_write, count - done, buffer + done, 0, 0);
 		if (copy_from_guest(chunk, buffer + done, n)) {

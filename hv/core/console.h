@@ -8,6 +8,10 @@
 
 void console_init(void);
 void console_write(const char *prefix, const char *buf, size_t len);
+void console_flush(void);
+void console_defer_start(void);
+struct pcpu;
+void console_drain_owed(struct pcpu *c);
 
 struct domain;
 int console_ring_init(struct domain *d, void *ring);

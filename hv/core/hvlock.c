@@ -44,6 +44,7 @@
  */
 #include "hv.h"
 #include "layout.h"
+#include "core/console.h"
 #include "core/domain.h"
 #include "core/hvlock.h"
 #include "core/spinlock.h"
@@ -167,9 +168,13 @@ static void hand_over(void)
 
 void hv_leave(void)
 {
-	release(this_cpu(), PCPU_IN_GUEST);
+	struct pcpu *c = this_cpu();
+
+	release(c, PCPU_IN_GUEST);
 	lock_check_none_held("a return to a guest");
 	hand_over();
+	console_drain_owed(c);	/* its guest's output, on its own time */
+	lock_check_none_held("a return to a guest");
 }
 
 /*
@@ -185,6 +190,7 @@ void hv_idle_halt(void)
 	if (!c->idle_cr3)
 		hv_load_idle_cr3();
 	release(c, PCPU_IDLE);
+	console_flush();	/* what its guests printed, before it sleeps */
 	lock_check_none_held("a halt");
 	asm volatile("sti; hlt; cli" ::: "memory");
 	hv_enter();	/* no vCPU: always true */

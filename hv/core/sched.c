@@ -19,6 +19,7 @@
  * interrupt makes something runnable.
  */
 #include "hv.h"
+#include "core/console.h"
 #include "layout.h"
 #include "core/cmdline.h"
 #include "core/domain.h"
@@ -460,6 +461,7 @@ void sched_start(void)
 	extern void enter_guest(u64 stack_top) __noreturn;	/* entry.S */
 	struct pcpu *c = this_cpu();
 
+	console_defer_start();	/* core/console.c: output waits for the way out */
 	hv_enter();
 	current = NULL;
 	c->need_resched = true;

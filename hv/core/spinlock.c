@@ -182,6 +182,14 @@ bool spin_trylock_raw(struct spinlock *l)
 	return try_take(l);
 }
 
+bool _spin_trylock(struct spinlock *l, const char *site)
+{
+	if (!spin_trylock_raw(l))
+		return false;
+	debug_acquire(l, site);
+	return true;
+}
+
 /* Serve the next ticket: only the holder writes owner. */
 void _spin_unlock(struct spinlock *l, const char *site)
 {

@@ -48,6 +48,7 @@
  */
 enum lock_level {
 	LOCK_LEVEL_HV = 10,		/* core/hvlock.c: the hypervisor lock */
+	LOCK_LEVEL_UART = 80,		/* core/console.c: the UART's sender */
 	LOCK_LEVEL_CONSOLE = 90,	/* core/console.c: innermost */
 };
 
@@ -79,12 +80,15 @@ struct spinlock {
  * caller's site); it returns whether it waited.
  */
 #define spin_lock(l)			_spin_lock((l), NULL, NULL, LOCK_SITE)
+#define spin_trylock(l)			_spin_trylock((l), LOCK_SITE)
 #define spin_unlock(l)			_spin_unlock((l), LOCK_SITE)
 
 bool _spin_lock(struct spinlock *l, void (*wait)(void *), void *arg, const char *site);
 void _spin_unlock(struct spinlock *l, const char *site);
 bool spin_is_contended(const struct spinlock *l);
 bool spin_handover_pending(const struct spinlock *l);
+/* Take it only if it is free; checked like spin_lock when it is taken. */
+bool _spin_trylock(struct spinlock *l, const char *site);
 
 enum spin_kind { SPIN_TICKET, SPIN_TAS };
 extern enum spin_kind spin_kind;

@@ -9,6 +9,7 @@
  * is all real hardware without ACPI support in the hypervisor can do.
  */
 #include "hv.h"
+#include "core/console.h"
 #include "x86/cpu.h"
 #include "x86/power.h"
 
@@ -17,6 +18,7 @@
 void hv_exit(bool success)
 {
 	printk("exit: %s\n", success ? "success" : "failure");
+	console_flush();	/* all of it: QEMU ends at the next instruction */
 	outl(DEBUG_EXIT_PORT, success ? HV_EXIT_SUCCESS : HV_EXIT_FAILURE);
 	printk("no isa-debug-exit device: halting\n");
 	halt_forever();
