@@ -49,10 +49,10 @@
  * every window so far counting (avail.h); the victim then tells the
  * neighbour it is done over an event channel.
  *
- * Several CPUs (cpus= on the victim's line: the runner's @CPUS@). In
- * compat mode with two or more CPUs the victim and its neighbour each
- * have a CPU of their own (fast-mode vCPUs all run on the boot CPU, so a
- * fast boot is the one-CPU case whatever the count). Then the neighbour
+ * Several CPUs (cpus= on the victim's line: the runner's @CPUS@). With
+ * two or more CPUs the victim and its neighbour each have a CPU of their
+ * own, in either mode (fast-mode vCPUs too run on every CPU, each behind
+ * its CPU's switcher slice). Then the neighbour
  * takes nothing from the victim by running: what it can take is the
  * hypervisor, which runs on one CPU at a time (core/hvlock.c). Every
  * entry of the victim's (its CPU's timer, a kick, a TLB sync) waits for
@@ -283,7 +283,7 @@ static u64 off_percent(const struct verdict *v, bool attack)
 static void victim(void)
 {
 	char beside[32] = "?";
-	bool own_cpu = !guest_fast_mode() && cmdline_u64("cpus", 1) >= 2;
+	bool own_cpu = cmdline_u64("cpus", 1) >= 2;
 	struct verdict v = { .best_gap = { ~0UL, ~0UL } };
 	u64 start, first, len;
 	int round;
