@@ -63,6 +63,9 @@ struct vcpu {
 				 * from VCPUOP_initialise (core/vcpu_op.c) */
 	bool down;		/* VCPUOP_down, or never brought up: not run */
 	unsigned area_slot;	/* its GDT/LDT area (pv/descriptor_tables.c) */
+	bool cons_owed;		/* output it caused waits in the console's
+				 * buffer: its CPU sends some of it each
+				 * time it returns to it (core/console.c) */
 
 	/* Guest state while not running (the live copy is on the hv stack). */
 	struct cpu_regs regs;

@@ -48,7 +48,6 @@ struct pcpu {
 	bool idle_cr3;		/* CR3 holds the hypervisor's own L4 (no guest's) */
 	bool ldtr_loaded;	/* LDTR is not null (pv/descriptor_tables.c) */
 	bool idle_wake_claimed;	/* idle, and its idle loop runs a vCPU just woken (core/sched.c) */
-	bool cons_owed;		/* its output waits in the console's buffer (core/console.c) */
 	const void *entries;	/* the PV mode whose entries it has (pv/mode.c) */
 	u64 timer_deadline;	/* system time its APIC timer is aimed at */
 	volatile u32 where;	/* enum pcpu_where, for the TLB sync (core/hvlock.c) */
