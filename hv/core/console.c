@@ -48,6 +48,7 @@
 #include "pvabi/console.h"
 #include "core/evtchn.h"
 #include "core/spinlock.h"
+#include "core/time.h"
 #include "x86/cpu.h"
 #include "x86/percpu.h"
 #include "core/xenstore_ring.h"
@@ -91,9 +92,9 @@ static bool deferring;
 /*
  * What a CPU leaving the hypervisor sends at most (console_drain_owed):
  * enough for the next call's first piece to find room, a few ms under
- * QEMU. A new holder of the hypervisor lock may wait that long for this
- * CPU's answer to a TLB sync (core/hvlock.c), which it gives once back
- * in its guest.
+ * QEMU, less if its time slice ends first. A new holder of the
+ * hypervisor lock may wait that long for this CPU's answer to a TLB sync
+ * (core/hvlock.c), which it gives once back in its guest.
  */
 #define DRAIN_ON_LEAVE	GUEST_ROOM
 
@@ -125,9 +126,11 @@ static bool console_take(void)
  * Send up to max bytes of the buffer to the UART, a chunk at a time (the
  * caller holds no console lock; it may hold the hypervisor lock). If
  * another CPU is sending, wait for it only if wait says so: it sends
- * what is there as well. Returns the bytes this call sent.
+ * what is there as well. With until_due, stop after a chunk once this
+ * CPU's timer is due (a time slice ends: the vCPU on its way out pays
+ * only with its own time). Returns the bytes this call sent.
  */
-static u32 drain(u32 max, bool wait)
+static u32 drain(u32 max, bool wait, bool until_due)
 {
 	char chunk[64];
 	u32 sent = 0, n;
@@ -148,7 +151,7 @@ static u32 drain(u32 max, bool wait)
 		out_cons += n;	/* only now: the room is free once the bytes are out */
 		spin_unlock(&console_lock);
 		sent += n;
-	} while (n && sent < max);
+	} while (n && sent < max && !(until_due && time_deadline_passed()));
 	spin_unlock(&uart_lock);
 	return sent;
 }
@@ -175,7 +178,7 @@ static void out_put(bool locked, char c)
 	}
 	while (out_prod - out_cons == OUT_BUF_SIZE) {
 		spin_unlock(&console_lock);
-		drain(64, true);	/* just the room it needs, a chunk */
+		drain(64, true, false);	/* just the room it needs, a chunk */
 		spin_lock(&console_lock);
 	}
 	out_buf[out_prod++ % OUT_BUF_SIZE] = c;
@@ -224,7 +227,7 @@ void console_write(const char *prefix, const char *buf, size_t len)
 	if (deferring && c && c->holds_hv_lock && c->curr)
 		c->curr->cons_owed = true;	/* console_drain_owed sends it */
 	else
-		drain(~0u, true);
+		drain(~0u, true, false);
 }
 
 /* Guests run from now on (core/sched.c, on the boot CPU). */
@@ -248,7 +251,7 @@ void console_drain_owed(struct pcpu *c)
 
 	if (!v || !v->cons_owed)
 		return;
-	drain(DRAIN_ON_LEAVE, false);
+	drain(DRAIN_ON_LEAVE, false, true);
 	if (__atomic_load_n(&out_prod, __ATOMIC_RELAXED) ==
 	    __atomic_load_n(&out_cons, __ATOMIC_RELAXED))
 		v->cons_owed = false;
@@ -261,7 +264,7 @@ void console_flush(void)
 		panic_flush();
 		return;
 	}
-	drain(~0u, true);
+	drain(~0u, true, false);
 }
 
 /*
