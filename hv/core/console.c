@@ -203,6 +203,7 @@ void console_write(const char *prefix, const char *buf, size_t len)
 {
 	u32 cpu = cpu_initial_apic_id();
 	bool locked = console_take();
+	u32 prod0 = out_prod;
 	struct pcpu *c;
 
 	for (size_t i = 0; i < len; i++) {
@@ -224,8 +225,8 @@ void console_write(const char *prefix, const char *buf, size_t len)
 		return;
 	spin_unlock(&console_lock);
 	c = cpu_here();
-	if (deferring && c && c->holds_hv_lock && c->curr)
-		c->curr->cons_owed = true;	/* console_drain_owed sends it */
+	if (deferring && c && c->holds_hv_lock && c->curr)	/* console_drain_owed */
+		c->curr->cons_owed += out_prod - prod0;
 	else
 		drain(~0u, true, false);
 }
@@ -238,23 +239,44 @@ void console_defer_start(void)
 
 /*
  * On the way back to a guest, without the hypervisor lock
- * (core/hvlock.c): if the vCPU it returns to caused output that waits,
- * send some of the buffer, on that vCPU's time. It stays owed until the
- * buffer is empty, so its next exit sends more. Owed by the vCPU, not
- * the CPU: on a CPU shared with a flooder, the neighbour's exits would
- * otherwise pay for the flood (measured: avail-console on one CPU, the
- * victim at 9-18% of its throughput).
+ * (core/hvlock.c): a vCPU whose output went into the buffer sends as
+ * many bytes of it as it wrote (at most DRAIN_ON_LEAVE at a time, and
+ * not past its CPU's next timer), on its own time. The bytes at the head
+ * of the buffer may be another's: what each vCPU pays is its own volume,
+ * whoever's bytes it moves. Counted per vCPU, not per CPU, and in bytes,
+ * not "until the buffer is empty": a neighbour that printed one line
+ * would otherwise pay for a flooder's backlog (measured: avail-console
+ * on one CPU, the victim at 9-18%, then 68-86%, of its throughput).
+ *
+ * Output whose writer does not come back to send it (a domain blocked
+ * for good, or dead) is sent by an idle CPU (hv_idle_halt), or, when no
+ * CPU idles, a little at a time by anyone once nothing was sent for
+ * STALE_NS.
  */
+#define STALE_NS	(20 * 1000 * 1000)
+#define STALE_DRAIN	256
+static u64 last_sent;	/* NOW() of the last drain on a way out */
+
 void console_drain_owed(struct pcpu *c)
 {
 	struct vcpu *v = c->curr;
+	u32 sent;
 
-	if (!v || !v->cons_owed)
+	if (!v)
 		return;
-	drain(DRAIN_ON_LEAVE, false, true);
-	if (__atomic_load_n(&out_prod, __ATOMIC_RELAXED) ==
-	    __atomic_load_n(&out_cons, __ATOMIC_RELAXED))
-		v->cons_owed = false;
+	if (v->cons_owed) {
+		sent = drain(MIN(v->cons_owed, DRAIN_ON_LEAVE), false, true);
+		v->cons_owed -= MIN(sent, v->cons_owed);
+		if (__atomic_load_n(&out_prod, __ATOMIC_RELAXED) ==
+		    __atomic_load_n(&out_cons, __ATOMIC_RELAXED))
+			v->cons_owed = 0;	/* others sent it */
+		last_sent = NOW();
+	} else if (__atomic_load_n(&out_prod, __ATOMIC_RELAXED) !=
+		   __atomic_load_n(&out_cons, __ATOMIC_RELAXED) &&
+		   NOW() - last_sent > STALE_NS) {
+		drain(STALE_DRAIN, false, true);
+		last_sent = NOW();
+	}
 }
 
 /* Before a halt or the end of the run: everything out. */
@@ -274,10 +296,7 @@ void console_flush(void)
  */
 static bool console_room_for_guest(void)
 {
-	if (OUT_BUF_SIZE - (out_prod - out_cons) >= GUEST_ROOM)
-		return true;
-	current->cons_owed = true;
-	return false;
+	return OUT_BUF_SIZE - (out_prod - out_cons) >= GUEST_ROOM;
 }
 
 static void vprintk(const char *fmt, va_list ap)

@@ -63,8 +63,8 @@ struct vcpu {
 				 * from VCPUOP_initialise (core/vcpu_op.c) */
 	bool down;		/* VCPUOP_down, or never brought up: not run */
 	unsigned area_slot;	/* its GDT/LDT area (pv/descriptor_tables.c) */
-	bool cons_owed;		/* output it caused waits in the console's
-				 * buffer: its CPU sends some of it each
+	u32 cons_owed;		/* bytes of output it caused that its CPU
+				 * still has to send to the UART, some each
 				 * time it returns to it (core/console.c) */
 
 	/* Guest state while not running (the live copy is on the hv stack). */
