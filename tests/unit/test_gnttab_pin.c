@@ -227,6 +227,24 @@ START_TEST(test_v2_failed_upgrade_keeps_reading)
 }
 END_TEST
 
+/*
+ * The granter changes the entry between the hypervisor's two looks (the
+ * status bits set in between): simulated by a status entry that aliases
+ * the header's domid, so that setting GTF_reading there turns domid 2
+ * into 10. The second look must refuse, and back out exactly the bits it
+ * set (domid 2 again).
+ */
+START_TEST(test_v2_entry_changed_between_looks)
+{
+	const struct gnt_entry racy = { .e = &e2, .status = &e2.hdr.domid, .version = 2 };
+
+	grant2(GTF_permit_access, 2, 77);
+	ck_assert_int_eq(gnt_pin(&racy, &a, 2, GNTPIN_hstr_inc, GNT_USE_MAP), GNTST_general_error);
+	ck_assert_uint_eq(e2.hdr.domid, 2);
+	ck_assert_uint_eq(a.pin, 0);
+}
+END_TEST
+
 START_TEST(test_v2_sub_page_for_copy)
 {
 	grant2(GTF_permit_access | GTF_sub_page, 2, 0);
@@ -336,6 +354,7 @@ Suite *gnttab_pin_suite(void)
 	tcase_add_test(tc, test_v2_bits_in_status);
 	tcase_add_test(tc, test_v2_refused_changes_nothing);
 	tcase_add_test(tc, test_v2_failed_upgrade_keeps_reading);
+	tcase_add_test(tc, test_v2_entry_changed_between_looks);
 	tcase_add_test(tc, test_v2_sub_page_for_copy);
 	tcase_add_test(tc, test_v2_frame_beyond_32_bits);
 	tcase_add_test(tc, test_convert_reserved);
