@@ -15,8 +15,10 @@
  *  g, alone: set_version 2 answers 0 and writes back 2, get_version says
  *	2; get_status_frames gives 1 frame for a 1-frame table (2 is
  *	GNTST_general_error, count 2 -EINVAL, a frame_list not mapped
- *	GNTST_bad_virt_addr); the status frame is zeroed and g's own. Grown
- *	to 9 frames (2304 entries), the table has 2 status frames.
+ *	GNTST_bad_virt_addr, m's GNTST_permission_denied, a domain that
+ *	does not exist's GNTST_bad_domain); the status frame is zeroed and
+ *	g's own. Grown to 9 frames (2304 entries), the table has 2 status
+ *	frames.
  *  m: D mapped writable holds D's contents and takes m's writes; R maps
  *	read-only; the sub-page grant, the transitive grant and the forged
  *	frame (beyond 32 bits: not D) are refused (general_error); ref 3000,
@@ -280,6 +282,14 @@ static void g_status_frames(u64 s)
 						.status = 99, .frame_list = 0x1000 };
 	EXPECT_EQ(gnttab_op(GNTTABOP_get_status_frames, &gs, 1), 0);
 	EXPECT_EQ(gs.status, GNTST_bad_virt_addr);
+	gs = (struct gnttab_get_status_frames){ .nr_frames = 1, .dom = M,
+						.status = 99, .frame_list = (u64)frames };
+	EXPECT_EQ(gnttab_op(GNTTABOP_get_status_frames, &gs, 1), 0);
+	EXPECT_EQ(gs.status, GNTST_permission_denied);	/* m's are not ours */
+	gs.dom = 9;
+	EXPECT_EQ(gnttab_op(GNTTABOP_get_status_frames, &gs, 1), 0);
+	EXPECT_EQ(gs.status, GNTST_bad_domain);
+	EXPECT_EQ(frames[0], 0);
 	ASSERT_EQ(window_map(win[W_STAT], s, PTE_P | PTE_US | PTE_A), 0);
 	status = (volatile grant_status_t *)win[W_STAT];
 	for (unsigned i = 0; i < GUEST_PAGE_SIZE / 2; i++)
