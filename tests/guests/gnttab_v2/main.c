@@ -28,8 +28,9 @@
  *	grant is refused.
  *  g, while mapped: GTF_reading|GTF_writing in status[8] and status[3],
  *	GTF_reading in status[9], and the entries' own flags untouched (no
- *	status bit in a version 2 header); m's write is in D; set_version 1
- *	is -EBUSY (entries in use) and writes back 2. g then clears
+ *	status bit in a version 2 header); m's write is in D; with the
+ *	status frame unmapped, set_version 1 is -EBUSY (entries in use),
+ *	writes back 2 and changes nothing. g then clears
  *	status[8] itself (through a writable mapping, which Xen allows): D
  *	still cannot be pinned as an L1 - the hypervisor does not trust the
  *	status array, its own active entry holds D.
@@ -353,9 +354,13 @@ static void g_while_mapped(u64 s, u64 d)
 	EXPECT_EQ(table2[REF_D].hdr.flags, GTF_permit_access);
 	EXPECT_EQ(table2[REF_R].hdr.flags, GTF_permit_access | GTF_readonly);
 	EXPECT_EQ(peek(d, 0), pattern(0x3a, 0));	/* m's write */
+	/* The status frame unmapped: only the grants in use hold the version. */
+	window_restore(win[W_STAT]);
 	EXPECT_EQ(set_version(1, &now), -XEN_EBUSY);
 	EXPECT_EQ(now, 2);
+	ASSERT_EQ(window_map(win[W_STAT], s, PTE_P | PTE_US | PTE_A), 0);
 	EXPECT_EQ(status[REF_D], GTF_reading | GTF_writing);	/* nothing changed */
+	EXPECT_EQ(table2[REF_D].hdr.flags, GTF_permit_access);
 
 	/* Scribbling on our own status array frees nothing. */
 	ASSERT_EQ(window_map(win[W_STATW], s, PTE_FLAGS), 0);
