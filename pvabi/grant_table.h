@@ -7,11 +7,14 @@
  * capability the other domain presents. Split drivers (block, net,
  * console over xenstore) are built on it.
  *
- * pvisor's tables are version 1. A domain sizes its table (setup_table,
- * query_size, set_version), and others copy through it (copy) and map
- * its pages (map_grant_ref, unmap_grant_ref); transfer, version 2 and the
- * rest answer -XEN_ENOSYS (pvabi/README.md). Only the operations and
- * structures pvisor implements are declared in full.
+ * A table is version 1 (struct grant_entry_v1) until its domain asks for
+ * version 2 (union grant_entry_v2, with the GTF_reading/GTF_writing bits
+ * moved out to status frames: get_status_frames). A domain sizes its
+ * table (setup_table, query_size, set_version), and others copy through
+ * it (copy) and map its pages (map_grant_ref, unmap_grant_ref); transfer,
+ * transitive grants and the rest answer -XEN_ENOSYS or are refused
+ * (pvabi/README.md). Only the operations and structures pvisor
+ * implements are declared in full.
  *
  * HYPERVISOR_grant_table_op(cmd, args, count): cmd is GNTTABOP_*, args the
  * guest address of an array of count structures of the matching type.
@@ -71,6 +74,9 @@
 #define GTF_reading			(1 << _GTF_reading)   /* hypervisor */
 #define _GTF_writing			4
 #define GTF_writing			(1 << _GTF_writing)   /* hypervisor */
+/* Version 2, GTF_permit_access: only [page_off, page_off + length) (copy). */
+#define _GTF_sub_page			8
+#define GTF_sub_page			(1 << _GTF_sub_page)
 #define _GTF_transfer_committed		2
 #define GTF_transfer_committed		(1 << _GTF_transfer_committed)
 #define _GTF_transfer_completed		3
@@ -111,6 +117,56 @@ PVABI_CHECK_SIZE(struct grant_entry_v1, 8);
 PVABI_CHECK_OFFSET(struct grant_entry_v1, flags, 0);
 PVABI_CHECK_OFFSET(struct grant_entry_v1, domid, 2);
 PVABI_CHECK_OFFSET(struct grant_entry_v1, frame, 4);
+
+/*
+ * Version 2. Every entry starts with the same header as a version 1 entry
+ * (flags and domid: the guest writes domid and the rest, then flags); the
+ * hypervisor's GTF_reading/GTF_writing live in a separate status array
+ * (grant_status_t, one per entry, in the status frames), which the guest
+ * reads to know whether a grant is in use.
+ */
+struct grant_entry_header {
+	uint16_t flags;		/* GTF_*, without GTF_reading/GTF_writing */
+	domid_t domid;
+}; /* 4 bytes */
+PVABI_CHECK_SIZE(struct grant_entry_header, 4);
+
+struct grant_entry_v2_full_page {	/* GTF_permit_access (no GTF_sub_page) */
+	struct grant_entry_header hdr;
+	uint32_t pad0;
+	uint64_t frame;
+}; /* 16 bytes */
+
+struct grant_entry_v2_sub_page {	/* GTF_permit_access | GTF_sub_page */
+	struct grant_entry_header hdr;
+	uint16_t page_off;
+	uint16_t length;
+	uint64_t frame;
+}; /* 16 bytes */
+
+struct grant_entry_v2_transitive {	/* GTF_transitive: pvisor refuses them */
+	struct grant_entry_header hdr;
+	domid_t trans_domid;
+	uint16_t pad0;
+	grant_ref_t gref;
+}; /* 12 bytes */
+
+union grant_entry_v2 {
+	struct grant_entry_header hdr;
+	struct grant_entry_v2_full_page full_page;
+	struct grant_entry_v2_sub_page sub_page;
+	struct grant_entry_v2_transitive transitive;
+	uint32_t spacer[4];
+}; /* 16 bytes: 256 a page */
+PVABI_CHECK_SIZE(union grant_entry_v2, 16);
+PVABI_CHECK_OFFSET(union grant_entry_v2, full_page.frame, 8);
+PVABI_CHECK_OFFSET(union grant_entry_v2, sub_page.page_off, 4);
+PVABI_CHECK_OFFSET(union grant_entry_v2, sub_page.length, 6);
+PVABI_CHECK_OFFSET(union grant_entry_v2, transitive.trans_domid, 4);
+PVABI_CHECK_OFFSET(union grant_entry_v2, transitive.gref, 8);
+
+/* One entry of the status array: GTF_reading | GTF_writing. */
+typedef uint16_t grant_status_t;
 
 /*
  * GNTTABOP_setup_table: size dom's table to at least nr_frames frames and
@@ -171,6 +227,26 @@ struct gnttab_get_version {
 PVABI_CHECK_SIZE(struct gnttab_get_version, 8);
 PVABI_CHECK_OFFSET(struct gnttab_get_version, dom, 0);
 PVABI_CHECK_OFFSET(struct gnttab_get_version, version, 4);
+
+/*
+ * GNTTABOP_get_status_frames: the machine frame numbers of the first
+ * nr_frames status frames of dom's version 2 table (the guest maps them
+ * by mfn).
+ */
+struct gnttab_get_status_frames {
+	/* IN */
+	uint32_t nr_frames;
+	domid_t dom;
+	/* OUT */
+	int16_t status;		/* GNTST_* */
+	/* IN: guest VA of uint64_t[nr_frames], filled in (OUT) */
+	uint64_t frame_list;
+}; /* 16 bytes */
+PVABI_CHECK_SIZE(struct gnttab_get_status_frames, 16);
+PVABI_CHECK_OFFSET(struct gnttab_get_status_frames, nr_frames, 0);
+PVABI_CHECK_OFFSET(struct gnttab_get_status_frames, dom, 4);
+PVABI_CHECK_OFFSET(struct gnttab_get_status_frames, status, 6);
+PVABI_CHECK_OFFSET(struct gnttab_get_status_frames, frame_list, 8);
 
 /*
  * GNTTABOP_map_grant_ref: map entry ref of dom's table: at host_addr (a

@@ -159,6 +159,10 @@ struct domain {
 	u32 gnttab_nr_frames;
 	/* ... the active entries of each frame's 512 (2 frames of ours each). */
 	struct gnt_active *gnttab_active[GNTTAB_MAX_FRAMES];
+	/* Its format (1 or 2), and in version 2 its status frames, lent too. */
+	u32 gnttab_version;
+	mfn_t gnttab_status[GNTTAB_MAX_STATUS_FRAMES];
+	u32 gnttab_nr_status;
 	/* The grant mappings it made (hv/core/grant_map.c), once it makes one. */
 	struct gnt_maptrack maptrack;
 	mfn_t maptrack_first;	/* MAPTRACK_FRAMES contiguous frames */

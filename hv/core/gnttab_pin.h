@@ -32,14 +32,47 @@
  */
 struct gnt_active {
 	u32 pin;
-	u32 frame;	/* mfn */
+	u32 frame;	/* mfn (GNT_BAD_FRAME: one no frame table has) */
 	u16 domid;
-	u16 pad[3];
+	u16 start;	/* the bytes it grants: [start, start + length) */
+	u16 length;	/* (PAGE_SIZE but for a version 2 GTF_sub_page grant) */
+	u16 sub_page;	/* 1: a GTF_sub_page grant, which cannot be mapped */
 };
 _Static_assert(sizeof(struct gnt_active) == 16, "gnt_active is 16 bytes");
 
-int gnt_pin(struct grant_entry_v1 *e, struct gnt_active *a, u16 domid, u32 inc);
-void gnt_unpin(struct grant_entry_v1 *e, struct gnt_active *a, u32 inc);
+/* A version 2 frame number beyond 32 bits: no such frame. */
+#define GNT_BAD_FRAME	0xffffffffu
+
+/*
+ * Where one grant entry is, in either format (core/grant_table.c:
+ * gnttab_entry()). Both formats start with the word {flags, domid}; the
+ * hypervisor's GTF_reading/GTF_writing are in the flags in version 1 and
+ * in a separate status array in version 2.
+ */
+struct gnt_entry {
+	void *e;		/* struct grant_entry_v1 or union grant_entry_v2 */
+	u16 *status;		/* v1: &e->flags; v2: the entry's grant_status_t */
+	u8 version;		/* 1 or 2 */
+};
+
+/* How an entry is used: a mapping refuses GTF_sub_page grants, a copy not. */
+#define GNT_USE_MAP	1
+#define GNT_USE_COPY	0
+
+int gnt_pin(const struct gnt_entry *g, struct gnt_active *a, u16 domid, u32 inc, int use);
+void gnt_unpin(const struct gnt_entry *g, struct gnt_active *a, u32 inc);
+
+/*
+ * Switching a table's version (GNTTABOP_set_version): the entries that
+ * survive it (the reserved ones, 0-7) in the other format. Xen's rules:
+ * v1 -> v2 moves GTF_reading/GTF_writing to the status entry; v2 -> v1
+ * keeps a GTF_permit_access entry (its status bits back in its flags, its
+ * frame cut to 32 bits) and clears any other kind.
+ */
+void gnt_entry_v1_to_v2(const struct grant_entry_v1 *in, union grant_entry_v2 *out,
+			grant_status_t *status);
+void gnt_entry_v2_to_v1(const union grant_entry_v2 *in, grant_status_t status,
+			struct grant_entry_v1 *out);
 
 /*
  * One mapping made by map_grant_ref: handle -> the granting domain, the

@@ -176,9 +176,18 @@ static void finish_release(struct domain *ld, const struct unmap_pending *p)
 		drop_frame(p->m.frame, ro);
 	if (p->kinds & GNTMAP_device_map)
 		drop_frame(p->m.frame, ro);
-	if (rd)
-		gnt_unpin(gnttab_entry(rd, p->m.ref), gnttab_active(rd, p->m.ref),
-			  pins_of(p->kinds, ro));
+	if (rd) {
+		struct gnt_entry e;
+		bool in_table = gnttab_entry(rd, p->m.ref, &e);
+
+		/*
+		 * The pin kept the entry in the table: a table cannot change
+		 * format while entries beyond the reserved 8 are pinned, and
+		 * those are in the table in either format.
+		 */
+		BUG_ON(!in_table);
+		gnt_unpin(&e, gnttab_active(rd, p->m.ref), pins_of(p->kinds, ro));
+	}
 	if (p->last)
 		gnt_maptrack_free(&ld->maptrack, p->handle);
 	ld->stats.gnt_unmaps++;
@@ -235,7 +244,7 @@ static int map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
 	u16 kinds = op->flags & GNT_MAP_KINDS;
 	bool ro = op->flags & GNTMAP_readonly;
 	int nholds = (kinds & GNTMAP_host_map ? 1 : 0) + (kinds & GNTMAP_device_map ? 1 : 0);
-	struct grant_entry_v1 *e;
+	struct gnt_entry e;
 	struct gnt_active *act;
 	struct domain *rd;
 	struct gnt_map *m;
@@ -251,15 +260,14 @@ static int map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
 	rd = gnttab_granter(ld, op->dom, false);
 	if (!rd)
 		return GNTST_bad_domain;
-	e = gnttab_entry(rd, op->ref);
-	if (!e)
+	if (!gnttab_entry(rd, op->ref, &e))
 		return GNTST_bad_gntref;
 	if ((kinds & GNTMAP_host_map) && !find_pte(current, op->host_addr, &l1, &idx))
 		return GNTST_general_error;
 	if (!maptrack_ready(ld) || !(m = gnt_maptrack_alloc(&ld->maptrack, &handle)))
 		return GNTST_no_space;
 	act = gnttab_active(rd, op->ref);
-	rc = gnt_pin(e, act, ld->id, pins_of(kinds, ro));
+	rc = gnt_pin(&e, act, ld->id, pins_of(kinds, ro), GNT_USE_MAP);
 	if (rc)
 		goto free_handle;
 	rc = GNTST_general_error;
@@ -282,7 +290,7 @@ drop:
 	while (nholds--)
 		drop_frame(act->frame, ro);
 unpin:
-	gnt_unpin(e, act, pins_of(kinds, ro));
+	gnt_unpin(&e, act, pins_of(kinds, ro));
 free_handle:
 	gnt_maptrack_free(&ld->maptrack, handle);
 	return rc;

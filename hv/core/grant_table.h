@@ -11,20 +11,27 @@ struct domain;
 /* The most frames a table may grow to (Xen's default max_grant_frames). */
 #define GNTTAB_MAX_FRAMES	64
 
-/* Entries in one frame of a version 1 table. */
+/* Entries in one frame of a version 1 table (and active entries a frame). */
 #define GNTTAB_PER_FRAME	512
+
+/* Version 2: 256 entries a frame, their 2-byte status entries 2048 a frame. */
+#define GNTTAB_V2_PER_FRAME	256
+#define GNTTAB_STATUS_PER_FRAME	2048
+#define GNTTAB_MAX_STATUS_FRAMES \
+	((GNTTAB_MAX_FRAMES * GNTTAB_V2_PER_FRAME + GNTTAB_STATUS_PER_FRAME - 1) / \
+	 GNTTAB_STATUS_PER_FRAME)
 
 /* The mappings one domain may hold at a time (grant_map.c). */
 #define MAPTRACK_FRAMES		8	/* 256 handles a frame: 2048 */
 
-struct grant_entry_v1;
+struct gnt_entry;
 struct gnt_active;
 
 int gnttab_init(struct domain *d);
 void gnttab_destroy(struct domain *d);
 
 /* For core/grant_map.c. */
-struct grant_entry_v1 *gnttab_entry(struct domain *d, u32 ref);
+bool gnttab_entry(struct domain *d, u32 ref, struct gnt_entry *g);
 struct gnt_active *gnttab_active(struct domain *d, u32 ref);
 struct domain *gnttab_granter(struct domain *ld, u16 dom, bool self_ok);
 long gnttab_batch(struct domain *d, u32 cmd, u64 uop, u32 count, u32 size,
