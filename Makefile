@@ -177,7 +177,10 @@ RUN_DOMAINS ?= tests/linux/linux.list
 RUN_MODE ?= compat
 RUN_VCPUS ?=
 RUN_ISO := $(BUILD)/run-$(basename $(notdir $(RUN_DOMAINS)))-$(RUN_MODE)$(if $(RUN_VCPUS),-v$(RUN_VCPUS)).iso
-$(RUN_ISO): $(BUILD)/hv.elf tools/mkiso $(RUN_DOMAINS) $(BUILD)/linux/vmlinux $(BUILD)/linux/initramfs.cpio.gz
+# The initramfs images under build/linux/ the list names (make knows how
+# to build initramfs.cpio.gz and io.cpio.gz).
+RUN_RAMDISKS := $(filter $(BUILD)/linux/initramfs.cpio.gz $(BUILD)/linux/io.cpio.gz,$(shell cat $(RUN_DOMAINS) 2>/dev/null))
+$(RUN_ISO): $(BUILD)/hv.elf tools/mkiso $(RUN_DOMAINS) $(BUILD)/linux/vmlinux $(BUILD)/linux/initramfs.cpio.gz $(RUN_RAMDISKS)
 	tools/mkiso -o $@ -M $(RUN_MODE) $(if $(RUN_VCPUS),-V $(RUN_VCPUS)) -d $(RUN_DOMAINS) $(BUILD)/hv.elf
 
 run: deps
@@ -206,6 +209,12 @@ initramfs: $(BUILD)/linux/initramfs.cpio.gz
 $(BUILD)/linux/initramfs.cpio.gz: tools/mkinitramfs
 	tools/deps linux
 	tools/mkinitramfs -o $@
+
+# tests/linux/io.list's: tests/linux/io.sh sets each domain up (its role is
+# on its command line), then a shell; with e2fsck for the disk.
+$(BUILD)/linux/io.cpio.gz: tools/mkinitramfs tests/linux/io.sh
+	tools/deps linux
+	tools/mkinitramfs -o $@ -s tests/linux/io.sh -a /sbin/e2fsck.static:/sbin/e2fsck.static
 
 # ---- the PV-vs-native benchmark (docs/benchmarks.md) ----------------------
 
