@@ -230,6 +230,13 @@ bench-scale: deps hv linux
 	tools/deps bench
 	tools/bench/bench.py --scale-n $(SCALE_N) $(BENCH_ARGS)
 
+# Network and disk between guests through a driver domain, beside loopback,
+# tmpfs and a RAM disk (docs/benchmarks.md); a few minutes per round.
+.PHONY: bench-io
+bench-io: deps hv linux
+	tools/deps bench
+	tools/bench/bench.py --io $(BENCH_ARGS)
+
 # The multiprocessor table: two QEMU CPUs, the guest with 2 vCPUs and 1,
 # native SMP alongside (docs/benchmarks.md); not part of `make bench`.
 bench-smp: deps hv linux

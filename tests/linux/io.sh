@@ -364,6 +364,7 @@ dd_rate() {	# dd_rate BYTES DD-ARGS...
 #          IO-BENCH ping-loopback: avg X ms
 bench_main() {
 	local n=$((32 * 1048576)) t0 t got avg
+	ip link set lo up
 	if [ -n "$disk" ] && [ -b "/dev/$disk" ]; then
 		echo "IO-BENCH blk-write: /dev/$disk, 1 MiB O_DIRECT writes, $(dd_rate $n if=/dev/zero of="/dev/$disk" bs=1M count=32 oflag=direct)"
 		echo "IO-BENCH blk-read: /dev/$disk, 1 MiB O_DIRECT reads, $(dd_rate $n if="/dev/$disk" of=/dev/null bs=1M count=32 iflag=direct)"
