@@ -35,6 +35,7 @@ HV_OBJS := \
 	core/continuation.o \
 	core/domain.o \
 	core/domain_build.o \
+	core/devices.o \
 	core/domcfg.o \
 	core/elf.o \
 	core/event_channel.o \
@@ -253,6 +254,7 @@ UNIT_HV_SRCS := \
 	hv/boot/mb2.c \
 	hv/core/cmdline.c \
 	hv/core/continuation.c \
+	hv/core/devices.c \
 	hv/core/domcfg.c \
 	hv/core/elf.c \
 	hv/core/evtchn.c \
