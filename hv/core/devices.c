@@ -94,7 +94,9 @@ void devices_vif_mac(u16 fe, u32 devid, const struct domcfg_vif *v, u8 mac[6])
 
 /*
  * A network interface: netfront reads mac and handle; netback reads
- * handle, mac and bridge's neighbour hotplug-status, which on Xen the
+ * handle, mac, script (the hotplug script's name, libxl's default here:
+ * netback's probe fails without the node, and only hands the name to
+ * udev) and hotplug-status, which on Xen the
  * driver domain's hotplug script writes once the vif joined its bridge:
  * netback does not say Connected before it reads "connected". Here the
  * driver domain's own init joins the bridge, so it is written at once.
@@ -116,6 +118,7 @@ int devices_write_vif(struct xs_store *s, u16 fe, u16 be, u32 devid,
 	r = r ?: put(s, bdir, "mac", mac);
 	r = r ?: put(s, bdir, "bridge", v->bridge);
 	r = r ?: put(s, bdir, "type", "vif");
+	r = r ?: put(s, bdir, "script", "/etc/xen/scripts/vif-bridge");
 	r = r ?: put(s, bdir, "hotplug-status", "connected");
 	return r;
 }
