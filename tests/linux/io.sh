@@ -48,7 +48,7 @@ export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 
 role="" ip="" peer="" tcp="" seed=1 bytes=67108864 disk="" bseed=2 bbytes=33554432
 wait_s=120 tcp_timeout=600 death=0 bench=0 shell=0 pings=10
-devs=1 die="" life=900
+devs=1 die="" life=900 tcpbuf=""
 read -r cmdline </proc/cmdline
 set -f
 # shellcheck disable=SC2086 # split into words, on purpose
@@ -70,6 +70,7 @@ for a in $cmdline; do
 	pvio_death=*) death=$v ;;
 	pvio_bench=*) bench=$v ;;
 	pvio_shell=*) shell=$v ;;
+	pvio_tcpbuf=*) tcpbuf=$v ;;
 	pvio_devs=*) devs=$v ;;
 	pvio_die=*) die=$v ;;
 	pvio_life=*) life=$v ;;
@@ -115,14 +116,16 @@ dd_main() {
 	local t0 joined=" " p v n max=0 list last="" moved
 	t0=$(now)
 	# Xen's vif-bridge hotplug script does this for each vif in its
-	# driver domain: here a loop does it. No STP, no forwarding delay:
-	# a port forwards as soon as it is up.
-	if ! brctl addbr xenbr0 || ! brctl stp xenbr0 off || ! brctl setfd xenbr0 0 ||
-	   ! ip link set xenbr0 up; then
+	# driver domain: here a loop does it. No STP (a new bridge's default),
+	# no forwarding delay: a port forwards as soon as it is up. (busybox's
+	# brctl only adds and deletes: the rest is in sysfs.)
+	if ! brctl addbr xenbr0 || ! echo 0 >/sys/class/net/xenbr0/bridge/stp_state ||
+	   ! echo 0 >/sys/class/net/xenbr0/bridge/forward_delay || ! ip link set xenbr0 up; then
 		fail "dd: cannot make the bridge xenbr0"
 		return
 	fi
 	echo "IO-DD bridge xenbr0 up"
+	[ ! -e /sys/block/ram0/size ] || echo "IO-DD ram0: $(($(cat /sys/block/ram0/size) / 2048)) MiB"
 	while :; do
 		for p in /sys/class/net/vif*; do
 			[ -e "$p" ] || continue
@@ -191,6 +194,13 @@ net_up() {
 		return 1
 	fi
 	echo "IO-NET eth0 up $mac $ip/24 after $(since "$t0")s"
+	if [ -n "$tcpbuf" ]; then
+		echo "$tcpbuf" >/proc/sys/net/core/rmem_max
+		echo "$tcpbuf" >/proc/sys/net/core/wmem_max
+		echo "4096 $tcpbuf $tcpbuf" >/proc/sys/net/ipv4/tcp_rmem
+		echo "4096 $tcpbuf $tcpbuf" >/proc/sys/net/ipv4/tcp_wmem
+		echo "IO-NET TCP buffers $tcpbuf bytes"
+	fi
 }
 
 # Format: IO-PING ME -> PEER: N sent, N received, avg X ms (first reply after Ts)
@@ -308,6 +318,7 @@ blk_main() {
 	fi
 	wait_for "$dev" || { fail "blk: no $dev node"; return 1; }
 	read -r sectors <"/sys/block/$disk/size"
+	[ "$sectors" != 0 ] || { sleep 2; read -r sectors <"/sys/block/$disk/size"; echo "IO-BLK $disk: size 0 at first, $sectors sectors 2s later"; }
 	echo "IO-BLK $disk present: $((sectors / 2048)) MiB after $(since "$t0")s"
 	if ! mke2fs -F "$dev" >/tmp/mke2fs.out 2>&1; then
 		fail "blk: mke2fs $dev: $(tail -n 2 /tmp/mke2fs.out | tr '\n' ' ')"
