@@ -19,8 +19,9 @@ void devices_vif_mac(u16 fe, u32 devid, const struct domcfg_vif *v, u8 mac[6]);
 
 /*
  * Every entry of one device, frontend fe served by backend be (both in
- * the store already): 0 or -XS_E*. Written by the hypervisor, so charged
- * to nobody; the nodes' owners are fe (frontend half) and be (backend).
+ * the store already): 0 or -XS_E*. Written by the hypervisor (no quota
+ * check); the nodes' owners are fe (frontend half) and be (backend half),
+ * and are charged to them, as on Xen.
  */
 int devices_write_vif(struct xs_store *s, u16 fe, u16 be, u32 devid,
 		      const struct domcfg_vif *v);
