@@ -406,6 +406,7 @@ bench_main() {
 # ---- main --------------------------------------------------------------------------
 
 echo "IO-BEGIN role ${role:-none}, Linux $(uname -r) up $(now)s"
+mkdir -p /mnt
 # A kernel with netfront and blkfront as modules (Debian's): the runner
 # put them here.
 for m in /lib/modules/pvio/*.ko; do
