@@ -133,6 +133,9 @@ static const struct {
 	{ "name=x disk=backend=nd,target=8:1048576,vdev=xvda", "disk=: bad target" },
 	{ "name=x disk=backend=nd,target=0x8:1,vdev=xvda", "disk=: bad target" },
 	{ "name=x disk=backend=nd,target=8:+1,vdev=xvda", "disk=: bad target" },
+	/* a valid number, but longer than the target's room (leading zeros) */
+	{ "name=x disk=backend=nd,target=/dev/ram00000000000000000000000001,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=0000000000000000000008:1,vdev=xvda", "disk=: bad target" },
 	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=sda", "disk=: bad vdev 'sda'" },
 	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=xvd", "disk=: bad vdev" },
 	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=xvdA", "disk=: bad vdev" },
