@@ -35,6 +35,7 @@ HV_OBJS := \
 	core/continuation.o \
 	core/domain.o \
 	core/domain_build.o \
+	core/devices.o \
 	core/domcfg.o \
 	core/elf.o \
 	core/event_channel.o \
@@ -177,7 +178,10 @@ RUN_DOMAINS ?= tests/linux/linux.list
 RUN_MODE ?= compat
 RUN_VCPUS ?=
 RUN_ISO := $(BUILD)/run-$(basename $(notdir $(RUN_DOMAINS)))-$(RUN_MODE)$(if $(RUN_VCPUS),-v$(RUN_VCPUS)).iso
-$(RUN_ISO): $(BUILD)/hv.elf tools/mkiso $(RUN_DOMAINS) $(BUILD)/linux/vmlinux $(BUILD)/linux/initramfs.cpio.gz
+# The initramfs images under build/linux/ the list names (make knows how
+# to build initramfs.cpio.gz and io.cpio.gz).
+RUN_RAMDISKS := $(filter $(BUILD)/linux/initramfs.cpio.gz $(BUILD)/linux/io.cpio.gz,$(shell cat $(RUN_DOMAINS) 2>/dev/null))
+$(RUN_ISO): $(BUILD)/hv.elf tools/mkiso $(RUN_DOMAINS) $(BUILD)/linux/vmlinux $(BUILD)/linux/initramfs.cpio.gz $(RUN_RAMDISKS)
 	tools/mkiso -o $@ -M $(RUN_MODE) $(if $(RUN_VCPUS),-V $(RUN_VCPUS)) -d $(RUN_DOMAINS) $(BUILD)/hv.elf
 
 run: deps
@@ -207,6 +211,12 @@ $(BUILD)/linux/initramfs.cpio.gz: tools/mkinitramfs
 	tools/deps linux
 	tools/mkinitramfs -o $@
 
+# tests/linux/io.list's: tests/linux/io.sh sets each domain up (its role is
+# on its command line), then a shell; with e2fsck for the disk.
+$(BUILD)/linux/io.cpio.gz: tools/mkinitramfs tests/linux/io.sh
+	tools/deps linux
+	tools/mkinitramfs -o $@ -s tests/linux/io.sh -a /sbin/e2fsck.static:/sbin/e2fsck.static
+
 # ---- the PV-vs-native benchmark (docs/benchmarks.md) ----------------------
 
 .PHONY: bench bench-scale bench-smp
@@ -220,6 +230,13 @@ SCALE_N ?= 1,4,16,64
 bench-scale: deps hv linux
 	tools/deps bench
 	tools/bench/bench.py --scale-n $(SCALE_N) $(BENCH_ARGS)
+
+# Network and disk between guests through a driver domain, beside loopback,
+# tmpfs and a RAM disk (docs/benchmarks.md); a few minutes per round.
+.PHONY: bench-io
+bench-io: deps hv linux
+	tools/deps bench
+	tools/bench/bench.py --io $(BENCH_ARGS)
 
 # The multiprocessor table: two QEMU CPUs, the guest with 2 vCPUs and 1,
 # native SMP alongside (docs/benchmarks.md); not part of `make bench`.
@@ -237,6 +254,7 @@ UNIT_HV_SRCS := \
 	hv/boot/mb2.c \
 	hv/core/cmdline.c \
 	hv/core/continuation.c \
+	hv/core/devices.c \
 	hv/core/domcfg.c \
 	hv/core/elf.c \
 	hv/core/evtchn.c \

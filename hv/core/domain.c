@@ -177,6 +177,7 @@ struct domain *domain_alloc(const struct domcfg *cfg, char *err, size_t errlen)
 	memcpy(d->name, cfg->name, sizeof(d->name));
 	hv_snprintf(d->prefix, sizeof(d->prefix), "(%s) ", cfg->name);
 	d->nr_pages = cfg->mem >> PAGE_SHIFT;
+	d->devs = cfg->devs;
 	d->shutdown_code = ~0U;
 	d->state = DOM_DEAD;	/* until the builder finishes */
 	evtchn_init(d);

@@ -226,6 +226,13 @@ struct domain {
 	/* The store (start_info.store_mfn/evtchn), served by us (core/xenstore_ring.c). */
 	struct xs_conn *store_conn;	/* its connection, NULL = none */
 	u32 store_port;
+
+	/* Its split-driver devices (docs/devices.md) and their backends' ids,
+	 * known once every domain of the boot is built (domain_build.c). */
+	struct domcfg_devs devs;
+	u16 vif_be[DOMCFG_VIFS_MAX];
+	u16 disk_be[DOMCFG_DISKS_MAX];
+	bool devs_up;		/* their store entries were (being) written */
 };
 
 /* The vCPU running on this CPU (x86/percpu.h: found from the stack). */

@@ -27,6 +27,7 @@
 #include "core/domain_build.h"
 #include "core/domcfg.h"
 #include "core/elf.h"
+#include "core/xenstore.h"
 #include "core/grant_table.h"
 #include "core/pv_layout.h"
 #include "core/sched.h"
@@ -620,6 +621,113 @@ static int collect_images(const struct boot_info *bi,
 	return n;
 }
 
+/* ---- Devices: once every domain of the boot exists ---------------------- */
+
+/* Built (or, with dryrun, placed) and not refused since. */
+static bool usable(const struct domain *d, bool dryrun)
+{
+	return dryrun ? !d->crashed : d->state == DOM_RUNNING;
+}
+
+/*
+ * The id of the domain called name, for key (e.g. "vif=backend=nd"):
+ * 0 after writing the reason into err. Every domain of the boot has a
+ * struct domain by now (a refused one too, marked crashed).
+ */
+static u16 backend_id(const char *key, const char *name, bool dryrun,
+		      char *err, size_t errlen)
+{
+	struct domain *b;
+
+	for_each_domain(b, i) {
+		if (strcmp(b->name, name))
+			continue;
+		if (!usable(b, dryrun)) {
+			errorf(err, errlen, "%s=backend=%s: domain %s was refused", key, name, name);
+			return 0;
+		}
+		return b->id;
+	}
+	errorf(err, errlen, "%s=backend=%s: no domain %s in this boot", key, name, name);
+	return 0;
+}
+
+/* Every backend of d by name: 0, or -1 with the reason in err. */
+static int resolve_backends(struct domain *d, bool dryrun, char *err, size_t errlen)
+{
+	for (int i = 0; i < d->devs.nr_vifs; i++) {
+		d->vif_be[i] = backend_id("vif", d->devs.vif[i].backend, dryrun, err, errlen);
+		if (!d->vif_be[i])
+			return -1;
+	}
+	for (int i = 0; i < d->devs.nr_disks; i++) {
+		d->disk_be[i] = backend_id("disk", d->devs.disk[i].backend, dryrun, err, errlen);
+		if (!d->disk_be[i])
+			return -1;
+	}
+	return 0;
+}
+
+/* Refuse a domain that was built: it has not run yet (the lock is ours). */
+static void refuse_built(struct domain *d, bool dryrun, const char *why)
+{
+	printk("domain %s: refused: %s\n", d->name, why);
+	if (!dryrun)
+		domain_destroy(d);
+	d->crashed = true;
+	nr_built--;
+}
+
+/*
+ * Connect every domain's devices to their backends (docs/devices.md).
+ * A frontend whose backend is missing (never described, or refused) is
+ * refused in turn, which may take another's backend away: repeat until
+ * a pass refuses nobody (at most once per domain). Then write every
+ * device's store entries, before any domain runs. Returns how many were
+ * refused.
+ */
+static int devices_connect(bool dryrun)
+{
+	struct domain *d;
+	char err[160];
+	int refused = 0;
+	bool again = true;
+
+	while (again) {
+		again = false;
+		for_each_domain(d, i) {
+			if (usable(d, dryrun) && resolve_backends(d, dryrun, err, sizeof(err)) < 0) {
+				refuse_built(d, dryrun, err);
+				refused++;
+				again = true;
+			}
+		}
+	}
+	for_each_domain(d, i) {
+		int r;
+
+		if (!usable(d, dryrun) || (!d->devs.nr_vifs && !d->devs.nr_disks))
+			continue;
+		for (int k = 0; k < d->devs.nr_vifs; k++)
+			printk("domain %s: vif %d served by %s\n", d->name, k,
+			       domain_get(d->vif_be[k])->name);
+		for (int k = 0; k < d->devs.nr_disks; k++)
+			printk("domain %s: disk %s (%s) served by %s\n", d->name,
+			       d->devs.disk[k].vdev, d->devs.disk[k].target,
+			       domain_get(d->disk_be[k])->name);
+		if (dryrun)
+			continue;
+		r = xenstore_devices_write(d);
+		if (r) {
+			errorf(err, sizeof(err), "its devices' store entries not written (%s)",
+			       xs_error_name(-r));
+			refuse_built(d, dryrun, err);
+			refused++;
+		}
+	}
+	return refused;
+}
+
 /* How many domains the modules describe: the domain table's size. */
 static int count_domains(const struct boot_info *bi)
 {
@@ -673,6 +781,7 @@ int domains_create(const struct boot_info *bi, bool dryrun)
 	}
 	if (imgs)
 		frame_free_contig(__pa(imgs) >> PAGE_SHIFT, img_frames);
+	refused += devices_connect(dryrun);
 	printk("domains: %d built, %d refused, in %llu ms; %llu MiB free\n",
 	       nr_built, refused, (unsigned long long)((NOW() - t0) / 1000000),
 	       (unsigned long long)(frame_nr_free() >> (20 - PAGE_SHIFT)));

@@ -28,6 +28,15 @@
  *	name=s1 kernel=linux ramdisk=initrd mem=40M vcpus=1 -- console=hvc0
  *
  * Everything after " -- " is the guest's own command line, untouched.
+ *
+ * Either kind of line may give the domain split-driver devices, each
+ * served by another domain of the boot (docs/devices.md):
+ *
+ *	vif=backend=nd,mac=00:16:3e:00:00:01,bridge=xenbr0
+ *	disk=backend=nd,target=/dev/ram0,vdev=xvda,access=rw
+ *
+ * Only the syntax is checked here; that the backend exists is known when
+ * every domain of the boot is built (core/domain_build.c).
  */
 #include "hv.h"
 #include "core/domcfg.h"
@@ -46,6 +55,262 @@ static bool valid_name(const char *s, size_t n)
 	return true;
 }
 
+/* A hex digit's value, or -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "XX:XX:XX:XX:XX:XX", unicast (a multicast address is no NIC's own). */
+static bool parse_mac(const char *s, u8 mac[6])
+{
+	if (strlen(s) != 17)
+		return false;
+	for (int i = 0; i < 6; i++) {
+		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return false;
+		mac[i] = (u8)(hi << 4 | lo);
+	}
+	return !(mac[0] & 1);
+}
+
+/* Decimal digits only, at most max: no sign, no base prefix, no suffix. */
+static bool parse_dec(const char *s, u32 max, u32 *out)
+{
+	u64 x = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		x = x * 10 + (u64)(*s - '0');
+		if (x > max)
+			return false;
+	}
+	*out = (u32)x;
+	return true;
+}
+
+/*
+ * A disk's target, in the backend domain: "/dev/ramN" (Linux's brd,
+ * major 1, minor N) or "MAJ:MIN" in decimal, within Linux's dev_t (12-bit
+ * major, 20-bit minor).
+ */
+static bool parse_target(const char *s, u32 *major, u32 *minor)
+{
+	const char *colon = strchr(s, ':');
+	char maj[8];
+
+	if (!strncmp(s, "/dev/ram", 8)) {
+		*major = 1;
+		return parse_dec(s + 8, 0xfffff, minor);
+	}
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(maj))
+		return false;
+	memcpy(maj, s, (size_t)(colon - s));
+	maj[colon - s] = '\0';
+	return parse_dec(maj, 0xfff, major) && parse_dec(colon + 1, 0xfffff, minor) &&
+	       *major != 0;
+}
+
+/* A Linux interface name: 1-15 of [A-Za-z0-9_.-]. */
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > DOMAIN_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '.' && !valid_name(&s[i], 1))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The options of a vif= or disk= value, "k=v,k=v": calls opt() for each,
+ * which returns 0 or -1 (with err written). The value is split in place.
+ */
+typedef int (*devopt_fn)(void *dev, const char *k, const char *v, u32 *seen,
+			 char *err, size_t errlen);
+
+static int dev_options(char *val, const char *key, void *dev, devopt_fn opt,
+		       u32 *seen, char *err, size_t errlen)
+{
+	char *p = val;
+
+	while (*p) {
+		char *comma = strchr(p, ',');
+		char *eq;
+
+		if (comma)
+			*comma = '\0';
+		eq = strchr(p, '=');
+		if (!eq || eq == p)
+			return errorf(err, errlen, "%s=: '%s': expected option=value", key, p);
+		*eq = '\0';
+		if (opt(dev, p, eq + 1, seen, err, errlen) < 0)
+			return -1;
+		if (!comma)
+			break;
+		p = comma + 1;
+		if (!*p)
+			return errorf(err, errlen, "%s=: empty option after ','", key);
+	}
+	return 0;
+}
+
+/* The bit of option k in names[], or -1 (so a repeated option is refused). */
+static int opt_bit(const char *const *names, int n, const char *k)
+{
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(names[i], k))
+			return i;
+	}
+	return -1;
+}
+
+static int vif_opt(void *dev, const char *k, const char *v, u32 *seen,
+		   char *err, size_t errlen)
+{
+	static const char *const names[] = { "backend", "mac", "bridge" };
+	struct domcfg_vif *vif = dev;
+	int bit = opt_bit(names, 3, k);
+
+	if (bit < 0)
+		return errorf(err, errlen, "vif=: unknown option '%s' (backend, mac, bridge)", k);
+	if (*seen & (1u << bit))
+		return errorf(err, errlen, "vif=: %s= given twice", k);
+	*seen |= 1u << bit;
+	if (bit == 0) {
+		if (!valid_name(v, strlen(v)))
+			return errorf(err, errlen, "vif=: bad backend name '%s'", v);
+		memcpy(vif->backend, v, strlen(v) + 1);
+	} else if (bit == 1) {
+		if (!parse_mac(v, vif->mac))
+			return errorf(err, errlen, "vif=: bad mac '%s' (XX:XX:XX:XX:XX:XX, hex, not multicast)", v);
+		vif->mac_set = true;
+	} else {
+		if (!valid_ifname(v))
+			return errorf(err, errlen, "vif=: bad bridge '%s' (1-15 of [A-Za-z0-9_.-])", v);
+		memcpy(vif->bridge, v, strlen(v) + 1);
+	}
+	return 0;
+}
+
+static int disk_opt(void *dev, const char *k, const char *v, u32 *seen,
+		    char *err, size_t errlen)
+{
+	static const char *const names[] = { "backend", "target", "vdev", "access" };
+	struct domcfg_disk *dk = dev;
+	int bit = opt_bit(names, 4, k);
+
+	if (bit < 0)
+		return errorf(err, errlen, "disk=: unknown option '%s' (backend, target, vdev, access)", k);
+	if (*seen & (1u << bit))
+		return errorf(err, errlen, "disk=: %s= given twice", k);
+	*seen |= 1u << bit;
+	if (bit == 0) {
+		if (!valid_name(v, strlen(v)))
+			return errorf(err, errlen, "disk=: bad backend name '%s'", v);
+		memcpy(dk->backend, v, strlen(v) + 1);
+	} else if (bit == 1) {
+		if (strlen(v) >= sizeof(dk->target) || !parse_target(v, &dk->major, &dk->minor))
+			return errorf(err, errlen, "disk=: bad target '%s' (/dev/ramN or MAJ:MIN in decimal)", v);
+		memcpy(dk->target, v, strlen(v) + 1);
+	} else if (bit == 2) {
+		if (strlen(v) != 4 || strncmp(v, "xvd", 3) || v[3] < 'a' || v[3] > 'z')
+			return errorf(err, errlen, "disk=: bad vdev '%s' (xvda to xvdz)", v);
+		memcpy(dk->vdev, v, 5);
+		dk->vdev_nr = 202u << 8 | (u32)(v[3] - 'a') << 4;
+	} else {
+		if (strcmp(v, "rw") && strcmp(v, "ro"))
+			return errorf(err, errlen, "disk=: bad access '%s' (rw or ro)", v);
+		dk->ro = !strcmp(v, "ro");
+	}
+	return 0;
+}
+
+/* vif=VALUE: the next vif of the domain (its devid is its index). */
+static int add_vif(struct domcfg *c, char *val, char *err, size_t errlen)
+{
+	struct domcfg_vif *vif;
+	u32 seen = 0;
+
+	if (c->devs.nr_vifs == DOMCFG_VIFS_MAX)
+		return errorf(err, errlen, "vif=: more than %d vifs", DOMCFG_VIFS_MAX);
+	vif = &c->devs.vif[c->devs.nr_vifs];
+	memset(vif, 0, sizeof(*vif));
+	memcpy(vif->bridge, DOMCFG_BRIDGE_DEFAULT, sizeof(DOMCFG_BRIDGE_DEFAULT));
+	if (dev_options(val, "vif", vif, vif_opt, &seen, err, errlen) < 0)
+		return -1;
+	if (!vif->backend[0])
+		return errorf(err, errlen, "vif=: no backend=NAME");
+	c->devs.nr_vifs++;
+	return 0;
+}
+
+/* disk=VALUE: backend, target and vdev are required; vdevs are unique. */
+static int add_disk(struct domcfg *c, char *val, char *err, size_t errlen)
+{
+	struct domcfg_disk *dk;
+	u32 seen = 0;
+
+	if (c->devs.nr_disks == DOMCFG_DISKS_MAX)
+		return errorf(err, errlen, "disk=: more than %d disks", DOMCFG_DISKS_MAX);
+	dk = &c->devs.disk[c->devs.nr_disks];
+	memset(dk, 0, sizeof(*dk));
+	if (dev_options(val, "disk", dk, disk_opt, &seen, err, errlen) < 0)
+		return -1;
+	if (!dk->backend[0] || !dk->target[0] || !dk->vdev[0])
+		return errorf(err, errlen, "disk=: needs backend=NAME,target=TARGET,vdev=xvdX");
+	for (int i = 0; i < c->devs.nr_disks; i++) {
+		if (c->devs.disk[i].vdev_nr == dk->vdev_nr)
+			return errorf(err, errlen, "disk=: vdev %s used twice", dk->vdev);
+	}
+	c->devs.nr_disks++;
+	return 0;
+}
+
+/* vif= or disk= (klen 3 or 4 at w): its value may be longer than others'. */
+static int apply_dev(struct domcfg *c, const char *w, size_t klen, const char *v,
+		     size_t vlen, char *err, size_t errlen)
+{
+	char val[DOMCFG_DEV_VALUE_MAX];
+
+	if (vlen >= sizeof(val))
+		return errorf(err, errlen, "value of '%.*s' is too long (at most %d)",
+			      (int)klen, w, DOMCFG_DEV_VALUE_MAX - 1);
+	memcpy(val, v, vlen);
+	val[vlen] = '\0';
+	return klen == 3 ? add_vif(c, val, err, errlen) : add_disk(c, val, err, errlen);
+}
+
+/* A domain may not serve its own devices: its name is known at the end. */
+static int check_devs(const struct domcfg *c, char *err, size_t errlen)
+{
+	for (int i = 0; i < c->devs.nr_vifs; i++) {
+		if (!strcmp(c->devs.vif[i].backend, c->name))
+			return errorf(err, errlen, "vif=backend=%s: a domain cannot be its own backend",
+				      c->name);
+	}
+	for (int i = 0; i < c->devs.nr_disks; i++) {
+		if (!strcmp(c->devs.disk[i].backend, c->name))
+			return errorf(err, errlen, "disk=backend=%s: a domain cannot be its own backend",
+				      c->name);
+	}
+	return 0;
+}
+
 /* One "key=value" word of n characters. */
 static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 		 bool listed, char *err, size_t errlen)
@@ -60,6 +325,8 @@ static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 
 	if (!eq)
 		return errorf(err, errlen, "'%.*s': expected key=value", (int)n, w);
+	if ((klen == 3 && !memcmp(w, "vif", 3)) || (klen == 4 && !memcmp(w, "disk", 4)))
+		return apply_dev(c, w, klen, v, vlen, err, errlen);
 	if (vlen >= sizeof(val))
 		return errorf(err, errlen, "value of '%.*s' is too long", (int)klen, w);
 	memcpy(val, v, vlen);
@@ -102,7 +369,7 @@ static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 			return errorf(err, errlen, "bad image name in 'ramdisk=%s'", val);
 		memcpy(c->ramdisk, val, vlen + 1);
 	} else if (listed) {
-		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, mode, kernel, ramdisk)",
+		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, mode, kernel, ramdisk, vif, disk)",
 			    (int)klen, w);
 	} else if (klen == 7 && !memcmp(w, "ramdisk", 7)) {
 		if (!valid_name(val, vlen))
@@ -116,7 +383,7 @@ static int apply(struct domcfg *c, const char *w, size_t n, bool *named,
 		memcpy(c->name, val, vlen + 1);
 		c->kind = DOMCFG_IMAGE;
 	} else {
-		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, mode, ramdisk, image)",
+		return errorf(err, errlen, "unknown key '%.*s' (name, mem, vcpus, mode, ramdisk, image, vif, disk)",
 			    (int)klen, w);
 	}
 	return 0;
@@ -188,7 +455,7 @@ int domcfg_parse(const char *s, struct domcfg *c, char *err, size_t errlen)
 	}
 	if (!named)
 		return errorf(err, errlen, "no name=: not a domain (name=N [mem=M] [vcpus=V] [-- cmdline])");
-	return 0;
+	return check_devs(c, err, errlen);
 }
 
 /* ---- Domain lists ----------------------------------------------------- */
@@ -274,6 +541,8 @@ int domlist_next(struct domlist *l, char *buf, size_t buflen,
 		return errorf(err, errlen, "no name= (name=N kernel=IMG [ramdisk=IMG] [mem=M] [vcpus=V] [-- cmdline])");
 	if (!c->kernel[0])
 		return errorf(err, errlen, "no kernel=IMG");
+	if (check_devs(c, err, errlen) < 0)
+		return -1;
 	return 1;
 }
 

@@ -28,6 +28,42 @@ enum domcfg_kind {
 #define DOMCFG_MODE_COMPAT	0	/* guest kernel in ring 3 (the default) */
 #define DOMCFG_MODE_FAST	1	/* guest kernel in ring 1 */
 
+/*
+ * Split-driver devices (docs/devices.md): vif= and disk= on a domain's
+ * line, each naming the domain that serves it (its backend). The limits
+ * are small on purpose: each device is a dozen store nodes charged to
+ * nobody (the hypervisor writes them) and a line of the boot log.
+ */
+#define DOMCFG_VIFS_MAX		4
+#define DOMCFG_DISKS_MAX	4
+#define DOMCFG_DEV_VALUE_MAX	128	/* the value of one vif= or disk= */
+#define DOMCFG_TARGET_MAX	24	/* "/dev/ramN" or "MAJ:MIN" */
+#define DOMCFG_BRIDGE_DEFAULT	"xenbr0"
+
+/* vif=backend=NAME[,mac=XX:XX:XX:XX:XX:XX][,bridge=BR] */
+struct domcfg_vif {
+	char backend[DOMAIN_NAME_MAX + 1];
+	bool mac_set;			/* false: 00:16:3e + domid + devid */
+	u8 mac[6];
+	char bridge[DOMAIN_NAME_MAX + 1];	/* a Linux interface name */
+};
+
+/* disk=backend=NAME,target=TARGET,vdev=xvdX[,access=rw|ro] */
+struct domcfg_disk {
+	char backend[DOMAIN_NAME_MAX + 1];
+	char target[DOMCFG_TARGET_MAX];	/* as given: the backend's params */
+	u32 major, minor;		/* the backend's block device */
+	char vdev[5];			/* "xvda" .. "xvdz" */
+	u32 vdev_nr;			/* Xen's number: 202 << 8 | letter << 4 */
+	bool ro;			/* access=ro: mode "r" */
+};
+
+struct domcfg_devs {
+	u8 nr_vifs, nr_disks;		/* a vif's devid is its index */
+	struct domcfg_vif vif[DOMCFG_VIFS_MAX];
+	struct domcfg_disk disk[DOMCFG_DISKS_MAX];
+};
+
 struct domcfg {
 	enum domcfg_kind kind;
 	char name[DOMAIN_NAME_MAX + 1];	/* the domain, the ramdisk's domain,
@@ -38,6 +74,7 @@ struct domcfg {
 	const char *cmdline;		/* the guest's, inside the parsed string */
 	char kernel[DOMAIN_NAME_MAX + 1];	/* DOMCFG_LISTED: kernel=IMG */
 	char ramdisk[DOMAIN_NAME_MAX + 1];	/* DOMCFG_LISTED: ramdisk=IMG, "" none */
+	struct domcfg_devs devs;	/* vif=, disk= (a kernel or a listed domain) */
 };
 
 int domcfg_parse(const char *s, struct domcfg *c, char *err, size_t errlen);

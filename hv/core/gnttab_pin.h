@@ -84,7 +84,7 @@ struct gnt_map {
 	u32 ref;
 	u32 frame;	/* mfn */
 	u16 dom;
-	u16 flags;	/* GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly */
+	u16 flags;	/* GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly | GNTMAP_contains_pte */
 	u32 next;	/* free: the next free handle, or nr (none) */
 };
 _Static_assert(sizeof(struct gnt_map) == 16, "gnt_map is 16 bytes");

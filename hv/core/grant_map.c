@@ -123,6 +123,34 @@ static bool find_pte(struct vcpu *v, u64 va, mfn_t *l1, unsigned *idx)
 	return true;
 }
 
+/*
+ * GNTMAP_contains_pte: host_addr is the machine address of the entry
+ * itself (Linux's xenbus_map_ring_valloc gives it in a PV backend, for
+ * the frontend's rings: netback, blkback). As Xen: the entry must be in
+ * an L1 table of ld's that is in use (validated); else false.
+ */
+static bool find_pte_maddr(const struct domain *ld, u64 maddr, mfn_t *l1, unsigned *idx)
+{
+	mfn_t mfn = maddr >> PAGE_SHIFT;
+	bool ok;
+
+	if ((maddr & 7) || !get_page(mfn, ld->id))
+		return false;
+	ok = pgt_is_validated(mfn, PGT_l1);
+	put_page(mfn);
+	*l1 = mfn;
+	*idx = (maddr & (PAGE_SIZE - 1)) >> 3;
+	return ok;
+}
+
+/* The entry a host mapping's address names: by virtual or machine address. */
+static bool locate_pte(const struct domain *ld, u64 addr, u16 flags, mfn_t *l1, unsigned *idx)
+{
+	if (flags & GNTMAP_contains_pte)
+		return find_pte_maddr(ld, addr, l1, idx);
+	return find_pte(current, addr, l1, idx);
+}
+
 static u64 pte_at(mfn_t l1, unsigned idx)
 {
 	return __atomic_load_n((u64 *)mfn_to_virt(l1) + idx, __ATOMIC_RELAXED);
@@ -255,14 +283,13 @@ static int map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
 
 	if (!kinds)
 		return GNTST_bad_gntref;
-	if (op->flags & GNTMAP_contains_pte)
-		return GNTST_general_error;	/* pvisor: not supported */
 	rd = gnttab_granter(ld, op->dom, false);
 	if (!rd)
 		return GNTST_bad_domain;
 	if (!gnttab_entry(rd, op->ref, &e))
 		return GNTST_bad_gntref;
-	if ((kinds & GNTMAP_host_map) && !find_pte(current, op->host_addr, &l1, &idx))
+	if ((kinds & GNTMAP_host_map) &&
+	    !locate_pte(ld, op->host_addr, (u16)op->flags, &l1, &idx))
 		return GNTST_general_error;
 	if (!maptrack_ready(ld) || !(m = gnt_maptrack_alloc(&ld->maptrack, &handle)))
 		return GNTST_no_space;
@@ -279,7 +306,8 @@ static int map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
 	m->ref = op->ref;
 	m->frame = act->frame;
 	m->dom = rd->id;
-	m->flags = kinds | (ro ? GNTMAP_readonly : 0);
+	m->flags = kinds | (ro ? GNTMAP_readonly : 0) |
+		   (op->flags & GNTMAP_host_map ? op->flags & GNTMAP_contains_pte : 0);
 	if (rd != ld)
 		mfn_to_page(act->frame)->flags |= PGF_granted;
 	op->handle = handle;
@@ -301,7 +329,9 @@ free_handle:
  * granted.
  *   IN  count struct gnttab_map_grant_ref {host_addr, flags, ref, dom}:
  *       flags GNTMAP_host_map (a PTE at host_addr, a virtual address in
- *       the caller's current page tables whose L1 exists; the PTE is
+ *       the caller's current page tables whose L1 exists, or with
+ *       GNTMAP_contains_pte the machine address of the PTE itself, in an
+ *       L1 table of the caller's in use; the PTE is
  *       present, accessed, dirty, NX, writable unless GNTMAP_readonly,
  *       user if GNTMAP_application_map, bits 9-11 from flags' bits 16-18)
  *       and/or GNTMAP_device_map (dev_bus_addr: the frame's machine
@@ -312,8 +342,9 @@ free_handle:
  * a writable mapping, are set in it until the mapping goes. Statuses:
  * GNTST_okay; bad_gntref (no kind asked, or ref beyond the table);
  * bad_domain (dom not a running domain: DOMID_SELF too, as Xen);
- * general_error (GNTMAP_contains_pte, which pvisor does not support; no
- * L1 maps host_addr; the entry does not grant it; the entry is pinned by
+ * general_error (no L1 maps host_addr; with GNTMAP_contains_pte,
+ * host_addr is not 8-byte aligned or not in an L1 of the caller's in use;
+ * the entry does not grant it; the entry is pinned by
  * another domain or 127 times; its frame is not the granter's, or is a
  * page table or descriptor page for a writable mapping); no_space (2048
  * mappings held). An existing PTE at host_addr is replaced (its
@@ -338,13 +369,16 @@ long gnttab_map_req(struct domain *d, u64 addr)
 	return 0;
 }
 
-/* Clear the host mapping of m at va if it is there; false if it is not. */
-static bool clear_host(struct vcpu *v, u64 va, const struct gnt_map *m)
+/*
+ * Clear the host mapping of m at addr (a virtual address, or the entry's
+ * machine address if it was made so) if it is there; false if it is not.
+ */
+static bool clear_host(const struct domain *ld, u64 addr, const struct gnt_map *m)
 {
 	mfn_t l1;
 	unsigned idx;
 
-	if (!(m->flags & GNTMAP_host_map) || !find_pte(v, va, &l1, &idx) ||
+	if (!(m->flags & GNTMAP_host_map) || !locate_pte(ld, addr, m->flags, &l1, &idx) ||
 	    !pte_matches(l1, idx, m))
 		return false;
 	BUG_ON(pgt_mod_entry(l1, idx, 0, false));	/* drops the PTE's references */
@@ -370,7 +404,7 @@ static int unmap_one(struct domain *ld, const struct gnttab_unmap_grant_ref *op,
 		kinds |= GNTMAP_device_map;
 	}
 	if (op->host_addr) {
-		if (!clear_host(current, op->host_addr, m))
+		if (!clear_host(ld, op->host_addr, m))
 			return GNTST_general_error;
 		kinds |= GNTMAP_host_map;
 		*flush = true;
@@ -422,7 +456,9 @@ static long unmap_chunk(struct domain *d, u64 uop, u32 n, u32 *done)
 /*
  * GNTTABOP_unmap_grant_ref - undo (part of) a mapping.
  *   IN  count struct gnttab_unmap_grant_ref {host_addr, dev_bus_addr, handle}:
- *       host_addr != 0 undoes the host mapping there, dev_bus_addr != 0
+ *       host_addr != 0 undoes the host mapping there (the PTE's machine
+ *       address if the mapping was made with GNTMAP_contains_pte, as
+ *       Xen remembers it), dev_bus_addr != 0
  *       the device mapping (it must be the one map gave); each alone or
  *       both
  *   OUT status
@@ -468,8 +504,8 @@ static int replace_one(struct domain *ld, const struct gnttab_unmap_and_replace 
 
 	if (!m)
 		return GNTST_bad_handle;
-	if (!(m->flags & GNTMAP_host_map) || !find_pte(current, op->host_addr, &l1, &idx) ||
-	    !pte_matches(l1, idx, m))
+	if ((m->flags & GNTMAP_contains_pte) || !(m->flags & GNTMAP_host_map) ||
+	    !find_pte(current, op->host_addr, &l1, &idx) || !pte_matches(l1, idx, m))
 		return GNTST_general_error;
 	if (op->new_addr) {
 		if (!find_pte(current, op->new_addr, &nl1, &nidx))
@@ -494,7 +530,8 @@ static int replace_one(struct domain *ld, const struct gnttab_unmap_and_replace 
  * Moving a PTE changes no reference count, so a writable grant PTE moved
  * this way still holds its frame writable (XSA-234). Statuses: GNTST_okay,
  * bad_handle, general_error (not the host mapping at host_addr, or no L1
- * maps new_addr). Returns 0 or -EFAULT. Does not block.
+ * maps new_addr; a mapping made with GNTMAP_contains_pte, which Linux
+ * never replaces: pvisor refuses it). Returns 0 or -EFAULT. Does not block.
  */
 long gnttab_replace_req(struct domain *d, u64 addr)
 {

@@ -19,6 +19,7 @@
  */
 #include "hv.h"
 #include "core/cmdline.h"
+#include "core/devices.h"
 #include "core/domain.h"
 #include "core/evtchn.h"
 #include "core/hypercall.h"
@@ -191,6 +192,93 @@ int xenstore_domain_init(struct domain *d, void *ring)
 	return port;
 }
 
+/*
+ * The entries of d's devices (core/devices.c), once every domain of the
+ * boot exists and its backends' ids are known: 0 or -XS_E*. devs_up is
+ * set first, so that a teardown removes a half-written set too.
+ */
+int xenstore_devices_write(struct domain *d)
+{
+	int r = 0;
+
+	if (!store_up || !d->store_conn)
+		return -XS_EIO;
+	d->devs_up = true;
+	for (int i = 0; !r && i < d->devs.nr_vifs; i++)
+		r = devices_write_vif(&store, d->id, d->vif_be[i], (u32)i, &d->devs.vif[i]);
+	for (int i = 0; !r && i < d->devs.nr_disks; i++)
+		r = devices_write_vbd(&store, d->id, d->disk_be[i], &d->devs.disk[i]);
+	return r;
+}
+
+/* Does fe, a domain whose entries were written, have a device served by be? */
+static bool served_by(const struct domain *fe, u16 be)
+{
+	if (!fe->devs_up)
+		return false;
+	for (int i = 0; i < fe->devs.nr_vifs; i++) {
+		if (fe->vif_be[i] == be)
+			return true;
+	}
+	for (int i = 0; i < fe->devs.nr_disks; i++) {
+		if (fe->disk_be[i] == be)
+			return true;
+	}
+	return false;
+}
+
+/* Does a running domain other than gone still need be's tombstones? */
+static bool backend_needed(u16 be, const struct domain *gone)
+{
+	struct domain *f;
+
+	for_each_domain(f, i) {
+		if (f != gone && f->state == DOM_RUNNING && served_by(f, be))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * d, a frontend, is gone: each backend's directories for it go (netback
+ * and blkback release the devices); a backend that is itself gone loses
+ * its tombstones, and its directory when nobody else needs it.
+ */
+static void frontend_teardown(struct domain *d)
+{
+	for (u16 be = 1; be <= (u16)domains_count(); be++) {
+		struct domain *b = domain_get(be);
+
+		if (!served_by(d, be))
+			continue;
+		devices_frontend_gone(&store, d->id, be);
+		if (b && b->state != DOM_RUNNING && !backend_needed(be, d))
+			devices_backend_forget(&store, be);
+	}
+}
+
+/* d, a backend, is gone (its directory with it): tombstones for its frontends. */
+static void backend_teardown(struct domain *d)
+{
+	struct domain *f;
+
+	for_each_domain(f, n) {
+		if (f == d || f->state != DOM_RUNNING || !served_by(f, d->id))
+			continue;
+		for (int i = 0; i < f->devs.nr_vifs; i++) {
+			if (f->vif_be[i] == d->id &&
+			    devices_tombstone(&store, f->id, d->id, "vif", (u32)i))
+				printk("%s: no tombstone for vif %d of %s\n", d->name, i, f->name);
+		}
+		for (int i = 0; i < f->devs.nr_disks; i++) {
+			if (f->disk_be[i] == d->id &&
+			    devices_tombstone(&store, f->id, d->id, "vbd", f->devs.disk[i].vdev_nr))
+				printk("%s: no tombstone for disk %s of %s\n", d->name,
+				       f->devs.disk[i].vdev, f->name);
+		}
+	}
+}
+
 /* EVTCHNOP_send on the store port: serve the ring, on the domain's time. */
 void xenstore_port_sent(struct domain *d)
 {
@@ -200,8 +288,10 @@ void xenstore_port_sent(struct domain *d)
 
 /*
  * A domain is gone: remove what the toolstack would (its directory and
- * /vm entry), drop its connection (watches, transactions), and check
- * that every byte of the store is still accounted for.
+ * /vm entry, the backend directories that served it, docs/devices.md),
+ * tell the frontends it served, drop its connection (watches,
+ * transactions), and check that every byte of the store is still
+ * accounted for.
  */
 void xenstore_domain_destroy(struct domain *d)
 {
@@ -215,6 +305,8 @@ void xenstore_domain_destroy(struct domain *d)
 	xs_priv_rm(&store, path);
 	hv_snprintf(path, sizeof(path), "/vm/00000000-0000-0000-0000-%012x", d->id);
 	xs_priv_rm(&store, path);
+	frontend_teardown(d);
+	backend_teardown(d);
 	if (d->store_conn->requests)
 		printk("%s: xenstore: %llu requests, %llu errors, %llu watch events (%llu dropped)\n",
 		       d->name, (unsigned long long)d->store_conn->requests,

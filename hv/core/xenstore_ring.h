@@ -9,5 +9,6 @@ struct domain;
 int xenstore_domain_init(struct domain *d, void *ring);
 void xenstore_port_sent(struct domain *d);
 void xenstore_domain_destroy(struct domain *d);
+int xenstore_devices_write(struct domain *d);
 
 #endif

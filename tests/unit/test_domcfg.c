@@ -94,6 +94,63 @@ static const struct {
 	{ "domains name=x", "only the word 'domains'" },
 	{ "domains -- x", "only the word 'domains'" },
 	{ "name=x kernel=k", "unknown key 'kernel'" },	/* list words only */
+	/* vif= and disk=: every error names its key */
+	{ "name=x vif=", "vif=: no backend=NAME" },
+	{ "name=x vif=mac=00:16:3e:00:00:01", "vif=: no backend=NAME" },
+	{ "name=x vif=backend", "vif=: 'backend': expected option=value" },
+	{ "name=x vif=backend=", "vif=: bad backend name ''" },
+	{ "name=x vif=backend=a/b", "vif=: bad backend name 'a/b'" },
+	{ "name=x vif=backend=nd,", "vif=: empty option after ','" },
+	{ "name=x vif=backend=nd,,mac=1", "vif=: '': expected option=value" },
+	{ "name=x vif=backend=nd,colour=red", "vif=: unknown option 'colour'" },
+	{ "name=x vif=backend=nd,backend=n2", "vif=: backend= given twice" },
+	{ "name=x vif=backend=nd,mac=00:16:3e:00:00", "vif=: bad mac" },
+	{ "name=x vif=backend=nd,mac=00:16:3e:00:00:0g", "vif=: bad mac" },
+	{ "name=x vif=backend=nd,mac=00-16-3e-00-00-01", "vif=: bad mac" },
+	{ "name=x vif=backend=nd,mac=00:16:3e:00:00:011", "vif=: bad mac" },
+	{ "name=x vif=backend=nd,mac=01:16:3e:00:00:01", "not multicast" },
+	{ "name=x vif=backend=nd,bridge=", "vif=: bad bridge ''" },
+	{ "name=x vif=backend=nd,bridge=abcdefghijklmnop", "vif=: bad bridge" },
+	{ "name=x vif=backend=nd,bridge=a/b", "vif=: bad bridge" },
+	{ "name=x vif=backend=x", "vif=backend=x: a domain cannot be its own backend" },
+	{ "vif=backend=x name=x", "a domain cannot be its own backend" },	/* name after */
+	{ "name=x vif=backend=a vif=backend=a vif=backend=a vif=backend=a vif=backend=a",
+	  "vif=: more than 4 vifs" },
+	{ "name=x disk=backend=nd,target=/dev/ram0", "disk=: needs backend=NAME,target=TARGET,vdev=xvdX" },
+	{ "name=x disk=backend=nd,vdev=xvda", "disk=: needs" },
+	{ "name=x disk=target=/dev/ram0,vdev=xvda", "disk=: needs" },
+	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=xvda,size=1", "disk=: unknown option 'size'" },
+	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=xvda,vdev=xvdb", "disk=: vdev= given twice" },
+	{ "name=x disk=backend=nd,target=/dev/sda,vdev=xvda", "disk=: bad target '/dev/sda'" },
+	{ "name=x disk=backend=nd,target=/dev/ram,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=/dev/ram-1,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=/dev/ram1048576,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=8,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=8:,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=:1,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=0:1,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=4096:0,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=8:1048576,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=0x8:1,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=8:+1,vdev=xvda", "disk=: bad target" },
+	/* a valid number, but longer than the target's room (leading zeros) */
+	{ "name=x disk=backend=nd,target=/dev/ram00000000000000000000000001,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=0000000000000000000008:1,vdev=xvda", "disk=: bad target" },
+	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=sda", "disk=: bad vdev 'sda'" },
+	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=xvd", "disk=: bad vdev" },
+	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=xvdA", "disk=: bad vdev" },
+	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=xvdaa", "disk=: bad vdev" },
+	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=xvda,access=w", "disk=: bad access 'w'" },
+	{ "name=x disk=backend=nd,target=/dev/ram0,vdev=xvda disk=backend=nd,target=/dev/ram1,vdev=xvda",
+	  "disk=: vdev xvda used twice" },
+	{ "name=x disk=backend=x,target=/dev/ram0,vdev=xvda", "disk=backend=x: a domain cannot be its own backend" },
+	{ "name=x disk=backend=a,target=1:0,vdev=xvda disk=backend=a,target=1:1,vdev=xvdb "
+	  "disk=backend=a,target=1:2,vdev=xvdc disk=backend=a,target=1:3,vdev=xvdd "
+	  "disk=backend=a,target=1:4,vdev=xvde", "disk=: more than 4 disks" },
+	{ "name=x vif=backend=nd,bridge=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	  "value of 'vif' is too long" },
+	{ "ramdisk=web vif=backend=nd", "only ramdisk=NAME" },
+	{ "image=k disk=backend=nd,target=1:0,vdev=xvda", "only image=NAME" },
 };
 
 START_TEST(test_bad_lines)
@@ -105,6 +162,53 @@ START_TEST(test_bad_lines)
 		ck_assert_msg(strstr(err, bad[i].reason),
 			      "'%s': reason '%s' lacks '%s'", bad[i].line, err, bad[i].reason);
 	}
+}
+END_TEST
+
+/* vif= and disk=: defaults, every option, repeats in order, either line. */
+START_TEST(test_devices)
+{
+	const struct domcfg_devs *v = &c.devs;
+
+	ck_assert_int_eq(domcfg_parse("name=fe vif=backend=nd vif=backend=n2,mac=02:AB:cd:00:00:ff,"
+				      "bridge=br.1 mem=32M -- vif=not-ours", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(v->nr_vifs, 2);
+	ck_assert_uint_eq(v->nr_disks, 0);
+	ck_assert_str_eq(v->vif[0].backend, "nd");
+	ck_assert(!v->vif[0].mac_set);
+	ck_assert_str_eq(v->vif[0].bridge, "xenbr0");
+	ck_assert_str_eq(v->vif[1].backend, "n2");
+	ck_assert(v->vif[1].mac_set);
+	ck_assert_mem_eq(v->vif[1].mac, "\x02\xab\xcd\x00\x00\xff", 6);
+	ck_assert_str_eq(v->vif[1].bridge, "br.1");
+	ck_assert_str_eq(c.cmdline, "vif=not-ours");	/* the guest's, untouched */
+
+	ck_assert_int_eq(domcfg_parse("name=fe disk=backend=nd,target=/dev/ram0,vdev=xvda "
+				      "disk=vdev=xvdz,access=ro,target=253:16,backend=nd "
+				      "disk=backend=nd,target=/dev/ram1048575,vdev=xvdb,access=rw "
+				      "disk=backend=nd,target=4095:1048575,vdev=xvdc",
+				      &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(v->nr_disks, 4);
+	ck_assert_str_eq(v->disk[0].backend, "nd");
+	ck_assert_str_eq(v->disk[0].target, "/dev/ram0");
+	ck_assert_uint_eq(v->disk[0].major, 1);
+	ck_assert_uint_eq(v->disk[0].minor, 0);
+	ck_assert_str_eq(v->disk[0].vdev, "xvda");
+	ck_assert_uint_eq(v->disk[0].vdev_nr, 51712);	/* Xen's xvda */
+	ck_assert(!v->disk[0].ro);
+	ck_assert_str_eq(v->disk[1].target, "253:16");
+	ck_assert_uint_eq(v->disk[1].major, 253);
+	ck_assert_uint_eq(v->disk[1].minor, 16);
+	ck_assert_uint_eq(v->disk[1].vdev_nr, 202 << 8 | 25 << 4);
+	ck_assert(v->disk[1].ro);
+	ck_assert_uint_eq(v->disk[2].minor, 1048575);
+	ck_assert_uint_eq(v->disk[2].vdev_nr, 51728);
+	ck_assert(!v->disk[2].ro);
+	ck_assert_uint_eq(v->disk[3].major, 4095);
+
+	/* a domain list line takes them too; none by default */
+	ck_assert_int_eq(domcfg_parse("name=plain", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(v->nr_vifs + v->nr_disks, 0);
 }
 END_TEST
 
@@ -152,7 +256,7 @@ START_TEST(test_list_good)
 		"   \t \r\n"
 		"\tname=s2\tkernel=k\r\n"
 		"   # indented comment\n"
-		"name=s3 kernel=k mem=4M mode=fast";	/* no final newline */
+		"name=s3 kernel=k mem=4M mode=fast vif=backend=s1 disk=backend=s2,target=1:0,vdev=xvdc";	/* no final newline */
 	struct domlist l;
 
 	ck_assert_int_eq(domlist_count(text, strlen(text)), 3);
@@ -177,6 +281,11 @@ START_TEST(test_list_good)
 	ck_assert_str_eq(c.name, "s3");
 	ck_assert_uint_eq(c.mem, 4ULL << 20);
 	ck_assert_uint_eq(c.mode, DOMCFG_MODE_FAST);
+	ck_assert_uint_eq(c.devs.nr_vifs, 1);
+	ck_assert_str_eq(c.devs.vif[0].backend, "s1");
+	ck_assert_uint_eq(c.devs.nr_disks, 1);
+	ck_assert_str_eq(c.devs.disk[0].backend, "s2");
+	ck_assert_uint_eq(c.devs.disk[0].vdev_nr, 51744);
 	ck_assert_int_eq(next(&l), 0);
 	ck_assert_int_eq(next(&l), 0);
 	ck_assert_int_eq(domlist_count("", 0), 0);
@@ -200,6 +309,9 @@ static const struct {
 	{ "name=x kernel=k quiet", "expected key=value", "x" },
 	{ "name=abcdefghijklmnop kernel=k", "bad name", "" },
 	{ "domains", "expected key=value", "" },	/* not a list inside a list */
+	{ "name=x kernel=k vif=backend=x", "vif=backend=x: a domain cannot be its own backend", "x" },
+	{ "name=x kernel=k vif=backend=y,mac=ff:ff:ff:ff:ff:ff", "vif=: bad mac", "x" },
+	{ "name=x kernel=k disk=backend=y,target=/dev/ram0,vdev=hda", "disk=: bad vdev", "x" },
 };
 
 START_TEST(test_list_bad)
@@ -303,6 +415,7 @@ Suite *domcfg_suite(void)
 	tcase_add_test(tc, test_mode);
 	tcase_add_test(tc, test_vcpus);
 	tcase_add_test(tc, test_bad_lines);
+	tcase_add_test(tc, test_devices);
 	tcase_add_test(tc, test_cmdline_too_long);
 	tcase_add_test(tc, test_image_and_list_modules);
 	tcase_add_test(tc, test_list_good);

@@ -3,7 +3,10 @@
  * it: every request type and its errors, Xen's permissions, watches and
  * their events, transactions and their conflicts, the quotas, a broken
  * ring costing only its own connection, and the leak check (every test
- * ends with xs_check() == 0 and every page back).
+ * ends with xs_check() == 0 and every page back). The "devices" case:
+ * hv/core/devices.c's entries for a frontend (1), its backend (2) and a
+ * bystander (3), read through their rings: paths, values, permissions,
+ * and what each sees when the other goes.
  */
 #include <stdlib.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include "hv.h"
 #include "harness.h"
 #include "core/xenstore.h"
+#include "core/devices.h"
 
 static struct xs_store S;
 static long pages_out;
@@ -61,7 +65,7 @@ struct dom {
 	char events[32][128];	/* "path|token" */
 	int nev;
 };
-static struct dom D1, D2;
+static struct dom D1, D2, D3;
 
 static const struct xs_ops ops = { t_alloc, t_free, t_notify, t_preempt, t_log, NULL, NULL };
 
@@ -870,6 +874,243 @@ START_TEST(test_release)
 }
 END_TEST
 
+/* ---- split-driver devices (core/devices.c) -------------------------------- */
+
+/* As xenstore_ring.c's write_entries: every domain owns its device dir. */
+static void dev_setup(void)
+{
+	setup();
+	dom_up(&D3, 3);
+	for (u16 id = 1; id <= 3; id++) {
+		char p[64], perm[8];
+		u32 n;
+
+		snprintf(p, sizeof(p), "/local/domain/%u/device", id);
+		ck_assert_int_eq(xs_priv_mkdir(&S, p), 0);
+		n = (u32)snprintf(perm, sizeof(perm), "n%u", id) + 1;
+		ck_assert_int_eq(xs_priv_set_perms(&S, p, perm, n), 0);
+	}
+}
+
+static void dev_teardown(void)
+{
+	dom_down(&D3);
+	teardown();
+}
+
+static void expect_val(struct dom *d, const char *path, const char *want)
+{
+	char out[XENSTORE_PAYLOAD_MAX + 1];
+	int r = x1(d, XS_READ, 0, path, out);
+
+	ck_assert_msg(r == 0, "dom%u: read %s: error %d", d->id, path, r);
+	ck_assert_msg(!strcmp(out, want), "dom%u: %s = '%s', want '%s'", d->id, path, out, want);
+}
+
+/* A node's permissions, "n1,r2". */
+static void expect_perms(struct dom *d, const char *path, const char *want)
+{
+	char out[256], list[256] = "";
+	u32 len = 0;
+
+	ck_assert_int_eq(xs(d, XS_GET_PERMS, 0, path, (u32)strlen(path) + 1, out, &len), 0);
+	for (u32 i = 0; i < len; i += (u32)strlen(out + i) + 1) {
+		if (i)
+			strcat(list, ",");
+		strcat(list, out + i);
+	}
+	ck_assert_msg(!strcmp(list, want), "%s: perms %s, want %s", path, list, want);
+}
+
+/* Neither half may change the other's nodes; a third domain may not read. */
+static void expect_walls(const char *fdir, const char *bdir)
+{
+	char f[128], b[128], out[XENSTORE_PAYLOAD_MAX + 1];
+
+	snprintf(f, sizeof(f), "%s/state", fdir);
+	snprintf(b, sizeof(b), "%s/state", bdir);
+	ck_assert_int_eq(xwrite(&D1, 0, b, "4"), XS_EACCES);
+	ck_assert_int_eq(x1(&D1, XS_RM, 0, b, NULL), XS_EACCES);
+	ck_assert_int_eq(x1(&D1, XS_RM, 0, bdir, NULL), XS_EACCES);
+	ck_assert_int_eq(xperms(&D1, 0, bdir, "b1", 3), XS_EACCES);
+	ck_assert_int_eq(xwrite(&D2, 0, f, "4"), XS_EACCES);
+	ck_assert_int_eq(x1(&D2, XS_RM, 0, fdir, NULL), XS_EACCES);
+	ck_assert_int_eq(xperms(&D2, 0, fdir, "b2", 3), XS_EACCES);
+	ck_assert_int_eq(x1(&D3, XS_READ, 0, f, out), XS_EACCES);
+	ck_assert_int_eq(x1(&D3, XS_READ, 0, b, out), XS_EACCES);
+	ck_assert_int_eq(x1(&D3, XS_DIRECTORY, 0, fdir, out), XS_EACCES);
+	ck_assert_int_eq(x1(&D3, XS_DIRECTORY, 0, bdir, out), XS_EACCES);
+	/* each half may change its own */
+	ck_assert_int_eq(xwrite(&D1, 0, f, "3"), 0);
+	ck_assert_int_eq(xwrite(&D2, 0, b, "2"), 0);
+	/* and read the other's */
+	expect_val(&D2, f, "3");
+	expect_val(&D1, b, "2");
+}
+
+START_TEST(test_dev_vif)
+{
+	struct domcfg_vif v = { .backend = "two", .bridge = "xenbr0" };
+	const char *fd = "/local/domain/1/device/vif/0";
+	const char *bd = "/local/domain/2/backend/vif/1/0";
+	char list[512];
+
+	ck_assert_int_eq(devices_write_vif(&S, 1, 2, 0, &v), 0);
+	expect_val(&D1, "device/vif/0/backend", bd);
+	expect_val(&D1, "device/vif/0/backend-id", "2");
+	expect_val(&D1, "device/vif/0/state", "1");
+	expect_val(&D1, "device/vif/0/handle", "0");
+	expect_val(&D1, "device/vif/0/mac", "00:16:3e:00:01:00");
+	expect_perms(&D1, fd, "n1,r2");
+	expect_perms(&D1, "device/vif/0/mac", "n1,r2");
+	expect_perms(&D1, "device/vif", "n1");
+	expect_val(&D2, "backend/vif/1/0/frontend", fd);
+	expect_val(&D2, "backend/vif/1/0/frontend-id", "1");
+	expect_val(&D2, "backend/vif/1/0/online", "1");
+	expect_val(&D2, "backend/vif/1/0/state", "1");
+	expect_val(&D2, "backend/vif/1/0/handle", "0");
+	expect_val(&D2, "backend/vif/1/0/mac", "00:16:3e:00:01:00");
+	expect_val(&D2, "backend/vif/1/0/bridge", "xenbr0");
+	expect_val(&D2, "backend/vif/1/0/type", "vif");
+	expect_val(&D2, "backend/vif/1/0/hotplug-status", "connected");
+	expect_perms(&D2, bd, "n2,r1");
+	expect_perms(&D2, "backend/vif/1/0/state", "n2,r1");
+	/* the backend's bus watches "backend": it is there, read-only to it */
+	expect_perms(&D2, "backend", "n0,r2");
+	ck_assert_int_eq(xdir(&D2, 0, "backend/vif/1", list), 0);
+	ck_assert_str_eq(list, "0");
+	ck_assert_int_eq(xwrite(&D2, 0, "backend/vif/1/9", "x"), XS_EACCES);
+	expect_walls(fd, bd);
+	/* the frontend does not see the backend's directory above its device */
+	ck_assert_int_eq(xdir(&D1, 0, "/local/domain/2/backend/vif/1", list), XS_EACCES);
+}
+END_TEST
+
+START_TEST(test_dev_vbd)
+{
+	struct domcfg_disk dk = { .backend = "two", .target = "/dev/ram3", .major = 1,
+				  .minor = 3, .vdev = "xvdb", .vdev_nr = 51728 };
+	struct domcfg_disk d2 = { .backend = "two", .target = "253:16", .major = 253,
+				  .minor = 16, .vdev = "xvdz", .vdev_nr = 202 << 8 | 25 << 4,
+				  .ro = true };
+	const char *fd = "/local/domain/1/device/vbd/51728";
+	const char *bd = "/local/domain/2/backend/vbd/1/51728";
+
+	ck_assert_int_eq(devices_write_vbd(&S, 1, 2, &dk), 0);
+	expect_val(&D1, "device/vbd/51728/backend", bd);
+	expect_val(&D1, "device/vbd/51728/backend-id", "2");
+	expect_val(&D1, "device/vbd/51728/state", "1");
+	expect_val(&D1, "device/vbd/51728/virtual-device", "51728");
+	expect_val(&D1, "device/vbd/51728/device-type", "disk");
+	expect_perms(&D1, fd, "n1,r2");
+	expect_val(&D2, "backend/vbd/1/51728/frontend", fd);
+	expect_val(&D2, "backend/vbd/1/51728/frontend-id", "1");
+	expect_val(&D2, "backend/vbd/1/51728/online", "1");
+	expect_val(&D2, "backend/vbd/1/51728/state", "1");
+	expect_val(&D2, "backend/vbd/1/51728/params", "/dev/ram3");
+	expect_val(&D2, "backend/vbd/1/51728/type", "phy");
+	expect_val(&D2, "backend/vbd/1/51728/mode", "w");
+	expect_val(&D2, "backend/vbd/1/51728/dev", "xvdb");
+	expect_val(&D2, "backend/vbd/1/51728/removable", "0");
+	expect_val(&D2, "backend/vbd/1/51728/bootable", "1");
+	expect_val(&D2, "backend/vbd/1/51728/physical-device", "1:3");
+	expect_val(&D2, "backend/vbd/1/51728/physical-device-path", "/dev/ram3");
+	expect_perms(&D2, bd, "n2,r1");
+	expect_walls(fd, bd);
+	/* MAJ:MIN in hex for blkback's "%x:%x"; ro is mode r */
+	ck_assert_int_eq(devices_write_vbd(&S, 1, 2, &d2), 0);
+	expect_val(&D1, "device/vbd/52112/virtual-device", "52112");
+	expect_val(&D2, "backend/vbd/1/52112/physical-device", "fd:10");
+	expect_val(&D2, "backend/vbd/1/52112/mode", "r");
+	ck_assert_int_eq(xs_check(&S), 0);
+}
+END_TEST
+
+START_TEST(test_dev_mac)
+{
+	struct domcfg_vif v = { .backend = "two" }, g = { .mac_set = true,
+		.mac = { 0x02, 0xab, 0, 0, 0, 0xff } };
+	u8 m[6];
+
+	devices_vif_mac(0x1234, 3, &v, m);
+	ck_assert_mem_eq(m, "\x00\x16\x3e\x12\x34\x03", 6);
+	devices_vif_mac(0x1234, 2, &v, m);
+	ck_assert_uint_eq(m[5], 2);		/* unique per (domid, devid) */
+	devices_vif_mac(0x1235, 3, &v, m);
+	ck_assert_uint_eq(m[4], 0x35);
+	devices_vif_mac(1, 0, &g, m);
+	ck_assert_mem_eq(m, g.mac, 6);
+	ck_assert_int_eq(devices_write_vif(&S, 1, 2, 1, &g), 0);
+	expect_val(&D1, "device/vif/1/mac", "02:ab:00:00:00:ff");
+	expect_val(&D2, "backend/vif/1/1/mac", "02:ab:00:00:00:ff");
+	expect_val(&D2, "backend/vif/1/1/handle", "1");
+}
+END_TEST
+
+/* The frontend dies: its backend's directories for it go, with a watch event. */
+START_TEST(test_dev_frontend_gone)
+{
+	struct domcfg_vif v = { .backend = "two", .bridge = "br1" };
+	struct domcfg_disk dk = { .backend = "two", .target = "/dev/ram0", .major = 1,
+				  .vdev = "xvda", .vdev_nr = 51712 };
+	char out[64], list[256];
+
+	ck_assert_int_eq(devices_write_vif(&S, 1, 2, 0, &v), 0);
+	ck_assert_int_eq(devices_write_vbd(&S, 1, 2, &dk), 0);
+	ck_assert_int_eq(devices_write_vif(&S, 3, 2, 0, &v), 0);	/* another frontend */
+	ck_assert_int_eq(x2(&D2, XS_WATCH, "backend", "be"), 0);
+	drain(&D2);
+	D2.nev = 0;
+	dom_down(&D1);
+	devices_frontend_gone(&S, 1, 2);
+	drain(&D2);
+	ck_assert(has_event(&D2, "backend/vif/1|be"));
+	ck_assert(has_event(&D2, "backend/vbd/1|be"));
+	ck_assert_int_eq(x1(&D2, XS_READ, 0, "backend/vif/1/0/state", out), XS_ENOENT);
+	ck_assert_int_eq(xdir(&D2, 0, "backend/vif", list), 0);
+	ck_assert_str_eq(list, "3");			/* the other stays */
+	ck_assert_int_eq(xdir(&D2, 0, "backend/vbd", list), 0);
+	ck_assert_str_eq(list, "");
+	ck_assert_int_eq(xs_check(&S), 0);
+}
+END_TEST
+
+/*
+ * The backend dies: its directory goes; the frontend watching the
+ * backend's state gets an event and reads 6 (Closed), a node only it may
+ * read and nobody but the hypervisor may change; when the frontend goes
+ * too, so does every trace.
+ */
+START_TEST(test_dev_backend_gone)
+{
+	struct domcfg_vif v = { .backend = "two", .bridge = "xenbr0" };
+	const char *st = "/local/domain/2/backend/vif/1/0/state";
+	char out[64];
+
+	ck_assert_int_eq(devices_write_vif(&S, 1, 2, 0, &v), 0);
+	ck_assert_int_eq(xwrite(&D2, 0, st, "4"), 0);		/* Connected */
+	ck_assert_int_eq(x2(&D1, XS_WATCH, st, "fe"), 0);
+	drain(&D1);
+	D1.nev = 0;
+	dom_down(&D2);
+	ck_assert_int_eq(devices_tombstone(&S, 1, 2, "vif", 0), 0);
+	drain(&D1);
+	ck_assert(has_event(&D1, "/local/domain/2/backend/vif/1/0/state|fe"));
+	expect_val(&D1, st, "6");
+	expect_perms(&D1, st, "n0,r1");
+	ck_assert_int_eq(xwrite(&D1, 0, st, "4"), XS_EACCES);
+	ck_assert_int_eq(x1(&D1, XS_RM, 0, st, NULL), XS_EACCES);
+	ck_assert_int_eq(x1(&D3, XS_READ, 0, st, out), XS_EACCES);
+	ck_assert_int_eq(x1(&D1, XS_READ, 0, "/local/domain/2/backend/vif/1", out), XS_EACCES);
+	/* the frontend goes: the tombstone, then the dead backend's directory */
+	devices_frontend_gone(&S, 1, 2);
+	ck_assert_int_eq(x1(&D3, XS_READ, 0, st, out), XS_ENOENT);
+	devices_backend_forget(&S, 2);
+	ck_assert_int_eq(x1(&D3, XS_READ, 0, "/local/domain/2", out), XS_ENOENT);
+	ck_assert_int_eq(xs_check(&S), 0);
+}
+END_TEST
+
 Suite *xenstore_suite(void)
 {
 	Suite *s = suite_create("xenstore");
@@ -895,6 +1136,14 @@ Suite *xenstore_suite(void)
 	tcase_add_test(tc, test_ring_split);
 	tcase_add_test(tc, test_directory_part);
 	tcase_add_test(tc, test_release);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("devices");
+	tcase_add_checked_fixture(tc, dev_setup, dev_teardown);
+	tcase_add_test(tc, test_dev_vif);
+	tcase_add_test(tc, test_dev_vbd);
+	tcase_add_test(tc, test_dev_mac);
+	tcase_add_test(tc, test_dev_frontend_gone);
+	tcase_add_test(tc, test_dev_backend_gone);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -39,6 +39,14 @@ With --smp (`make bench-smp`) it measures the multiprocessor table instead
 
   build/bench/smp.csv, smp.md, smp-*.log
 
+With --io (`make bench-io`) it measures network and disk between guests
+through a driver domain instead (tools/bench/iobench.py): TCP and ping between
+two guests, a block device served by the driver domain, beside loopback,
+tmpfs and a RAM disk in the same run and natively, with the grant and
+event counters:
+
+  build/bench/io.csv, io.md, io-*.log
+
 With --scale-n LIST (`make bench-scale`) it measures the scale curve
 instead (tools/bench/scale.py): for each N of LIST, N Linux guests of 40 MiB
 in one QEMU, the time until all reached /init and one busy guest's
@@ -46,7 +54,7 @@ throughput among N-1 idle ones:
 
   build/bench/scale.json, scale.csv, scale.md, scale.png, scale-N.log
 
-Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M] [--smp]
+Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M] [--smp] [--io]
                             [--hv-b OTHER-TREE] [--no-explicit] [--qemu ARGS]
                             [--no-fast] [--fastpath-off]
        tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
@@ -233,6 +241,8 @@ def main():
                     help="leave out the fast-mode configuration")
     ap.add_argument("--fastpath-off", action="store_true",
                     help="also fast mode with the switcher's fast paths off (what they save)")
+    ap.add_argument("--io", action="store_true",
+                    help="network and disk between guests instead (tools/bench/iobench.py)")
     ap.add_argument("--smp", action="store_true",
                     help="the multiprocessor table instead (tools/bench/smp.py)")
     ap.add_argument("--scale-n", default="",
@@ -244,6 +254,12 @@ def main():
     ap.add_argument("--scale-qemu", default="", metavar="ARGS",
                     help="with --scale-n: more QEMU arguments, e.g. '-icount shift=0'")
     a = ap.parse_args()
+    if a.qemu:
+        QEMU_ARGS[:] = ["-q", a.qemu]
+    if a.io:
+        import iobench
+        iobench.main(a.rounds)
+        return
     if a.smp:
         import smp
         smp.main(a.rounds, a.scale, a.mem)

@@ -19,8 +19,14 @@
  *	batch goes on after a failed request; a batch of 4096 (preempted and
  *	continued) does each request.
  *  m, maps: not granted to m (ref 11: x's), R writable, m's own table,
- *	DOMID_SELF, no such domain, beyond the table, no kind, contains_pte,
- *	an address no L1 maps: each refused with Xen's status. D mapped
+ *	DOMID_SELF, no such domain, beyond the table, no kind, an address
+ *	no L1 maps: each refused with Xen's status.
+ *  m, maps by the PTE's machine address (GNTMAP_contains_pte, as Linux's
+ *	PV backends map a frontend's rings): refused unaligned, in a data
+ *	page of m's, in g's page, in one of g's L1s, in an L2 of m's
+ *	(general_error); D mapped so
+ *	through the entry of window X (its contents read), not unmapped by
+ *	the virtual address, unmapped by the entry's address. D mapped
  *	writable: its PTE (g's frame, RW) and contents, m's writes; R
  *	read-only: a write faults (#PF), and an mmu_update making the PTE
  *	writable is refused (-EBUSY); a device mapping's dev_bus_addr is
@@ -66,7 +72,7 @@ const char test_title[] = "grant tables: copy, map and unmap between domains";
 #define WAIT_YIELDS	400000
 
 /* The mailbox (g's page, mapped by m and x): mail[0..2] the steps of g, m, x. */
-enum { G_STEP, M_STEP, X_STEP, D_MFN, R_MFN, X_MFN, E_MFN };
+enum { G_STEP, M_STEP, X_STEP, D_MFN, R_MFN, X_MFN, E_MFN, G_PTE };
 
 static u8 mailbox[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 static u8 win[6][GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
@@ -254,12 +260,32 @@ static void m_refused_maps(void)
 	EXPECT_EQ(map(G, 100000, win[W_D], GNTMAP_host_map, NULL), GNTST_bad_gntref);
 	EXPECT_EQ(map(G, 600, win[W_D], GNTMAP_host_map, NULL), GNTST_bad_gntref);
 	EXPECT_EQ(map(G, 8, win[W_D], 0, NULL), GNTST_bad_gntref);
-	EXPECT_EQ(map(G, 8, (void *)entry_maddr(win[W_D], 1),
-		      GNTMAP_host_map | GNTMAP_contains_pte, NULL), GNTST_general_error);
 	EXPECT_EQ(map(G, 8, (void *)0x100000000000UL, GNTMAP_host_map, NULL),
 		  GNTST_general_error);
 	/* Nothing of those left a mapping: the window is still our page. */
 	EXPECT_EQ((pte_of(win[W_D]) & PTE_MFN_MASK) >> 12, virt_to_mfn(win[W_D]));
+}
+
+/* GNTMAP_contains_pte: host_addr is the machine address of the PTE to write. */
+static void m_map_by_pte(void)
+{
+	const u32 f = GNTMAP_host_map | GNTMAP_contains_pte;
+	u64 at = entry_maddr(win[W_X], 1);
+	grant_handle_t h;
+
+	EXPECT_EQ(map(G, 8, (void *)(at + 4), f, NULL), GNTST_general_error);
+	EXPECT_EQ(map(G, 8, (void *)(virt_to_mfn(buf) << 12), f, NULL), GNTST_general_error);
+	EXPECT_EQ(map(G, 8, (void *)(mail[D_MFN] << 12), f, NULL), GNTST_general_error);
+	EXPECT_EQ(map(G, 8, (void *)mail[G_PTE], f, NULL), GNTST_general_error);
+	EXPECT_EQ(map(G, 8, (void *)entry_maddr(win[W_X], 2), f, NULL), GNTST_general_error);
+	ASSERT_EQ(map(G, 8, (void *)at, f, &h), GNTST_okay);
+	EXPECT_EQ((pte_of(win[W_X]) & PTE_MFN_MASK) >> 12, mail[D_MFN]);
+	EXPECT_EQ(((volatile u64 *)win[W_X])[5], pattern(0xd, 5));
+	EXPECT_EQ(unmap(win[W_X], 0, h), GNTST_general_error);	/* not how it was made */
+	EXPECT_EQ(unmap((void *)at, 0, h), GNTST_okay);
+	EXPECT_EQ(pte_of(win[W_X]) & PTE_P, 0);
+	EXPECT_EQ(unmap((void *)at, 0, h), GNTST_bad_handle);
+	window_restore(win[W_X]);
 }
 
 static grant_handle_t hd, hr, hdev;
@@ -447,6 +473,7 @@ static void role_m(void)
 	m_timing();
 	m_batch_unmap();
 	m_refused_maps();
+	m_map_by_pte();
 	m_cleared_elsewhere();
 	m_maps();
 	mail[M_STEP] = 1;
@@ -534,6 +561,7 @@ static void role_g(void)
 	mail[D_MFN] = d;
 	mail[R_MFN] = r;
 	mail[X_MFN] = x;
+	mail[G_PTE] = entry_maddr(buf, 1);	/* an entry of one of g's L1s */
 	grant(8, M, d, 0);
 	grant(9, M, r, GTF_readonly);
 	grant(11, X, d, 0);
