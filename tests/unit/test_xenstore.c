@@ -955,7 +955,16 @@ START_TEST(test_dev_vif)
 	const char *bd = "/local/domain/2/backend/vif/1/0";
 	char list[512];
 
+	u32 n0 = xs_node_count(&S), f0 = D1.c->nodes, b0 = D2.c->nodes;
+	u32 fb = D1.c->bytes, bb = D2.c->bytes;
+
 	ck_assert_int_eq(devices_write_vif(&S, 1, 2, 0, &v), 0);
+	/* what one vif costs the store: a measurement, and a check of its shape */
+	printk("devices: a vif: %u nodes (frontend %u nodes %u bytes, backend %u nodes %u bytes)\n",
+	       xs_node_count(&S) - n0, D1.c->nodes - f0, D1.c->bytes - fb,
+	       D2.c->nodes - b0, D2.c->bytes - bb);
+	ck_assert_uint_eq(D1.c->nodes - f0, 7);		/* device/vif (new), the directory, 5 values */
+	ck_assert_uint_eq(D2.c->nodes - b0, 10);	/* the directory and 9 */
 	expect_val(&D1, "device/vif/0/backend", bd);
 	expect_val(&D1, "device/vif/0/backend-id", "2");
 	expect_val(&D1, "device/vif/0/state", "1");
@@ -996,7 +1005,15 @@ START_TEST(test_dev_vbd)
 	const char *fd = "/local/domain/1/device/vbd/51728";
 	const char *bd = "/local/domain/2/backend/vbd/1/51728";
 
+	u32 n0 = xs_node_count(&S), f0 = D1.c->nodes, b0 = D2.c->nodes;
+	u32 fb = D1.c->bytes, bb = D2.c->bytes;
+
 	ck_assert_int_eq(devices_write_vbd(&S, 1, 2, &dk), 0);
+	printk("devices: a vbd: %u nodes (frontend %u nodes %u bytes, backend %u nodes %u bytes)\n",
+	       xs_node_count(&S) - n0, D1.c->nodes - f0, D1.c->bytes - fb,
+	       D2.c->nodes - b0, D2.c->bytes - bb);
+	ck_assert_uint_eq(D1.c->nodes - f0, 7);
+	ck_assert_uint_eq(D2.c->nodes - b0, 13);	/* the directory and 12 */
 	expect_val(&D1, "device/vbd/51728/backend", bd);
 	expect_val(&D1, "device/vbd/51728/backend-id", "2");
 	expect_val(&D1, "device/vbd/51728/state", "1");
