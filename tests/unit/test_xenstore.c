@@ -964,7 +964,7 @@ START_TEST(test_dev_vif)
 	       xs_node_count(&S) - n0, D1.c->nodes - f0, D1.c->bytes - fb,
 	       D2.c->nodes - b0, D2.c->bytes - bb);
 	ck_assert_uint_eq(D1.c->nodes - f0, 7);		/* device/vif (new), the directory, 5 values */
-	ck_assert_uint_eq(D2.c->nodes - b0, 10);	/* the directory and 9 */
+	ck_assert_uint_eq(D2.c->nodes - b0, 11);	/* the directory and 10 (script too) */
 	expect_val(&D1, "device/vif/0/backend", bd);
 	expect_val(&D1, "device/vif/0/backend-id", "2");
 	expect_val(&D1, "device/vif/0/state", "1");
