@@ -15,16 +15,14 @@
  *	share = min(1, usable / hogs)
  *
  * with hogs= (the list) the number of hogs in the boot, and usable the
- * CPUs this one may run on: cpus= (QEMU's CPUs: the runner writes the
- * boot's count for @CPUS@ in the list) for a compat-mode vCPU, which runs
- * on any CPU; the boot CPU alone for a fast-mode vCPU (docs/smp.md). So
- * two hogs on one CPU share it half and half, two on two CPUs have one
- * each, three on two have two thirds each, and fast-mode hogs share the
- * boot CPU whatever the count. With fast= of the hogs in fast mode (the
- * mixed list; else all of them in a fast run, none in a compat one) and
- * more than one CPU, the fast ones share the boot CPU (1/fast) and the
- * others the rest (min(1, (cpus - 1) / (hogs - fast))): the placement a
- * scheduler that leaves no CPU idle while a vCPU waits reaches.
+ * CPUs it may run on: cpus= (QEMU's CPUs: the runner writes the boot's
+ * count for @CPUS@ in the list). A vCPU of either mode runs on any CPU
+ * (a fast-mode one behind that CPU's switcher slice, docs/smp.md). So two
+ * hogs on one CPU share it half and half, two on two CPUs have one each,
+ * and three on two have two thirds each: the placement a scheduler that
+ * leaves no CPU idle while a vCPU waits reaches. (fast= on the mixed
+ * list says how many hogs are in fast mode; it no longer changes the
+ * share.)
  *
  * A shared CPU (share < 1):
  *	- it was descheduled: the loop saw its own system time jump, by gaps
@@ -68,18 +66,10 @@ static u64 expected_share(void)
 {
 	u64 cpus = cmdline_u64("cpus", 1), hogs = cmdline_u64("hogs", 2);
 	u64 fast = cmdline_u64("fast", guest_fast_mode() ? hogs : 0);
-	u64 usable = cpus, rivals = hogs;
 
 	if (cpus == 0 || hogs == 0 || fast > hogs || (guest_fast_mode() && !fast))
 		test_error("cpus=%lu hogs=%lu fast=%lu: not a boot this can be", cpus, hogs, fast);
-	if (cpus > 1 && guest_fast_mode()) {
-		usable = 1;
-		rivals = fast;
-	} else if (cpus > 1 && fast) {
-		usable = cpus - 1;
-		rivals = hogs - fast;
-	}
-	return usable >= rivals ? 1000 : usable * 1000 / rivals;
+	return cpus >= hogs ? 1000 : cpus * 1000 / hogs;
 }
 
 void test_main(const struct start_info *si)
