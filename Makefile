@@ -219,6 +219,10 @@ $(BUILD)/linux/io.cpio.gz: tools/mkinitramfs tests/linux/io.sh
 
 # ---- the PV-vs-native benchmark (docs/benchmarks.md) ----------------------
 
+# Three tables, each in rounds of its own (docs/benchmarks.md): the same
+# kernel natively and on pvisor; then two CPUs (bench-smp alone); then
+# network and disk between guests (bench-io alone). About 20 minutes with
+# the default 2 rounds; BENCH_ARGS="--no-smp --no-io" gives the first only.
 .PHONY: bench bench-scale bench-smp
 bench: deps hv linux
 	tools/deps bench
@@ -232,14 +236,16 @@ bench-scale: deps hv linux
 	tools/bench/bench.py --scale-n $(SCALE_N) $(BENCH_ARGS)
 
 # Network and disk between guests through a driver domain, beside loopback,
-# tmpfs and a RAM disk (docs/benchmarks.md); a few minutes per round.
+# tmpfs and a RAM disk (docs/benchmarks.md): `make bench`'s third table
+# alone; about 5 minutes per round.
 .PHONY: bench-io
 bench-io: deps hv linux
 	tools/deps bench
 	tools/bench/bench.py --io $(BENCH_ARGS)
 
 # The multiprocessor table: two QEMU CPUs, the guest with 2 vCPUs and 1,
-# native SMP alongside (docs/benchmarks.md); not part of `make bench`.
+# native SMP alongside (docs/benchmarks.md): `make bench`'s second table
+# alone.
 bench-smp: deps hv linux
 	tools/deps bench
 	tools/bench/bench.py --smp $(BENCH_ARGS)

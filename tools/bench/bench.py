@@ -34,16 +34,19 @@ the guest's clock follows the instructions QEMU executes (1 ns each), so
 an A/B counts instructions, repeatable to a few digits, where wall time
 under TCG swings by tens of percent with the host's load.
 
-With --smp (`make bench-smp`) it measures the multiprocessor table instead
-(tools/bench/smp.py): two CPUs in QEMU, the guest with vcpus=2 (and 1):
+After that table (`make bench`) come two more, each also alone with its
+option (--no-smp and --no-io leave them out; --hv-b leaves both out, since
+an A/B compares the first table only):
+
+--smp (`make bench-smp`): the multiprocessor table (tools/bench/smp.py):
+two CPUs in QEMU, the guest with vcpus=2 (and 1), native SMP alongside:
 
   build/bench/smp.csv, smp.md, smp-*.log
 
-With --io (`make bench-io`) it measures network and disk between guests
-through a driver domain instead (tools/bench/iobench.py): TCP and ping between
-two guests, a block device served by the driver domain, beside loopback,
-tmpfs and a RAM disk in the same run and natively, with the grant and
-event counters:
+--io (`make bench-io`): network and disk between guests through a driver
+domain (tools/bench/iobench.py): TCP and ping between two guests, a block
+device served by the driver domain, beside loopback, tmpfs and a RAM disk
+in the same run and natively, with the grant and event counters:
 
   build/bench/io.csv, io.md, io-*.log
 
@@ -54,7 +57,8 @@ throughput among N-1 idle ones:
 
   build/bench/scale.json, scale.csv, scale.md, scale.png, scale-N.log
 
-Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M] [--smp] [--io]
+Usage: tools/bench/bench.py [--rounds N] [--scale X] [--mem 512M] [--smp | --io]
+                            [--no-smp] [--no-io]
                             [--hv-b OTHER-TREE] [--no-explicit] [--qemu ARGS]
                             [--no-fast] [--fastpath-off]
        tools/bench/bench.py --scale-n 1,4,16,64 [--scale-rounds R] [--scale-secs S]
@@ -242,9 +246,13 @@ def main():
     ap.add_argument("--fastpath-off", action="store_true",
                     help="also fast mode with the switcher's fast paths off (what they save)")
     ap.add_argument("--io", action="store_true",
-                    help="network and disk between guests instead (tools/bench/iobench.py)")
+                    help="only network and disk between guests (tools/bench/iobench.py)")
     ap.add_argument("--smp", action="store_true",
-                    help="the multiprocessor table instead (tools/bench/smp.py)")
+                    help="only the multiprocessor table (tools/bench/smp.py)")
+    ap.add_argument("--no-io", action="store_true",
+                    help="leave the network and disk table out")
+    ap.add_argument("--no-smp", action="store_true",
+                    help="leave the multiprocessor table out")
     ap.add_argument("--scale-n", default="",
                     help="comma-separated guest counts: run the scale curve instead")
     ap.add_argument("--scale-rounds", type=int, default=3)
@@ -288,6 +296,18 @@ def main():
             r, stats[kind] = run(kind, n, initrd, iso, a.mem)
             res[kind].append(r)
     plot(report(res, stats, a.rounds))
+    if a.hv_b:
+        return
+    # The other two tables, each with its own rounds of its own boots
+    # (their configurations differ: two QEMU CPUs; three domains).
+    if not a.no_smp:
+        import smp
+        print("bench: the multiprocessor table (--no-smp leaves it out)", flush=True)
+        smp.main(a.rounds, a.scale, a.mem)
+    if not a.no_io:
+        import iobench
+        print("bench: network and disk between guests (--no-io leaves it out)", flush=True)
+        iobench.main(a.rounds)
 
 
 if __name__ == "__main__":
