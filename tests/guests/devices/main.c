@@ -33,176 +33,11 @@
 #include "guest.h"
 #include "events.h"
 #include "memory.h"
-#include "pvabi/xs_wire.h"
+#include "xs_client.h"
 
 const char test_title[] = "split-driver devices from the domain list: store entries, permissions, teardown";
 
 #define WAIT_S	30	/* for another domain: QEMU TCG on a busy host (the run allows 60) */
-
-static volatile struct xenstore_domain_interface *xr;
-static evtchn_port_t xport;
-static u32 next_id = 1;
-static char events[8][128];
-static int nev;
-
-enum { OK = 0, E_TIMEOUT = 1000, E_OTHER };
-
-static void find_store(const struct start_info *si)
-{
-	struct evtchn_status st;
-	u64 pfn;
-
-	if (!si->store_mfn || !si->store_evtchn)
-		test_error("start_info has no store (mfn %#lx, port %u)", si->store_mfn,
-			   si->store_evtchn);
-	pfn = mfn_to_pfn(si->store_mfn);
-	ASSERT(pfn < si->nr_pages);
-	ASSERT_EQ(pfn_to_mfn(pfn), si->store_mfn);
-	ASSERT(pte_of(pfn_to_virt(pfn)) & PTE_P);
-	xr = pfn_to_virt(pfn);
-	xport = si->store_evtchn;
-	EXPECT_EQ(evtchn_status(xport, &st), 0);
-	EXPECT_EQ(st.status, EVTCHNSTAT_interdomain);
-	EXPECT_EQ(st.u.interdomain.dom, DOMID_XEN);
-	EXPECT(xr->server_features & XENSTORE_SERVER_FEATURE_ERROR);
-	EXPECT_EQ(xr->error, XENSTORE_ERROR_NONE);
-}
-
-static void kick(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	evtchn_send(xport);
-}
-
-/* Put bytes in the request ring; false if it stays full for 2 s. */
-static bool ring_put(const void *p, u32 len)
-{
-	u64 deadline = system_time() + 2 * NSEC_PER_SEC;
-
-	for (u32 i = 0; i < len; i++) {
-		while (xr->req_prod - xr->req_cons >= XENSTORE_RING_SIZE) {
-			kick();
-			if (system_time() > deadline)
-				return false;
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		}
-		xr->req[MASK_XENSTORE_IDX(xr->req_prod)] = ((const char *)p)[i];
-		__atomic_store_n(&xr->req_prod, xr->req_prod + 1, __ATOMIC_RELEASE);
-	}
-	return true;
-}
-
-/* Take len bytes of the response ring; false if they do not come by deadline. */
-static bool ring_get(void *p, u32 len, u64 deadline)
-{
-	for (u32 i = 0; i < len; i++) {
-		while (__atomic_load_n(&xr->rsp_prod, __ATOMIC_ACQUIRE) == xr->rsp_cons) {
-			if (system_time() > deadline)
-				return false;
-			kick();		/* room freed: the store may have more */
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		}
-		((char *)p)[i] = xr->rsp[MASK_XENSTORE_IDX(xr->rsp_cons)];
-		__atomic_store_n(&xr->rsp_cons, xr->rsp_cons + 1, __ATOMIC_RELEASE);
-	}
-	return true;
-}
-
-static int err_code(const char *s)
-{
-	static const char *const names[] = { "EINVAL", "EACCES", "EEXIST", "ENOENT",
-		"ENOSPC", "EAGAIN", "EPERM", "EQUOTA", "EBUSY", "E2BIG", "ENOSYS" };
-
-	for (u32 i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(s, names[i]))
-			return (int)i + 1;
-	return E_OTHER;
-}
-#define XE_EINVAL 1
-#define XE_EACCES 2
-#define XE_EEXIST 3
-#define XE_ENOENT 4
-#define XE_ENOSPC 5
-#define XE_EAGAIN 6
-#define XE_EPERM 7
-#define XE_EQUOTA 8
-
-/* Read one message; watch events are kept in events[]. */
-static int get_reply(u32 id, char *out, u32 *olen, u64 deadline)
-{
-	static char buf[XENSTORE_PAYLOAD_MAX + 1];
-	struct xsd_sockmsg h;
-
-	for (;;) {
-		if (!ring_get(&h, sizeof(h), deadline))
-			return E_TIMEOUT;
-		if (h.len > XENSTORE_PAYLOAD_MAX)
-			test_error("the store sent a message of %u bytes", h.len);
-		if (!ring_get(buf, h.len, deadline))
-			return E_TIMEOUT;
-		buf[h.len] = '\0';
-		if (h.type == XS_WATCH_EVENT) {
-			if (nev < 8)
-				hv_snprintf(events[nev++], 128, "%s|%s", buf, buf + strlen(buf) + 1);
-			continue;
-		}
-		if (h.req_id != id)
-			test_error("reply to request %u while waiting for %u", h.req_id, id);
-		if (h.type == XS_ERROR)
-			return err_code(buf);
-		if (out)
-			memcpy(out, buf, h.len + 1);
-		if (olen)
-			*olen = h.len;
-		return OK;
-	}
-}
-
-static int req(u32 type, u32 tx, const void *a, u32 alen, const void *b, u32 blen,
-	       char *out, u32 *olen)
-{
-	struct xsd_sockmsg h = { .type = type, .req_id = next_id++, .tx_id = tx,
-				 .len = alen + blen };
-
-	if (!ring_put(&h, sizeof(h)) || !ring_put(a, alen) || !ring_put(b, blen))
-		return E_TIMEOUT;
-	kick();
-	return get_reply(h.req_id, out, olen, system_time() + 2 * NSEC_PER_SEC);
-}
-
-static int xs_read(u32 tx, const char *path, char *out)
-{
-	return req(XS_READ, tx, path, (u32)strlen(path) + 1, NULL, 0, out, NULL);
-}
-
-static int xs_write(u32 tx, const char *path, const char *val)
-{
-	return req(XS_WRITE, tx, path, (u32)strlen(path) + 1, val, (u32)strlen(val), NULL, NULL);
-}
-
-static int xs_op1(u32 type, u32 tx, const char *path)
-{
-	return req(type, tx, path, (u32)strlen(path) + 1, NULL, 0, NULL, NULL);
-}
-
-static int xs_op2(u32 type, const char *a, const char *b)
-{
-	return req(type, 0, a, (u32)strlen(a) + 1, b, (u32)strlen(b) + 1, NULL, NULL);
-}
-
-static int xs_perms(const char *path, const char *perms, u32 plen)
-{
-	return req(XS_SET_PERMS, 0, path, (u32)strlen(path) + 1, perms, plen, NULL, NULL);
-}
-
-static int count_events(const char *ev)
-{
-	int n = 0;
-
-	for (int i = 0; i < nev; i++)
-		n += !strcmp(events[i], ev);
-	return n;
-}
 
 static void expect_val(const char *path, const char *want)
 {
@@ -221,7 +56,7 @@ static void expect_perms(const char *path, const char *want)
 	char out[256], list[256];
 	u32 len = 0, o = 0;
 
-	if (req(XS_GET_PERMS, 0, path, (u32)strlen(path) + 1, NULL, 0, out, &len) != OK)
+	if (xs_req(XS_GET_PERMS, 0, path, (u32)strlen(path) + 1, NULL, 0, out, &len) != OK)
 		test_fail("get_perms %s failed", path);
 	list[0] = '\0';
 	for (u32 i = 0; i < len; i += (u32)strlen(out + i) + 1)
@@ -323,7 +158,7 @@ static void role_be(void)
 
 	EXPECT_EQ(xs_op2(XS_WATCH, "backend", "be"), OK);
 	expect_perms("/local/domain/2/backend", "n0,r2");
-	EXPECT_EQ(req(XS_DIRECTORY, 0, "backend/vif", 12, NULL, 0, list, &len), OK);
+	EXPECT_EQ(xs_req(XS_DIRECTORY, 0, "backend/vif", 12, NULL, 0, list, &len), OK);
 	EXPECT_EQ(len, 4);
 	EXPECT(!memcmp(list, "1\0" "4\0", 4));	/* both frontends, in creation order */
 	expect_val(BE_VIF "/frontend", FE_VIF);
@@ -361,10 +196,10 @@ static void role_be(void)
 	EXPECT_EQ(xs_read(0, "backend/vif/1", list), XE_ENOENT);
 	EXPECT_EQ(xs_read(0, "backend/vbd/1", list), XE_ENOENT);
 	expect_val(BE2_VIF "/state", "1");	/* the other frontend's stays */
-	EXPECT(count_events("backend/vif/1|be") >= 1);
-	EXPECT(count_events("backend/vbd/1|be") >= 1);
+	EXPECT(xs_count_events("backend/vif/1|be") >= 1);
+	EXPECT(xs_count_events("backend/vbd/1|be") >= 1);
 	wait_for(FE2_VIF "/state", "3");	/* dv_fe2 watches: now it may see us go */
-	printk("devices be: frontend 1's directories vanished (%d events); powering off\n", nev);
+	printk("devices be: frontend 1's directories vanished (%d events); powering off\n", xs_nev);
 }
 
 static void role_other(void)
@@ -412,13 +247,13 @@ static void role_fe2(void)
 				  r == OK ? out : "");
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
-	EXPECT(count_events(BE2_VIF "/state|st") >= 2);	/* the first, and the tombstone */
+	EXPECT(xs_count_events(BE2_VIF "/state|st") >= 2);	/* the first, and the tombstone */
 	expect_perms(BE2_VIF "/state", "n0,r4");
 	/* ATTACK: the tombstone is the hypervisor's */
 	EXPECT_EQ(xs_write(0, BE2_VIF "/state", "4"), XE_EACCES);
 	EXPECT_EQ(xs_op1(XS_RM, 0, BE2_VIF), XE_EACCES);
 	EXPECT_EQ(xs_read(0, "/local/domain/2/name", out), XE_ENOENT);	/* gone otherwise */
-	printk("devices fe2: the dead backend's state reads 6 (%d events)\n", nev);
+	printk("devices fe2: the dead backend's state reads 6 (%d events)\n", xs_nev);
 }
 
 void test_main(const struct start_info *si)
@@ -427,7 +262,7 @@ void test_main(const struct start_info *si)
 
 	if (!shared_info_map())
 		test_skip("shared_info cannot be mapped");
-	find_store(si);
+	xs_find_store(si);
 	if (!cmdline_get("role", role, sizeof(role)))
 		test_error("no role= on the command line");
 	if (!strcmp(role, "fe"))
