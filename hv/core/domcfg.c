@@ -55,29 +55,14 @@ static bool valid_name(const char *s, size_t n)
 	return true;
 }
 
-/* A hex digit's value, or -1. */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "XX:XX:XX:XX:XX:XX", unicast (a multicast address is no NIC's own). */
 static bool parse_mac(const char *s, u8 mac[6])
 {
 	if (strlen(s) != 17)
 		return false;
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+		if (!parse_hex_byte(s + 3 * i, &mac[i]) || (i < 5 && s[3 * i + 2] != ':'))
 			return false;
-		mac[i] = (u8)(hi << 4 | lo);
 	}
 	return !(mac[0] & 1);
 }
