@@ -46,8 +46,46 @@ static void expect_val(const char *path, const char *want)
 
 	if (r != OK)
 		test_fail("read %s: error %d", path, r);
-	if (strcmp(out, want))
+	else if (strcmp(out, want))
 		test_fail("%s = '%s', want '%s'", path, out, want);
+}
+
+/* Nodes and the values they must read. */
+struct want {
+	const char *path, *val;
+};
+
+static void expect_vals(const struct want *w, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		expect_val(w[i].path, w[i].val);
+}
+
+/*
+ * Requests that must be refused with EACCES: XS_WRITE of val,
+ * XS_SET_PERMS of the one entry val, or another type of path alone.
+ */
+struct denied {
+	u32 type;
+	const char *path, *val;
+};
+
+static void expect_denied(const struct denied *d, u32 n)
+{
+	for (u32 i = 0; i < n; i++) {
+		const char *p = d[i].path, *v = d[i].val;
+		int r;
+
+		if (d[i].type == XS_WRITE)
+			r = xs_write(0, p, v);
+		else if (d[i].type == XS_SET_PERMS)
+			r = xs_perms(p, v, (u32)strlen(v) + 1);
+		else
+			r = xs_op1(d[i].type, 0, p);
+		if (r != XE_EACCES)
+			test_fail("request %u of %s%s%s: %d, want EACCES", d[i].type, p,
+				  v ? " = " : "", v ? v : "", r);
+	}
 }
 
 /* A node's permissions as "n1,r2". */
@@ -109,43 +147,51 @@ static void wait_other(void)
 
 static void role_fe(void)
 {
-	expect_val("device/vif/0/backend", BE_VIF);
-	expect_val("device/vif/0/backend-id", "2");
-	expect_val("device/vif/0/state", "1");
-	expect_val("device/vif/0/handle", "0");
-	expect_val("device/vif/0/mac", "00:16:3e:00:01:00");
+	static const struct want vals[] = {
+		{ "device/vif/0/backend", BE_VIF },
+		{ "device/vif/0/backend-id", "2" },
+		{ "device/vif/0/state", "1" },
+		{ "device/vif/0/handle", "0" },
+		{ "device/vif/0/mac", "00:16:3e:00:01:00" },
+		{ "device/vbd/51712/backend", BE_VBD },
+		{ "device/vbd/51712/backend-id", "2" },
+		{ "device/vbd/51712/state", "1" },
+		{ "device/vbd/51712/virtual-device", "51712" },
+		{ "device/vbd/51712/device-type", "disk" },
+		/* the backend's nodes: readable by the frontend they serve */
+		{ BE_VIF "/frontend", FE_VIF },
+		{ BE_VIF "/frontend-id", "1" },
+		{ BE_VIF "/mac", "00:16:3e:00:01:00" },
+		{ BE_VIF "/bridge", "xenbr0" },
+		{ BE_VIF "/hotplug-status", "connected" },
+		{ BE_VBD "/physical-device", "1:0" },
+		{ BE_VBD "/mode", "w" },
+	};
+	static const struct denied attacks[] = {
+		/* the backend's are not its to change */
+		{ XS_WRITE, BE_VIF "/state", "4" },
+		{ XS_WRITE, BE_VIF "/hotplug-status", "x" },
+		{ XS_WRITE, BE_VIF "/new", "x" },
+		{ XS_RM, BE_VIF "/state", NULL },
+		{ XS_RM, BE_VIF, NULL },
+		{ XS_RM, BE_VBD, NULL },
+		{ XS_SET_PERMS, BE_VIF, "b1" },
+		{ XS_WRITE, BE_VBD "/physical-device", "8:0" },
+		/* nor another frontend's, nor the directories above its own device */
+		{ XS_READ, FE2_VIF "/state", NULL },
+		{ XS_READ, BE2_VIF "/state", NULL },
+		{ XS_DIRECTORY, "/local/domain/2/backend/vif", NULL },
+	};
+
+	expect_vals(vals, ARRAY_SIZE(vals));
 	expect_perms(FE_VIF, "n1,r2");
-	expect_val("device/vbd/51712/backend", BE_VBD);
-	expect_val("device/vbd/51712/backend-id", "2");
-	expect_val("device/vbd/51712/state", "1");
-	expect_val("device/vbd/51712/virtual-device", "51712");
-	expect_val("device/vbd/51712/device-type", "disk");
 	expect_perms(FE_VBD, "n1,r2");
-	/* the backend's nodes: readable by the frontend they serve */
-	expect_val(BE_VIF "/frontend", FE_VIF);
-	expect_val(BE_VIF "/frontend-id", "1");
-	expect_val(BE_VIF "/mac", "00:16:3e:00:01:00");
-	expect_val(BE_VIF "/bridge", "xenbr0");
-	expect_val(BE_VIF "/hotplug-status", "connected");
-	expect_val(BE_VBD "/physical-device", "1:0");
-	expect_val(BE_VBD "/mode", "w");
 	expect_perms(BE_VIF, "n2,r1");
 	/* its own: it may write them */
 	EXPECT_EQ(xs_write(0, "device/vif/0/state", "3"), OK);
 	EXPECT_EQ(xs_write(0, "device/vif/0/feature-sg", "1"), OK);
-	/* ATTACK: the backend's are not its to change */
-	EXPECT_EQ(xs_write(0, BE_VIF "/state", "4"), XE_EACCES);
-	EXPECT_EQ(xs_write(0, BE_VIF "/hotplug-status", "x"), XE_EACCES);
-	EXPECT_EQ(xs_write(0, BE_VIF "/new", "x"), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, BE_VIF "/state"), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, BE_VIF), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, BE_VBD), XE_EACCES);
-	EXPECT_EQ(xs_perms(BE_VIF, "b1", 3), XE_EACCES);
-	EXPECT_EQ(xs_write(0, BE_VBD "/physical-device", "8:0"), XE_EACCES);
-	/* nor another frontend's, nor the directories above its own device */
-	EXPECT_EQ(xs_read(0, FE2_VIF "/state", (char[32]){ 0 }), XE_EACCES);
-	EXPECT_EQ(xs_read(0, BE2_VIF "/state", (char[32]){ 0 }), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_DIRECTORY, 0, "/local/domain/2/backend/vif"), XE_EACCES);
+	/* ATTACK */
+	expect_denied(attacks, ARRAY_SIZE(attacks));
 	wait_for(BE_VIF "/state", "2");		/* dv_be's own write */
 	wait_other();		/* the bystander finished */
 	printk("devices fe: entries and walls checked; powering off\n");
@@ -153,6 +199,36 @@ static void role_fe(void)
 
 static void role_be(void)
 {
+	static const struct want vals[] = {
+		{ BE_VIF "/frontend", FE_VIF },
+		{ BE_VIF "/frontend-id", "1" },
+		{ BE_VIF "/online", "1" },
+		{ BE_VIF "/state", "1" },
+		{ BE_VIF "/handle", "0" },
+		{ BE_VIF "/type", "vif" },
+		{ BE_VBD "/params", "/dev/ram0" },
+		{ BE_VBD "/type", "phy" },
+		{ BE_VBD "/dev", "xvda" },
+		{ BE_VBD "/physical-device-path", "/dev/ram0" },
+		{ BE2_VIF "/frontend", FE2_VIF },
+		{ BE2_VIF "/mac", "00:16:3e:00:04:00" },
+		/* the frontends' nodes: readable by their backend */
+		{ FE_VIF "/backend", BE_VIF },
+		{ FE_VIF "/mac", "00:16:3e:00:01:00" },
+		{ FE_VBD "/virtual-device", "51712" },
+		{ FE2_VIF "/backend-id", "2" },
+	};
+	static const struct denied attacks[] = {
+		/* not its to change; nor is its backend root */
+		{ XS_WRITE, FE_VIF "/state", "6" },
+		{ XS_WRITE, FE_VIF "/backend", BE2_VIF },
+		{ XS_WRITE, FE_VIF "/new", "x" },
+		{ XS_RM, FE_VIF, NULL },
+		{ XS_RM, FE_VBD "/virtual-device", NULL },
+		{ XS_SET_PERMS, FE_VIF, "b2" },
+		{ XS_WRITE, "backend/vif/9/0/state", "1" },
+		{ XS_RM, "backend/vif/4", NULL },
+	};
 	char list[XENSTORE_PAYLOAD_MAX + 1];
 	u32 len;
 
@@ -161,32 +237,9 @@ static void role_be(void)
 	EXPECT_EQ(xs_req(XS_DIRECTORY, 0, "backend/vif", 12, NULL, 0, list, &len), OK);
 	EXPECT_EQ(len, 4);
 	EXPECT(!memcmp(list, "1\0" "4\0", 4));	/* both frontends, in creation order */
-	expect_val(BE_VIF "/frontend", FE_VIF);
-	expect_val(BE_VIF "/frontend-id", "1");
-	expect_val(BE_VIF "/online", "1");
-	expect_val(BE_VIF "/state", "1");
-	expect_val(BE_VIF "/handle", "0");
-	expect_val(BE_VIF "/type", "vif");
-	expect_val(BE_VBD "/params", "/dev/ram0");
-	expect_val(BE_VBD "/type", "phy");
-	expect_val(BE_VBD "/dev", "xvda");
-	expect_val(BE_VBD "/physical-device-path", "/dev/ram0");
-	expect_val(BE2_VIF "/frontend", FE2_VIF);
-	expect_val(BE2_VIF "/mac", "00:16:3e:00:04:00");
-	/* the frontends' nodes: readable by their backend */
-	expect_val(FE_VIF "/backend", BE_VIF);
-	expect_val(FE_VIF "/mac", "00:16:3e:00:01:00");
-	expect_val(FE_VBD "/virtual-device", "51712");
-	expect_val(FE2_VIF "/backend-id", "2");
-	/* ATTACK: not its to change; nor is its backend root */
-	EXPECT_EQ(xs_write(0, FE_VIF "/state", "6"), XE_EACCES);
-	EXPECT_EQ(xs_write(0, FE_VIF "/backend", BE2_VIF), XE_EACCES);
-	EXPECT_EQ(xs_write(0, FE_VIF "/new", "x"), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, FE_VIF), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, FE_VBD "/virtual-device"), XE_EACCES);
-	EXPECT_EQ(xs_perms(FE_VIF, "b2", 3), XE_EACCES);
-	EXPECT_EQ(xs_write(0, "backend/vif/9/0/state", "1"), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, "backend/vif/4"), XE_EACCES);
+	expect_vals(vals, ARRAY_SIZE(vals));
+	/* ATTACK */
+	expect_denied(attacks, ARRAY_SIZE(attacks));
 	/* its own: as netback, it says InitWait */
 	EXPECT_EQ(xs_write(0, BE_VIF "/state", "2"), OK);
 
