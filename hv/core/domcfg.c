@@ -184,8 +184,8 @@ static int dev_opt_common(const struct dev_key *dk, const char *k, const char *v
 	char all[64];
 	size_t o = 0;
 
-	if (bit < 0) {
-		for (int i = 0; i < dk->n; i++)
+	if (bit < 0) {		/* the list, cut short should it outgrow all[] */
+		for (int i = 0; i < dk->n && o < sizeof(all) - 1; i++)
 			o += (size_t)hv_snprintf(all + o, sizeof(all) - o, "%s%s", i ? ", " : "",
 						 dk->names[i]);
 		return errorf(err, errlen, "%s=: unknown option '%s' (%s)", dk->key, k, all);
