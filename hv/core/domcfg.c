@@ -55,29 +55,14 @@ static bool valid_name(const char *s, size_t n)
 	return true;
 }
 
-/* A hex digit's value, or -1. */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "XX:XX:XX:XX:XX:XX", unicast (a multicast address is no NIC's own). */
 static bool parse_mac(const char *s, u8 mac[6])
 {
 	if (strlen(s) != 17)
 		return false;
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+		if (!parse_hex_byte(s + 3 * i, &mac[i]) || (i < 5 && s[3 * i + 2] != ':'))
 			return false;
-		mac[i] = (u8)(hi << 4 | lo);
 	}
 	return !(mac[0] & 1);
 }
@@ -179,51 +164,72 @@ static int opt_bit(const char *const *names, int n, const char *k)
 	return -1;
 }
 
+/* A device key's options: backend= first (bit 0), then the key's own. */
+struct dev_key {
+	const char *key;		/* "vif" */
+	const char *const *names;	/* its options, in their bits' order */
+	int n;
+};
+
+/*
+ * What vif= and disk= options share: which of the key's options k is (an
+ * unknown or repeated one refused), and backend=, stored in backend.
+ * Returns the option's bit for the caller to parse, 0 once backend= is
+ * done, -1 with err written.
+ */
+static int dev_opt_common(const struct dev_key *dk, const char *k, const char *v,
+			  u32 *seen, char *backend, char *err, size_t errlen)
+{
+	int bit = opt_bit(dk->names, dk->n, k);
+	char all[64];
+	size_t o = 0;
+
+	if (bit < 0) {		/* the list, cut short should it outgrow all[] */
+		for (int i = 0; i < dk->n && o < sizeof(all) - 1; i++)
+			o += (size_t)hv_snprintf(all + o, sizeof(all) - o, "%s%s", i ? ", " : "",
+						 dk->names[i]);
+		return errorf(err, errlen, "%s=: unknown option '%s' (%s)", dk->key, k, all);
+	}
+	if (*seen & (1u << bit))
+		return errorf(err, errlen, "%s=: %s= given twice", dk->key, k);
+	*seen |= 1u << bit;
+	if (bit == 0) {
+		if (!valid_name(v, strlen(v)))
+			return errorf(err, errlen, "%s=: bad backend name '%s'", dk->key, v);
+		memcpy(backend, v, strlen(v) + 1);
+	}
+	return bit;
+}
+
 static int vif_opt(void *dev, const char *k, const char *v, u32 *seen,
 		   char *err, size_t errlen)
 {
 	static const char *const names[] = { "backend", "mac", "bridge" };
+	static const struct dev_key key = { "vif", names, ARRAY_SIZE(names) };
 	struct domcfg_vif *vif = dev;
-	int bit = opt_bit(names, 3, k);
+	int bit = dev_opt_common(&key, k, v, seen, vif->backend, err, errlen);
 
-	if (bit < 0)
-		return errorf(err, errlen, "vif=: unknown option '%s' (backend, mac, bridge)", k);
-	if (*seen & (1u << bit))
-		return errorf(err, errlen, "vif=: %s= given twice", k);
-	*seen |= 1u << bit;
-	if (bit == 0) {
-		if (!valid_name(v, strlen(v)))
-			return errorf(err, errlen, "vif=: bad backend name '%s'", v);
-		memcpy(vif->backend, v, strlen(v) + 1);
-	} else if (bit == 1) {
+	if (bit == 1) {
 		if (!parse_mac(v, vif->mac))
 			return errorf(err, errlen, "vif=: bad mac '%s' (XX:XX:XX:XX:XX:XX, hex, not multicast)", v);
 		vif->mac_set = true;
-	} else {
+	} else if (bit == 2) {
 		if (!valid_ifname(v))
 			return errorf(err, errlen, "vif=: bad bridge '%s' (1-15 of [A-Za-z0-9_.-])", v);
 		memcpy(vif->bridge, v, strlen(v) + 1);
 	}
-	return 0;
+	return bit < 0 ? -1 : 0;
 }
 
 static int disk_opt(void *dev, const char *k, const char *v, u32 *seen,
 		    char *err, size_t errlen)
 {
 	static const char *const names[] = { "backend", "target", "vdev", "access" };
+	static const struct dev_key key = { "disk", names, ARRAY_SIZE(names) };
 	struct domcfg_disk *dk = dev;
-	int bit = opt_bit(names, 4, k);
+	int bit = dev_opt_common(&key, k, v, seen, dk->backend, err, errlen);
 
-	if (bit < 0)
-		return errorf(err, errlen, "disk=: unknown option '%s' (backend, target, vdev, access)", k);
-	if (*seen & (1u << bit))
-		return errorf(err, errlen, "disk=: %s= given twice", k);
-	*seen |= 1u << bit;
-	if (bit == 0) {
-		if (!valid_name(v, strlen(v)))
-			return errorf(err, errlen, "disk=: bad backend name '%s'", v);
-		memcpy(dk->backend, v, strlen(v) + 1);
-	} else if (bit == 1) {
+	if (bit == 1) {
 		if (strlen(v) >= sizeof(dk->target) || !parse_target(v, &dk->major, &dk->minor))
 			return errorf(err, errlen, "disk=: bad target '%s' (/dev/ramN or MAJ:MIN in decimal)", v);
 		memcpy(dk->target, v, strlen(v) + 1);
@@ -232,12 +238,12 @@ static int disk_opt(void *dev, const char *k, const char *v, u32 *seen,
 			return errorf(err, errlen, "disk=: bad vdev '%s' (xvda to xvdz)", v);
 		memcpy(dk->vdev, v, 5);
 		dk->vdev_nr = 202u << 8 | (u32)(v[3] - 'a') << 4;
-	} else {
+	} else if (bit == 3) {
 		if (strcmp(v, "rw") && strcmp(v, "ro"))
 			return errorf(err, errlen, "disk=: bad access '%s' (rw or ro)", v);
 		dk->ro = !strcmp(v, "ro");
 	}
-	return 0;
+	return bit < 0 ? -1 : 0;
 }
 
 /* vif=VALUE: the next vif of the domain (its devid is its index). */

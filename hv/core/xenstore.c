@@ -953,12 +953,37 @@ static int ok(char *out)
 	return 3;
 }
 
+/* r, or the OK reply if r is 0: how a change's handler ends. */
+static int ok_unless(int r, char *out)
+{
+	return r ? r : ok(out);
+}
+
 /* A payload of exactly one NUL-terminated string. */
 static const char *one_arg(const char *arg, u32 len)
 {
 	if (!len || arg[len - 1] || memchr(arg, 0, len) != arg + len - 1)
 		return NULL;
 	return arg;
+}
+
+/*
+ * The path a request names, canonical in s->path (path_canon's errors).
+ * rest NULL: the payload is that one string; else its first string, and
+ * *rest, *rlen what follows its NUL. EINVAL if the payload is not so.
+ */
+static int req_path(struct xs_store *s, const struct xs_conn *c, const char *arg, u32 len,
+		    const char **rest, u32 *rlen)
+{
+	const char *nul = memchr(arg, 0, len);
+
+	if (rest ? !nul : !one_arg(arg, len))
+		return -XS_EINVAL;
+	if (rest) {
+		*rest = nul + 1;
+		*rlen = len - (u32)(nul + 1 - arg);
+	}
+	return path_canon(c, arg, s->path);
 }
 
 static int record_read(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
@@ -973,12 +998,8 @@ static int record_read(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 static int view_readable(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 			 const char *arg, u32 len, struct xs_view *v)
 {
-	const char *p = one_arg(arg, len);
-	int r;
+	int r = req_path(s, c, arg, len, NULL, NULL);
 
-	if (!p)
-		return -XS_EINVAL;
-	r = path_canon(c, p, s->path);
 	if (r)
 		return r;
 	r = record_read(s, c, tx, s->path);
@@ -1159,18 +1180,12 @@ static int h_directory_part(struct xs_store *s, struct xs_conn *c, struct xs_tx 
 static int h_write(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 		   const char *arg, u32 len, char *out)
 {
-	const char *nul = memchr(arg, 0, len);
 	struct xs_txop a = { .op = OP_WRITE, .path = s->path };
 	struct xs_view v;
-	int r;
+	int r = req_path(s, c, arg, len, &a.value, &a.vlen);
 
-	if (!nul)
-		return -XS_EINVAL;
-	r = path_canon(c, arg, s->path);
 	if (r)
 		return r;
-	a.value = nul + 1;
-	a.vlen = len - (u32)(nul + 1 - arg);
 	view_get(s, tx, s->path, &v);
 	if (v.exists && !(perm_of(v.perms, v.plen, c->domid) & XS_PERM_WRITE))
 		return -XS_EACCES;
@@ -1180,48 +1195,36 @@ static int h_write(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 			return r;
 		a.perms = s->perms;
 	}
-	r = submit(s, c, tx, &a);
-	return r ? r : ok(out);
+	return ok_unless(submit(s, c, tx, &a), out);
 }
 
 static int h_mkdir(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 		   const char *arg, u32 len, char *out)
 {
-	const char *p = one_arg(arg, len);
 	struct xs_txop a = { .op = OP_MKDIR, .path = s->path };
 	struct xs_view v;
-	int r;
+	int r = req_path(s, c, arg, len, NULL, NULL);
 
-	if (!p)
-		return -XS_EINVAL;
-	r = path_canon(c, p, s->path);
 	if (r)
 		return r;
 	view_get(s, tx, s->path, &v);
-	if (v.exists) {		/* already there: fine, as Xen */
-		r = record_read(s, c, tx, s->path);
-		return r ? r : ok(out);
-	}
+	if (v.exists)		/* already there: fine, as Xen */
+		return ok_unless(record_read(s, c, tx, s->path), out);
 	r = creation_perms(s, c, tx, s->path, &a.plen);
 	if (r)
 		return r;
 	a.perms = s->perms;
-	r = submit(s, c, tx, &a);
-	return r ? r : ok(out);
+	return ok_unless(submit(s, c, tx, &a), out);
 }
 
 /* XS_RM: the node and everything below; a missing node whose parent exists is OK. */
 static int h_rm(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 		const char *arg, u32 len, char *out)
 {
-	const char *p = one_arg(arg, len);
 	struct xs_txop a = { .op = OP_RM, .path = s->path };
 	struct xs_view v;
-	int r;
+	int r = req_path(s, c, arg, len, NULL, NULL);
 
-	if (!p)
-		return -XS_EINVAL;
-	r = path_canon(c, p, s->path);
 	if (r)
 		return r;
 	if (!strcmp(s->path, "/"))
@@ -1233,30 +1236,26 @@ static int h_rm(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 		view_get(s, tx, s->path2, &v);
 		if (!v.exists)
 			return -XS_ENOENT;
-		r = record_read(s, c, tx, s->path);
-		return r ? r : ok(out);
+		return ok_unless(record_read(s, c, tx, s->path), out);
 	}
 	if (!(perm_of(v.perms, v.plen, c->domid) & XS_PERM_WRITE))
 		return -XS_EACCES;
-	r = submit(s, c, tx, &a);
-	return r ? r : ok(out);
+	return ok_unless(submit(s, c, tx, &a), out);
 }
 
 /* XS_SET_PERMS "path\0perm\0perm\0...": the owner only; the owner stays. */
 static int h_set_perms(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 		       const char *arg, u32 len, char *out)
 {
-	const char *nul = memchr(arg, 0, len);
 	struct xs_txop a = { .op = OP_SETPERMS, .path = s->path };
 	struct xs_view v;
-	int r, plen;
+	const char *list;
+	u32 llen;
+	int plen, r = req_path(s, c, arg, len, &list, &llen);
 
-	if (!nul)
-		return -XS_EINVAL;
-	r = path_canon(c, arg, s->path);
 	if (r)
 		return r;
-	plen = perms_canon(nul + 1, len - (u32)(nul + 1 - arg), s->perms);
+	plen = perms_canon(list, llen, s->perms);
 	if (plen < 0)
 		return -XS_EINVAL;
 	view_get(s, tx, s->path, &v);
@@ -1268,8 +1267,7 @@ static int h_set_perms(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 		return -XS_EPERM;
 	a.perms = s->perms;
 	a.plen = (u32)plen;
-	r = submit(s, c, tx, &a);
-	return r ? r : ok(out);
+	return ok_unless(submit(s, c, tx, &a), out);
 }
 
 /* Two NUL-terminated strings, exactly. */
@@ -1425,7 +1423,7 @@ static int h_tx_end(struct xs_store *s, struct xs_conn *c, struct xs_tx *tx,
 			       xs_error_name(-r));
 	}
 	tx_free(s, c, tx);
-	return r ? r : ok(out);
+	return ok_unless(r, out);
 }
 
 static int h_domain(struct xs_store *s, struct xs_conn *c, u32 type,

@@ -96,6 +96,7 @@ int errorf(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
 /* hv/lib/parse.c: small parsers for command lines. */
 bool parse_u64(const char *s, const char **end, u64 *out);
 bool parse_size(const char *s, const char **end, u64 *out);
+bool parse_hex_byte(const char *s, u8 *out);
 
 /*
  * Log levels for loglvl= on the hypervisor command line. printk() prints a

@@ -1,5 +1,5 @@
 /*
- * parse.c - number and size parsers for command lines.
+ * parse.c - number, size and hex-byte parsers for command lines.
  *
  * Runs in: hypervisor and host tests. Pure functions over NUL-terminated
  * strings; overflow is an error, never a wrap.
@@ -15,6 +15,23 @@ static int digit_value(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return 99;
+}
+
+/*
+ * Two hex digits, either case, as one byte (a MAC address's pieces):
+ * exactly two, what follows them is the caller's to check.
+ */
+bool parse_hex_byte(const char *s, u8 *out)
+{
+	int hi = digit_value(s[0]), lo;
+
+	if (hi > 15)
+		return false;
+	lo = digit_value(s[1]);
+	if (lo > 15)
+		return false;
+	*out = (u8)(hi << 4 | lo);
+	return true;
 }
 
 /*

@@ -53,7 +53,8 @@ GUEST_COMMON := \
 	smp.o \
 	test.o \
 	trap_entry.o \
-	traps.o
+	traps.o \
+	xs_client.o
 
 # The hypervisor's library, compiled for the guest: printf, string, parse.
 GUEST_HVLIB := \

@@ -140,6 +140,25 @@ START_TEST(test_parse_sizes)
 }
 END_TEST
 
+START_TEST(test_parse_hex_bytes)
+{
+	u8 b = 0x5a;
+
+	ck_assert(parse_hex_byte("00", &b) && b == 0x00);
+	ck_assert(parse_hex_byte("9f", &b) && b == 0x9f);
+	ck_assert(parse_hex_byte("Ab:", &b) && b == 0xab);	/* what follows: the caller's */
+	ck_assert(parse_hex_byte("FF", &b) && b == 0xff);
+	b = 0x5a;
+	ck_assert(!parse_hex_byte("g0", &b));
+	ck_assert(!parse_hex_byte("0g", &b));
+	ck_assert(!parse_hex_byte("0", &b));		/* one digit, then the end */
+	ck_assert(!parse_hex_byte("", &b));
+	ck_assert(!parse_hex_byte(":0", &b));
+	ck_assert(!parse_hex_byte("0x", &b));
+	ck_assert_uint_eq(b, 0x5a);			/* untouched on failure */
+}
+END_TEST
+
 Suite *parse_suite(void)
 {
 	Suite *s = suite_create("parse");
@@ -147,6 +166,7 @@ Suite *parse_suite(void)
 
 	tcase_add_test(tc, test_parse_numbers);
 	tcase_add_test(tc, test_parse_sizes);
+	tcase_add_test(tc, test_parse_hex_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -907,6 +907,21 @@ static void expect_val(struct dom *d, const char *path, const char *want)
 	ck_assert_msg(!strcmp(out, want), "dom%u: %s = '%s', want '%s'", d->id, path, out, want);
 }
 
+/* Nodes of a directory and the values they must read. */
+struct want {
+	const char *name, *val;
+};
+
+static void expect_vals(struct dom *d, const char *dir, const struct want *w, size_t n)
+{
+	char p[128];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, w[i].name);
+		expect_val(d, p, w[i].val);
+	}
+}
+
 /* A node's permissions, "n1,r2". */
 static void expect_perms(struct dom *d, const char *path, const char *want)
 {
@@ -953,6 +968,15 @@ START_TEST(test_dev_vif)
 	struct domcfg_vif v = { .backend = "two", .bridge = "xenbr0" };
 	const char *fd = "/local/domain/1/device/vif/0";
 	const char *bd = "/local/domain/2/backend/vif/1/0";
+	const struct want fe[] = {
+		{ "backend", bd }, { "backend-id", "2" }, { "state", "1" }, { "handle", "0" },
+		{ "mac", "00:16:3e:00:01:00" },
+	};
+	const struct want be[] = {
+		{ "frontend", fd }, { "frontend-id", "1" }, { "online", "1" }, { "state", "1" },
+		{ "handle", "0" }, { "mac", "00:16:3e:00:01:00" }, { "bridge", "xenbr0" },
+		{ "type", "vif" }, { "hotplug-status", "connected" },
+	};
 	char list[512];
 
 	u32 n0 = xs_node_count(&S), f0 = D1.c->nodes, b0 = D2.c->nodes;
@@ -965,23 +989,11 @@ START_TEST(test_dev_vif)
 	       D2.c->nodes - b0, D2.c->bytes - bb);
 	ck_assert_uint_eq(D1.c->nodes - f0, 7);		/* device/vif (new), the directory, 5 values */
 	ck_assert_uint_eq(D2.c->nodes - b0, 11);	/* the directory and 10 (script too) */
-	expect_val(&D1, "device/vif/0/backend", bd);
-	expect_val(&D1, "device/vif/0/backend-id", "2");
-	expect_val(&D1, "device/vif/0/state", "1");
-	expect_val(&D1, "device/vif/0/handle", "0");
-	expect_val(&D1, "device/vif/0/mac", "00:16:3e:00:01:00");
+	expect_vals(&D1, "device/vif/0", fe, ARRAY_SIZE(fe));
 	expect_perms(&D1, fd, "n1,r2");
 	expect_perms(&D1, "device/vif/0/mac", "n1,r2");
 	expect_perms(&D1, "device/vif", "n1");
-	expect_val(&D2, "backend/vif/1/0/frontend", fd);
-	expect_val(&D2, "backend/vif/1/0/frontend-id", "1");
-	expect_val(&D2, "backend/vif/1/0/online", "1");
-	expect_val(&D2, "backend/vif/1/0/state", "1");
-	expect_val(&D2, "backend/vif/1/0/handle", "0");
-	expect_val(&D2, "backend/vif/1/0/mac", "00:16:3e:00:01:00");
-	expect_val(&D2, "backend/vif/1/0/bridge", "xenbr0");
-	expect_val(&D2, "backend/vif/1/0/type", "vif");
-	expect_val(&D2, "backend/vif/1/0/hotplug-status", "connected");
+	expect_vals(&D2, "backend/vif/1/0", be, ARRAY_SIZE(be));
 	expect_perms(&D2, bd, "n2,r1");
 	expect_perms(&D2, "backend/vif/1/0/state", "n2,r1");
 	/* the backend's bus watches "backend": it is there, read-only to it */
@@ -1004,6 +1016,16 @@ START_TEST(test_dev_vbd)
 				  .ro = true };
 	const char *fd = "/local/domain/1/device/vbd/51728";
 	const char *bd = "/local/domain/2/backend/vbd/1/51728";
+	const struct want fe[] = {
+		{ "backend", bd }, { "backend-id", "2" }, { "state", "1" },
+		{ "virtual-device", "51728" }, { "device-type", "disk" },
+	};
+	const struct want be[] = {
+		{ "frontend", fd }, { "frontend-id", "1" }, { "online", "1" }, { "state", "1" },
+		{ "params", "/dev/ram3" }, { "type", "phy" }, { "mode", "w" }, { "dev", "xvdb" },
+		{ "removable", "0" }, { "bootable", "1" }, { "physical-device", "1:3" },
+		{ "physical-device-path", "/dev/ram3" },
+	};
 
 	u32 n0 = xs_node_count(&S), f0 = D1.c->nodes, b0 = D2.c->nodes;
 	u32 fb = D1.c->bytes, bb = D2.c->bytes;
@@ -1014,24 +1036,9 @@ START_TEST(test_dev_vbd)
 	       D2.c->nodes - b0, D2.c->bytes - bb);
 	ck_assert_uint_eq(D1.c->nodes - f0, 7);
 	ck_assert_uint_eq(D2.c->nodes - b0, 13);	/* the directory and 12 */
-	expect_val(&D1, "device/vbd/51728/backend", bd);
-	expect_val(&D1, "device/vbd/51728/backend-id", "2");
-	expect_val(&D1, "device/vbd/51728/state", "1");
-	expect_val(&D1, "device/vbd/51728/virtual-device", "51728");
-	expect_val(&D1, "device/vbd/51728/device-type", "disk");
+	expect_vals(&D1, "device/vbd/51728", fe, ARRAY_SIZE(fe));
 	expect_perms(&D1, fd, "n1,r2");
-	expect_val(&D2, "backend/vbd/1/51728/frontend", fd);
-	expect_val(&D2, "backend/vbd/1/51728/frontend-id", "1");
-	expect_val(&D2, "backend/vbd/1/51728/online", "1");
-	expect_val(&D2, "backend/vbd/1/51728/state", "1");
-	expect_val(&D2, "backend/vbd/1/51728/params", "/dev/ram3");
-	expect_val(&D2, "backend/vbd/1/51728/type", "phy");
-	expect_val(&D2, "backend/vbd/1/51728/mode", "w");
-	expect_val(&D2, "backend/vbd/1/51728/dev", "xvdb");
-	expect_val(&D2, "backend/vbd/1/51728/removable", "0");
-	expect_val(&D2, "backend/vbd/1/51728/bootable", "1");
-	expect_val(&D2, "backend/vbd/1/51728/physical-device", "1:3");
-	expect_val(&D2, "backend/vbd/1/51728/physical-device-path", "/dev/ram3");
+	expect_vals(&D2, "backend/vbd/1/51728", be, ARRAY_SIZE(be));
 	expect_perms(&D2, bd, "n2,r1");
 	expect_walls(fd, bd);
 	/* MAJ:MIN in hex for blkback's "%x:%x"; ro is mode r */

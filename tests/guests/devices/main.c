@@ -33,176 +33,11 @@
 #include "guest.h"
 #include "events.h"
 #include "memory.h"
-#include "pvabi/xs_wire.h"
+#include "xs_client.h"
 
 const char test_title[] = "split-driver devices from the domain list: store entries, permissions, teardown";
 
 #define WAIT_S	30	/* for another domain: QEMU TCG on a busy host (the run allows 60) */
-
-static volatile struct xenstore_domain_interface *xr;
-static evtchn_port_t xport;
-static u32 next_id = 1;
-static char events[8][128];
-static int nev;
-
-enum { OK = 0, E_TIMEOUT = 1000, E_OTHER };
-
-static void find_store(const struct start_info *si)
-{
-	struct evtchn_status st;
-	u64 pfn;
-
-	if (!si->store_mfn || !si->store_evtchn)
-		test_error("start_info has no store (mfn %#lx, port %u)", si->store_mfn,
-			   si->store_evtchn);
-	pfn = mfn_to_pfn(si->store_mfn);
-	ASSERT(pfn < si->nr_pages);
-	ASSERT_EQ(pfn_to_mfn(pfn), si->store_mfn);
-	ASSERT(pte_of(pfn_to_virt(pfn)) & PTE_P);
-	xr = pfn_to_virt(pfn);
-	xport = si->store_evtchn;
-	EXPECT_EQ(evtchn_status(xport, &st), 0);
-	EXPECT_EQ(st.status, EVTCHNSTAT_interdomain);
-	EXPECT_EQ(st.u.interdomain.dom, DOMID_XEN);
-	EXPECT(xr->server_features & XENSTORE_SERVER_FEATURE_ERROR);
-	EXPECT_EQ(xr->error, XENSTORE_ERROR_NONE);
-}
-
-static void kick(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	evtchn_send(xport);
-}
-
-/* Put bytes in the request ring; false if it stays full for 2 s. */
-static bool ring_put(const void *p, u32 len)
-{
-	u64 deadline = system_time() + 2 * NSEC_PER_SEC;
-
-	for (u32 i = 0; i < len; i++) {
-		while (xr->req_prod - xr->req_cons >= XENSTORE_RING_SIZE) {
-			kick();
-			if (system_time() > deadline)
-				return false;
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		}
-		xr->req[MASK_XENSTORE_IDX(xr->req_prod)] = ((const char *)p)[i];
-		__atomic_store_n(&xr->req_prod, xr->req_prod + 1, __ATOMIC_RELEASE);
-	}
-	return true;
-}
-
-/* Take len bytes of the response ring; false if they do not come by deadline. */
-static bool ring_get(void *p, u32 len, u64 deadline)
-{
-	for (u32 i = 0; i < len; i++) {
-		while (__atomic_load_n(&xr->rsp_prod, __ATOMIC_ACQUIRE) == xr->rsp_cons) {
-			if (system_time() > deadline)
-				return false;
-			kick();		/* room freed: the store may have more */
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		}
-		((char *)p)[i] = xr->rsp[MASK_XENSTORE_IDX(xr->rsp_cons)];
-		__atomic_store_n(&xr->rsp_cons, xr->rsp_cons + 1, __ATOMIC_RELEASE);
-	}
-	return true;
-}
-
-static int err_code(const char *s)
-{
-	static const char *const names[] = { "EINVAL", "EACCES", "EEXIST", "ENOENT",
-		"ENOSPC", "EAGAIN", "EPERM", "EQUOTA", "EBUSY", "E2BIG", "ENOSYS" };
-
-	for (u32 i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(s, names[i]))
-			return (int)i + 1;
-	return E_OTHER;
-}
-#define XE_EINVAL 1
-#define XE_EACCES 2
-#define XE_EEXIST 3
-#define XE_ENOENT 4
-#define XE_ENOSPC 5
-#define XE_EAGAIN 6
-#define XE_EPERM 7
-#define XE_EQUOTA 8
-
-/* Read one message; watch events are kept in events[]. */
-static int get_reply(u32 id, char *out, u32 *olen, u64 deadline)
-{
-	static char buf[XENSTORE_PAYLOAD_MAX + 1];
-	struct xsd_sockmsg h;
-
-	for (;;) {
-		if (!ring_get(&h, sizeof(h), deadline))
-			return E_TIMEOUT;
-		if (h.len > XENSTORE_PAYLOAD_MAX)
-			test_error("the store sent a message of %u bytes", h.len);
-		if (!ring_get(buf, h.len, deadline))
-			return E_TIMEOUT;
-		buf[h.len] = '\0';
-		if (h.type == XS_WATCH_EVENT) {
-			if (nev < 8)
-				hv_snprintf(events[nev++], 128, "%s|%s", buf, buf + strlen(buf) + 1);
-			continue;
-		}
-		if (h.req_id != id)
-			test_error("reply to request %u while waiting for %u", h.req_id, id);
-		if (h.type == XS_ERROR)
-			return err_code(buf);
-		if (out)
-			memcpy(out, buf, h.len + 1);
-		if (olen)
-			*olen = h.len;
-		return OK;
-	}
-}
-
-static int req(u32 type, u32 tx, const void *a, u32 alen, const void *b, u32 blen,
-	       char *out, u32 *olen)
-{
-	struct xsd_sockmsg h = { .type = type, .req_id = next_id++, .tx_id = tx,
-				 .len = alen + blen };
-
-	if (!ring_put(&h, sizeof(h)) || !ring_put(a, alen) || !ring_put(b, blen))
-		return E_TIMEOUT;
-	kick();
-	return get_reply(h.req_id, out, olen, system_time() + 2 * NSEC_PER_SEC);
-}
-
-static int xs_read(u32 tx, const char *path, char *out)
-{
-	return req(XS_READ, tx, path, (u32)strlen(path) + 1, NULL, 0, out, NULL);
-}
-
-static int xs_write(u32 tx, const char *path, const char *val)
-{
-	return req(XS_WRITE, tx, path, (u32)strlen(path) + 1, val, (u32)strlen(val), NULL, NULL);
-}
-
-static int xs_op1(u32 type, u32 tx, const char *path)
-{
-	return req(type, tx, path, (u32)strlen(path) + 1, NULL, 0, NULL, NULL);
-}
-
-static int xs_op2(u32 type, const char *a, const char *b)
-{
-	return req(type, 0, a, (u32)strlen(a) + 1, b, (u32)strlen(b) + 1, NULL, NULL);
-}
-
-static int xs_perms(const char *path, const char *perms, u32 plen)
-{
-	return req(XS_SET_PERMS, 0, path, (u32)strlen(path) + 1, perms, plen, NULL, NULL);
-}
-
-static int count_events(const char *ev)
-{
-	int n = 0;
-
-	for (int i = 0; i < nev; i++)
-		n += !strcmp(events[i], ev);
-	return n;
-}
 
 static void expect_val(const char *path, const char *want)
 {
@@ -211,8 +46,46 @@ static void expect_val(const char *path, const char *want)
 
 	if (r != OK)
 		test_fail("read %s: error %d", path, r);
-	if (strcmp(out, want))
+	else if (strcmp(out, want))
 		test_fail("%s = '%s', want '%s'", path, out, want);
+}
+
+/* Nodes and the values they must read. */
+struct want {
+	const char *path, *val;
+};
+
+static void expect_vals(const struct want *w, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		expect_val(w[i].path, w[i].val);
+}
+
+/*
+ * Requests that must be refused with EACCES: XS_WRITE of val,
+ * XS_SET_PERMS of the one entry val, or another type of path alone.
+ */
+struct denied {
+	u32 type;
+	const char *path, *val;
+};
+
+static void expect_denied(const struct denied *d, u32 n)
+{
+	for (u32 i = 0; i < n; i++) {
+		const char *p = d[i].path, *v = d[i].val;
+		int r;
+
+		if (d[i].type == XS_WRITE)
+			r = xs_write(0, p, v);
+		else if (d[i].type == XS_SET_PERMS)
+			r = xs_perms(p, v, (u32)strlen(v) + 1);
+		else
+			r = xs_op1(d[i].type, 0, p);
+		if (r != XE_EACCES)
+			test_fail("request %u of %s%s%s: %d, want EACCES", d[i].type, p,
+				  v ? " = " : "", v ? v : "", r);
+	}
 }
 
 /* A node's permissions as "n1,r2". */
@@ -221,7 +94,7 @@ static void expect_perms(const char *path, const char *want)
 	char out[256], list[256];
 	u32 len = 0, o = 0;
 
-	if (req(XS_GET_PERMS, 0, path, (u32)strlen(path) + 1, NULL, 0, out, &len) != OK)
+	if (xs_req(XS_GET_PERMS, 0, path, (u32)strlen(path) + 1, NULL, 0, out, &len) != OK)
 		test_fail("get_perms %s failed", path);
 	list[0] = '\0';
 	for (u32 i = 0; i < len; i += (u32)strlen(out + i) + 1)
@@ -274,43 +147,51 @@ static void wait_other(void)
 
 static void role_fe(void)
 {
-	expect_val("device/vif/0/backend", BE_VIF);
-	expect_val("device/vif/0/backend-id", "2");
-	expect_val("device/vif/0/state", "1");
-	expect_val("device/vif/0/handle", "0");
-	expect_val("device/vif/0/mac", "00:16:3e:00:01:00");
+	static const struct want vals[] = {
+		{ "device/vif/0/backend", BE_VIF },
+		{ "device/vif/0/backend-id", "2" },
+		{ "device/vif/0/state", "1" },
+		{ "device/vif/0/handle", "0" },
+		{ "device/vif/0/mac", "00:16:3e:00:01:00" },
+		{ "device/vbd/51712/backend", BE_VBD },
+		{ "device/vbd/51712/backend-id", "2" },
+		{ "device/vbd/51712/state", "1" },
+		{ "device/vbd/51712/virtual-device", "51712" },
+		{ "device/vbd/51712/device-type", "disk" },
+		/* the backend's nodes: readable by the frontend they serve */
+		{ BE_VIF "/frontend", FE_VIF },
+		{ BE_VIF "/frontend-id", "1" },
+		{ BE_VIF "/mac", "00:16:3e:00:01:00" },
+		{ BE_VIF "/bridge", "xenbr0" },
+		{ BE_VIF "/hotplug-status", "connected" },
+		{ BE_VBD "/physical-device", "1:0" },
+		{ BE_VBD "/mode", "w" },
+	};
+	static const struct denied attacks[] = {
+		/* the backend's are not its to change */
+		{ XS_WRITE, BE_VIF "/state", "4" },
+		{ XS_WRITE, BE_VIF "/hotplug-status", "x" },
+		{ XS_WRITE, BE_VIF "/new", "x" },
+		{ XS_RM, BE_VIF "/state", NULL },
+		{ XS_RM, BE_VIF, NULL },
+		{ XS_RM, BE_VBD, NULL },
+		{ XS_SET_PERMS, BE_VIF, "b1" },
+		{ XS_WRITE, BE_VBD "/physical-device", "8:0" },
+		/* nor another frontend's, nor the directories above its own device */
+		{ XS_READ, FE2_VIF "/state", NULL },
+		{ XS_READ, BE2_VIF "/state", NULL },
+		{ XS_DIRECTORY, "/local/domain/2/backend/vif", NULL },
+	};
+
+	expect_vals(vals, ARRAY_SIZE(vals));
 	expect_perms(FE_VIF, "n1,r2");
-	expect_val("device/vbd/51712/backend", BE_VBD);
-	expect_val("device/vbd/51712/backend-id", "2");
-	expect_val("device/vbd/51712/state", "1");
-	expect_val("device/vbd/51712/virtual-device", "51712");
-	expect_val("device/vbd/51712/device-type", "disk");
 	expect_perms(FE_VBD, "n1,r2");
-	/* the backend's nodes: readable by the frontend they serve */
-	expect_val(BE_VIF "/frontend", FE_VIF);
-	expect_val(BE_VIF "/frontend-id", "1");
-	expect_val(BE_VIF "/mac", "00:16:3e:00:01:00");
-	expect_val(BE_VIF "/bridge", "xenbr0");
-	expect_val(BE_VIF "/hotplug-status", "connected");
-	expect_val(BE_VBD "/physical-device", "1:0");
-	expect_val(BE_VBD "/mode", "w");
 	expect_perms(BE_VIF, "n2,r1");
 	/* its own: it may write them */
 	EXPECT_EQ(xs_write(0, "device/vif/0/state", "3"), OK);
 	EXPECT_EQ(xs_write(0, "device/vif/0/feature-sg", "1"), OK);
-	/* ATTACK: the backend's are not its to change */
-	EXPECT_EQ(xs_write(0, BE_VIF "/state", "4"), XE_EACCES);
-	EXPECT_EQ(xs_write(0, BE_VIF "/hotplug-status", "x"), XE_EACCES);
-	EXPECT_EQ(xs_write(0, BE_VIF "/new", "x"), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, BE_VIF "/state"), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, BE_VIF), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, BE_VBD), XE_EACCES);
-	EXPECT_EQ(xs_perms(BE_VIF, "b1", 3), XE_EACCES);
-	EXPECT_EQ(xs_write(0, BE_VBD "/physical-device", "8:0"), XE_EACCES);
-	/* nor another frontend's, nor the directories above its own device */
-	EXPECT_EQ(xs_read(0, FE2_VIF "/state", (char[32]){ 0 }), XE_EACCES);
-	EXPECT_EQ(xs_read(0, BE2_VIF "/state", (char[32]){ 0 }), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_DIRECTORY, 0, "/local/domain/2/backend/vif"), XE_EACCES);
+	/* ATTACK */
+	expect_denied(attacks, ARRAY_SIZE(attacks));
 	wait_for(BE_VIF "/state", "2");		/* dv_be's own write */
 	wait_other();		/* the bystander finished */
 	printk("devices fe: entries and walls checked; powering off\n");
@@ -318,40 +199,47 @@ static void role_fe(void)
 
 static void role_be(void)
 {
+	static const struct want vals[] = {
+		{ BE_VIF "/frontend", FE_VIF },
+		{ BE_VIF "/frontend-id", "1" },
+		{ BE_VIF "/online", "1" },
+		{ BE_VIF "/state", "1" },
+		{ BE_VIF "/handle", "0" },
+		{ BE_VIF "/type", "vif" },
+		{ BE_VBD "/params", "/dev/ram0" },
+		{ BE_VBD "/type", "phy" },
+		{ BE_VBD "/dev", "xvda" },
+		{ BE_VBD "/physical-device-path", "/dev/ram0" },
+		{ BE2_VIF "/frontend", FE2_VIF },
+		{ BE2_VIF "/mac", "00:16:3e:00:04:00" },
+		/* the frontends' nodes: readable by their backend */
+		{ FE_VIF "/backend", BE_VIF },
+		{ FE_VIF "/mac", "00:16:3e:00:01:00" },
+		{ FE_VBD "/virtual-device", "51712" },
+		{ FE2_VIF "/backend-id", "2" },
+	};
+	static const struct denied attacks[] = {
+		/* not its to change; nor is its backend root */
+		{ XS_WRITE, FE_VIF "/state", "6" },
+		{ XS_WRITE, FE_VIF "/backend", BE2_VIF },
+		{ XS_WRITE, FE_VIF "/new", "x" },
+		{ XS_RM, FE_VIF, NULL },
+		{ XS_RM, FE_VBD "/virtual-device", NULL },
+		{ XS_SET_PERMS, FE_VIF, "b2" },
+		{ XS_WRITE, "backend/vif/9/0/state", "1" },
+		{ XS_RM, "backend/vif/4", NULL },
+	};
 	char list[XENSTORE_PAYLOAD_MAX + 1];
 	u32 len;
 
 	EXPECT_EQ(xs_op2(XS_WATCH, "backend", "be"), OK);
 	expect_perms("/local/domain/2/backend", "n0,r2");
-	EXPECT_EQ(req(XS_DIRECTORY, 0, "backend/vif", 12, NULL, 0, list, &len), OK);
+	EXPECT_EQ(xs_req(XS_DIRECTORY, 0, "backend/vif", 12, NULL, 0, list, &len), OK);
 	EXPECT_EQ(len, 4);
 	EXPECT(!memcmp(list, "1\0" "4\0", 4));	/* both frontends, in creation order */
-	expect_val(BE_VIF "/frontend", FE_VIF);
-	expect_val(BE_VIF "/frontend-id", "1");
-	expect_val(BE_VIF "/online", "1");
-	expect_val(BE_VIF "/state", "1");
-	expect_val(BE_VIF "/handle", "0");
-	expect_val(BE_VIF "/type", "vif");
-	expect_val(BE_VBD "/params", "/dev/ram0");
-	expect_val(BE_VBD "/type", "phy");
-	expect_val(BE_VBD "/dev", "xvda");
-	expect_val(BE_VBD "/physical-device-path", "/dev/ram0");
-	expect_val(BE2_VIF "/frontend", FE2_VIF);
-	expect_val(BE2_VIF "/mac", "00:16:3e:00:04:00");
-	/* the frontends' nodes: readable by their backend */
-	expect_val(FE_VIF "/backend", BE_VIF);
-	expect_val(FE_VIF "/mac", "00:16:3e:00:01:00");
-	expect_val(FE_VBD "/virtual-device", "51712");
-	expect_val(FE2_VIF "/backend-id", "2");
-	/* ATTACK: not its to change; nor is its backend root */
-	EXPECT_EQ(xs_write(0, FE_VIF "/state", "6"), XE_EACCES);
-	EXPECT_EQ(xs_write(0, FE_VIF "/backend", BE2_VIF), XE_EACCES);
-	EXPECT_EQ(xs_write(0, FE_VIF "/new", "x"), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, FE_VIF), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, FE_VBD "/virtual-device"), XE_EACCES);
-	EXPECT_EQ(xs_perms(FE_VIF, "b2", 3), XE_EACCES);
-	EXPECT_EQ(xs_write(0, "backend/vif/9/0/state", "1"), XE_EACCES);
-	EXPECT_EQ(xs_op1(XS_RM, 0, "backend/vif/4"), XE_EACCES);
+	expect_vals(vals, ARRAY_SIZE(vals));
+	/* ATTACK */
+	expect_denied(attacks, ARRAY_SIZE(attacks));
 	/* its own: as netback, it says InitWait */
 	EXPECT_EQ(xs_write(0, BE_VIF "/state", "2"), OK);
 
@@ -361,10 +249,10 @@ static void role_be(void)
 	EXPECT_EQ(xs_read(0, "backend/vif/1", list), XE_ENOENT);
 	EXPECT_EQ(xs_read(0, "backend/vbd/1", list), XE_ENOENT);
 	expect_val(BE2_VIF "/state", "1");	/* the other frontend's stays */
-	EXPECT(count_events("backend/vif/1|be") >= 1);
-	EXPECT(count_events("backend/vbd/1|be") >= 1);
+	EXPECT(xs_count_events("backend/vif/1|be") >= 1);
+	EXPECT(xs_count_events("backend/vbd/1|be") >= 1);
 	wait_for(FE2_VIF "/state", "3");	/* dv_fe2 watches: now it may see us go */
-	printk("devices be: frontend 1's directories vanished (%d events); powering off\n", nev);
+	printk("devices be: frontend 1's directories vanished (%d events); powering off\n", xs_nev);
 }
 
 static void role_other(void)
@@ -412,13 +300,13 @@ static void role_fe2(void)
 				  r == OK ? out : "");
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
-	EXPECT(count_events(BE2_VIF "/state|st") >= 2);	/* the first, and the tombstone */
+	EXPECT(xs_count_events(BE2_VIF "/state|st") >= 2);	/* the first, and the tombstone */
 	expect_perms(BE2_VIF "/state", "n0,r4");
 	/* ATTACK: the tombstone is the hypervisor's */
 	EXPECT_EQ(xs_write(0, BE2_VIF "/state", "4"), XE_EACCES);
 	EXPECT_EQ(xs_op1(XS_RM, 0, BE2_VIF), XE_EACCES);
 	EXPECT_EQ(xs_read(0, "/local/domain/2/name", out), XE_ENOENT);	/* gone otherwise */
-	printk("devices fe2: the dead backend's state reads 6 (%d events)\n", nev);
+	printk("devices fe2: the dead backend's state reads 6 (%d events)\n", xs_nev);
 }
 
 void test_main(const struct start_info *si)
@@ -427,7 +315,7 @@ void test_main(const struct start_info *si)
 
 	if (!shared_info_map())
 		test_skip("shared_info cannot be mapped");
-	find_store(si);
+	xs_find_store(si);
 	if (!cmdline_get("role", role, sizeof(role)))
 		test_error("no role= on the command line");
 	if (!strcmp(role, "fe"))

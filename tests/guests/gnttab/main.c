@@ -36,8 +36,7 @@
  */
 #include "guest.h"
 #include "events.h"
-#include "mmu.h"
-#include "pvabi/grant_table.h"
+#include "grant.h"
 
 const char test_title[] = "grant table: setup_table, query_size, set_version, get_version";
 
@@ -45,11 +44,6 @@ const char test_title[] = "grant table: setup_table, query_size, set_version, ge
 
 static u8 windows[2][GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 static u64 frames[MAX_FRAMES + 1];
-
-static long gnttab_op(unsigned int cmd, void *uop, unsigned int count)
-{
-	return _hypercall(__HYPERVISOR_grant_table_op, cmd, uop, count, 0, 0);
-}
 
 static struct gnttab_query_size query(domid_t dom)
 {

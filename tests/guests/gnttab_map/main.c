@@ -59,10 +59,9 @@
  *	last mapping, not leaked.
  */
 #include "guest.h"
-#include "mmu.h"
+#include "grant.h"
 #include "traps.h"
 #include "events.h"
-#include "pvabi/grant_table.h"
 
 const char test_title[] = "grant tables: copy, map and unmap between domains";
 
@@ -87,17 +86,6 @@ static volatile u64 *mail;
 #define W_C	3	/* an unrelated page of ours */
 #define W_X	4
 
-static long gnttab_op(unsigned int cmd, void *uop, unsigned int count)
-{
-	return _hypercall(__HYPERVISOR_grant_table_op, cmd, uop, count, 0, 0);
-}
-
-/* What D and R hold: never a present PTE (bit 0 clear), so D can be an L1. */
-static u64 pattern(u64 seed, unsigned i)
-{
-	return (seed << 40) | ((u64)i << 12) | 0x40;
-}
-
 static void wait_step(int who, u64 step)
 {
 	for (long i = 0; i < WAIT_YIELDS; i++) {
@@ -114,29 +102,15 @@ static void wait_step(int who, u64 step)
 
 /* ---- The mapper's side ------------------------------------------------- */
 
+/* grant_map(), and a device map's bus address must be D's (the only one so mapped). */
 static int map(domid_t dom, grant_ref_t ref, void *va, u32 flags, grant_handle_t *h)
 {
-	struct gnttab_map_grant_ref op = {
-		.host_addr = (u64)va, .flags = flags, .ref = ref, .dom = dom,
-		.status = 99, .handle = 0xdead,
-	};
+	u64 bus;
+	int st = grant_map(dom, ref, va, flags, h, &bus);
 
-	EXPECT_EQ(gnttab_op(GNTTABOP_map_grant_ref, &op, 1), 0);
-	if (h)
-		*h = op.handle;
-	if (op.status == GNTST_okay && (flags & GNTMAP_device_map))
-		EXPECT_EQ(op.dev_bus_addr, mail[D_MFN] << 12);
-	return op.status;
-}
-
-static int unmap(void *va, u64 bus, grant_handle_t h)
-{
-	struct gnttab_unmap_grant_ref op = {
-		.host_addr = (u64)va, .dev_bus_addr = bus, .handle = h, .status = 99,
-	};
-
-	EXPECT_EQ(gnttab_op(GNTTABOP_unmap_grant_ref, &op, 1), 0);
-	return op.status;
+	if (st == GNTST_okay && (flags & GNTMAP_device_map))
+		EXPECT_EQ(bus, mail[D_MFN] << 12);
+	return st;
 }
 
 /* Wait for g's grants to be there: the mailbox maps once they are. */
@@ -186,13 +160,13 @@ static void m_copies(void)
 	memset(buf, 0xff, sizeof(buf));
 	EXPECT_EQ(copy(gref(G, 8, 0), gmfn(mine, 0), 4096, GNTCOPY_source_gref), GNTST_okay);
 	for (unsigned i = 0; i < 512; i++)
-		EXPECT_EQ(b[i], pattern(0xd, i));
+		EXPECT_EQ(b[i], grant_pattern(0xd, i));
 	/* Word 1 of D: m's mark, by copy (g checks it). */
-	((u64 *)buf)[100] = pattern(0xc0, 1);
+	((u64 *)buf)[100] = grant_pattern(0xc0, 1);
 	EXPECT_EQ(copy(gmfn(mine, 800), gref(G, 8, 8), 8, GNTCOPY_dest_gref), GNTST_okay);
 	/* Same frame both sides, overlapping. */
 	EXPECT_EQ(copy(gmfn(mine, 0), gmfn(mine, 8), 16, 0), GNTST_okay);
-	EXPECT_EQ(b[2], pattern(0xd, 1));
+	EXPECT_EQ(b[2], grant_pattern(0xd, 1));
 
 	EXPECT_EQ(copy(gref(G, 8, 4000), gmfn(mine, 0), 200, GNTCOPY_source_gref), GNTST_bad_copy_arg);
 	EXPECT_EQ(copy(gref(G, 8, 0), gmfn(mine, 3900), 200, GNTCOPY_source_gref), GNTST_bad_copy_arg);
@@ -210,7 +184,7 @@ static void m_copies(void)
 	EXPECT_EQ(copy(gref(9, 8, 0), gmfn(mine, 0), 8, GNTCOPY_source_gref), GNTST_bad_domain);
 	/* R read-only is fine as a source. */
 	EXPECT_EQ(copy(gref(G, 9, 16), gmfn(mine, 0), 8, GNTCOPY_source_gref), GNTST_okay);
-	EXPECT_EQ(b[0], pattern(0xe, 2));
+	EXPECT_EQ(b[0], grant_pattern(0xe, 2));
 
 	batch[0] = (struct gnttab_copy){ gref(G, 8, 24), gmfn(mine, 0), 8, GNTCOPY_source_gref, 99, 0 };
 	batch[1] = (struct gnttab_copy){ gmfn(mine, 0), gref(G, 9, 0), 8, GNTCOPY_dest_gref, 99, 0 };
@@ -219,8 +193,8 @@ static void m_copies(void)
 	EXPECT_EQ(batch[0].status, GNTST_okay);
 	EXPECT_EQ(batch[1].status, GNTST_general_error);
 	EXPECT_EQ(batch[2].status, GNTST_okay);
-	EXPECT_EQ(b[0], pattern(0xd, 3));
-	EXPECT_EQ(b[1], pattern(0xe, 4));
+	EXPECT_EQ(b[0], grant_pattern(0xd, 3));
+	EXPECT_EQ(b[1], grant_pattern(0xe, 4));
 }
 
 /*
@@ -247,7 +221,8 @@ static void m_copy_batch(void)
 	for (unsigned i = 0; i < BIG; i++)
 		EXPECT_EQ(big[i].status, GNTST_okay);
 	for (unsigned i = 0; i < 512; i++)
-		EXPECT_EQ(b[i], i == 0 ? pattern(0xd, 0) : i == 1 ? pattern(0xc0, 1) : pattern(0xd, i));
+		EXPECT_EQ(b[i], i == 0 ? grant_pattern(0xd, 0) :
+				i == 1 ? grant_pattern(0xc0, 1) : grant_pattern(0xd, i));
 }
 
 static void m_refused_maps(void)
@@ -280,11 +255,11 @@ static void m_map_by_pte(void)
 	EXPECT_EQ(map(G, 8, (void *)entry_maddr(win[W_X], 2), f, NULL), GNTST_general_error);
 	ASSERT_EQ(map(G, 8, (void *)at, f, &h), GNTST_okay);
 	EXPECT_EQ((pte_of(win[W_X]) & PTE_MFN_MASK) >> 12, mail[D_MFN]);
-	EXPECT_EQ(((volatile u64 *)win[W_X])[5], pattern(0xd, 5));
-	EXPECT_EQ(unmap(win[W_X], 0, h), GNTST_general_error);	/* not how it was made */
-	EXPECT_EQ(unmap((void *)at, 0, h), GNTST_okay);
+	EXPECT_EQ(((volatile u64 *)win[W_X])[5], grant_pattern(0xd, 5));
+	EXPECT_EQ(grant_unmap(win[W_X], 0, h), GNTST_general_error);	/* not how it was made */
+	EXPECT_EQ(grant_unmap((void *)at, 0, h), GNTST_okay);
 	EXPECT_EQ(pte_of(win[W_X]) & PTE_P, 0);
-	EXPECT_EQ(unmap((void *)at, 0, h), GNTST_bad_handle);
+	EXPECT_EQ(grant_unmap((void *)at, 0, h), GNTST_bad_handle);
 	window_restore(win[W_X]);
 }
 
@@ -301,20 +276,20 @@ static void m_maps(void)
 	pte = pte_of(win[W_D]);
 	EXPECT_EQ((pte & PTE_MFN_MASK) >> 12, mail[D_MFN]);
 	EXPECT(pte & PTE_RW);
-	EXPECT_EQ(d[1], pattern(0xc0, 1));		/* our copy's mark */
-	EXPECT_EQ(d[5], pattern(0xd, 5));
-	d[0] = pattern(0x3a, 0);			/* m's mark, g checks it */
+	EXPECT_EQ(d[1], grant_pattern(0xc0, 1));		/* our copy's mark */
+	EXPECT_EQ(d[5], grant_pattern(0xd, 5));
+	d[0] = grant_pattern(0x3a, 0);			/* m's mark, g checks it */
 
 	ASSERT_EQ(map(G, 9, win[W_R], GNTMAP_host_map | GNTMAP_readonly, &hr), GNTST_okay);
 	pte = pte_of(win[W_R]);
 	EXPECT_EQ((pte & PTE_MFN_MASK) >> 12, mail[R_MFN]);
 	EXPECT(!(pte & PTE_RW));
-	EXPECT_EQ(r[7], pattern(0xe, 7));
+	EXPECT_EQ(r[7], grant_pattern(0xe, 7));
 	trap_record_reset();
 	TRAP_EXPECT("movq %2, (%1)", "r"(&r[7]), "r"(0UL));
 	EXPECT_EQ(trap_count, 1);
 	EXPECT_EQ(trap_last.vector, 14);
-	EXPECT_EQ(r[7], pattern(0xe, 7));
+	EXPECT_EQ(r[7], grant_pattern(0xe, 7));
 	req = (struct mmu_update){ .ptr = entry_maddr(win[W_R], 1), .val = pte | PTE_RW };
 	EXPECT_EQ(HYPERVISOR_mmu_update(&req, 1, &done, DOMID_SELF), -XEN_EBUSY);
 	EXPECT(!(pte_of(win[W_R]) & PTE_RW));
@@ -329,31 +304,31 @@ static void m_unmaps(void)
 {
 	volatile u64 *d = (volatile u64 *)win[W_D];
 
-	EXPECT_EQ(unmap(win[W_D], 0, 1234), GNTST_bad_handle);
-	EXPECT_EQ(unmap(win[W_D], 0, 0xffffffffu), GNTST_bad_handle);
-	EXPECT_EQ(unmap(win[W_C], 0, hd), GNTST_general_error);	/* not there */
-	EXPECT_EQ(unmap(win[W_R], 0, hd), GNTST_general_error);	/* R's PTE */
-	EXPECT_EQ(unmap(win[W_D], 0, hdev), GNTST_general_error);	/* no host part */
-	EXPECT_EQ(unmap(NULL, (mail[D_MFN] + 1) << 12, hdev), GNTST_general_error);
-	EXPECT_EQ(unmap(NULL, mail[D_MFN] << 12, hd), GNTST_general_error); /* no device part */
-	EXPECT_EQ(d[5], pattern(0xd, 5));	/* the translation is in the TLB now */
-	EXPECT_EQ(unmap(win[W_D], 0, hd), GNTST_okay);
+	EXPECT_EQ(grant_unmap(win[W_D], 0, 1234), GNTST_bad_handle);
+	EXPECT_EQ(grant_unmap(win[W_D], 0, 0xffffffffu), GNTST_bad_handle);
+	EXPECT_EQ(grant_unmap(win[W_C], 0, hd), GNTST_general_error);	/* not there */
+	EXPECT_EQ(grant_unmap(win[W_R], 0, hd), GNTST_general_error);	/* R's PTE */
+	EXPECT_EQ(grant_unmap(win[W_D], 0, hdev), GNTST_general_error);	/* no host part */
+	EXPECT_EQ(grant_unmap(NULL, (mail[D_MFN] + 1) << 12, hdev), GNTST_general_error);
+	EXPECT_EQ(grant_unmap(NULL, mail[D_MFN] << 12, hd), GNTST_general_error); /* no device part */
+	EXPECT_EQ(d[5], grant_pattern(0xd, 5));	/* the translation is in the TLB now */
+	EXPECT_EQ(grant_unmap(win[W_D], 0, hd), GNTST_okay);
 	EXPECT_EQ(pte_of(win[W_D]) & PTE_P, 0);
 	/* The unmap flushed: no stale translation reaches D any more. */
 	trap_record_reset();
 	TRAP_EXPECT("cmpq $0, (%1)", "r"(&d[5]));
 	EXPECT_EQ(trap_count, 1);
 	EXPECT_EQ(trap_last.vector, 14);
-	EXPECT_EQ(unmap(win[W_D], 0, hd), GNTST_bad_handle);		/* twice */
-	EXPECT_EQ(unmap(win[W_R], 0, hr), GNTST_okay);
+	EXPECT_EQ(grant_unmap(win[W_D], 0, hd), GNTST_bad_handle);		/* twice */
+	EXPECT_EQ(grant_unmap(win[W_R], 0, hr), GNTST_okay);
 	window_restore(win[W_D]);
 	window_restore(win[W_R]);
 }
 
 static void m_unmap_device(void)
 {
-	EXPECT_EQ(unmap(NULL, mail[D_MFN] << 12, hdev), GNTST_okay);
-	EXPECT_EQ(unmap(NULL, mail[D_MFN] << 12, hdev), GNTST_bad_handle);
+	EXPECT_EQ(grant_unmap(NULL, mail[D_MFN] << 12, hdev), GNTST_okay);
+	EXPECT_EQ(grant_unmap(NULL, mail[D_MFN] << 12, hdev), GNTST_bad_handle);
 }
 
 /* After g's end: its frames still mapped, readable and writable. */
@@ -371,12 +346,12 @@ static void m_after_g(void)
 	}
 	if (i == WAIT_YIELDS)
 		test_error("g did not end");
-	EXPECT_EQ(d[0], pattern(0x3a, 0));
-	EXPECT_EQ(d[9], pattern(0xd, 9));
-	EXPECT_EQ(r[9], pattern(0xe, 9));
+	EXPECT_EQ(d[0], grant_pattern(0x3a, 0));
+	EXPECT_EQ(d[9], grant_pattern(0xd, 9));
+	EXPECT_EQ(r[9], grant_pattern(0xe, 9));
 	d[9] = 0x1234;
 	EXPECT_EQ(d[9], 0x1234);
-	EXPECT_EQ(unmap(win[W_D], 0, hd), GNTST_okay);
+	EXPECT_EQ(grant_unmap(win[W_D], 0, hd), GNTST_okay);
 	EXPECT_EQ(pte_of(win[W_D]) & PTE_P, 0);
 	window_restore(win[W_D]);
 	/* R stays mapped: our end frees it. */
@@ -400,7 +375,7 @@ static void m_timing(void)
 	t1 = system_time();
 	for (int i = 0; i < MAPS; i++) {
 		bad += map(G, 8, win[W_C], GNTMAP_host_map | GNTMAP_readonly, &h) != GNTST_okay;
-		bad += unmap(win[W_C], 0, h) != GNTST_okay;
+		bad += grant_unmap(win[W_C], 0, h) != GNTST_okay;
 	}
 	t2 = system_time();
 	window_restore(win[W_C]);
@@ -424,7 +399,7 @@ static void m_batch_unmap(void)
 	for (int i = 0; i < 16; i++)
 		ASSERT_EQ(map(G, 8, many[i], GNTMAP_host_map | GNTMAP_readonly, &h[i]),
 			  GNTST_okay);
-	EXPECT_EQ(((volatile u64 *)many[3])[5], pattern(0xd, 5));	/* in the TLB */
+	EXPECT_EQ(((volatile u64 *)many[3])[5], grant_pattern(0xd, 5));	/* in the TLB */
 	for (int i = 0; i < 8; i++)
 		ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[i], 0, h[i], 99, 0 };
 	ops[k++] = (struct gnttab_unmap_grant_ref){ (u64)many[0], 0, 4321, 99, 0 };
@@ -457,10 +432,10 @@ static void m_cleared_elsewhere(void)
 	ASSERT_EQ(map(G, 14, win[W_X], GNTMAP_host_map, &h), GNTST_okay);
 	pte = pte_of(win[W_X]);
 	EXPECT_EQ((pte & PTE_MFN_MASK) >> 12, mail[E_MFN]);
-	((volatile u64 *)win[W_X])[0] = pattern(0x5e, 0);
+	((volatile u64 *)win[W_X])[0] = grant_pattern(0x5e, 0);
 	EXPECT_EQ(HYPERVISOR_update_va_mapping((u64)win[W_X], 0, UVMF_INVLPG), 0);
 	EXPECT_EQ(pte_of(win[W_X]) & PTE_P, 0);
-	EXPECT_EQ(unmap(win[W_X], 0, h), GNTST_general_error);
+	EXPECT_EQ(grant_unmap(win[W_X], 0, h), GNTST_general_error);
 	EXPECT_EQ(HYPERVISOR_update_va_mapping((u64)win[W_X], pte, UVMF_INVLPG), -XEN_EBUSY);
 	window_restore(win[W_X]);
 }
@@ -496,7 +471,7 @@ static void role_x(void)
 
 	map_mailbox(13);
 	ASSERT_EQ(map(G, 12, win[W_X], GNTMAP_host_map, &h), GNTST_okay);
-	((volatile u64 *)win[W_X])[3] = pattern(0x77, 3);
+	((volatile u64 *)win[W_X])[3] = grant_pattern(0x77, 3);
 	mail[X_STEP] = 1;
 	/* Power off holding the mapping. */
 }
@@ -511,30 +486,6 @@ static void grant(grant_ref_t ref, domid_t to, u64 mfn, u16 extra)
 	table[ref].frame = (u32)mfn;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	table[ref].flags = GTF_permit_access | extra;
-}
-
-/* A frame mapped nowhere, filled with pattern(seed, i), not mapped after. */
-static u64 fill(unsigned spare, u64 seed)
-{
-	u64 mfn = spare_mfn(spare, NULL);
-	u64 *w = (u64 *)win[W_C];
-
-	ASSERT_EQ(window_map(w, mfn, PTE_FLAGS), 0);
-	for (unsigned i = 0; i < 512; i++)
-		w[i] = pattern(seed, i);
-	window_restore(w);
-	return mfn;
-}
-
-/* Read word i of a frame through a read-only window (no writable reference). */
-static u64 peek(u64 mfn, unsigned i)
-{
-	u64 v;
-
-	ASSERT_EQ(window_map(win[W_C], mfn, PTE_P | PTE_US | PTE_A), 0);
-	v = ((volatile u64 *)win[W_C])[i];
-	window_restore(win[W_C]);
-	return v;
 }
 
 static u16 flags_of(grant_ref_t ref)
@@ -554,10 +505,10 @@ static void role_g(void)
 	ASSERT_EQ(window_map(win[W_TABLE], frame, PTE_FLAGS), 0);
 	table = (struct grant_entry_v1 *)win[W_TABLE];
 	mail = (volatile u64 *)mailbox;
-	d = fill(0, 0xd);
-	r = fill(1, 0xe);
-	x = fill(2, 0xf);
-	mail[E_MFN] = fill(3, 0x5);
+	d = grant_fill(win[W_C], 0, 0xd);
+	r = grant_fill(win[W_C], 1, 0xe);
+	x = grant_fill(win[W_C], 2, 0xf);
+	mail[E_MFN] = grant_fill(win[W_C], 3, 0x5);
 	mail[D_MFN] = d;
 	mail[R_MFN] = r;
 	mail[X_MFN] = x;
@@ -573,12 +524,12 @@ static void role_g(void)
 	wait_step(M_STEP, 1);
 	EXPECT_EQ(flags_of(8), GTF_permit_access | GTF_reading | GTF_writing);
 	EXPECT_EQ(flags_of(9), GTF_permit_access | GTF_readonly | GTF_reading);
-	EXPECT_EQ(peek(d, 0), pattern(0x3a, 0));	/* m's write through its map */
-	EXPECT_EQ(peek(d, 1), pattern(0xc0, 1));	/* m's copy */
+	EXPECT_EQ(grant_peek(win[W_C], d, 0), grant_pattern(0x3a, 0));	/* m's write through its map */
+	EXPECT_EQ(grant_peek(win[W_C], d, 1), grant_pattern(0xc0, 1));	/* m's copy */
 	EXPECT_EQ(pin(1, d), -XEN_EINVAL);		/* held writable by the grant */
 	/* E: m cleared the PTE by update_va_mapping, the grant holds it still. */
 	EXPECT_EQ(flags_of(14), GTF_permit_access | GTF_reading | GTF_writing);
-	EXPECT_EQ(peek(mail[E_MFN], 0), pattern(0x5e, 0));
+	EXPECT_EQ(grant_peek(win[W_C], mail[E_MFN], 0), grant_pattern(0x5e, 0));
 	EXPECT_EQ(pin(1, mail[E_MFN]), -XEN_EINVAL);
 	mail[G_STEP] = 2;
 
@@ -599,7 +550,7 @@ static void role_g(void)
 	for (i = 0; i < WAIT_YIELDS && (flags_of(12) & (GTF_reading | GTF_writing)); i++)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	EXPECT_EQ(flags_of(12), GTF_permit_access);	/* x's end unpinned it */
-	EXPECT_EQ(peek(x, 3), pattern(0x77, 3));
+	EXPECT_EQ(grant_peek(win[W_C], x, 3), grant_pattern(0x77, 3));
 	EXPECT_EQ(pin(1, x), 0);			/* and dropped its references */
 	EXPECT_EQ(unpin(x), 0);
 	mail[G_STEP] = 6;

@@ -47,10 +47,9 @@
  *	new status frame mapped, and run checks there is no leak line.
  */
 #include "guest.h"
-#include "mmu.h"
+#include "grant.h"
 #include "traps.h"
 #include "events.h"
-#include "pvabi/grant_table.h"
 
 const char test_title[] = "grant tables version 2: status frames, switching, map and copy";
 
@@ -83,16 +82,6 @@ static volatile u64 *mail;
 #define W_R	2
 #define W_C	3	/* g: scratch */
 
-static long gnttab_op(unsigned int cmd, void *uop, unsigned int count)
-{
-	return _hypercall(__HYPERVISOR_grant_table_op, cmd, uop, count, 0, 0);
-}
-
-static u64 pattern(u64 seed, unsigned i)
-{
-	return (seed << 40) | ((u64)i << 12) | 0x40;	/* never a present PTE */
-}
-
 static void wait_step(int who, u64 step)
 {
 	for (long i = 0; i < WAIT_YIELDS; i++) {
@@ -117,25 +106,15 @@ static long set_version(u32 want, u32 *now)
 
 /* ---- The mapper's side ------------------------------------------------- */
 
+/* g's grants, host maps (no device address). */
 static int map(grant_ref_t ref, void *va, u32 flags, grant_handle_t *h)
 {
-	struct gnttab_map_grant_ref op = {
-		.host_addr = (u64)va, .flags = flags, .ref = ref, .dom = G,
-		.status = 99, .handle = 0xdead,
-	};
-
-	EXPECT_EQ(gnttab_op(GNTTABOP_map_grant_ref, &op, 1), 0);
-	if (h)
-		*h = op.handle;
-	return op.status;
+	return grant_map(G, ref, va, flags, h, NULL);
 }
 
 static int unmap(void *va, grant_handle_t h)
 {
-	struct gnttab_unmap_grant_ref op = { .host_addr = (u64)va, .handle = h, .status = 99 };
-
-	EXPECT_EQ(gnttab_op(GNTTABOP_unmap_grant_ref, &op, 1), 0);
-	return op.status;
+	return grant_unmap(va, 0, h);
 }
 
 static grant_handle_t map_mailbox(void)
@@ -183,7 +162,7 @@ static void m_refused_and_copies(void)
 	memset(buf, 0xff, sizeof(buf));
 	EXPECT_EQ(copy_from(REF_SUB, SUB_OFF, SUB_LEN), GNTST_okay);
 	for (unsigned i = SUB_OFF / 8; i < (SUB_OFF + SUB_LEN) / 8; i++)
-		EXPECT_EQ(b[i], pattern(0xd, i));
+		EXPECT_EQ(b[i], grant_pattern(0xd, i));
 	EXPECT_EQ(b[SUB_OFF / 8 - 1], ~0UL);
 	EXPECT_EQ(copy_from(REF_SUB, SUB_OFF - 8, 16), GNTST_general_error);
 	EXPECT_EQ(copy_from(REF_SUB, SUB_OFF + SUB_LEN - 8, 16), GNTST_general_error);
@@ -191,7 +170,7 @@ static void m_refused_and_copies(void)
 	EXPECT_EQ(copy_from(REF_FORGED, 0, 8), GNTST_general_error);
 	/* The whole page, through the full grant. */
 	EXPECT_EQ(copy_from(REF_D, 0, GUEST_PAGE_SIZE), GNTST_okay);
-	EXPECT_EQ(b[100], pattern(0xd, 100));
+	EXPECT_EQ(b[100], grant_pattern(0xd, 100));
 }
 
 /* The same measurement as gnttab_map's (version 1), through a version 2 entry. */
@@ -223,10 +202,10 @@ static void role_m(void)
 	volatile u64 *d = (volatile u64 *)win[W_D];
 
 	ASSERT_EQ(map(REF_D, win[W_D], GNTMAP_host_map, &hd), GNTST_okay);
-	EXPECT_EQ(d[7], pattern(0xd, 7));
-	d[0] = pattern(0x3a, 0);
+	EXPECT_EQ(d[7], grant_pattern(0xd, 7));
+	d[0] = grant_pattern(0x3a, 0);
 	ASSERT_EQ(map(REF_R, win[W_R], GNTMAP_host_map | GNTMAP_readonly, &hr), GNTST_okay);
-	EXPECT_EQ(((volatile u64 *)win[W_R])[5], pattern(0xd, 5));
+	EXPECT_EQ(((volatile u64 *)win[W_R])[5], grant_pattern(0xd, 5));
 	m_refused_and_copies();
 	m_timing();
 	mail[M_STEP] = 1;
@@ -319,29 +298,6 @@ static void g_grow(void)
 	EXPECT_EQ(sframes[2], 0);
 }
 
-/* The frame D, filled with pattern(0xd, i). */
-static u64 fill_d(void)
-{
-	u64 mfn = spare_mfn(0, NULL);
-	u64 *w = (u64 *)win[W_C];
-
-	ASSERT_EQ(window_map(w, mfn, PTE_FLAGS), 0);
-	for (unsigned i = 0; i < 512; i++)
-		w[i] = pattern(0xd, i);
-	window_restore(w);
-	return mfn;
-}
-
-static u64 peek(u64 mfn, unsigned i)
-{
-	u64 v;
-
-	ASSERT_EQ(window_map(win[W_C], mfn, PTE_P | PTE_US | PTE_A), 0);
-	v = ((volatile u64 *)win[W_C])[i];
-	window_restore(win[W_C]);
-	return v;
-}
-
 static void g_while_mapped(u64 s, u64 d)
 {
 	volatile grant_status_t *sw = (volatile grant_status_t *)win[W_STATW];
@@ -353,7 +309,7 @@ static void g_while_mapped(u64 s, u64 d)
 	EXPECT_EQ(status[REF_SUB], 0);		/* the copies are over */
 	EXPECT_EQ(table2[REF_D].hdr.flags, GTF_permit_access);
 	EXPECT_EQ(table2[REF_R].hdr.flags, GTF_permit_access | GTF_readonly);
-	EXPECT_EQ(peek(d, 0), pattern(0x3a, 0));	/* m's write */
+	EXPECT_EQ(grant_peek(win[W_C], d, 0), grant_pattern(0x3a, 0));	/* m's write */
 	/* The status frame unmapped: only the grants in use hold the version. */
 	window_restore(win[W_STAT]);
 	EXPECT_EQ(set_version(1, &now), -XEN_EBUSY);
@@ -429,7 +385,7 @@ static void role_g(void)
 	g_grow();
 
 	mail = (volatile u64 *)mailbox;
-	d = fill_d();
+	d = grant_fill(win[W_C], 0, 0xd);	/* D, the first spare frame */
 	mail[D_MFN] = d;
 	mail[G_STEP] = 1;
 	grant2(REF_D, d, GTF_permit_access);

@@ -32,167 +32,11 @@
 #include "guest.h"
 #include "events.h"
 #include "memory.h"
-#include "pvabi/xs_wire.h"
+#include "xs_client.h"
 
 const char test_title[] = "the xenstore ring: requests, permissions, watches, transactions, quotas";
 
 #define VICTIM_MAX_MS	1000	/* QEMU TCG on a busy host: generous (measured 46-199 ms) */
-
-static volatile struct xenstore_domain_interface *xr;
-static evtchn_port_t xport;
-static u32 next_id = 1;
-static char events[8][128];
-static int nev;
-
-enum { OK = 0, E_TIMEOUT = 1000, E_OTHER };
-
-static void find_store(const struct start_info *si)
-{
-	struct evtchn_status st;
-	u64 pfn;
-
-	if (!si->store_mfn || !si->store_evtchn)
-		test_error("start_info has no store (mfn %#lx, port %u)", si->store_mfn,
-			   si->store_evtchn);
-	pfn = mfn_to_pfn(si->store_mfn);
-	ASSERT(pfn < si->nr_pages);
-	ASSERT_EQ(pfn_to_mfn(pfn), si->store_mfn);
-	ASSERT(pte_of(pfn_to_virt(pfn)) & PTE_P);
-	xr = pfn_to_virt(pfn);
-	xport = si->store_evtchn;
-	EXPECT_EQ(evtchn_status(xport, &st), 0);
-	EXPECT_EQ(st.status, EVTCHNSTAT_interdomain);
-	EXPECT_EQ(st.u.interdomain.dom, DOMID_XEN);
-	EXPECT(xr->server_features & XENSTORE_SERVER_FEATURE_ERROR);
-	EXPECT_EQ(xr->error, XENSTORE_ERROR_NONE);
-}
-
-static void kick(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	evtchn_send(xport);
-}
-
-/* Put bytes in the request ring; false if it stays full for 2 s. */
-static bool ring_put(const void *p, u32 len)
-{
-	u64 deadline = system_time() + 2 * NSEC_PER_SEC;
-
-	for (u32 i = 0; i < len; i++) {
-		while (xr->req_prod - xr->req_cons >= XENSTORE_RING_SIZE) {
-			kick();
-			if (system_time() > deadline)
-				return false;
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		}
-		xr->req[MASK_XENSTORE_IDX(xr->req_prod)] = ((const char *)p)[i];
-		__atomic_store_n(&xr->req_prod, xr->req_prod + 1, __ATOMIC_RELEASE);
-	}
-	return true;
-}
-
-/* Take len bytes of the response ring; false if they do not come by deadline. */
-static bool ring_get(void *p, u32 len, u64 deadline)
-{
-	for (u32 i = 0; i < len; i++) {
-		while (__atomic_load_n(&xr->rsp_prod, __ATOMIC_ACQUIRE) == xr->rsp_cons) {
-			if (system_time() > deadline)
-				return false;
-			kick();		/* room freed: the store may have more */
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		}
-		((char *)p)[i] = xr->rsp[MASK_XENSTORE_IDX(xr->rsp_cons)];
-		__atomic_store_n(&xr->rsp_cons, xr->rsp_cons + 1, __ATOMIC_RELEASE);
-	}
-	return true;
-}
-
-static int err_code(const char *s)
-{
-	static const char *const names[] = { "EINVAL", "EACCES", "EEXIST", "ENOENT",
-		"ENOSPC", "EAGAIN", "EPERM", "EQUOTA", "EBUSY", "E2BIG", "ENOSYS" };
-
-	for (u32 i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(s, names[i]))
-			return (int)i + 1;
-	return E_OTHER;
-}
-#define XE_EINVAL 1
-#define XE_EACCES 2
-#define XE_EEXIST 3
-#define XE_ENOENT 4
-#define XE_ENOSPC 5
-#define XE_EAGAIN 6
-#define XE_EPERM 7
-#define XE_EQUOTA 8
-
-/* Read one message; watch events are kept in events[]. */
-static int get_reply(u32 id, char *out, u32 *olen, u64 deadline)
-{
-	static char buf[XENSTORE_PAYLOAD_MAX + 1];
-	struct xsd_sockmsg h;
-
-	for (;;) {
-		if (!ring_get(&h, sizeof(h), deadline))
-			return E_TIMEOUT;
-		if (h.len > XENSTORE_PAYLOAD_MAX)
-			test_error("the store sent a message of %u bytes", h.len);
-		if (!ring_get(buf, h.len, deadline))
-			return E_TIMEOUT;
-		buf[h.len] = '\0';
-		if (h.type == XS_WATCH_EVENT) {
-			if (nev < 8)
-				hv_snprintf(events[nev++], 128, "%s|%s", buf, buf + strlen(buf) + 1);
-			continue;
-		}
-		if (h.req_id != id)
-			test_error("reply to request %u while waiting for %u", h.req_id, id);
-		if (h.type == XS_ERROR)
-			return err_code(buf);
-		if (out)
-			memcpy(out, buf, h.len + 1);
-		if (olen)
-			*olen = h.len;
-		return OK;
-	}
-}
-
-static int req(u32 type, u32 tx, const void *a, u32 alen, const void *b, u32 blen,
-	       char *out, u32 *olen)
-{
-	struct xsd_sockmsg h = { .type = type, .req_id = next_id++, .tx_id = tx,
-				 .len = alen + blen };
-
-	if (!ring_put(&h, sizeof(h)) || !ring_put(a, alen) || !ring_put(b, blen))
-		return E_TIMEOUT;
-	kick();
-	return get_reply(h.req_id, out, olen, system_time() + 2 * NSEC_PER_SEC);
-}
-
-static int xs_read(u32 tx, const char *path, char *out)
-{
-	return req(XS_READ, tx, path, (u32)strlen(path) + 1, NULL, 0, out, NULL);
-}
-
-static int xs_write(u32 tx, const char *path, const char *val)
-{
-	return req(XS_WRITE, tx, path, (u32)strlen(path) + 1, val, (u32)strlen(val), NULL, NULL);
-}
-
-static int xs_op1(u32 type, u32 tx, const char *path)
-{
-	return req(type, tx, path, (u32)strlen(path) + 1, NULL, 0, NULL, NULL);
-}
-
-static int xs_op2(u32 type, const char *a, const char *b)
-{
-	return req(type, 0, a, (u32)strlen(a) + 1, b, (u32)strlen(b) + 1, NULL, NULL);
-}
-
-static int xs_perms(const char *path, const char *perms, u32 plen)
-{
-	return req(XS_SET_PERMS, 0, path, (u32)strlen(path) + 1, perms, plen, NULL, NULL);
-}
 
 static u32 tx_start(void)
 {
@@ -200,19 +44,11 @@ static u32 tx_start(void)
 
 	u32 id = 0;
 
-	ASSERT_EQ(req(XS_TRANSACTION_START, 0, "", 1, NULL, 0, out, NULL), OK);
+	ASSERT_EQ(xs_req(XS_TRANSACTION_START, 0, "", 1, NULL, 0, out, NULL), OK);
 	for (const char *c = out; *c >= '0' && *c <= '9'; c++)
 		id = id * 10 + (u32)(*c - '0');
 	ASSERT(id != 0);
 	return id;
-}
-
-static bool has_event(const char *ev)
-{
-	for (int i = 0; i < nev; i++)
-		if (!strcmp(events[i], ev))
-			return true;
-	return false;
 }
 
 /* Wait for events without a request (they come on their own). */
@@ -220,9 +56,9 @@ static void wait_events(int n)
 {
 	u64 deadline = system_time() + 2 * NSEC_PER_SEC;
 
-	while (nev < n && system_time() < deadline) {
-		if (xr->rsp_prod != xr->rsp_cons)
-			get_reply(0, NULL, NULL, deadline);	/* only events come */
+	while (xs_nev < n && system_time() < deadline) {
+		if (xs_ring->rsp_prod != xs_ring->rsp_cons)
+			xs_get_reply(0, NULL, NULL, deadline);	/* only events come */
 		else
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
@@ -243,14 +79,14 @@ static void basics(const struct start_info *si)
 	EXPECT_STREQ(out, "xs_main");
 	EXPECT_EQ(xs_read(0, "cpu/0/availability", out), OK);
 	EXPECT_STREQ(out, "online");
-	EXPECT_EQ(req(XS_GET_DOMAIN_PATH, 0, "1", 2, NULL, 0, out, NULL), OK);
+	EXPECT_EQ(xs_req(XS_GET_DOMAIN_PATH, 0, "1", 2, NULL, 0, out, NULL), OK);
 	EXPECT_STREQ(out, "/local/domain/1");
 
 	EXPECT_EQ(xs_write(0, "data/a", "alpha"), OK);
 	EXPECT_EQ(xs_write(0, "data/b/c", "gamma"), OK);
 	EXPECT_EQ(xs_read(0, "data/a", out), OK);
 	EXPECT_STREQ(out, "alpha");
-	EXPECT_EQ(req(XS_DIRECTORY, 0, "data", 5, NULL, 0, out, &len), OK);
+	EXPECT_EQ(xs_req(XS_DIRECTORY, 0, "data", 5, NULL, 0, out, &len), OK);
 	EXPECT_EQ(len, 4);
 	EXPECT(!memcmp(out, "a\0b\0", 4));
 	EXPECT_EQ(xs_op1(XS_RM, 0, "data/b"), OK);
@@ -258,14 +94,14 @@ static void basics(const struct start_info *si)
 	EXPECT_EQ(xs_read(0, "data//x", out), XE_EINVAL);
 
 	/* a watch: its first event, then one per change below it */
-	nev = 0;
+	xs_nev = 0;
 	EXPECT_EQ(xs_op2(XS_WATCH, "data/w", "tok"), OK);
 	wait_events(1);
-	EXPECT(has_event("data/w|tok"));
+	EXPECT(xs_count_events("data/w|tok") >= 1);
 	EXPECT_EQ(xs_write(0, "data/w/x", "1"), OK);
 	wait_events(2);
-	EXPECT(has_event("data/w/x|tok"));
-	printk("xenstore: %d watch events: %s, %s\n", nev, events[0], events[1]);
+	EXPECT(xs_count_events("data/w/x|tok") >= 1);
+	printk("xenstore: %d watch events: %s, %s\n", xs_nev, xs_events[0], xs_events[1]);
 	EXPECT_EQ(xs_op2(XS_UNWATCH, "data/w", "tok"), OK);
 
 	/* a transaction that commits */
@@ -297,7 +133,7 @@ static void attacks(u32 peer)
 	EXPECT_EQ(xs_op1(XS_MKDIR, 0, p), XE_EACCES);
 	hv_snprintf(p, sizeof(p), "/local/domain/%u/data", peer);
 	EXPECT_EQ(xs_op1(XS_RM, 0, p), XE_EACCES);
-	EXPECT_EQ(req(XS_DIRECTORY, 0, p, (u32)strlen(p) + 1, NULL, 0, out, NULL), XE_EACCES);
+	EXPECT_EQ(xs_req(XS_DIRECTORY, 0, p, (u32)strlen(p) + 1, NULL, 0, out, NULL), XE_EACCES);
 	EXPECT_EQ(xs_perms(p, "b1", 3), XE_EACCES);
 	hv_snprintf(p, sizeof(p), "/local/domain/%u", peer);
 	EXPECT_EQ(xs_op1(XS_RM, 0, p), XE_EACCES);
@@ -309,7 +145,7 @@ static void attacks(u32 peer)
 	/* what it owns it may share, not give away */
 	hv_snprintf(p, sizeof(p), "n%u", peer);
 	EXPECT_EQ(xs_perms("data/a", p, (u32)strlen(p) + 1), XE_EPERM);
-	EXPECT_EQ(req(XS_INTRODUCE, 0, "3", 2, NULL, 0, NULL, NULL), XE_EACCES);
+	EXPECT_EQ(xs_req(XS_INTRODUCE, 0, "3", 2, NULL, 0, NULL, NULL), XE_EACCES);
 	EXPECT_EQ(xs_read(0, "name", out), OK);
 	EXPECT_STREQ(out, "xs_main");
 }
@@ -354,18 +190,18 @@ static void break_ring(u32 how)
 	char out[64];
 
 	if (how == XENSTORE_ERROR_RINGIDX) {
-		xr->req_prod += 5000;
-		kick();
+		xs_ring->req_prod += 5000;
+		xs_kick();
 	} else {
-		struct xsd_sockmsg h = { .type = XS_READ, .req_id = next_id++, .len = 5000 };
+		struct xsd_sockmsg h = { .type = XS_READ, .req_id = xs_next_id++, .len = 5000 };
 
-		ring_put(&h, sizeof(h));
-		kick();
+		xs_ring_put(&h, sizeof(h));
+		xs_kick();
 	}
-	EXPECT_EQ(xr->error, how);
-	xr->req_prod = xr->req_cons;
-	EXPECT_EQ(req(XS_READ, 0, "name", 5, NULL, 0, out, NULL), E_TIMEOUT);
-	printk("xenstore: ring broken on purpose (error %u), domain still running\n", xr->error);
+	EXPECT_EQ(xs_ring->error, how);
+	xs_ring->req_prod = xs_ring->req_cons;
+	EXPECT_EQ(xs_req(XS_READ, 0, "name", 5, NULL, 0, out, NULL), E_TIMEOUT);
+	printk("xenstore: ring broken on purpose (error %u), domain still running\n", xs_ring->error);
 }
 
 static void role_main(const struct start_info *si)
@@ -430,38 +266,38 @@ static void role_flood(void)
 	printk("xenstore flood: %u watches, then EQUOTA\n", n - 1);
 	r = OK;
 	for (n = 0; n < 100 && r == OK; n++)
-		r = req(XS_TRANSACTION_START, 0, "", 1, NULL, 0, out, NULL);
+		r = xs_req(XS_TRANSACTION_START, 0, "", 1, NULL, 0, out, NULL);
 	EXPECT_EQ(r, XE_EQUOTA);
 	EXPECT_EQ(n - 1, 10);	/* the default transaction quota */
 	printk("xenstore flood: %u transactions, then EQUOTA\n", n - 1);
 	EXPECT_EQ(xs_read(0, "data/flag", out), OK);
 
 	/* requests whose replies it does not read: the store stops taking them */
-	nev = 0;
+	xs_nev = 0;
 	for (;;) {
 		struct xsd_sockmsg h = { .type = XS_READ, .req_id = 50000 + sent, .len = 5 };
 		u64 deadline;
 
-		if (XENSTORE_RING_SIZE - (xr->req_prod - xr->req_cons) < sizeof(h) + 5) {
-			kick();
+		if (XENSTORE_RING_SIZE - (xs_ring->req_prod - xs_ring->req_cons) < sizeof(h) + 5) {
+			xs_kick();
 			deadline = system_time() + NSEC_PER_SEC / 5;
 			while (system_time() < deadline)
 				HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-			if (XENSTORE_RING_SIZE - (xr->req_prod - xr->req_cons) < sizeof(h) + 5)
+			if (XENSTORE_RING_SIZE - (xs_ring->req_prod - xs_ring->req_cons) < sizeof(h) + 5)
 				break;
 		}
-		ring_put(&h, sizeof(h));
-		ring_put("name", 5);
-		kick();
+		xs_ring_put(&h, sizeof(h));
+		xs_ring_put("name", 5);
+		xs_kick();
 		if (++sent > 100000)
 			break;
 	}
 	EXPECT(sent < 100000);
-	EXPECT_EQ(xr->rsp_prod - xr->rsp_cons, XENSTORE_RING_SIZE);
+	EXPECT_EQ(xs_ring->rsp_prod - xs_ring->rsp_cons, XENSTORE_RING_SIZE);
 	printk("xenstore flood: %u requests sent without reading; the store stopped taking them\n",
 	       sent);
 	for (got = 0; got < sent; got++) {
-		if (get_reply(50000 + got, out, NULL, system_time() + 2 * NSEC_PER_SEC) != OK)
+		if (xs_get_reply(50000 + got, out, NULL, system_time() + 2 * NSEC_PER_SEC) != OK)
 			break;
 	}
 	EXPECT_EQ(got, sent);
@@ -494,10 +330,10 @@ static void role_victim(void)
 			test_error("the flooder never said done (flag: %d %s)", r, r == OK ? out : "");
 	}
 	printk("xenstore victim: %lu round trips during the flood, the slowest %lu us; %d events\n",
-	       n, worst / 1000, nev);
+	       n, worst / 1000, xs_nev);
 	EXPECT(worst < VICTIM_MAX_MS * 1000000ul);
 	EXPECT(n > 0);
-	EXPECT(has_event("/local/domain/2/data/flag|flag"));	/* the first, at least */
+	EXPECT(xs_count_events("/local/domain/2/data/flag|flag") >= 1);	/* the first, at least */
 }
 
 void test_main(const struct start_info *si)
@@ -506,7 +342,7 @@ void test_main(const struct start_info *si)
 
 	if (!shared_info_map())
 		test_skip("shared_info cannot be mapped");
-	find_store(si);
+	xs_find_store(si);
 	if (!cmdline_get("role", role, sizeof(role)))
 		test_error("no role= on the command line");
 	if (!strcmp(role, "main"))
