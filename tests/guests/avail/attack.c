@@ -14,6 +14,16 @@
  *                smallest (1 ms); single-shot and set_timer_op deadlines
  *                of ~2^64, 2^63 and in the past; VIRQ_TIMER unbound, so
  *                nothing ever wakes it. Benign: it sleeps with no timer.
+ *   wake_spin    the scheduler's wake-up boost (hv/core/sched.c): sleeps
+ *                sleep_us= (default 200 us; SCHEDOP_poll with a timeout),
+ *                spins count us (default 2 ms), again and again, so that
+ *                every wake-up would preempt the victim if boosts had no
+ *                budget: runnable 90% of the time, it would then take
+ *                90% of the CPU. With the slice as budget it takes one
+ *                slice per round, as a spinner does. With count=20
+ *                sleep_us=20 (avail-wake_storm) its wake-ups cost the
+ *                victim in context switches more than they run, which
+ *                the boost's minimum cost bounds. Benign: it spins.
  *   timer_spin   always runnable: periodic timers of ~2^64 and 1 ms,
  *                single-shot timers in the past, at ~2^64 and 1 ns ahead,
  *                set_timer_op in the past and far ahead, polls that time
@@ -429,6 +439,18 @@ static void timer_sleep_benign(u64 end)
 	sleep_until(end);
 }
 
+
+static void wake_spin_attack(u64 end)
+{
+	u64 now, sleep = cmdline_u64("sleep_us", 200) * NSEC_PER_USEC;
+
+	while ((now = system_time()) < end) {
+		poll_timeout(MIN(now + sleep, end));
+		spin_until(MIN(system_time() + count * NSEC_PER_USEC, end));
+		calls++;
+	}
+}
+
 static void timer_spin_attack(u64 end)
 {
 	u64 now;
@@ -479,6 +501,7 @@ static const struct attacker {
 	void (*benign)(u64 end);	/* spin_until or sleep-like */
 } attackers[] = {
 	{ "timer_sleep", 0, NULL, timer_sleep_attack, timer_sleep_benign },
+	{ "wake_spin", 2000, NULL, wake_spin_attack, spin_until },
 	{ "timer_spin", 0, timer_spin_setup, timer_spin_attack, timer_spin_benign },
 	{ "mmu_update", 1UL << 20, mmu_update_setup, mmu_update_attack, spin_until },
 	{ "mmuext_op", 1UL << 18, mmuext_op_setup, mmuext_op_attack, spin_until },
