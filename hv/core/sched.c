@@ -563,7 +563,8 @@ static void charge(struct vcpu *v, u64 now)
 
 /*
  * next runs from now: on a boost, the rest of its slice; on its turn, the
- * rest or, used up, a new one; and the turn stands at it.
+ * rest or, used up, a new one; and the turn stands at it. A boosted vCPU
+ * always has slice left (sched_wake), so only a turn gets a new slice.
  */
 static void start_slice(struct pcpu *c, struct vcpu *next, bool boosted)
 {
@@ -572,9 +573,9 @@ static void start_slice(struct pcpu *c, struct vcpu *next, bool boosted)
 	} else {
 		boost_end(next);	/* none: a boosted one is picked first */
 		c->rr_cursor = next;
-		if (!next->slice_left)
-			next->slice_left = TIME_SLICE_NS;
 	}
+	if (!next->slice_left)
+		next->slice_left = TIME_SLICE_NS;
 	next->slice_end = stime_add(NOW(), next->slice_left);
 }
 

@@ -44,7 +44,9 @@
  * that wake up take little, and a boost must not take the CPU from it.
  *
  * With two CPUs or more the spinner has a CPU to itself and the woken
- * vCPUs an idle one: the same verdicts hold, without a preemption.
+ * vCPUs an idle one: the waits are printed, and the waker and sleeper
+ * say SKIP (skip_unless_one_cpu() says why); the spinner's verdict and
+ * the lost events still count.
  */
 #include "guest.h"
 #include "events.h"
@@ -160,6 +162,23 @@ static void spinner(void)
 static u64 summary(int round, const char *what, u64 *x, int n);
 static u64 runnable_ns(void);
 
+/*
+ * With one CPU a wake-up must preempt the spinner, and the runnable wait
+ * is the boost's. With more, the woken vCPU goes to an idle CPU, and how
+ * soon that CPU runs it is mostly the host's: QEMU's thread for that CPU
+ * must be woken by the host. Measured with 2 CPUs (fast mode, load 3):
+ * medians of 50 us to 4.7 ms from one boot to the next, the 90th
+ * percentile 8-10 ms in most. So the waits are printed, not judged.
+ */
+static void skip_unless_one_cpu(void)
+{
+	u64 cpus = cmdline_u64("cpus", 1);
+
+	if (cpus > 1)
+		test_skip("%lu CPUs: a woken vCPU goes to an idle CPU, whose wake-up is the host's (printed, not judged)",
+			  cpus);
+}
+
 /* It judges its own wake-ups by its timer as the sleeper does (below). */
 static void waker(void)
 {
@@ -184,6 +203,7 @@ static void waker(void)
 	if (!n)
 		test_error("the sleeper was done before the first tick");
 	median = summary(0, "waker: woken by its timeout, runnable", wait, n);
+	skip_unless_one_cpu();
 	if (median > WAIT_LIMIT_NS)
 		test_fail("woken by its timeout, runnable for %lu us (median) before it ran, more than %lu us: it waited for the spinner's slice",
 			  median / NSEC_PER_USEC, WAIT_LIMIT_NS / NSEC_PER_USEC);
@@ -297,14 +317,18 @@ static void sleeper(void)
 		best_ev = MIN(best_ev, summary(round, "  woken by the event, runnable", ev_wait, SAMPLES));
 		summary(round, "timer latency (poll timeout -> sleeper)", tm, SAMPLES);
 		best_tm = MIN(best_tm, summary(round, "  woken by its timeout, runnable", tm_wait, SAMPLES));
-		if (best_ev <= WAIT_LIMIT_NS && best_tm <= WAIT_LIMIT_NS)
+		if ((best_ev <= WAIT_LIMIT_NS && best_tm <= WAIT_LIMIT_NS) ||
+		    cmdline_u64("cpus", 1) > 1)
 			break;
 	}
 	evtchn_send(from_waker);	/* done: the waker stops */
 	evtchn_send(to_spinner);	/* ... and the spinner */
-	if (lost)
+	if (lost) {
 		test_fail("%d events never came (or came more than %lu ms late)",
 			  lost, 4 * PERIOD_NS / NSEC_PER_MSEC);
+		return;
+	}
+	skip_unless_one_cpu();
 	if (best_ev > WAIT_LIMIT_NS)
 		test_fail("woken by an event, runnable for %lu us (median) before it ran, more than %lu us: it waited for the spinner's slice",
 			  best_ev / NSEC_PER_USEC, WAIT_LIMIT_NS / NSEC_PER_USEC);
