@@ -117,9 +117,7 @@ struct vcpu {
 	struct vcpu_runstate_info runstate;
 	u16 virq_to_port[24];			/* VIRQ_* -> event channel port, 0 = none */
 	bool vcpu_info_registered;		/* VCPUOP_register_vcpu_info done */
-	u64 slice_end;				/* system time its time slice ends, while it runs */
-	u64 slice_left;				/* ns of its slice not run yet, while it does not */
-	bool boost;				/* woken with slice left: runs ahead of its turn */
+	u64 slice_end;				/* TSC when its time slice ends */
 	struct vcpu *rq_next, *rq_prev;		/* the run queue (core/sched.c) */
 	struct theap_node tnode;		/* the timer heap (core/time.c) */
 	bool on_runq;
@@ -197,9 +195,6 @@ struct domain {
 		u64 emul_cpuid;		/* forced-emulation CPUIDs */
 		u64 ptwr;		/* page-table writes emulated (ptwr) */
 		u64 switches;		/* times this domain's vCPU was switched in */
-		u64 boosts;		/* wake-ups with slice left: run ahead of the turn */
-		u64 boost_preempts;	/* ... for which a CPU was asked to preempt its vCPU */
-		u64 boost_runs;		/* ... that ran ahead of the turn */
 		u64 returns;		/* returns to it (core/sched.c) */
 		u64 ss_lar;		/* of those, the ones whose SS needed a LAR */
 		u64 continuations;	/* hypercalls preempted, to go on later */

@@ -1,6 +1,5 @@
 /*
- * sched.c - round robin over the vCPUs with a bounded wake-up boost, and
- * the switch from one to another.
+ * sched.c - round robin over the vCPUs, and the switch from one to another.
  *
  * Runs in: hypervisor, interrupts off, one physical CPU: every vCPU of
  * every domain takes its turn on it.
@@ -15,38 +14,9 @@
  * state the frame does not hold: CR3, GDTR and LDTR, the FS/GS bases, the
  * FPU and the debug registers.
  * Scheduling points are every return to a guest after SCHEDOP_yield,
- * SCHEDOP_block/poll, the end of a domain, the end of a time slice (the
- * APIC timer), or a wake-up boost (below). With nothing runnable the CPU
- * halts until an interrupt makes something runnable.
- *
- * The rule, turns and boosts:
- *   - Every vCPU has a slice of 10 ms (TIME_SLICE_NS) of running, charged
- *     as it runs, whichever way it came to run; what is left of it stays
- *     with the vCPU while it blocks or waits (slice_left).
- *   - Turns go round robin over the runnable vCPUs (each CPU keeps where
- *     it stands: rr_cursor). A vCPU whose turn comes with its slice used
- *     up gets a new one; one with slice left runs the rest. A turn ends
- *     when the slice is used up, or the vCPU blocks or yields (a yield
- *     gives up the rest of the slice).
- *   - A vCPU woken from blocking (SCHEDOP_block, SCHEDOP_poll, an event
- *     or timer for it) with slice left is boosted: it runs before any
- *     turn, for at most the rest of its slice. An idle CPU that may run
- *     it takes it; failing that, the CPU it last ran on (or another)
- *     preempts its vCPU, unless that one runs on a boost itself (boosts
- *     do not preempt each other: the woken one runs first when it
- *     stops). The preempted vCPU's turn is not over: its CPU's round
- *     robin comes back to it, with its slice less what it ran.
- *   - A vCPU that woke with its slice used up is not boosted: it waits
- *     for its turn, and the turn gives it its next slice.
- * So between two new slices a vCPU runs at most one slice, boosts
- * included, and a new slice comes only with its turn, after every other
- * runnable vCPU's turn on that CPU: waking often buys latency, never more
- * CPU than round robin gives (the avail test's wake_spin attacker). What
- * a boost costs the preempted vCPU is the delay, at most a slice per
- * waker per round, that it would have paid at the waker's turn anyway.
- * Xen's credit scheduler boosts the same wake-ups (BOOST priority, for a
- * vCPU that has credit left); pvisor's budget is the slice, not credits
- * over 30 ms accounting periods, and there are no weights.
+ * SCHEDOP_block/poll, the end of a domain, or the end of a 10 ms time
+ * slice (the APIC timer). With nothing runnable the CPU halts until an
+ * interrupt makes something runnable.
  */
 #include "hv.h"
 #include "core/console.h"
@@ -75,56 +45,22 @@
 #include "pvabi/sched.h"
 
 /*
- * What a boost costs the boosted vCPU's slice at least, however briefly it
- * ran: the two context switches it causes take the CPU from the vCPU it
- * preempted (70 us under TCG), so a vCPU that wakes every few us and runs
- * for as few would otherwise take most of the CPU from a neighbour in
- * switches alone (the avail test's wake_storm: 21% of its throughput
- * left). At 1 ms a vCPU has at most 10 boosts per slice, which cost a
- * neighbour sharing the CPU with it at most 10 pairs of switches in each
- * 20 ms round. Xen bounds the same cost with its ratelimit (1 ms): a
- * vCPU that ran less than that is not preempted.
- */
-#define BOOST_COST_NS	(1000 * 1000ULL)
-
-/*
  * The run queue: every vCPU of a running domain, in the order they were
  * added, as a circular doubly linked list through the vCPUs themselves
  * (no table, no limit). A dead domain's vCPUs leave it (sched_remove).
- * A CPU's round robin starts at its cursor (the vCPU whose turn it last
- * gave), so finding where it stands costs nothing; it then skips blocked
- * vCPUs, which is what a blocked-free queue would save. That walk stays:
- * it keeps the order of the rounds exactly what it was (a woken vCPU
- * keeps its place), and it is a few loads per vCPU against a context
- * switch's CR3 write (docs/architecture.md gives the measure with 100
- * domains). Boosted vCPUs are found by the same walk, done only while
- * there are any (nr_boosted).
+ * pick_next starts at the current vCPU's successor, so finding where the
+ * round robin stands costs nothing; it then skips blocked vCPUs, which is
+ * what a blocked-free queue would save. That walk stays: it keeps the
+ * order of the rounds exactly what it was (a woken vCPU keeps its place),
+ * and it is a few loads per vCPU against a context switch's CR3 write
+ * (docs/architecture.md gives the measure with 100 domains).
  */
 static struct vcpu *runq;	/* the first added, NULL if none */
 static int nr_runq;
-static int nr_boosted;		/* vCPUs with a boost, waiting or running on it */
-
-static void boost_start(struct vcpu *v)
-{
-	if (!v->boost) {
-		v->boost = true;
-		nr_boosted++;
-	}
-}
-
-static void boost_end(struct vcpu *v)
-{
-	if (v->boost) {
-		v->boost = false;
-		nr_boosted--;
-	}
-}
 
 void sched_add(struct vcpu *v)
 {
 	fpu_reset(v->fpu);
-	v->slice_left = 0;	/* its first turn gives it a slice */
-	v->boost = false;
 	if (!runq) {
 		v->rq_next = v->rq_prev = v;
 		runq = v;
@@ -139,20 +75,15 @@ void sched_add(struct vcpu *v)
 }
 
 /*
- * v's domain died: v leaves the queue, and a CPU whose round robin stood
- * at v goes on at the one after it.
+ * v's domain died: v leaves the queue. Its own rq_next stays, so that a
+ * dead current vCPU still says where the round robin goes on.
  */
 void sched_remove(struct vcpu *v)
 {
 	if (!v->on_runq)
 		return;
-	boost_end(v);
 	v->on_runq = false;
 	nr_runq--;
-	for (int i = 0; i < nr_cpus_found; i++) {
-		if (pcpus[i] && pcpus[i]->rr_cursor == v)
-			pcpus[i]->rr_cursor = nr_runq ? v->rq_next : NULL;
-	}
 	if (nr_runq == 0) {
 		runq = NULL;
 		return;
@@ -176,53 +107,29 @@ bool sched_resched_pending(void)
 }
 
 /*
- * May v ever run on CPU c? Any CPU will do for a compat-mode vCPU, and for
- * a fast-mode one unless fastsmp=off keeps those on the boot CPU: each
- * CPU has its own switcher slice (pv/switcher.c).
- */
-static bool may_run_on(const struct vcpu *v, const struct pcpu *c)
-{
-	return c->id == 0 || hv_opts.fastsmp || v->domain->mode->id != PV_MODE_FAST;
-}
-
-/*
  * May this CPU run v now? It must be runnable and not running on another
- * CPU.
+ * CPU. Any CPU will do for a compat-mode vCPU, and for a fast-mode one
+ * unless fastsmp=off keeps those on the boot CPU: each CPU has its own
+ * switcher slice (pv/switcher.c).
  */
 static bool can_run_here(const struct vcpu *v, const struct pcpu *c)
 {
 	if (!v->runnable || (v->running && v != c->curr))
 		return false;
-	return may_run_on(v, c);
+	return c->id == 0 || hv_opts.fastsmp || v->domain->mode->id != PV_MODE_FAST;
 }
 
-/* The first boosted vCPU this CPU may run, from its cursor on; NULL if none. */
-static struct vcpu *pick_boosted(const struct pcpu *c)
+/* The next vCPU this CPU may run after its current one, round robin; NULL if none. */
+static struct vcpu *pick_next(void)
 {
-	struct vcpu *v = c->rr_cursor ? c->rr_cursor : runq;
+	struct pcpu *c = this_cpu();
+	struct vcpu *v;
 
-	if (!nr_boosted)
+	if (!nr_runq)
 		return NULL;
-	for (int n = 0; n < nr_runq; n++, v = v->rq_next) {
-		if (v->boost && can_run_here(v, c))
-			return v;
-	}
-	return NULL;
-}
-
-/*
- * Whose turn it is on this CPU, round robin; NULL if no one's. The vCPU
- * at the cursor goes on if its turn is not over (a boost preempted it:
- * it is runnable with slice left), else the walk starts after it.
- */
-static struct vcpu *pick_turn(const struct pcpu *c)
-{
-	struct vcpu *v = c->rr_cursor;
-
-	if (!v)
+	v = current ? current->rq_next : runq;
+	if (!v->on_runq)	/* current died after its successor did */
 		v = runq;
-	else if (!v->slice_left || !can_run_here(v, c))
-		v = v->rq_next;
 	for (int n = 0; n < nr_runq; n++, v = v->rq_next) {
 		if (can_run_here(v, c))
 			return v;
@@ -230,25 +137,12 @@ static struct vcpu *pick_turn(const struct pcpu *c)
 	return NULL;
 }
 
-/* The next vCPU this CPU runs: a boosted one, else whose turn it is. */
-static struct vcpu *pick_next(bool *boosted)
-{
-	struct pcpu *c = this_cpu();
-	struct vcpu *v;
-
-	if (!nr_runq)
-		return NULL;
-	v = pick_boosted(c);
-	*boosted = v != NULL;
-	return v ? v : pick_turn(c);
-}
-
 /*
  * v became runnable: an idle CPU that may run it, if there is one, comes
  * to look at the run queue (not one that may not: a kick costs it a trip
- * through the hypervisor lock for nothing). Returns whether one will.
+ * through the hypervisor lock for nothing).
  */
-static bool wake_idle_cpu(const struct vcpu *v)
+static void wake_idle_cpu(const struct vcpu *v)
 {
 	struct pcpu *me = this_cpu();
 
@@ -260,7 +154,7 @@ static bool wake_idle_cpu(const struct vcpu *v)
 	 */
 	if (!current && !me->idle_wake_claimed && can_run_here(v, me)) {
 		me->idle_wake_claimed = true;
-		return true;
+		return;
 	}
 	for (int i = 0; i < nr_cpus_found; i++) {
 		struct pcpu *c = pcpus[i];
@@ -268,56 +162,9 @@ static bool wake_idle_cpu(const struct vcpu *v)
 		if (c && c != me && c->state == PCPU_ONLINE &&
 		    c->where == PCPU_IDLE && can_run_here(v, c)) {
 			hv_kick(c);
-			return true;
+			return;
 		}
 	}
-	return false;
-}
-
-/* May a boost for v preempt the vCPU CPU c runs? Not one on a boost. */
-static bool may_preempt(const struct pcpu *c, const struct vcpu *v)
-{
-	return c && c->state == PCPU_ONLINE && c->curr && !c->curr->boost &&
-	       may_run_on(v, c);
-}
-
-/*
- * A boosted v found no idle CPU: the CPU it last ran on (its caches,
- * and the one a single-CPU machine has) or else any that may run it
- * picks again at its next return to a guest, now if it is running guest
- * code (a kick). If every CPU runs a boosted vCPU, v runs when the first
- * of them stops.
- */
-static void boost_preempt(struct vcpu *v)
-{
-	struct pcpu *t = v->processor < (u32)nr_cpus_found ? pcpus[v->processor] : NULL;
-
-	for (int i = 0; !may_preempt(t, v) && i < nr_cpus_found; i++)
-		t = pcpus[i];
-	if (!may_preempt(t, v))
-		return;
-	t->need_resched = true;
-	hv_kick(t);		/* nothing for this CPU: its way out picks */
-	v->domain->stats.boost_preempts++;
-}
-
-/*
- * v woke from blocking: with slice left it is boosted (the rule above),
- * and runs now on an idle CPU or preempts a running vCPU; without, it
- * waits for its turn, on an idle CPU at once.
- */
-static void sched_wake(struct vcpu *v)
-{
-	if (v->running)		/* still on its CPU (it blocked, not yet scheduled) */
-		return;
-	/* Waiting for a CPU from now, as on Xen: its steal time, for Linux. */
-	runstate_change(v, RUNSTATE_runnable);
-	if (v->slice_left) {
-		boost_start(v);
-		v->domain->stats.boosts++;
-	}
-	if (!wake_idle_cpu(v) && v->boost)
-		boost_preempt(v);
 }
 
 /* The guest's GS bases: the active one is in GS_BASE, the other is swapped. */
@@ -436,7 +283,7 @@ void vcpu_kick(struct vcpu *v)
 		v->runnable = !v->down;	/* a vCPU that is down waits for VCPUOP_up */
 		time_vcpu_changed(v);	/* a poll timeout it no longer waits for */
 		if (v->runnable)
-			sched_wake(v);
+			wake_idle_cpu(v);
 	}
 	/* Running elsewhere: that CPU comes in and delivers the event now. */
 	if (v->running && v->processor != this_cpu()->id)
@@ -546,68 +393,31 @@ static void __noreturn all_done(void)
 	hv_exit(clean);
 }
 
-/*
- * The vCPU that ran stops, for now or for good: what is left of its slice
- * stays with it, and its boost, if it ran on one, is over.
- */
-static void charge(struct vcpu *v, u64 now)
-{
-	u64 left = v->slice_end > now ? v->slice_end - now : 0;
-
-	/* slice_left is still what it had when it started to run. */
-	if (v->boost)
-		left = MIN(left, v->slice_left > BOOST_COST_NS ? v->slice_left - BOOST_COST_NS : 0);
-	v->slice_left = left;
-	boost_end(v);
-}
-
-/*
- * next runs from now: on a boost, the rest of its slice; on its turn, the
- * rest or, used up, a new one; and the turn stands at it. A boosted vCPU
- * always has slice left (sched_wake), so only a turn gets a new slice.
- */
-static void start_slice(struct pcpu *c, struct vcpu *next, bool boosted)
-{
-	if (boosted) {
-		next->domain->stats.boost_runs++;
-	} else {
-		boost_end(next);	/* none: a boosted one is picked first */
-		c->rr_cursor = next;
-	}
-	if (!next->slice_left)
-		next->slice_left = TIME_SLICE_NS;
-	next->slice_end = stime_add(NOW(), next->slice_left);
-}
-
 /*H:850 Choosing who runs
  * On every return to a guest (pv/exit.c), with the guest's frame: switch
- * vCPU if the current one cannot run, asked to yield, its time slice
- * ended (the timer interrupt said so), or a woken vCPU is boosted over it.
- * The choice is a boosted vCPU if there is one, else round robin (the
- * rule is at the top of this file). The running vCPU's registers are the
- * frame at the top of the stack, so a context switch copies that frame
- * out and another one in, and switches what the frame does not hold:
- * CR3, the segment bases, the FPU, the GDT and LDT. With nothing to run,
- * the CPU halts until the timer wakes someone.
+ * vCPU if the current one cannot run, asked to yield, or its time slice
+ * ended (the timer interrupt said so). The choice is round robin. The
+ * running vCPU's registers are the frame at the top of the stack, so a
+ * context switch copies that frame out and another one in, and switches
+ * what the frame does not hold: CR3, the segment bases, the FPU, the GDT
+ * and LDT. With nothing to run, the CPU halts until the timer wakes
+ * someone.
  */
 void schedule(struct cpu_regs *frame)
 {
 	struct pcpu *c = this_cpu();
 	struct vcpu *next;
-	bool boosted;
 
 	if (current && current->runnable && !c->need_resched)
 		return;
 	c->need_resched = false;
-	if (current)
-		charge(current, NOW());
 	/*
 	 * A vCPU that blocks is blocked from now, even if nothing else runs
 	 * meanwhile and it is the next one picked (no switch).
 	 */
 	if (current && !current->runnable && current->domain->state == DOM_RUNNING)
 		runstate_change(current, idle_state(current));
-	while (!(next = pick_next(&boosted))) {
+	while (!(next = pick_next())) {
 		/*
 		 * Its state goes to its struct first: woken while this CPU
 		 * halts, another CPU may run it.
@@ -636,7 +446,7 @@ void schedule(struct cpu_regs *frame)
 	} else if (current->runstate.state != RUNSTATE_running) {
 		runstate_change(current, RUNSTATE_running);
 	}
-	start_slice(c, current, boosted);
+	current->slice_end = stime_add(NOW(), TIME_SLICE_NS);
 	timers_reprogram();
 }
 
@@ -660,8 +470,7 @@ void sched_start(void)
 
 /*
  * do_sched_op - the guest asks about its own scheduling.
- *   SCHEDOP_yield:         give the CPU to another vCPU, and the rest of
- *                          the time slice with it. Returns 0.
+ *   SCHEDOP_yield:         give the CPU to another vCPU. Returns 0.
  *   SCHEDOP_shutdown:      IN struct sched_shutdown {reason}: end the domain
  *                          (SHUTDOWN_poweroff, reboot, suspend, crash,
  *                          watchdog, soft_reset). Does not return to the
@@ -684,7 +493,6 @@ long do_sched_op(u64 cmd, u64 arg, u64 a3, u64 a4, u64 a5)
 	(void)a3, (void)a4, (void)a5;
 	switch (cmd) {
 	case SCHEDOP_yield:
-		current->slice_end = NOW();	/* the rest of its turn goes too */
 		sched_need_resched();
 		return 0;
 	case SCHEDOP_block:

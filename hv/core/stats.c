@@ -77,10 +77,6 @@ void domain_print_stats(const struct domain *d)
 		       (unsigned long long)d->stats.gnt_copy_bytes,
 		       (unsigned long long)d->stats.gnt_maps,
 		       (unsigned long long)d->stats.gnt_unmaps);
-	printk("stats %s: boosts %llu boost_preempts %llu boost_runs %llu\n", n,
-	       (unsigned long long)d->stats.boosts,
-	       (unsigned long long)d->stats.boost_preempts,
-	       (unsigned long long)d->stats.boost_runs);
 	printk("stats %s: returns %llu ss_lar %llu\n", n,
 	       (unsigned long long)d->stats.returns,
 	       (unsigned long long)d->stats.ss_lar);

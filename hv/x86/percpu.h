@@ -44,7 +44,6 @@ struct pcpu {
 	/* Running guests (core/sched.c, core/hvlock.c). */
 	struct vcpu *curr;	/* the vCPU it runs: `current` */
 	bool need_resched;	/* pick again at the next return to a guest */
-	struct vcpu *rr_cursor;	/* whose turn it is, for its round robin (core/sched.c) */
 	bool holds_hv_lock;	/* it is in the hypervisor proper */
 	bool idle_cr3;		/* CR3 holds the hypervisor's own L4 (no guest's) */
 	bool ldtr_loaded;	/* LDTR is not null (pv/descriptor_tables.c) */

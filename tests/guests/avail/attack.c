@@ -14,21 +14,21 @@
  *                smallest (1 ms); single-shot and set_timer_op deadlines
  *                of ~2^64, 2^63 and in the past; VIRQ_TIMER unbound, so
  *                nothing ever wakes it. Benign: it sleeps with no timer.
- *   wake_spin    the scheduler's wake-up boost (hv/core/sched.c): sleeps
- *                sleep_us= (default 200 us; SCHEDOP_poll with a timeout),
- *                spins count us (default 2 ms), again and again, so that
- *                every wake-up would preempt the victim if boosts had no
- *                budget: runnable 90% of the time, it would then take
- *                90% of the CPU. With the slice as budget it takes one
- *                slice per round, as a spinner does. With count=20
- *                sleep_us=20 (avail-wake_storm) its wake-ups cost the
- *                victim in context switches more than they run, which
- *                the boost's minimum cost bounds. Benign: it spins.
+ *   wake_spin    wake-ups, against a scheduler that runs a woken vCPU at
+ *                once (a wake-up boost, as Xen's credit scheduler has;
+ *                pvisor's round robin has none, docs/isolation.md):
+ *                sleeps sleep_us= (default 200 us; SCHEDOP_poll with a
+ *                timeout), spins count us (default 2 ms), again and
+ *                again. If every wake-up preempted the victim with no
+ *                budget, it would take the 90% of the CPU it is
+ *                runnable. With count=20 sleep_us=20 (avail-wake_storm)
+ *                its wake-ups would cost the victim in context switches
+ *                more than they run. Benign: it spins.
  *   pingpong     two neighbours that wake each other with events over an
  *                interdomain channel, back and forth as fast as they can
- *                (pp_peer=, pp_first=): every wake-up a boost, each
- *                boosted one waking the other. Benign: both spin (the
- *                victim has a third of the CPU).
+ *                (pp_peer=, pp_first=): under a wake-up boost, each
+ *                woken one would run at once and wake the other. Benign:
+ *                both spin (the victim has a third of the CPU).
  *   timer_spin   always runnable: periodic timers of ~2^64 and 1 ms,
  *                single-shot timers in the past, at ~2^64 and 1 ns ahead,
  *                set_timer_op in the past and far ahead, polls that time
@@ -459,9 +459,9 @@ static void wake_spin_attack(u64 end)
 /*
  * pingpong: two neighbours (role=pingpong, pp_peer= each other's domain
  * id, pp_first=1 on the one that starts) wake each other with events, as
- * fast as they can: each wake-up is a boost, and each boosted one wakes
- * the other, so without a bound on boosts the two would keep the CPU
- * between them, in context switches, and the victim would wait.
+ * fast as they can: under a wake-up boost without a bound each woken one
+ * would run at once and wake the other, and the two would keep the CPU
+ * between them, in context switches, while the victim waited.
  */
 static evtchn_port_t pp_port;
 static bool pp_first;
