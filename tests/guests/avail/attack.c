@@ -14,6 +14,21 @@
  *                smallest (1 ms); single-shot and set_timer_op deadlines
  *                of ~2^64, 2^63 and in the past; VIRQ_TIMER unbound, so
  *                nothing ever wakes it. Benign: it sleeps with no timer.
+ *   wake_spin    wake-ups, against a scheduler that runs a woken vCPU at
+ *                once (a wake-up boost, as Xen's credit scheduler has;
+ *                pvisor's round robin has none, docs/isolation.md):
+ *                sleeps sleep_us= (default 200 us; SCHEDOP_poll with a
+ *                timeout), spins count us (default 2 ms), again and
+ *                again. If every wake-up preempted the victim with no
+ *                budget, it would take the 90% of the CPU it is
+ *                runnable. With count=20 sleep_us=20 (avail-wake_storm)
+ *                its wake-ups would cost the victim in context switches
+ *                more than they run. Benign: it spins.
+ *   pingpong     two neighbours that wake each other with events over an
+ *                interdomain channel, back and forth as fast as they can
+ *                (pp_peer=, pp_first=): under a wake-up boost, each
+ *                woken one would run at once and wake the other. Benign:
+ *                both spin (the victim has a third of the CPU).
  *   timer_spin   always runnable: periodic timers of ~2^64 and 1 ms,
  *                single-shot timers in the past, at ~2^64 and 1 ns ahead,
  *                set_timer_op in the past and far ahead, polls that time
@@ -429,6 +444,87 @@ static void timer_sleep_benign(u64 end)
 	sleep_until(end);
 }
 
+
+static void wake_spin_attack(u64 end)
+{
+	u64 now, sleep = cmdline_u64("sleep_us", 200) * NSEC_PER_USEC;
+
+	while ((now = system_time()) < end) {
+		poll_timeout(MIN(now + sleep, end));
+		spin_until(MIN(system_time() + count * NSEC_PER_USEC, end));
+		calls++;
+	}
+}
+
+/*
+ * pingpong: two neighbours (role=pingpong, pp_peer= each other's domain
+ * id, pp_first=1 on the one that starts) wake each other with events, as
+ * fast as they can: under a wake-up boost without a bound each woken one
+ * would run at once and wake the other, and the two would keep the CPU
+ * between them, in context switches, while the victim waited.
+ */
+static evtchn_port_t pp_port;
+static bool pp_first;
+
+static void pingpong_setup(void)
+{
+	domid_t peer = (domid_t)cmdline_u64("pp_peer", 3);
+	u64 until = system_time() + 2 * NSEC_PER_SEC;
+	struct evtchn_status st;
+	long port = -1;
+
+	pp_first = cmdline_u64("pp_first", 0);
+	if (pp_first) {
+		port = evtchn_alloc_unbound(peer);
+		if (port < 0)
+			test_error("EVTCHNOP_alloc_unbound for domain %u: %ld", peer, port);
+		do {
+			if (evtchn_status((evtchn_port_t)port, &st))
+				test_error("EVTCHNOP_status of port %ld failed", port);
+			if (st.status == EVTCHNSTAT_interdomain)
+				break;
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		} while (system_time() < until);
+		if (st.status != EVTCHNSTAT_interdomain)
+			test_error("domain %u never bound port %ld", peer, port);
+	} else {
+		do {
+			for (evtchn_port_t p = 1; p < 64 && port < 0; p++)
+				port = evtchn_bind_interdomain(peer, p);
+			if (port < 0)
+				HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		} while (port < 0 && system_time() < until);
+		if (port < 0)
+			test_error("no port of domain %u to bind: %ld", peer, port);
+	}
+	pp_port = (evtchn_port_t)port;
+	/* Masked, so that a poll on it wakes whatever the selector says. */
+	evtchn_mask(pp_port);
+}
+
+static void pingpong_attack(u64 end)
+{
+	u64 now;
+
+	if (pp_first)
+		evtchn_send(pp_port);
+	while ((now = system_time()) < end) {
+		struct sched_poll sp = {
+			.ports = (u64)&pp_port, .nr_ports = 1,
+			.timeout = MIN(now + 5 * NSEC_PER_MSEC, end),
+		};
+
+		HYPERVISOR_sched_op(SCHEDOP_poll, &sp);
+		if (evtchn_is_pending(pp_port)) {
+			evtchn_clear_pending(pp_port);
+			calls++;
+		} else if (!pp_first) {
+			continue;	/* the first one starts again */
+		}
+		evtchn_send(pp_port);
+	}
+}
+
 static void timer_spin_attack(u64 end)
 {
 	u64 now;
@@ -479,6 +575,8 @@ static const struct attacker {
 	void (*benign)(u64 end);	/* spin_until or sleep-like */
 } attackers[] = {
 	{ "timer_sleep", 0, NULL, timer_sleep_attack, timer_sleep_benign },
+	{ "wake_spin", 2000, NULL, wake_spin_attack, spin_until },
+	{ "pingpong", 0, pingpong_setup, pingpong_attack, spin_until },
 	{ "timer_spin", 0, timer_spin_setup, timer_spin_attack, timer_spin_benign },
 	{ "mmu_update", 1UL << 20, mmu_update_setup, mmu_update_attack, spin_until },
 	{ "mmuext_op", 1UL << 18, mmuext_op_setup, mmuext_op_attack, spin_until },
