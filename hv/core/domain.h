@@ -110,6 +110,7 @@ struct vcpu {
 	bool blocked;				/* SCHEDOP_block/poll: waits for an event */
 	bool polling;				/* SCHEDOP_poll: also wakes on poll_ports */
 	u64 poll_deadline;			/* system time (ns) for SCHEDOP_poll, 0 none */
+	int poll_port;				/* SCHEDOP_poll's one port, -1 for several */
 	u64 singleshot_deadline;		/* ns of system time, 0 = stopped */
 	u64 periodic_period;			/* ns, 0 = stopped */
 	u64 periodic_last;			/* system time it last fired */

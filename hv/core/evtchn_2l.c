@@ -53,13 +53,33 @@ static void mark_vcpu_pending(struct domain *d, u32 port)
 	}
 }
 
+/*
+ * The port became pending: every vCPU of d in SCHEDOP_poll on it (or on
+ * several ports: then any port wakes it, and it looks again) wakes,
+ * masked port or not, and whether or not its selector bit was new (Xen's
+ * pollers check). A poller usually has its events masked (Linux polls
+ * with interrupts off), so the selector says nothing about it: a bit set
+ * for another port of the same word before the poll would otherwise
+ * leave it asleep until its timeout.
+ */
+static void wake_pollers(struct domain *d, u32 port)
+{
+	for (int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = &d->vcpus[i];
+
+		if (v->polling && (v->poll_port < 0 || (u32)v->poll_port == port))
+			vcpu_kick(v);
+	}
+}
+
 /*H:720 An event is a bit
  * An event is a bit in shared memory: pending and mask bitmaps in the
  * shared-info page, a per-vCPU selector, and upcall_pending. Raising one
  * sets bits in that order with locked instructions, because the guest
  * clears them at the same time; a masked port stays pending without
  * telling the vCPU, and a port already pending coalesces. A blocked vCPU
- * is woken (vcpu_kick). Returns true if the port was newly made pending.
+ * is woken (vcpu_kick), and a vCPU polling the port, masked or not.
+ * Returns true if the port was newly made pending.
  */
 bool evtchn_2l_set_pending(struct domain *d, u32 port)
 {
@@ -69,8 +89,7 @@ bool evtchn_2l_set_pending(struct domain *d, u32 port)
 		return false;	/* already pending: events coalesce */
 	if (!test(&s->evtchn_mask[port / 64], port % 64))
 		mark_vcpu_pending(d, port);
-	else
-		vcpu_kick(&d->vcpus[d->evtchn[port].notify_vcpu]); /* pollers */
+	wake_pollers(d, port);
 	return true;
 }
 

@@ -376,6 +376,7 @@ static long poll(struct vcpu *v, u64 arg)
 		return 0;
 	v->blocked = true;
 	v->polling = true;
+	v->poll_port = sp.nr_ports == 1 ? (int)ports[0] : -1;
 	v->poll_deadline = sp.timeout;
 	time_vcpu_changed(v);
 	v->runnable = false;

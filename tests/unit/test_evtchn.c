@@ -25,9 +25,11 @@ struct domain *domain_by_id(u16 id)
 	return doms[id - 1];
 }
 
+static struct vcpu *kicked;	/* the last vCPU kicked */
+
 void vcpu_kick(struct vcpu *v)
 {
-	(void)v;
+	kicked = v;
 	kicks++;
 }
 
@@ -61,6 +63,7 @@ static void setup(void)
 	doms[0] = make_domain(1);
 	doms[1] = make_domain(2);
 	kicks = hv_port_sends = 0;
+	kicked = NULL;
 }
 
 static void teardown(void)
@@ -272,6 +275,56 @@ START_TEST(test_virq_bound_once_and_raised)
 }
 END_TEST
 
+/*
+ * A vCPU in SCHEDOP_poll on a port wakes when the port becomes pending,
+ * even when its selector bit was set already (by another port of the same
+ * word) and even when the port is masked; a vCPU polling another port, or
+ * only blocked, is not woken by a masked port (Xen's pollers check).
+ */
+START_TEST(test_poller_woken)
+{
+	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+	struct vcpu *v0 = &doms[0]->vcpus[0], *v1 = &doms[0]->vcpus[1];
+	u32 p, q;
+
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_ipi, &ipi), 0);
+	p = ipi.port;
+	ck_assert_int_eq(op(doms[0], EVTCHNOP_bind_ipi, &ipi), 0);
+	q = ipi.port;
+	ck_assert_uint_eq(p / 64, q / 64);
+	/* q pending and unmasked: the selector bit of their word is set */
+	ck_assert(evtchn_2l_set_pending(doms[0], q));
+	ck_assert_uint_eq(v0->vcpu_info->evtchn_pending_sel, 1ULL << (q / 64));
+	v0->polling = v0->blocked = true;
+	v0->poll_port = (int)p;
+	kicks = 0;
+	kicked = NULL;
+	ck_assert(evtchn_2l_set_pending(doms[0], p));
+	ck_assert_int_eq(kicks, 1);
+	ck_assert_ptr_eq(kicked, v0);
+
+	/* masked: the poller of that port wakes, a merely blocked vCPU not */
+	evtchn_2l_clear_pending(doms[0], p);
+	doms[0]->shared_info->evtchn_mask[p / 64] |= 1ULL << (p % 64);
+	v1->blocked = true;
+	kicks = 0;
+	ck_assert(evtchn_2l_set_pending(doms[0], p));
+	ck_assert_int_eq(kicks, 1);
+	ck_assert_ptr_eq(kicked, v0);
+
+	/* polling another port: not woken; polling several: woken */
+	evtchn_2l_clear_pending(doms[0], p);
+	v0->poll_port = (int)q;
+	kicks = 0;
+	ck_assert(evtchn_2l_set_pending(doms[0], p));
+	ck_assert_int_eq(kicks, 0);
+	evtchn_2l_clear_pending(doms[0], p);
+	v0->poll_port = -1;
+	ck_assert(evtchn_2l_set_pending(doms[0], p));
+	ck_assert_int_eq(kicks, 1);
+}
+END_TEST
+
 START_TEST(test_ports_run_out)
 {
 	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
@@ -351,6 +404,7 @@ Suite *evtchn_suite(void)
 	tcase_add_test(tc, test_unbound_for_absent_domain);
 	tcase_add_test(tc, test_unbound_until_full);
 	tcase_add_test(tc, test_virq_bound_once_and_raised);
+	tcase_add_test(tc, test_poller_woken);
 	tcase_add_test(tc, test_ports_run_out);
 	tcase_add_test(tc, test_ipi_to_its_vcpu);
 	tcase_add_test(tc, test_bind_vcpu_moves_interdomain);

@@ -24,7 +24,9 @@
  *	- VCPUOP_set_periodic_timer of 10 ms fires about 10 times in 105 ms,
  *	  and refuses a period under 1 ms (-EINVAL);
  *	- SCHEDOP_poll on the timer port with a timeout returns at the
- *	  timeout when nothing comes;
+ *	  timeout when nothing comes, and returns when the timer fires with
+ *	  events masked although another port had set the selector bit of
+ *	  the timer port's word already (Xen wakes pollers either way);
  *	- a single shot for a vCPU the domain does not have is -ENOENT;
  *	- Xen's limits on huge values (a guest's 64-bit times must never
  *	  wrap into "due now, again and again"): a period above
@@ -264,6 +266,56 @@ static void poll_timeout(void)
 	MEASURE("SCHEDOP_poll with a timeout 20 ms ahead", poll_once());
 }
 
+/*
+ * SCHEDOP_poll with events masked (upcall_mask, as Linux polls with
+ * interrupts off) on the timer port, while another port of the same
+ * selector word is pending and unmasked: its selector bit is set
+ * already, so the timer's event sets no new one. The poll must still end
+ * when the timer fires, not at its timeout 1 s later. Returns how late
+ * after the timer's deadline the poll ended.
+ */
+static s64 poll_selector_set_once(evtchn_port_t other)
+{
+	evtchn_port_t ports[1] = { timer_port };
+	u64 deadline = system_time() + 10 * NSEC_PER_MSEC;
+	struct sched_poll sp = { .ports = (u64)ports, .nr_ports = 1,
+				 .timeout = deadline + 1000 * NSEC_PER_MSEC };
+	s64 late;
+
+	events_disable();
+	evtchn_clear_pending(timer_port);
+	EXPECT_EQ(evtchn_send(other), 0);	/* pending, unmasked: its selector bit */
+	if (!(this_vcpu()->evtchn_pending_sel & (1UL << (other / 64))))
+		test_fail("the other port's selector bit is not set");
+	EXPECT_EQ(timer_set_singleshot(deadline), 0);
+	EXPECT_EQ(HYPERVISOR_sched_op(SCHEDOP_poll, &sp), 0);
+	late = (s64)(system_time() - deadline);
+	if (!evtchn_is_pending(timer_port))
+		test_fail("SCHEDOP_poll returned without the timer's event (%ld us late)",
+			  late / 1000);
+	EXPECT_EQ(timer_stop_singleshot(), 0);
+	evtchn_clear_pending(timer_port);
+	evtchn_clear_pending(other);
+	return late;
+}
+
+static void poll_selector_set(void)
+{
+	long other = evtchn_bind_ipi();
+
+	if (other < 0) {
+		test_fail("EVTCHNOP_bind_ipi: %ld", other);
+		return;
+	}
+	if ((u32)other / 64 != timer_port / 64) {
+		test_fail("ports %ld and %u are in different selector words", other, timer_port);
+		return;
+	}
+	MEASURE("SCHEDOP_poll, masked, woken by the timer with its selector bit set",
+		poll_selector_set_once((evtchn_port_t)other));
+	EXPECT_EQ(evtchn_close((evtchn_port_t)other), 0);
+}
+
 #define STIME_MAX		((1UL << 63) - 1)
 #define STIME_DELTA_MAX		((1UL << 62) - 1)
 
@@ -383,6 +435,7 @@ void test_main(const struct start_info *si)
 	set_timer_op();
 	periodic();
 	poll_timeout();
+	poll_selector_set();
 	limits();
 	MEASURE("blocked with a 5 ms periodic timer, woken by a 30 ms single shot",
 		periodic_blocked_once());
