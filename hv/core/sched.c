@@ -282,6 +282,14 @@ void vcpu_kick(struct vcpu *v)
 		v->polling = false;
 		v->runnable = !v->down;	/* a vCPU that is down waits for VCPUOP_up */
 		time_vcpu_changed(v);	/* a poll timeout it no longer waits for */
+		/*
+		 * Waiting for a CPU from now on, as Xen counts it: Linux takes
+		 * runnable time for steal time, the time it wanted a CPU and
+		 * had none. (Still on its CPU, it blocked a moment ago and its
+		 * switch-out will say so.)
+		 */
+		if (!v->running)
+			runstate_change(v, idle_state(v));	/* runnable, or offline */
 		if (v->runnable)
 			wake_idle_cpu(v);
 	}

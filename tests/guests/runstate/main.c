@@ -15,7 +15,9 @@
  * area, in its own memory) is untouched, and its own area says running,
  * with an entry time not in the future, and times that add up to no more
  * than VCPUOP_get_runstate_info's. At the end the area must show time
- * spent runnable (the yields switched).
+ * spent runnable (the yields switched). Then A spins while B wakes from
+ * short sleeps: the time B waits for the CPU after a wake-up is runnable
+ * time, not blocked (woken_waits_runnable).
  */
 #include "guest.h"
 #include "events.h"
@@ -23,6 +25,8 @@
 const char test_title[] = "the runstate area, in the right address space";
 
 #define ROUNDS	200
+#define WAKES	10
+#define SPIN_NS	(400 * NSEC_PER_MSEC)
 #define CANARY	0x5a
 
 static struct vcpu_runstate_info areas[2] __aligned(64);
@@ -36,6 +40,46 @@ static bool canary_intact(const struct vcpu_runstate_info *a)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Woken, waiting for the CPU: runnable, not blocked (Xen). B sleeps on a
+ * 2 ms timer WAKES times while A spins (SPIN_NS) on the same CPU: each
+ * time B's timer fires in A's slice, B waits for the slice's end. The
+ * wait (deadline to B running again) must show mostly as runnable time:
+ * Linux counts runnable time as steal time. Judged on a quarter of the
+ * summed waits (the timer's own lateness is in the wait, not in the
+ * runnable time) and only if the waits add up to 30 ms: with a CPU each
+ * (QEMU -smp 2) B hardly waits, and that is said, not judged.
+ */
+static void woken_waits_runnable(void)
+{
+	struct vcpu_runstate_info r0, r1;
+	u64 waited = 0, runnable;
+
+	timer_setup();
+	ASSERT_EQ(runstate_get(&r0), 0);
+	for (int i = 0; i < WAKES; i++) {
+		u64 deadline = system_time() + 2 * NSEC_PER_MSEC, before = timer_fired;
+
+		ASSERT_EQ(timer_set_singleshot(deadline), 0);
+		events_disable();
+		while (timer_fired == before) {
+			HYPERVISOR_sched_op(SCHEDOP_block, NULL);	/* unmasks events */
+			events_disable();
+		}
+		waited += system_time() - deadline;
+	}
+	ASSERT_EQ(runstate_get(&r1), 0);
+	runnable = r1.time[RUNSTATE_runnable] - r0.time[RUNSTATE_runnable];
+	printk("runstate: %d wake-ups beside a spinner: waited %lu us, runnable %lu us, blocked %lu us\n",
+	       WAKES, waited / 1000, runnable / 1000,
+	       (r1.time[RUNSTATE_blocked] - r0.time[RUNSTATE_blocked]) / 1000);
+	if (waited < 30 * NSEC_PER_MSEC)
+		printk("runstate: not judged: the wake-ups hardly waited (a CPU each?)\n");
+	else if (runnable < waited / 4)
+		test_fail("woken vCPU: waited %lu us for the CPU, runnable only %lu us of it",
+			  waited / 1000, runnable / 1000);
 }
 
 void test_main(const struct start_info *si)
@@ -93,4 +137,8 @@ void test_main(const struct start_info *si)
 	EXPECT(mine->time[RUNSTATE_runnable] > 0);
 	printk("runstate: area: running %lu us, runnable %lu us\n",
 	       mine->time[RUNSTATE_running] / 1000, mine->time[RUNSTATE_runnable] / 1000);
+	if (side[0] == 'A')
+		spin_until(system_time() + SPIN_NS);
+	else
+		woken_waits_runnable();
 }
