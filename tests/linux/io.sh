@@ -13,8 +13,12 @@
 #	                   stays up until every backend device it served has
 #	                   gone again (its frontends ended), then exits
 #	  pvio_devs=N      ... after it has seen N backend devices at once
-#	  pvio_die=BYTES   die (poweroff -f) once its vifs have moved BYTES:
-#	                   the driver domain dying mid-transfer
+#	  pvio_die=BYTES   die once its vifs have moved BYTES: the driver
+#	                   domain dying mid-transfer, abruptly (pvtest
+#	                   stall-poweroff: 2 s in which its kernel threads do
+#	                   not run, so that the backends leave requests
+#	                   unanswered, then power off without sync), as a
+#	                   crash would; poweroff -f if that fails
 #	  pvio_life=SECS   give up after SECS seconds (default 900)
 #	pvio=guest         a frontend: eth0 gets pvio_ip/24, pings pvio_peer
 #	                   (wait for the first reply, then pvio_pings pings,
@@ -154,7 +158,14 @@ dd_main() {
 		if [ -n "$die" ]; then
 			moved=$(vif_bytes)
 			if [ "$moved" -ge "$die" ]; then
-				echo "IO-DD dying at $(since "$t0")s: the vifs moved $moved bytes (pvio_die=$die): poweroff -f"
+				echo "IO-DD dying at $(since "$t0")s: the vifs moved $moved bytes (pvio_die=$die): its kernel threads stall 2 s, then poweroff"
+				# A normal poweroff -f lets blkback answer every
+				# request on its rings first (it runs on during the
+				# kernel's shutdown): a crash would not. With RT
+				# throttling off, a real-time busy loop keeps every
+				# kernel thread of this one-vCPU domain off the CPU.
+				echo -1 >/proc/sys/kernel/sched_rt_runtime_us
+				pvtest stall-poweroff 2000
 				poweroff -f
 				sleep 60
 			fi
