@@ -401,7 +401,7 @@ blk_death_start() {
 	read -r sectors <"/sys/block/$disk/size"
 	mib=$((sectors / 2048))
 	echo "IO-BLKDEATH $disk present: $mib MiB, $(vbd_state); writing it with 1 MiB O_DIRECT writes until the driver domain dies"
-	(
+	( (
 		t0=$(now)
 		n=0
 		while :; do
@@ -412,13 +412,13 @@ blk_death_start() {
 			echo $n >/tmp/bw.passes
 		done
 		echo "$rc $(now) $(since "$t0")" >/tmp/bw.end
-	) &
-	(
+	) & )
+	( (
 		while [ "$(vbd_state)" = Connected ]; do
 			sleep 0.1
 		done
 		echo "$(now) $(vbd_state)" >/tmp/vbd.closed
-	) &
+	) & )
 }
 
 # After the driver domain died: the writer must have ended with an error
