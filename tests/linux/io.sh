@@ -13,8 +13,12 @@
 #	                   stays up until every backend device it served has
 #	                   gone again (its frontends ended), then exits
 #	  pvio_devs=N      ... after it has seen N backend devices at once
-#	  pvio_die=BYTES   die (poweroff -f) once its vifs have moved BYTES:
-#	                   the driver domain dying mid-transfer
+#	  pvio_die=BYTES   die once its vifs have moved BYTES: the driver
+#	                   domain dying mid-transfer, abruptly (pvtest
+#	                   stall-poweroff: 2 s in which its kernel threads do
+#	                   not run, so that the backends leave requests
+#	                   unanswered, then power off without sync), as a
+#	                   crash would; poweroff -f if that fails
 #	  pvio_life=SECS   give up after SECS seconds (default 900)
 #	pvio=guest         a frontend: eth0 gets pvio_ip/24, pings pvio_peer
 #	                   (wait for the first reply, then pvio_pings pings,
@@ -31,7 +35,11 @@
 #	  pvio_timeout=SECS  the TCP transfer's limit (600)
 #	  pvio_death=1     the driver domain is going to die mid-transfer: the
 #	                   transfer must fail or time out, and after it the
-#	                   peer must be unreachable
+#	                   peer must be unreachable; with pvio_disk, instead of
+#	                   the file system: O_DIRECT writes to the whole disk,
+#	                   over and over from before the transfer, must end
+#	                   with an error (not hang) within pvio_timeout of the
+#	                   disk leaving Connected, and a read after must fail
 #	  pvio_bench=1     measurements after the checks: raw reads and writes
 #	                   of the block device (O_DIRECT), TCP over loopback,
 #	                   tmpfs and the guest's own RAM disk, for comparison
@@ -150,7 +158,14 @@ dd_main() {
 		if [ -n "$die" ]; then
 			moved=$(vif_bytes)
 			if [ "$moved" -ge "$die" ]; then
-				echo "IO-DD dying at $(since "$t0")s: the vifs moved $moved bytes (pvio_die=$die): poweroff -f"
+				echo "IO-DD dying at $(since "$t0")s: the vifs moved $moved bytes (pvio_die=$die): its kernel threads stall 2 s, then poweroff"
+				# A normal poweroff -f lets blkback answer every
+				# request on its rings first (it runs on during the
+				# kernel's shutdown): a crash would not. With RT
+				# throttling off, a real-time busy loop keeps every
+				# kernel thread of this one-vCPU domain off the CPU.
+				echo -1 >/proc/sys/kernel/sched_rt_runtime_us
+				pvtest stall-poweroff 2000
 				poweroff -f
 				sleep 60
 			fi
@@ -359,6 +374,98 @@ blk_main() {
 	umount /mnt
 }
 
+# ---- a frontend: the disk when the driver domain dies -------------------------------
+
+# The disk's xenbus device (vbd-N) and its frontend state, by name.
+vbd_state() {
+	local p
+	for p in /sys/bus/xen/devices/vbd-*; do
+		[ -e "$p/state" ] && { cat "$p/state"; return; }
+	done
+	echo gone
+}
+
+# In the background, two jobs the script never waits for (started from a
+# subshell, so that tcp_send's and tcp_recv's `wait` does not wait for
+# them): a writer that writes the whole disk with 1 MiB O_DIRECT writes
+# (each 8 requests of 128 KiB on the ring), pass after pass, until dd
+# fails; and a watcher that notes when the disk leaves Connected (the
+# backend's Closed reached blkfront). Each leaves a file with what it saw.
+blk_death_start() {
+	local mib sectors
+	rm -f /tmp/bw.end /tmp/bw.passes /tmp/vbd.closed
+	if ! wait_for "/sys/block/$disk" || ! wait_for "/dev/$disk"; then
+		fail "blk: no $disk after ${wait_s}s"
+		return 1
+	fi
+	read -r sectors <"/sys/block/$disk/size"
+	mib=$((sectors / 2048))
+	echo "IO-BLKDEATH $disk present: $mib MiB, $(vbd_state); writing it with 1 MiB O_DIRECT writes until the driver domain dies"
+	( (
+		t0=$(now)
+		n=0
+		while :; do
+			dd if=/dev/zero of="/dev/$disk" bs=1M count="$mib" oflag=direct 2>/tmp/bw.err
+			rc=$?
+			[ $rc = 0 ] || break
+			n=$((n + 1))
+			echo $n >/tmp/bw.passes
+		done
+		echo "$rc $(now) $(since "$t0")" >/tmp/bw.end
+	) & )
+	( (
+		while [ "$(vbd_state)" = Connected ]; do
+			sleep 0.1
+		done
+		echo "$(now) $(vbd_state)" >/tmp/vbd.closed
+	) & )
+}
+
+# After the driver domain died: the writer must have ended with an error
+# within pvio_timeout of the disk leaving Connected; a read must get no
+# data: blkfront set the disk's size to 0 when it closed, so a read at
+# its start ends at once (end of device, status 0) or fails.
+# Formats:
+#   IO-BLKDEATH disk left Connected: STATE
+#   IO-BLKDEATH writer ended: dd status N after P passes, Ts after the disk left Connected: ERROR
+#   IO-BLKDEATH writer blocked Ts after the disk left Connected (process state S)
+#   IO-BLKDEATH read: dd status N, B bytes, size S sectors: FIRST LINE OF DD'S OUTPUT
+#   IO-BLKDEATH kernel: the blkfront line of the kernel log, or none
+blk_death_after() {
+	local i=0 closed st end rc t pid pst out n sectors
+	while [ ! -e /tmp/vbd.closed ] && [ $i -lt $((tcp_timeout * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ ! -e /tmp/vbd.closed ]; then
+		fail "blk: $disk still $(vbd_state) ${tcp_timeout}s after the transfer ended"
+		return 1
+	fi
+	read -r closed st </tmp/vbd.closed
+	echo "IO-BLKDEATH disk left Connected: $st"
+	while [ ! -e /tmp/bw.end ] &&
+	      awk -v a="$closed" -v b="$(now)" -v l="$tcp_timeout" 'BEGIN { exit !(b - a < l) }'; do
+		sleep 0.2
+	done
+	if [ -e /tmp/bw.end ]; then
+		read -r rc end t </tmp/bw.end
+		echo "IO-BLKDEATH writer ended: dd status $rc after $(cat /tmp/bw.passes 2>/dev/null || echo 0) passes, $(awk -v a="$closed" -v b="$end" 'BEGIN { printf "%.2f", b - a }')s after the disk left Connected: $(head -c 100 /tmp/bw.err | tr '\n' ' ')"
+		[ "$rc" != 0 ] || fail "blk: the writer ended without an error"
+	else
+		pid=$(pidof dd | cut -d ' ' -f 1)
+		pst=$([ -n "$pid" ] && sed -n 's/^State:[[:space:]]*//p' "/proc/$pid/status")
+		echo "IO-BLKDEATH writer blocked ${tcp_timeout}s after the disk left Connected (process state ${pst:-?})"
+		fail "blk: writes to $disk hang after the driver domain died"
+	fi
+	timeout 20 dd if="/dev/$disk" of=/tmp/br.out bs=4k count=1 iflag=direct 2>/tmp/br.err
+	rc=$?
+	n=$(wc -c </tmp/br.out 2>/dev/null || echo 0)
+	read -r sectors <"/sys/block/$disk/size" || sectors="?"
+	echo "IO-BLKDEATH read: dd status $rc, $n bytes, size $sectors sectors: $(head -n 1 /tmp/br.err | cut -c 1-100)"
+	[ "$n" = 0 ] || fail "blk: $disk still reads after the driver domain died"
+	echo "IO-BLKDEATH kernel: $(dmesg | grep -m 1 'backend closed:' | sed 's/^\[[ 0-9.]*\] //' || true)"
+}
+
 # ---- measurements ----------------------------------------------------------------
 
 # Time one dd (busybox's prints no byte count): "N bytes in Ts: X MiB/s"
@@ -429,6 +536,7 @@ dd)
 guest)
 	if [ -n "$ip" ] && net_up; then
 		if [ "$shell" != 1 ] && [ -n "$peer" ] && ping_peer; then
+			[ "$death" != 1 ] || [ -z "$disk" ] || blk_death_start
 			case $tcp in
 			send) tcp_send ;;
 			recv) tcp_recv ;;
@@ -437,7 +545,11 @@ guest)
 		fi
 	fi
 	if [ "$shell" != 1 ] && [ -n "$disk" ]; then
-		blk_main
+		if [ "$death" = 1 ]; then
+			blk_death_after
+		else
+			blk_main
+		fi
 	fi
 	[ "$bench" != 1 ] || bench_main
 	;;

@@ -47,6 +47,15 @@
  *                       the CPUs the children were seen on: the parallel
  *                       CPU-bound job of the SMP measurements
  *
+ *   pvtest stall-poweroff MS
+ *                       the abrupt death of a driver domain: as a real-time
+ *                       process (SCHED_FIFO 99; the caller turned RT
+ *                       throttling off) spin MS milliseconds, so that on
+ *                       a one-vCPU domain no kernel thread runs (the
+ *                       backends' threads answer nothing), then power off
+ *                       at once (reboot(2), no sync); only prints if that
+ *                       fails
+ *
  * All but fill print one line "pvtest NAME: ok ..." and exit 0, or
  * print "pvtest NAME: FAIL ..." and exit 1.
  */
@@ -63,6 +72,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -718,6 +728,20 @@ static int spin(int procs, long rounds)
 	return 0;
 }
 
+static int stall_poweroff(long ms)
+{
+	struct sched_param sp = { .sched_priority = 99 };
+	double t0 = now(CLOCK_MONOTONIC);
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		fail("sched_setscheduler(SCHED_FIFO 99): %s", strerror(errno));
+	while (now(CLOCK_MONOTONIC) - t0 < ms / 1000.0)
+		;
+	reboot(RB_POWER_OFF);
+	fail("reboot(RB_POWER_OFF): %s", strerror(errno));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2)
@@ -742,6 +766,8 @@ int main(int argc, char **argv)
 		return cpus_test(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "spin"))
 		return spin(atoi(argv[2]), atol(argv[3]));
-	fprintf(stderr, "usage: pvtest forkexec N | mmap | sleep MS | ldt | fill SEED N | compat32 | cpus N | spin P ITERS\n");
+	if (argc == 3 && !strcmp(argv[1], "stall-poweroff"))
+		return stall_poweroff(atol(argv[2]));
+	fprintf(stderr, "usage: pvtest forkexec N | mmap | sleep MS | ldt | fill SEED N | compat32 | cpus N | spin P ITERS | stall-poweroff MS\n");
 	return 2;
 }
