@@ -221,7 +221,7 @@ $(BUILD)/linux/io.cpio.gz: tools/mkinitramfs tests/linux/io.sh
 
 # Three tables, each in rounds of its own (docs/benchmarks.md): the same
 # kernel natively and on pvisor; then two CPUs (bench-smp alone); then
-# network and disk between guests (bench-io alone). About 20 minutes with
+# network and disk between guests (bench-io alone). About half an hour with
 # the default 2 rounds; BENCH_ARGS="--no-smp --no-io" gives the first only.
 .PHONY: bench bench-scale bench-smp
 bench: deps hv linux
