@@ -166,3 +166,20 @@ int xs_count_events(const char *ev)
 		n += !strcmp(xs_events[i], ev);
 	return n;
 }
+
+void xs_test_roles(const struct start_info *si, const struct xs_role *roles, int n)
+{
+	char role[16];
+
+	if (!shared_info_map())
+		test_skip("shared_info cannot be mapped");
+	xs_find_store(si);
+	if (!cmdline_get("role", role, sizeof(role)))
+		test_error("no role= on the command line");
+	for (int i = 0; i < n; i++)
+		if (!strcmp(role, roles[i].name)) {
+			roles[i].run(si);
+			return;
+		}
+	test_error("unknown role %s", role);
+}

@@ -73,4 +73,15 @@ int xs_perms(const char *path, const char *perms, u32 plen);
 /* How many of the events kept are ev ("path|token"). */
 int xs_count_events(const char *ev);
 
+/*
+ * A store test of several domains, each told its part by role= on its
+ * command line: map shared_info (skip if it cannot be), find the store,
+ * then run the role of that name (test_error() for none or an unknown one).
+ */
+struct xs_role {
+	const char *name;
+	void (*run)(const struct start_info *si);
+};
+void xs_test_roles(const struct start_info *si, const struct xs_role *roles, int n);
+
 #endif

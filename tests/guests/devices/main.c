@@ -145,7 +145,7 @@ static void wait_other(void)
 #define FE2_VIF	"/local/domain/4/device/vif/0"
 #define BE2_VIF	"/local/domain/2/backend/vif/4/0"
 
-static void role_fe(void)
+static void role_fe(const struct start_info *si __attribute__((unused)))
 {
 	static const struct want vals[] = {
 		{ "device/vif/0/backend", BE_VIF },
@@ -197,7 +197,7 @@ static void role_fe(void)
 	printk("devices fe: entries and walls checked; powering off\n");
 }
 
-static void role_be(void)
+static void role_be(const struct start_info *si __attribute__((unused)))
 {
 	static const struct want vals[] = {
 		{ BE_VIF "/frontend", FE_VIF },
@@ -255,7 +255,7 @@ static void role_be(void)
 	printk("devices be: frontend 1's directories vanished (%d events); powering off\n", xs_nev);
 }
 
-static void role_other(void)
+static void role_other(const struct start_info *si __attribute__((unused)))
 {
 	static const char *const paths[] = {
 		FE_VIF "/state", FE_VIF, FE_VBD "/virtual-device", BE_VIF "/state", BE_VIF,
@@ -277,7 +277,7 @@ static void role_other(void)
 	EXPECT_EQ(xs_perms("data/done", "n3\0r1", 6), OK);
 }
 
-static void role_fe2(void)
+static void role_fe2(const struct start_info *si __attribute__((unused)))
 {
 	char out[32];
 	u64 deadline = system_time() + WAIT_S * NSEC_PER_SEC;
@@ -309,23 +309,14 @@ static void role_fe2(void)
 	printk("devices fe2: the dead backend's state reads 6 (%d events)\n", xs_nev);
 }
 
+static const struct xs_role roles[] = {
+	{ "fe", role_fe },
+	{ "be", role_be },
+	{ "other", role_other },
+	{ "fe2", role_fe2 },
+};
+
 void test_main(const struct start_info *si)
 {
-	char role[16];
-
-	if (!shared_info_map())
-		test_skip("shared_info cannot be mapped");
-	xs_find_store(si);
-	if (!cmdline_get("role", role, sizeof(role)))
-		test_error("no role= on the command line");
-	if (!strcmp(role, "fe"))
-		role_fe();
-	else if (!strcmp(role, "be"))
-		role_be();
-	else if (!strcmp(role, "other"))
-		role_other();
-	else if (!strcmp(role, "fe2"))
-		role_fe2();
-	else
-		test_error("unknown role %s", role);
+	xs_test_roles(si, roles, sizeof(roles) / sizeof(roles[0]));
 }

@@ -220,7 +220,7 @@ static u32 flag_perms(char *buf, u32 self, u32 victim)
 	return n + (u32)hv_snprintf(buf + n, 16, "r%u", victim) + 1;
 }
 
-static void role_flood(void)
+static void role_flood(const struct start_info *si __attribute__((unused)))
 {
 	char p[64], out[64], flag[32];
 	static char big[4000];
@@ -306,7 +306,7 @@ static void role_flood(void)
 	break_ring(XENSTORE_ERROR_PROTO);
 }
 
-static void role_victim(void)
+static void role_victim(const struct start_info *si __attribute__((unused)))
 {
 	char p[64], out[64];
 	u64 worst = 0, n = 0, t0, deadline = system_time() + 60 * NSEC_PER_SEC;
@@ -336,21 +336,13 @@ static void role_victim(void)
 	EXPECT(xs_count_events("/local/domain/2/data/flag|flag") >= 1);	/* the first, at least */
 }
 
+static const struct xs_role roles[] = {
+	{ "main", role_main },
+	{ "flood", role_flood },
+	{ "victim", role_victim },
+};
+
 void test_main(const struct start_info *si)
 {
-	char role[16];
-
-	if (!shared_info_map())
-		test_skip("shared_info cannot be mapped");
-	xs_find_store(si);
-	if (!cmdline_get("role", role, sizeof(role)))
-		test_error("no role= on the command line");
-	if (!strcmp(role, "main"))
-		role_main(si);
-	else if (!strcmp(role, "flood"))
-		role_flood();
-	else if (!strcmp(role, "victim"))
-		role_victim();
-	else
-		test_error("unknown role %s", role);
+	xs_test_roles(si, roles, sizeof(roles) / sizeof(roles[0]));
 }
