@@ -50,6 +50,7 @@ HV_OBJS := \
 	core/panic.o \
 	core/pv_layout.o \
 	core/sched.o \
+	core/ratelimit.o \
 	core/stime.o \
 	core/stats.o \
 	core/symbols.o \
@@ -269,6 +270,7 @@ UNIT_HV_SRCS := \
 	hv/core/guest_access.c \
 	hv/core/lockcheck.c \
 	hv/core/pv_layout.c \
+	hv/core/ratelimit.c \
 	hv/core/stime.c \
 	hv/core/timer_heap.c \
 	hv/core/xenstore.c \
@@ -306,6 +308,7 @@ UNIT_SRCS := \
 	tests/unit/test_printf.c \
 	tests/unit/test_ptwr.c \
 	tests/unit/test_pv_layout.c \
+	tests/unit/test_ratelimit.c \
 	tests/unit/test_segdesc.c \
 	tests/unit/test_stime.c \
 	tests/unit/test_timer_heap.c \

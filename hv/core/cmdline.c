@@ -178,6 +178,21 @@ static bool set_xs_watches(struct hv_options *o, const char *v) { return set_u32
 static bool set_xs_trans(struct hv_options *o, const char *v) { return set_u32(&o->xs_transactions, v, 1u << 31); }
 static bool set_xs_pool(struct hv_options *o, const char *v) { return set_u32(&o->xs_pool, v, 16384); }
 
+/* conrate=N|off: N from 64 (a line a second) to 2^30; off, no limit. */
+static bool set_conrate(struct hv_options *o, const char *v)
+{
+	if (!strcmp(v, "off")) {
+		o->conrate = CONRATE_OFF;
+		return true;
+	}
+	u32 n;
+
+	if (!set_u32(&n, v, 1u << 30) || n < 64)
+		return false;
+	o->conrate = n;
+	return true;
+}
+
 static const struct option options[] = {
 	{ "loglvl", true, set_loglvl, "err|warn|info|debug or 0-3" },
 	{ "console", true, set_console, "com1" },
@@ -197,6 +212,7 @@ static const struct option options[] = {
 	{ "xs_watches", true, set_xs_watches, "watches a domain may set" },
 	{ "xs_transactions", true, set_xs_trans, "store transactions a domain may have open" },
 	{ "xs_pool", true, set_xs_pool, "the store's pool, in 4 KiB pages (1-16384)" },
+	{ "conrate", true, set_conrate, "a domain's console output in bytes a second (64-2^30), or off" },
 };
 
 static int apply(struct hv_options *o, char *word)

@@ -24,7 +24,9 @@ struct hv_options {
 	u32 xs_watches;		/* xs_watches=N */
 	u32 xs_transactions;	/* xs_transactions=N: open at once */
 	u32 xs_pool;		/* xs_pool=N: the store's pages (4 KiB), at most 16384 */
+	u32 conrate;		/* conrate=N|off: a domain's console bytes a second (core/console.c), 0 = its default */
 };
+#define CONRATE_OFF	(~0u)
 
 extern struct hv_options hv_opts;
 

@@ -52,6 +52,8 @@
 #include "x86/cpu.h"
 #include "x86/percpu.h"
 #include "core/xenstore_ring.h"
+#include "core/cmdline.h"
+#include "core/ratelimit.h"
 
 int hv_loglvl = LOG_INFO;
 
@@ -360,8 +362,49 @@ static void line_print(struct domain *d)
 	d->cons_line_len = 0;
 }
 
+/*H:720 A domain's console allowance
+ * The output buffer keeps a flood off the hypervisor lock, not off the
+ * machine: under QEMU every byte to the UART is a port read and a port
+ * write that QEMU serves under its one global mutex, which the other
+ * CPUs' threads need for their interrupts. A neighbour printing as fast
+ * as it could (95 KB/s here) left a victim on the other CPU 3-9% of its
+ * throughput (tests/guests/avail, avail-console@smp2 on an idle host);
+ * the same flood with its bytes dropped before the UART left it 175%.
+ * A real UART has a rate of its own (115200 baud: 11.5 KB/s); QEMU's has
+ * none, so pvisor gives each domain one: CONS_RATE_DEFAULT bytes a
+ * second (conrate=N, or off), with a burst of CONS_BURST saved up while
+ * it was quiet, enough for a Linux boot log. Past it, the domain's
+ * console_io write stops (a continuation) and its ring is left unread
+ * (its EVTCHNOP_send is made again) until the allowance has grown back:
+ * the flooder waits on its own time and nothing is dropped, as with a
+ * serial line's flow control. Measured on 2 CPUs: a flood paced to
+ * ~33 KB/s left the victim 96-97%, one paced to ~84 KB/s 78%.
+ */
+#define CONS_RATE_DEFAULT	16384u
+#define CONS_BURST		(64u << 10)
+
+void console_domain_init(struct domain *d)
+{
+	ratelimit_init(&d->cons_rate, NOW(), CONS_BURST);
+}
+
+/* May d's output go on? Counted each time it may not (stats). */
+static bool console_allowed(struct domain *d)
+{
+	u32 rate = hv_opts.conrate == CONRATE_OFF ? 0 :
+		   hv_opts.conrate ? hv_opts.conrate : CONS_RATE_DEFAULT;
+
+	if (ratelimit_may(&d->cons_rate, NOW(), rate, CONS_BURST))
+		return true;
+	d->stats.cons_stops++;
+	return false;
+}
+
+/* One byte of d's output, paid for from its allowance. */
 static void line_put(struct domain *d, char c)
 {
+	ratelimit_take(&d->cons_rate, 1);
+	d->stats.cons_bytes++;
 	d->cons_line[d->cons_line_len++] = c;
 	if (c == '\n' || d->cons_line_len == sizeof(d->cons_line))
 		line_print(d);
@@ -383,8 +426,9 @@ static void ring_drain(struct domain *d)
 	if (prod - cons > sizeof(r->out))	/* a guest lying about its indexes */
 		cons = prod - (u32)sizeof(r->out);
 	for (; cons != prod; cons++, n++) {
-		if (n && n % LINE_PIECE == 0 &&
-		    (hypercall_preempt_check() || !console_room_for_guest())) {
+		if (n % LINE_PIECE == 0 &&
+		    ((n && (hypercall_preempt_check() || !console_room_for_guest())) ||
+		     !console_allowed(d))) {
 			__atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
 			hypercall_restart();
 			return;
@@ -492,8 +536,9 @@ static long console_io_write(struct domain *d, u32 count, u64 buffer)
 	while (done < count) {
 		u32 n = MIN(count - done, (u32)sizeof(chunk));
 
-		/* the partial line waits; so does a piece with no room yet */
-		if (done && (hypercall_preempt_check() || !console_room_for_guest()))
+		/* the partial line waits; so does a piece with no room or allowance yet */
+		if ((done && (hypercall_preempt_check() || !console_room_for_guest())) ||
+		    !console_allowed(d))
 			return hypercall_create_continuation(__HYPERVISOR_console_io, 3,
 				CONSOLEIO_write, count - done, buffer + done, 0, 0);
 		if (copy_from_guest(chunk, buffer + done, n)) {

@@ -15,6 +15,7 @@ void console_drain_owed(struct pcpu *c);
 
 struct domain;
 int console_ring_init(struct domain *d, void *ring);
+void console_domain_init(struct domain *d);	/* its output allowance, full */
 void console_poll_input(void);
 
 #endif /* HV_CORE_CONSOLE_H */

@@ -14,6 +14,7 @@
 #include "pv/descriptor_tables.h"
 #include "core/xenstore_ring.h"
 #include "core/domain.h"
+#include "core/console.h"
 #include "core/sched.h"
 #include "core/hvlock.h"
 #include "core/time.h"
@@ -180,6 +181,7 @@ struct domain *domain_alloc(const struct domcfg *cfg, char *err, size_t errlen)
 	d->devs = cfg->devs;
 	d->shutdown_code = ~0U;
 	d->state = DOM_DEAD;	/* until the builder finishes */
+	console_domain_init(d);
 	evtchn_init(d);
 	return d;
 }

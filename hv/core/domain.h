@@ -12,6 +12,7 @@
 #include "core/domcfg.h"
 #include "core/grant_table.h"
 #include "core/gnttab_pin.h"
+#include "core/ratelimit.h"
 #include "core/timer_heap.h"
 #include "pv/compat.h"
 #include "pv/fast.h"
@@ -207,6 +208,8 @@ struct domain {
 		u64 gnt_copy_bytes;	/* ... the bytes they copied */
 		u64 gnt_maps;		/* grant mappings made (core/grant_map.c) */
 		u64 gnt_unmaps;		/* ... and undone */
+		u64 cons_bytes;		/* console output taken (core/console.c) */
+		u64 cons_stops;		/* ... times it stopped for its rate */
 		/* With `stats` only (core/hypercall.c): */
 		u64 longest_ns;		/* the longest hypercall (one piece of it) */
 		u64 longest_nr;		/* ... its number */
@@ -221,6 +224,7 @@ struct domain {
 	u32 console_port;
 	char cons_line[512];		/* its output line being gathered (core/console.c) */
 	u32 cons_line_len;
+	struct ratelimit cons_rate;	/* its output allowance (conrate=) */
 	char input[64];			/* serial input waiting for console_io read */
 	u32 input_len;
 

@@ -77,6 +77,9 @@ void domain_print_stats(const struct domain *d)
 		       (unsigned long long)d->stats.gnt_copy_bytes,
 		       (unsigned long long)d->stats.gnt_maps,
 		       (unsigned long long)d->stats.gnt_unmaps);
+	printk("stats %s: console output %llu bytes, stopped %llu times by conrate=\n", n,
+	       (unsigned long long)d->stats.cons_bytes,
+	       (unsigned long long)d->stats.cons_stops);
 	printk("stats %s: returns %llu ss_lar %llu\n", n,
 	       (unsigned long long)d->stats.returns,
 	       (unsigned long long)d->stats.ss_lar);

@@ -87,7 +87,7 @@ int main(void)
 		gnttab_pin_suite,
 		pv_layout_suite,
 		pgtype_suite, segdesc_suite, insn_suite, ptwr_suite, umip_suite,
-		guest_access_suite, cpu_setup_suite, debugreg_suite, stime_suite,
+		guest_access_suite, cpu_setup_suite, debugreg_suite, stime_suite, ratelimit_suite,
 		continuation_suite, acpi_suite, lockcheck_suite,
 		xenstore_suite,
 	};

@@ -39,6 +39,7 @@ Suite *guest_access_suite(void);
 Suite *cpu_setup_suite(void);
 Suite *debugreg_suite(void);
 Suite *stime_suite(void);
+Suite *ratelimit_suite(void);
 Suite *continuation_suite(void);
 Suite *acpi_suite(void);
 Suite *lockcheck_suite(void);

@@ -95,6 +95,26 @@ START_TEST(test_cpu_limits)
 }
 END_TEST
 
+/* conrate=N|off: a domain's console allowance (core/console.c); 0 is the default. */
+START_TEST(test_conrate)
+{
+	struct hv_options o = opts();
+
+	ck_assert_uint_eq(o.conrate, 0);
+	ck_assert_int_eq(cmdline_parse("conrate=4096", &o), 0);
+	ck_assert_uint_eq(o.conrate, 4096);
+	ck_assert_int_eq(cmdline_parse("conrate=off", &o), 0);
+	ck_assert_uint_eq(o.conrate, CONRATE_OFF);
+	/* Below a line a second, above 2^30, junk: refused, reported, nothing changed. */
+	o.conrate = 1000;
+	ck_assert_int_eq(cmdline_parse("conrate=63 conrate=0 conrate=1073741825 conrate=fast conrate", &o), 5);
+	ck_assert_logged("option 'conrate=63' ignored: expected a domain's console output in bytes a second (64-2^30), or off");
+	ck_assert_uint_eq(o.conrate, 1000);
+	ck_assert_int_eq(cmdline_parse("conrate=64 conrate=1073741824", &o), 0);
+	ck_assert_uint_eq(o.conrate, 1u << 30);
+}
+END_TEST
+
 START_TEST(test_path_and_long_words)
 {
 	struct hv_options o = opts();
@@ -123,6 +143,7 @@ Suite *cmdline_suite(void)
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_path_and_long_words);
 	tcase_add_test(tc, test_cpu_limits);
+	tcase_add_test(tc, test_conrate);
 	suite_add_tcase(s, tc);
 	return s;
 }

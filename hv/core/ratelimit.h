@@ -1,0 +1,31 @@
+/*
+ * ratelimit.h - a token bucket: how many bytes (or anything) a source may
+ * send at a sustained rate, with a burst saved up while it was quiet.
+ *
+ * Runs in: hypervisor, under the lock of whatever owns the bucket; also
+ * in the host unit tests (pure arithmetic on times the caller gives).
+ *
+ * The allowance grows by `rate` a second up to `burst`; a sender may go
+ * on while it is positive and pays for what it sent after the fact, so a
+ * piece may overdraw it (the next piece then waits longer). Only whole
+ * units are added, and the refill time moves by exactly what they cost:
+ * no fraction is lost however often it is asked.
+ */
+#ifndef HV_CORE_RATELIMIT_H
+#define HV_CORE_RATELIMIT_H
+
+#include "hv.h"
+
+struct ratelimit {
+	s64 allow;	/* units it may still send (negative: overdrawn) */
+	u64 at;		/* the time (ns) up to which refills were counted */
+};
+
+/* A full bucket at time now. */
+void ratelimit_init(struct ratelimit *r, u64 now, u32 burst);
+/* Refill for the time up to now; true if something may be sent. */
+bool ratelimit_may(struct ratelimit *r, u64 now, u32 rate, u32 burst);
+/* n units were sent. */
+void ratelimit_take(struct ratelimit *r, u32 n);
+
+#endif
