@@ -85,9 +85,11 @@ static bool deferring;
 /*
  * A guest's piece of output (LINE_PIECE below) may print a whole line
  * buffer with its prefix: after its first piece, a call goes on only
- * with this much room. The first piece of a call always goes ahead (a
- * full buffer is then emptied a chunk at a time: out_put), so every call
- * makes progress, as every continuation must.
+ * with this much room. The first piece of a call goes ahead whatever the
+ * room (a full buffer is then emptied a chunk at a time: out_put), so
+ * every call makes progress, as every continuation must; only a domain
+ * whose allowance is spent (H:445 below) waits with none, for time to
+ * pass, which it always does.
  */
 #define GUEST_ROOM	1024
 
@@ -362,7 +364,7 @@ static void line_print(struct domain *d)
 	d->cons_line_len = 0;
 }
 
-/*H:720 A domain's console allowance
+/*H:445 A domain's console allowance
  * The output buffer keeps a flood off the hypervisor lock, not off the
  * machine: under QEMU every byte to the UART is a port read and a port
  * write that QEMU serves under its one global mutex, which the other
