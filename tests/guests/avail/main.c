@@ -254,12 +254,12 @@ static bool verdict_ok(const struct verdict *v)
 
 /*
  * The neighbour offers the victim an event channel (peer= on the command
- * line is the neighbour's domain id): when the victim has measured all
- * it wants, it says so there, and the neighbour stops.
+ * line is the neighbour's domain id, peer2= a second neighbour's, if
+ * any): when the victim has measured all it wants, it says so there, and
+ * the neighbour stops.
  */
-static long bind_done_port(void)
+static long bind_done_port(domid_t peer)
 {
-	domid_t peer = (domid_t)cmdline_u64("peer", 2);
 	u64 until = system_time() + 2 * NSEC_PER_SEC;
 	long port;
 
@@ -287,21 +287,14 @@ static void victim(void)
 	struct verdict v = { .best_gap = { ~0UL, ~0UL } };
 	u64 start, first, len;
 	int round;
-	long rc, done_port;
+	long rc, done_port, done_port2;
 
 	cmdline_get("beside", beside, sizeof(beside));
-	/*
-	 * one_cpu=1: a boot whose premise is one CPU (avail-pingpong: two
-	 * neighbours and the victim, three domains that two CPUs cannot
-	 * give a CPU each). Its neighbours end by themselves.
-	 */
-	if (own_cpu && cmdline_u64("one_cpu", 0))
-		test_skip("beside %s: judged on one CPU only (docs/isolation.md, Wake-ups: on 2 CPUs the victim kept 29-35%% of its benign throughput, an open finding)",
-			  beside);
 	rc = vcpu_info_register();
 	if (rc)
 		test_error("VCPUOP_register_vcpu_info returned %ld", rc);
-	done_port = bind_done_port();
+	done_port = bind_done_port((domid_t)cmdline_u64("peer", 2));
+	done_port2 = cmdline_u64("peer2", 0) ? bind_done_port((domid_t)cmdline_u64("peer2", 0)) : -1;
 	start = system_time();
 	first = first_phase_after(start, 50 * NSEC_PER_MSEC);
 	if (phase_is_attack(first))
@@ -330,6 +323,8 @@ static void victim(void)
 		first += 2 * pairs;
 	}
 	evtchn_send((evtchn_port_t)done_port);
+	if (done_port2 >= 0)
+		evtchn_send((evtchn_port_t)done_port2);
 	if (v.best_gap[1] > GAP_LIMIT_NS)
 		test_fail("beside %s the victim was off the CPU for %lu us at once in every %lu ms (limit %lu us)",
 			  beside, v.best_gap[1] / NSEC_PER_USEC, SUB_NS / NSEC_PER_MSEC,
