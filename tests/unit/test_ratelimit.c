@@ -36,7 +36,7 @@ START_TEST(test_burst_then_rate)
 	ck_assert(!ratelimit_may(&r, 0, RATE, BURST));
 	ck_assert(!ratelimit_may(&r, S / RATE - 1, RATE, BURST));
 	ck_assert(ratelimit_may(&r, S / RATE + 1, RATE, BURST));
-	ck_assert_int_eq(r.allow, 1);
+	ck_assert_int_eq(ratelimit_allowance(&r), 1);
 	/* An overdraft is paid back before the next piece. */
 	ratelimit_take(&r, 128);
 	ck_assert(!ratelimit_may(&r, S / RATE + 1 + 100 * S / RATE, RATE, BURST));
@@ -72,15 +72,18 @@ START_TEST(test_quiet_saves_only_the_burst)
 	ratelimit_take(&r, BURST + 1000);
 	/* An hour, a year, the end of time: a full bucket, no more, no overflow. */
 	ck_assert(ratelimit_may(&r, 3600 * S, RATE, BURST));
-	ck_assert_int_eq(r.allow, BURST);
+	ck_assert_int_eq(ratelimit_allowance(&r), BURST);
 	ck_assert(ratelimit_may(&r, ~0ull, RATE, BURST));
-	ck_assert_int_eq(r.allow, BURST);
+	ck_assert_int_eq(ratelimit_allowance(&r), BURST);
 	ck_assert(ratelimit_may(&r, ~0ull, ~0u, ~0u));
 	/* Time that goes backwards (another CPU's clock) adds nothing. */
 	ratelimit_init(&r, 5 * S, BURST);
 	ratelimit_take(&r, BURST);
 	ck_assert(!ratelimit_may(&r, 4 * S, RATE, BURST));
-	ck_assert_int_eq(r.allow, 0);
+	ck_assert_int_eq(ratelimit_allowance(&r), 0);
+	/* A fraction of a unit is kept, but not enough to send. */
+	ck_assert(!ratelimit_may(&r, 5 * S + S / RATE / 2, RATE, BURST));
+	ck_assert(ratelimit_may(&r, 5 * S + S / RATE + 1, RATE, BURST));
 	/* Rate 0 is no limit. */
 	ck_assert(ratelimit_may(&r, 4 * S, 0, BURST));
 }

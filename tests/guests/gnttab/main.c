@@ -223,9 +223,9 @@ void test_main(const struct start_info *si)
 	}
 
 	other_domains();
-	a_release_b();
 	versions();
-	get_version();
+	get_version();		/* b's version too: b must still be there */
+	a_release_b();
 	EXPECT_EQ(setup(DOMID_SELF, 1, frames), GNTST_okay);
 	EXPECT(frames[0] != 0);
 	u64 first = frames[0];

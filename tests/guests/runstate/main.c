@@ -49,8 +49,11 @@ static bool canary_intact(const struct vcpu_runstate_info *a)
  * wait (deadline to B running again) must show mostly as runnable time:
  * Linux counts runnable time as steal time. Judged on a quarter of the
  * summed waits (the timer's own lateness is in the wait, not in the
- * runnable time) and only if the waits add up to 30 ms: with a CPU each
- * (QEMU -smp 2) B hardly waits, and that is said, not judged.
+ * runnable time) and only on one CPU: with a CPU each (QEMU -smp 2) B
+ * does not wait for A at all, and what it waits for is its timer's
+ * interrupt reaching a halted CPU (3 ms a wake-up measured under TCG,
+ * blocked time, rightly), so that is said, not judged. It is judged only
+ * if the waits add up to 30 ms.
  */
 static void woken_waits_runnable(void)
 {
@@ -75,8 +78,10 @@ static void woken_waits_runnable(void)
 	printk("runstate: %d wake-ups beside a spinner: waited %lu us, runnable %lu us, blocked %lu us\n",
 	       WAKES, waited / 1000, runnable / 1000,
 	       (r1.time[RUNSTATE_blocked] - r0.time[RUNSTATE_blocked]) / 1000);
-	if (waited < 30 * NSEC_PER_MSEC)
-		printk("runstate: not judged: the wake-ups hardly waited (a CPU each?)\n");
+	if (cmdline_u64("cpus", 1) > 1)
+		printk("runstate: not judged: B and A have a CPU each\n");
+	else if (waited < 30 * NSEC_PER_MSEC)
+		printk("runstate: not judged: the wake-ups hardly waited\n");
 	else if (runnable < waited / 4)
 		test_fail("woken vCPU: waited %lu us for the CPU, runnable only %lu us of it",
 			  waited / 1000, runnable / 1000);

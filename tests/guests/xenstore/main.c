@@ -24,7 +24,10 @@
  *   sends a header with len 5000: XENSTORE_ERROR_PROTO, no more replies.
  *  role=victim (domain 3): watches domain 2's data/flag and makes read
  *   round trips until it reads "done"; each must be answered within
- *   VICTIM_MAX_MS, however busy the flooder keeps the store.
+ *   VICTIM_MAX_MS, however busy the flooder keeps the store. It ends
+ *   only once main's data/attacked (readable by it) says main's attacks
+ *   on it are done: on several CPUs it could be gone before, and the
+ *   attacks would meet ENOENT instead of EACCES.
  * tests/guests/run checks every domain's RESULT and the hypervisor's
  * leak check at each domain's end (a byte of the store unaccounted for
  * makes the run fail).
@@ -206,8 +209,17 @@ static void break_ring(u32 how)
 
 static void role_main(const struct start_info *si)
 {
+	u32 peer = (u32)cmdline_u64("peer", 3);
+	char perms[32];
+	u32 n;
+
 	basics(si);
-	attacks((u32)cmdline_u64("peer", 3));
+	attacks(peer);
+	/* The victim waits for this before it ends (several CPUs: it may be done first). */
+	EXPECT_EQ(xs_write(0, "data/attacked", "yes"), OK);
+	n = (u32)hv_snprintf(perms, 16, "n1") + 1;
+	n += (u32)hv_snprintf(perms + n, 16, "r%u", peer) + 1;
+	EXPECT_EQ(xs_perms("data/attacked", perms, n), OK);
 	measure();
 	break_ring(XENSTORE_ERROR_RINGIDX);
 }
@@ -334,6 +346,12 @@ static void role_victim(const struct start_info *si __attribute__((unused)))
 	EXPECT(worst < VICTIM_MAX_MS * 1000000ul);
 	EXPECT(n > 0);
 	EXPECT(xs_count_events("/local/domain/2/data/flag|flag") >= 1);	/* the first, at least */
+	/* Still there for main's attacks on it: they must meet a domain, not ENOENT. */
+	while (xs_read(0, "/local/domain/1/data/attacked", out) != OK) {
+		if (system_time() > deadline)
+			test_error("main never said it had attacked (domain 1's data/attacked)");
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
 }
 
 static const struct xs_role roles[] = {
